@@ -1,0 +1,110 @@
+//! The one error type that reaches a user: a protocol error code and a message to act on.
+//!
+//! Each layer (kube, sqs, aws) has its own error enum with full context; they all convert
+//! into [`Error`] at the engine or agent boundary, where the code becomes part of the
+//! wire protocol (`error.code`) and of `kubeglass query`'s `error: <Code>: <message>` line.
+
+use std::fmt;
+
+/// Protocol error codes (wire protocol v1, `docs/protocol.md`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub enum Code {
+    /// The command could not be parsed or has invalid fields.
+    InvalidCommand,
+    /// The command would change the cluster (delete, apply, exec, …): refused before any request.
+    ReadOnly,
+    /// The command is well-formed but not something kubeglass does (an unknown op or flag).
+    Unsupported,
+    /// The command reaches outside the configured namespaces or cluster-scoped reads.
+    OutOfScope,
+    /// The Kubernetes API refused the caller (HTTP 403).
+    Forbidden,
+    /// The Kubernetes API did not accept the credentials (HTTP 401).
+    Unauthorized,
+    /// The object or resource type does not exist (HTTP 404, or unknown to discovery).
+    NotFound,
+    /// The command's deadline passed, or a list's continue token expired (HTTP 410).
+    Expired,
+    /// The command or a request took longer than allowed.
+    Timeout,
+    /// The Kubernetes API could not be reached, or answered 429/5xx.
+    ApiUnavailable,
+    /// The local configuration (kubeconfig, flags, environment) is unusable.
+    Config,
+    /// Anything else: a bug or an unexpected answer.
+    Internal,
+}
+
+impl Code {
+    /// The code as it appears on the wire and on stderr.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::InvalidCommand => "InvalidCommand",
+            Code::ReadOnly => "ReadOnly",
+            Code::Unsupported => "Unsupported",
+            Code::OutOfScope => "OutOfScope",
+            Code::Forbidden => "Forbidden",
+            Code::Unauthorized => "Unauthorized",
+            Code::NotFound => "NotFound",
+            Code::Expired => "Expired",
+            Code::Timeout => "Timeout",
+            Code::ApiUnavailable => "ApiUnavailable",
+            Code::Config => "Config",
+            Code::Internal => "Internal",
+        }
+    }
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An error with its protocol code and a message a user can act on (never a credential).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Error {
+    /// What kind of failure this is, as sent on the wire.
+    pub code: Code,
+    /// One line, naming what failed and, where possible, what to do about it.
+    pub message: String,
+}
+
+impl Error {
+    /// An error of `code` with `message`.
+    pub fn new(code: Code, message: impl Into<String>) -> Error {
+        Error { code, message: message.into() }
+    }
+
+    /// Shorthand for [`Code::InvalidCommand`].
+    pub fn invalid(message: impl Into<String>) -> Error {
+        Error::new(Code::InvalidCommand, message)
+    }
+
+    /// Shorthand for [`Code::Config`].
+    pub fn config(message: impl Into<String>) -> Error {
+        Error::new(Code::Config, message)
+    }
+
+    /// Shorthand for [`Code::Internal`].
+    pub fn internal(message: impl Into<String>) -> Error {
+        Error::new(Code::Internal, message)
+    }
+
+    /// Whether trying the same thing again later may succeed.
+    pub fn is_retryable(&self) -> bool {
+        matches!(self.code, Code::Timeout | Code::ApiUnavailable)
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.code, self.message)
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// Result with the crate's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,13 @@
+//! kubeglass: a tiny, read-only, outbound-only Kubernetes agent for remote AI investigators.
+//!
+//! Data flows one way: command → validate → plan requests → GET → shape → redact → budget →
+//! respond. `kubeglass query` runs one command locally; `kubeglass run` takes commands from
+//! SQS (or stdio) and sends results back.
+#![forbid(unsafe_code)]
+
+pub mod command;
+pub mod error;
+pub mod ops;
+pub mod output;
+
+pub use error::{Code, Error, Result};

@@ -1,0 +1,24 @@
+//! Shaping results for an investigator: tables, documents, and the output budget.
+
+/// The kind of text in [`Output::text`], as sent in the protocol's `format` field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    /// Plain text: tables, describe output, logs.
+    Text,
+    /// A JSON document.
+    Json,
+    /// A YAML document.
+    Yaml,
+}
+
+/// The result of one command, already redacted and cut to its budget.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Output {
+    /// What the investigator reads.
+    pub text: String,
+    /// How to read `text`.
+    pub format: Format,
+    /// Whether the budget cut the output (the text then ends with a line saying so).
+    pub truncated: bool,
+}
