@@ -5,6 +5,7 @@
 //! SQS (or stdio) and sends results back.
 #![forbid(unsafe_code)]
 
+pub mod cli;
 pub mod command;
 pub mod error;
 pub mod ops;

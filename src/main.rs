@@ -1,8 +1,8 @@
-//! The `kubeglass` binary: parse arguments, build settings, call one function per subcommand.
+//! The `kubeglass` binary: everything past the program name goes to [`kubeglass::cli::main`].
 #![forbid(unsafe_code)]
 
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    ExitCode::SUCCESS
+    kubeglass::cli::main(std::env::args_os().skip(1).collect())
 }

@@ -1,0 +1,37 @@
+//! Command-line front end: one module per subcommand, each parsing its flags into settings
+//! (flag > environment > documented default, resolved once) and calling into the library.
+
+use std::process::ExitCode;
+
+/// Top-level help, printed for `kubeglass --help` and on an unknown subcommand.
+pub const HELP: &str = "\
+kubeglass — a read-only, outbound-only Kubernetes agent for remote AI investigators
+
+Usage:
+  kubeglass query [OPTIONS] -- ARGS…   run one read command locally (kubectl-style ARGS)
+  kubeglass run [OPTIONS]              the agent: take commands from SQS (or --stdio)
+  kubeglass send [OPTIONS] -- ARGS…    the backend's side: send one command, print the result
+  kubeglass health [--max-age 90s]     exit 0 if the agent's health file is fresh
+  kubeglass version                    print the version
+
+Run `kubeglass <subcommand> --help` for its options. Logs go to stderr (RUST_LOG=info|debug).
+";
+
+/// Dispatch on the first argument; every subcommand returns its own exit code.
+pub fn main(mut args: Vec<std::ffi::OsString>) -> ExitCode {
+    let sub = if args.is_empty() { None } else { Some(args.remove(0)) };
+    match sub.as_ref().and_then(|s| s.to_str()) {
+        Some("version" | "--version" | "-V") => {
+            println!("kubeglass {}", env!("CARGO_PKG_VERSION"));
+            ExitCode::SUCCESS
+        }
+        Some("help" | "--help" | "-h") => {
+            print!("{HELP}");
+            ExitCode::SUCCESS
+        }
+        other => {
+            eprint!("error: unknown subcommand {:?}\n\n{HELP}", other.unwrap_or("(none)"));
+            ExitCode::from(2)
+        }
+    }
+}
