@@ -10,5 +10,6 @@ pub mod command;
 pub mod error;
 pub mod ops;
 pub mod output;
+pub mod scope;
 
 pub use error::{Code, Error, Result};
