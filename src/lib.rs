@@ -10,6 +10,7 @@ pub mod command;
 pub mod error;
 pub mod ops;
 pub mod output;
+pub mod redact;
 pub mod scope;
 
 pub use error::{Code, Error, Result};
