@@ -11,6 +11,7 @@ and is deleted on the way out.
 usage: chart_cluster.py RENDER_DIR WORK_DIR KUBEGLASS_BIN SEED_PY [--rbac-only]
 Environment: KUBE_TESTBED_SERVER, KUBE_TESTBED_CA, KUBE_TESTBED_ADMIN_TOKEN (testbed.env).
 Render RENDER_DIR/<mode>.yaml with release "kgci-<mode>" in namespace $CI_NAMESPACE."""
+import base64
 import importlib.util
 import json
 import os
@@ -192,7 +193,8 @@ def load_canaries(seed_py):
     spec = importlib.util.spec_from_file_location("seed", seed_py)
     seed = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(seed)
-    return list(seed.CANARIES)
+    # Secret data is base64 on the wire (and inside a last-applied annotation): look for both.
+    return [c for plain in seed.CANARIES for c in (plain, base64.b64encode(plain.encode()).decode())]
 
 
 def main():
