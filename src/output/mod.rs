@@ -1,5 +1,9 @@
 //! Shaping results for an investigator: tables, documents, and the output budget.
 
+pub mod budget;
+pub mod doc;
+pub mod table;
+
 /// The kind of text in [`Output::text`], as sent in the protocol's `format` field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -1,0 +1,308 @@
+//! The output budget: every result stops at `--max-output-bytes`, cut between whole chunks
+//! (lines, or list items), and says what was left out and how to narrow the query.
+//!
+//! # Shapes per format
+//! - [`Format::Text`]: each chunk is a line (or a block of lines); a newline is added when it
+//!   lacks one. When cut, the last line is `[kubeglass: output cut …; <hint>]`.
+//! - [`Format::Yaml`]: as text, but the note line is a YAML comment (`# kubeglass: …`), so
+//!   the cut output still parses.
+//! - [`Format::Json`]: **the output stays one valid JSON document.** Each chunk must be one
+//!   complete JSON value. A budget made with [`Budget::json_list`] writes a kubectl-style
+//!   `{"apiVersion":"v1","kind":"List","items":[…],"metadata":{…}}`, one item per chunk, and
+//!   closes the list itself; when cut, the note goes into `metadata."kubeglass.truncated"`.
+//!   A plain budget ([`Budget::new`], e.g. one object) writes its chunk as it is; if it had
+//!   to cut, what fitted is wrapped in that same List shape so the note has a place.
+//!
+//! Room for the envelope and the note (up to 400 bytes, a quarter of a tiny budget) is
+//! reserved up front, so the finished text stays within the budget unless the hint is long.
+
+use super::{Format, Output};
+
+/// Bytes held back for the closing of a JSON list and the note line.
+const NOTE_RESERVE: usize = 400;
+/// The start of a JSON list result.
+const LIST_HEAD: &str = "{\"apiVersion\":\"v1\",\"kind\":\"List\",\"items\":[\n";
+/// Between two JSON list items.
+const LIST_SEP: &str = ",\n";
+
+/// Collects whole chunks until the byte budget is spent, then counts what was left out.
+#[derive(Debug)]
+pub struct Budget {
+    max_bytes: usize,
+    /// What the kept chunks may use: `max_bytes` less the reserve for envelope and note.
+    room: usize,
+    json_list: bool,
+    kept: Vec<String>,
+    used: usize,
+    full: bool,
+    left_out_bytes: usize,
+    left_out_chunks: usize,
+    skipped_items: usize,
+}
+
+impl Budget {
+    /// A budget of `max_bytes` for text, YAML or plain JSON output.
+    pub fn new(max_bytes: usize) -> Budget {
+        let reserve = NOTE_RESERVE.min(max_bytes / 4);
+        Budget {
+            max_bytes,
+            room: max_bytes.saturating_sub(reserve),
+            json_list: false,
+            kept: Vec::new(),
+            used: 0,
+            full: false,
+            left_out_bytes: 0,
+            left_out_chunks: 0,
+            skipped_items: 0,
+        }
+    }
+
+    /// A budget whose JSON result is a `List` of the pushed chunks (one JSON value each).
+    pub fn json_list(max_bytes: usize) -> Budget {
+        let mut b = Budget::new(max_bytes);
+        b.json_list = true;
+        b.used = LIST_HEAD.len();
+        b
+    }
+
+    /// Keep the whole chunk if it fits, else nothing. Returns false once the budget is full;
+    /// from then on every chunk is only counted, so the output never has gaps.
+    pub fn push(&mut self, chunk: &str) -> bool {
+        let cost = chunk.len() + self.separator_len(chunk);
+        if !self.full && self.used + cost <= self.room {
+            self.used += cost;
+            self.kept.push(chunk.to_string());
+            return true;
+        }
+        self.full = true;
+        self.left_out_bytes += chunk.len();
+        self.left_out_chunks += 1;
+        false
+    }
+
+    /// Record `n_items` items left out without rendering them (e.g. list pages not fetched).
+    pub fn skipped(&mut self, n_items: usize) {
+        if n_items > 0 {
+            self.full = true;
+            self.skipped_items += n_items;
+        }
+    }
+
+    /// Whether the budget stopped taking chunks (callers can stop reading).
+    pub fn is_full(&self) -> bool {
+        self.full
+    }
+
+    /// The result text in `format`, ending with one note line (or JSON field) when cut;
+    /// `hint` says how to narrow, e.g. "narrow with -l, --field-selector or --tail".
+    pub fn finish(self, format: Format, hint: &str) -> Output {
+        let truncated = self.left_out_chunks > 0 || self.skipped_items > 0;
+        let note = truncated.then(|| self.note(hint));
+        let text = match format {
+            Format::Json => self.json_text(note.as_deref()),
+            Format::Yaml => self.lines_text(note.map(|n| format!("# {n}"))),
+            Format::Text => self.lines_text(note.map(|n| format!("[{n}]"))),
+        };
+        Output {
+            text,
+            format,
+            truncated,
+        }
+    }
+
+    fn separator_len(&self, chunk: &str) -> usize {
+        match (self.json_list, chunk.ends_with('\n')) {
+            (true, _) if self.kept.is_empty() => 0,
+            (true, _) => LIST_SEP.len(),
+            (false, true) => 0,
+            (false, false) => 1,
+        }
+    }
+
+    fn note(&self, hint: &str) -> String {
+        let mut left = Vec::new();
+        if self.left_out_chunks > 0 {
+            left.push(format!(
+                "{} more lines/items ({} bytes)",
+                self.left_out_chunks, self.left_out_bytes
+            ));
+        }
+        if self.skipped_items > 0 {
+            left.push(format!("{} more items not fetched", self.skipped_items));
+        }
+        format!(
+            "kubeglass: output cut at {} bytes: {} left out; {hint}",
+            self.max_bytes,
+            left.join(" and ")
+        )
+    }
+
+    fn lines_text(self, note: Option<String>) -> String {
+        let mut text = String::with_capacity(self.used + note.as_ref().map_or(0, |n| n.len() + 1));
+        for chunk in &self.kept {
+            text.push_str(chunk);
+            if !chunk.ends_with('\n') {
+                text.push('\n');
+            }
+        }
+        if let Some(n) = note {
+            text.push_str(&n);
+            text.push('\n');
+        }
+        text
+    }
+
+    /// A JSON List of the kept chunks when this is a list budget or when it was cut (so the
+    /// result is one document carrying the note); the chunks as they are otherwise.
+    fn json_text(self, note: Option<&str>) -> String {
+        if !self.json_list && note.is_none() {
+            return self.lines_text(None);
+        }
+        let metadata = match note {
+            Some(n) => serde_json::json!({ "kubeglass.truncated": n }),
+            None => serde_json::json!({}),
+        };
+        let mut text = String::from(LIST_HEAD);
+        text.push_str(&self.kept.join(LIST_SEP));
+        text.push_str("\n],\"metadata\":");
+        text.push_str(&metadata.to_string());
+        text.push_str("}\n");
+        text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::Value;
+
+    const HINT: &str = "narrow with -l, --field-selector or --tail";
+
+    #[test]
+    fn budget_cuts_at_line_boundary() {
+        let mut b = Budget::new(1000);
+        let line = "x".repeat(99);
+        let kept = (0..20).take_while(|_| b.push(&line)).count();
+        assert!(b.is_full());
+        let out = b.finish(Format::Text, HINT);
+        assert!(out.truncated);
+        let lines: Vec<&str> = out.text.lines().collect();
+        assert_eq!(lines.len(), kept + 1);
+        assert!(
+            lines[..kept].iter().all(|l| *l == line),
+            "only whole lines are kept"
+        );
+        assert!(out.text.len() <= 1000, "{}", out.text.len());
+    }
+
+    #[test]
+    fn note_says_what_was_left_out_and_how_to_narrow() {
+        let mut b = Budget::new(100);
+        for _ in 0..10 {
+            b.push("0123456789012345678");
+        }
+        b.skipped(500);
+        let out = b.finish(Format::Text, HINT);
+        let note = out.text.lines().last().unwrap();
+        assert!(
+            note.starts_with("[kubeglass: output cut at 100 bytes: "),
+            "{note}"
+        );
+        assert!(
+            note.contains("more lines/items (") && note.contains("500 more items not fetched"),
+            "{note}"
+        );
+        assert!(note.contains(HINT), "{note}");
+    }
+
+    #[test]
+    fn never_keeps_a_smaller_chunk_after_a_cut() {
+        let mut b = Budget::new(100);
+        assert!(b.push(&"a".repeat(50)));
+        assert!(!b.push(&"b".repeat(60)));
+        assert!(!b.push("c"));
+        let out = b.finish(Format::Text, HINT);
+        let lines: Vec<&str> = out.text.lines().collect();
+        assert_eq!(lines.len(), 2, "{}", out.text);
+        assert_eq!(lines[0], "a".repeat(50));
+        assert!(
+            lines[1].contains("2 more lines/items (61 bytes)"),
+            "{}",
+            lines[1]
+        );
+    }
+
+    #[test]
+    fn nothing_cut_means_no_note() {
+        let mut b = Budget::new(1000);
+        b.push("NAME   READY");
+        b.push("web    1/1\n");
+        let out = b.finish(Format::Text, HINT);
+        assert_eq!(out.text, "NAME   READY\nweb    1/1\n");
+        assert!(!out.truncated);
+    }
+
+    #[test]
+    fn json_list_stays_valid_json_when_cut() {
+        let mut b = Budget::json_list(1200);
+        let item = serde_json::json!({"metadata": {"name": "x".repeat(80)}}).to_string();
+        while b.push(&item) {}
+        b.push(&item);
+        let out = b.finish(Format::Json, HINT);
+        assert!(out.truncated && out.text.len() <= 1200);
+        let v: Value = serde_json::from_str(&out.text).unwrap();
+        assert_eq!(v["kind"], "List");
+        assert!(!v["items"].as_array().unwrap().is_empty());
+        let note = v["metadata"]["kubeglass.truncated"].as_str().unwrap();
+        assert!(
+            note.contains("2 more lines/items") && note.contains(HINT),
+            "{note}"
+        );
+    }
+
+    #[test]
+    fn json_list_without_cut_has_no_note() {
+        let mut b = Budget::json_list(1000);
+        b.push("{\"a\":1}");
+        b.push("{\"a\":2}");
+        let v: Value = serde_json::from_str(&b.finish(Format::Json, HINT).text).unwrap();
+        assert_eq!(v["items"], serde_json::json!([{"a": 1}, {"a": 2}]));
+        assert_eq!(v["metadata"], serde_json::json!({}));
+        let empty: Value =
+            serde_json::from_str(&Budget::json_list(100).finish(Format::Json, HINT).text).unwrap();
+        assert_eq!(empty["items"], serde_json::json!([]));
+    }
+
+    #[test]
+    fn plain_json_object_passes_through_and_a_cut_one_stays_valid() {
+        let mut b = Budget::new(1000);
+        b.push("{\"kind\":\"Pod\"}\n");
+        assert_eq!(b.finish(Format::Json, HINT).text, "{\"kind\":\"Pod\"}\n");
+        let mut b = Budget::new(100);
+        b.push(&format!("{{\"big\":\"{}\"}}", "x".repeat(200)));
+        let out = b.finish(Format::Json, HINT);
+        let v: Value = serde_json::from_str(&out.text).unwrap();
+        assert!(
+            v["metadata"]["kubeglass.truncated"].is_string(),
+            "{}",
+            out.text
+        );
+    }
+
+    #[test]
+    fn yaml_note_is_a_comment() {
+        let mut b = Budget::new(60);
+        b.push("- name: a");
+        b.push(&"x".repeat(100));
+        let out = b.finish(Format::Yaml, HINT);
+        assert!(
+            out.text
+                .lines()
+                .last()
+                .unwrap()
+                .starts_with("# kubeglass: output cut")
+        );
+        let v: Value = serde_saphyr::from_str(&out.text).unwrap();
+        assert_eq!(v, serde_json::json!([{"name": "a"}]));
+    }
+}

@@ -1,0 +1,277 @@
+//! kubectl-style tables from server-side printing (`meta.k8s.io/v1` `Table` pages).
+//!
+//! The API server decides the columns and cell values (`Accept: …;as=Table;…`); this module
+//! only chooses columns (priority 0, or all with `-o wide`), adds `NAMESPACE` for `-A`, and
+//! aligns like kubectl's tabwriter: cells padded by 3 spaces, columns at least 6 wide, the
+//! last column unpadded. Rows are buffered because alignment needs every width; callers
+//! cut the rendered lines to the output budget.
+
+use serde_json::Value;
+
+use crate::error::{Error, Result};
+
+/// Space between columns (kubectl's `tabwriterPadding`).
+const PADDING: usize = 3;
+/// Narrowest column including padding (kubectl's `tabwriterMinWidth`).
+const MIN_WIDTH: usize = 6;
+/// What kubectl prints for a missing cell.
+const NONE: &str = "<none>";
+
+/// Collects Table pages and renders them as aligned lines.
+#[derive(Debug, Default)]
+pub struct TableWriter {
+    wide: bool,
+    with_namespace: bool,
+    /// Upper-cased names of the chosen columns (NAMESPACE not included).
+    header: Vec<String>,
+    /// Indexes of the chosen columns in each row's `cells`.
+    chosen: Vec<usize>,
+    rows: Vec<Vec<String>>,
+}
+
+impl TableWriter {
+    /// A writer for `-o wide` (every column) or not, with a leading NAMESPACE column or not.
+    pub fn new(wide: bool, with_namespace: bool) -> TableWriter {
+        TableWriter {
+            wide,
+            with_namespace,
+            ..TableWriter::default()
+        }
+    }
+
+    /// Add one Table page (the first page's columns hold for the following pages).
+    pub fn add_page(&mut self, table: &Value) -> Result<()> {
+        let not_table = || {
+            Error::internal(format!(
+                "expected a meta.k8s.io Table, got kind {:?}",
+                table
+                    .get("kind")
+                    .and_then(Value::as_str)
+                    .unwrap_or("(none)")
+            ))
+        };
+        if table.get("kind").and_then(Value::as_str) != Some("Table") {
+            return Err(not_table());
+        }
+        if self.header.is_empty() {
+            let columns = table.get("columnDefinitions").and_then(Value::as_array);
+            self.choose_columns(columns.ok_or_else(not_table)?);
+        }
+        let rows = match table.get("rows") {
+            Some(Value::Array(rows)) => rows.as_slice(),
+            // An empty Table may come without `rows`.
+            None | Some(Value::Null) => &[],
+            Some(_) => return Err(not_table()),
+        };
+        for row in rows {
+            self.rows.push(self.row_cells(row));
+        }
+        Ok(())
+    }
+
+    /// Number of rows added so far.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Whether no row was added (the caller then prints kubectl's "No resources found …").
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// Header and rows, aligned; no lines at all when there are no rows.
+    pub fn render(&self) -> Vec<String> {
+        if self.rows.is_empty() {
+            return Vec::new();
+        }
+        let mut header: Vec<&str> = Vec::with_capacity(self.header.len() + 1);
+        if self.with_namespace {
+            header.push("NAMESPACE");
+        }
+        header.extend(self.header.iter().map(String::as_str));
+        render_columns(&header, &self.rows)
+    }
+
+    fn choose_columns(&mut self, columns: &[Value]) {
+        for (i, c) in columns.iter().enumerate() {
+            let priority = c.get("priority").and_then(Value::as_i64).unwrap_or(0);
+            if priority == 0 || self.wide {
+                let name = c.get("name").and_then(Value::as_str).unwrap_or("");
+                self.header.push(name.to_uppercase());
+                self.chosen.push(i);
+            }
+        }
+    }
+
+    fn row_cells(&self, row: &Value) -> Vec<String> {
+        let cells = row.get("cells").and_then(Value::as_array);
+        let mut out = Vec::with_capacity(self.chosen.len() + 1);
+        if self.with_namespace {
+            let ns = row
+                .pointer("/object/metadata/namespace")
+                .and_then(Value::as_str);
+            out.push(ns.unwrap_or("").to_string());
+        }
+        for &i in &self.chosen {
+            out.push(
+                cells
+                    .and_then(|c| c.get(i))
+                    .map_or_else(|| NONE.to_string(), cell_text),
+            );
+        }
+        out
+    }
+}
+
+/// A cell as kubectl prints it: strings as they are, numbers and booleans in plain form,
+/// lists joined with commas, a missing value as `<none>`.
+fn cell_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Null => NONE.to_string(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => n.to_string(),
+        Value::Array(items) => items.iter().map(cell_text).collect::<Vec<_>>().join(","),
+        Value::Object(_) => v.to_string(),
+    }
+}
+
+/// Align `header` and `rows` like kubectl: every column but the last padded to its widest
+/// cell plus 3 spaces (at least 6), no trailing spaces. Rows shorter than the header are
+/// padded with empty cells.
+pub fn render_columns(header: &[&str], rows: &[Vec<String>]) -> Vec<String> {
+    let n = header.len();
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let line = |cells: &mut dyn Iterator<Item = &str>| {
+        let mut s = String::new();
+        for (i, cell) in cells.take(n).enumerate() {
+            s.push_str(cell);
+            if i + 1 < n {
+                let width = (widths[i] + PADDING).max(MIN_WIDTH);
+                s.extend(std::iter::repeat_n(' ', width - cell.chars().count()));
+            }
+        }
+        s.truncate(s.trim_end().len());
+        s
+    };
+    let mut out = Vec::with_capacity(rows.len() + 1);
+    out.push(line(&mut header.iter().copied()));
+    for row in rows {
+        let mut cells = row.iter().map(String::as_str).chain(std::iter::repeat(""));
+        out.push(line(&mut cells));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PODS: &str = include_str!("../../tests/fixtures/tables/pods-shop.json");
+    const NODES: &str = include_str!("../../tests/fixtures/tables/nodes.json");
+    const DEPLOYMENTS: &str = include_str!("../../tests/fixtures/tables/deployments-shop.json");
+    const PODS_ALL_PAGE: &str = include_str!("../../tests/fixtures/tables/pods-all-page1.json");
+
+    fn render(fixture: &str, wide: bool, ns: bool) -> Vec<String> {
+        let mut w = TableWriter::new(wide, ns);
+        w.add_page(&serde_json::from_str(fixture).unwrap()).unwrap();
+        w.render()
+    }
+
+    #[test]
+    fn renders_priority_zero_columns_upper_cased_like_kubectl() {
+        let lines = render(PODS, false, false);
+        assert_eq!(
+            lines[0],
+            "NAME                          READY   STATUS             RESTARTS   AGE"
+        );
+        assert_eq!(
+            lines[1],
+            "api-29d659853-q8w7e           0/1     CrashLoopBackOff   7          104m"
+        );
+        assert_eq!(lines.len(), 7);
+    }
+
+    #[test]
+    fn wide_adds_every_column() {
+        let lines = render(NODES, true, false);
+        assert!(
+            lines[0].starts_with("NAME     STATUS     ROLES    AGE    VERSION   INTERNAL-IP"),
+            "{}",
+            lines[0]
+        );
+        assert!(
+            lines[0].ends_with("KERNEL-VERSION   CONTAINER-RUNTIME"),
+            "{}",
+            lines[0]
+        );
+        assert!(
+            lines[2].starts_with("node-2   NotReady   <none>"),
+            "{}",
+            lines[2]
+        );
+        let lines = render(PODS, true, false);
+        assert!(
+            lines[0].contains("NOMINATED NODE   READINESS GATES"),
+            "{}",
+            lines[0]
+        );
+    }
+
+    #[test]
+    fn numbers_are_stringified() {
+        let lines = render(DEPLOYMENTS, false, false);
+        assert_eq!(
+            lines[0],
+            "NAME          READY   UP-TO-DATE   AVAILABLE   AGE"
+        );
+        assert_eq!(
+            lines[1],
+            "api           0/2     2            0           104m"
+        );
+    }
+
+    #[test]
+    fn namespace_comes_first_when_asked() {
+        let lines = render(PODS_ALL_PAGE, false, true);
+        assert!(lines[0].starts_with("NAMESPACE   NAME "), "{}", lines[0]);
+        assert!(lines[1].starts_with("load        load-"), "{}", lines[1]);
+    }
+
+    #[test]
+    fn pages_accumulate_under_one_header() {
+        let mut w = TableWriter::new(false, false);
+        let page: Value = serde_json::from_str(PODS).unwrap();
+        w.add_page(&page).unwrap();
+        w.add_page(&page).unwrap();
+        assert_eq!((w.len(), w.render().len()), (12, 13));
+    }
+
+    #[test]
+    fn refuses_a_page_that_is_not_a_table() {
+        let mut w = TableWriter::new(false, false);
+        assert!(
+            w.add_page(&serde_json::json!({"kind": "PodList", "items": []}))
+                .is_err()
+        );
+        assert!(w.is_empty() && w.render().is_empty());
+    }
+
+    #[test]
+    fn columns_are_at_least_six_wide_and_lines_have_no_trailing_space() {
+        let rows = vec![vec!["a".to_string(), "b".to_string(), String::new()]];
+        let lines = render_columns(&["X", "Y", "Z"], &rows);
+        assert_eq!(lines, ["X     Y     Z", "a     b"]);
+    }
+
+    #[test]
+    fn lists_and_nulls_print_like_kubectl() {
+        assert_eq!(cell_text(&serde_json::json!(["a", 1, true])), "a,1,true");
+        assert_eq!(cell_text(&Value::Null), "<none>");
+    }
+}
