@@ -95,15 +95,30 @@ fn clean_map(map: &mut Map<String, Value>, s: &RedactSettings) {
     if let Some(Value::Object(meta)) = map.get_mut("metadata") {
         clean_metadata(meta);
     }
-    if map.get("kind").and_then(Value::as_str) == Some("Secret") {
-        map.remove("data");
-        map.remove("stringData");
+    match map.get("kind").and_then(Value::as_str) {
+        Some("Secret") => drop_secret_data(map),
+        // Items of a list from the API carry no `kind` of their own.
+        Some("SecretList") => {
+            if let Some(Value::Array(items)) = map.get_mut("items") {
+                items
+                    .iter_mut()
+                    .filter_map(Value::as_object_mut)
+                    .for_each(drop_secret_data);
+            }
+        }
+        _ => {}
     }
     for list in CONTAINER_LISTS {
         if let Some(Value::Array(containers)) = map.get_mut(*list) {
             containers.iter_mut().for_each(|c| redact_env(c, s));
         }
     }
+}
+
+/// A Secret's values; its metadata (name, keys in managedFields aside) stays.
+fn drop_secret_data(secret: &mut Map<String, Value>) {
+    secret.remove("data");
+    secret.remove("stringData");
 }
 
 /// Drop the last-applied annotation (and an emptied annotations map) and managedFields.
@@ -415,6 +430,16 @@ mod tests {
         assert!(secret.get("data").is_none() && secret.get("stringData").is_none());
         assert!(secret["metadata"]["name"].is_string());
         assert!(list["items"][0].get("data").is_none());
+    }
+
+    #[test]
+    fn drops_data_of_secret_list_items_without_their_own_kind() {
+        let mut item = parse(SECRET_META);
+        item.as_object_mut().unwrap().remove("kind");
+        item["data"] = json!({"password": "c2VjcmV0"});
+        let mut list = json!({"kind": "SecretList", "apiVersion": "v1", "items": [item]});
+        object(&mut list, &RedactSettings::default());
+        assert!(list["items"][0].get("data").is_none(), "{list}");
     }
 
     fn log(lines: &[&str]) -> Vec<String> {
