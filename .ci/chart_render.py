@@ -107,6 +107,14 @@ def check_invariants(mode, docs):
             assert sc["seccompProfile"]["type"] == "RuntimeDefault"
             assert pod["automountServiceAccountToken"] is True
             assert c["args"][0] == "run"
+            # The restricted Pod Security Standard's other rules.
+            for key in ("hostNetwork", "hostPID", "hostIPC"):
+                assert not pod.get(key), f"{mode}: {key}"
+            allowed = {"configMap", "csi", "downwardAPI", "emptyDir", "ephemeral",
+                       "persistentVolumeClaim", "projected", "secret"}
+            for vol in pod.get("volumes", []):
+                assert set(vol) - {"name"} <= allowed, f"{mode}: volume type not allowed: {vol}"
+            assert pod["securityContext"]["runAsNonRoot"] is True
 
 
 def main():
