@@ -2,7 +2,8 @@
 """Create the rendered chart on the real testbed API server, mint a token for the chart's
 ServiceAccount (TokenRequest) and prove that it reads exactly what it should: first with
 plain GETs and SelfSubjectAccessReviews (the RBAC layer alone), then with
-`kubeglass query` in in-cluster mode (KUBEGLASS_SERVICE_ACCOUNT_DIR).
+`kubeglass query` in in-cluster mode (KUBEGLASS_SERVICE_ACCOUNT_DIR); with SQS_TESTBED_DIR
+set, also start `kubeglass run` with the namespaced Deployment's arguments (agent_smoke.py).
 
 This is the test harness, not the agent: it POSTs and DELETEs with the admin token. Everything
 it creates lives in a fresh namespace plus a few named cluster objects and Roles in `shop`,
@@ -23,6 +24,8 @@ import urllib.parse
 import urllib.request
 
 import yaml
+
+import agent_smoke
 
 # kind -> (API prefix, plural, namespaced): the kinds the chart renders.
 KINDS = {
@@ -174,8 +177,8 @@ def run_query(binary, sa_dir, port, args, home):
 def query_checks(mode, binary, sa_dir, port, home, canaries):
     def q(args):
         rc, out, err, cmd = run_query(binary, sa_dir, port, args, home)
-        for c in canaries:
-            check(c not in out and c not in err, f"{mode}: no canary {c} in `{cmd}`")
+        leaked = [c for c in canaries if c in out or c in err]
+        check(not leaked, f"{mode}: no canary in the output of `{cmd}`" + (f": LEAKED {leaked}" if leaked else ""))
         return rc, out, err, cmd
 
     def show(rc, out, err, cmd):
@@ -240,6 +243,10 @@ def main():
             rbac_checks(mode, Api(server, ca, token))
             if not rbac_only:
                 query_checks(mode, binary, sa_dir, port, home, canaries)
+            if not rbac_only and mode == "namespaced" and os.environ.get("SQS_TESTBED_DIR"):
+                deployment = next(d for d in docs if d["kind"] == "Deployment")
+                agent_smoke.run(check, say, deployment, binary, sa_dir, port, home,
+                                os.environ["SQS_TESTBED_DIR"], ["shop"])
         for mode in DRY_RUN_MODES:
             with open(os.path.join(render_dir, f"{mode}.yaml")) as f:
                 docs = [d for d in yaml.safe_load_all(f) if d]

