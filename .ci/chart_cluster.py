@@ -195,15 +195,21 @@ def query_checks(mode, binary, sa_dir, port, home, canaries):
     else:
         # As the Deployment runs it: --namespaces from rbac.namespaces refuses before any request.
         rc, out, err, cmd = q(["--namespaces", "shop", "--", "get", "pods", "-n", "payments"])
-        check(rc == 1 and err.startswith("error: OutOfScope"),
+        check(rc == 1 and error_line(err, "OutOfScope"),
               f"{mode}: get pods -n payments with --namespaces shop is OutOfScope: " + show(rc, out, err, cmd))
         # Without the agent's own scope the API server refuses: RBAC alone holds.
         rc, out, err, cmd = q(["--", "get", "pods", "-n", "payments"])
-        check(rc == 1 and err.startswith("error: Forbidden"),
+        check(rc == 1 and error_line(err, "Forbidden"),
               f"{mode}: get pods -n payments without --namespaces is Forbidden: " + show(rc, out, err, cmd))
         rc, out, err, cmd = q(["--", "get", "nodes"])
-        check(rc == 1 and err.startswith("error: Forbidden"),
+        check(rc == 1 and error_line(err, "Forbidden"),
               f"{mode}: get nodes is Forbidden: " + show(rc, out, err, cmd))
+
+
+def error_line(stderr, code):
+    """The CLI contract: a failure prints `error: <Code>: <message>` on stderr (log lines may
+    come before it)."""
+    return any(line.startswith(f"error: {code}:") for line in stderr.splitlines())
 
 
 def load_canaries(seed_py):
