@@ -74,7 +74,10 @@ pub struct Error {
 impl Error {
     /// An error of `code` with `message`.
     pub fn new(code: Code, message: impl Into<String>) -> Error {
-        Error { code, message: message.into() }
+        Error {
+            code,
+            message: message.into(),
+        }
     }
 
     /// Shorthand for [`Code::InvalidCommand`].

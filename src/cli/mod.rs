@@ -19,7 +19,11 @@ Run `kubeglass <subcommand> --help` for its options. Logs go to stderr (RUST_LOG
 
 /// Dispatch on the first argument; every subcommand returns its own exit code.
 pub fn main(mut args: Vec<std::ffi::OsString>) -> ExitCode {
-    let sub = if args.is_empty() { None } else { Some(args.remove(0)) };
+    let sub = if args.is_empty() {
+        None
+    } else {
+        Some(args.remove(0))
+    };
     match sub.as_ref().and_then(|s| s.to_str()) {
         Some("version" | "--version" | "-V") => {
             println!("kubeglass {}", env!("CARGO_PKG_VERSION"));
@@ -30,7 +34,10 @@ pub fn main(mut args: Vec<std::ffi::OsString>) -> ExitCode {
             ExitCode::SUCCESS
         }
         other => {
-            eprint!("error: unknown subcommand {:?}\n\n{HELP}", other.unwrap_or("(none)"));
+            eprint!(
+                "error: unknown subcommand {:?}\n\n{HELP}",
+                other.unwrap_or("(none)")
+            );
             ExitCode::from(2)
         }
     }
