@@ -8,9 +8,12 @@
 pub mod cli;
 pub mod command;
 pub mod error;
+pub mod kube;
 pub mod ops;
 pub mod output;
+pub mod quantity;
 pub mod redact;
 pub mod scope;
+pub mod timefmt;
 
 pub use error::{Code, Error, Result};

@@ -1,0 +1,256 @@
+//! The read-only Kubernetes client: GET is the only method it has.
+//!
+//! It finds the cluster ([`config`]), authenticates ([`auth`]), resolves what a user types
+//! into a resource ([`discovery`]), pages through lists, and maps API failures to protocol
+//! error codes with the server's own message. Secrets can only be read as metadata: any
+//! other request for them is refused here, whatever the caller asks.
+
+pub mod auth;
+pub mod config;
+pub mod discovery;
+mod transport;
+
+use std::io::BufRead;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::error::{Code, Error, Result};
+
+pub use discovery::Resource;
+
+/// `Accept` for server-side printed tables (kubectl's columns), JSON as a fallback.
+pub const ACCEPT_TABLE: &str = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json";
+/// `Accept` for metadata only: the one way kubeglass reads Secrets (no JSON fallback, so a
+/// server that cannot do it fails instead of sending values).
+pub const ACCEPT_METADATA: &str =
+    "application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io";
+/// `Accept` for the metadata of one object (servers refuse the List form for a single GET).
+pub const ACCEPT_METADATA_OBJECT: &str =
+    "application/json;as=PartialObjectMetadata;v=v1;g=meta.k8s.io";
+
+/// How to reach the cluster (built by the CLI from flags and environment).
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// `--kubeconfig`.
+    pub kubeconfig: Option<PathBuf>,
+    /// `--context`.
+    pub context: Option<String>,
+    /// Per request.
+    pub timeout: Duration,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings {
+            kubeconfig: None,
+            context: None,
+            timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// A read-only client of one cluster; share it across threads by reference.
+pub struct Client {
+    transport: transport::Transport,
+    namespace: String,
+    discovery: discovery::Discovery,
+}
+
+impl Client {
+    /// Connect as the settings say (kubeconfig, else in-cluster, else `~/.kube/config`).
+    pub fn from_settings(s: &Settings) -> Result<Client> {
+        let target = config::resolve(s)?;
+        log::debug!("cluster: {} at {}", target.origin, target.server);
+        Client::from_target(target, s.timeout)
+    }
+
+    /// A client for an already resolved target.
+    pub fn from_target(target: config::Target, timeout: Duration) -> Result<Client> {
+        let namespace = target.namespace.clone();
+        Ok(Client {
+            transport: transport::Transport::new(target, timeout)?,
+            namespace,
+            discovery: discovery::Discovery::default(),
+        })
+    }
+
+    /// The namespace commands use when they name none.
+    pub fn default_namespace(&self) -> &str {
+        &self.namespace
+    }
+
+    /// The API server's URL.
+    pub fn server(&self) -> &str {
+        self.transport.server()
+    }
+
+    /// GET `path` as JSON.
+    pub fn get_json(&self, path: &str) -> Result<Value> {
+        self.get_accept(path, "application/json")
+    }
+
+    /// GET `path` with an explicit `Accept`, parsed as JSON.
+    pub fn get_accept(&self, path: &str, accept: &str) -> Result<Value> {
+        check_secret_access(path, accept)?;
+        let reader = self.transport.get(path, accept)?;
+        serde_json::from_reader(reader).map_err(|e| {
+            Error::new(
+                Code::ApiUnavailable,
+                format!("the API answered {path} with unreadable JSON: {e}"),
+            )
+        })
+    }
+
+    /// GET `path` and stream the body (logs).
+    pub fn get_stream(&self, path: &str) -> Result<Box<dyn BufRead + Send>> {
+        check_secret_access(path, "text/plain")?;
+        self.transport.get(path, "text/plain, */*")
+    }
+
+    /// List `path` page by page (`limit`/`continue`), calling `each` with every page until
+    /// it returns false or the list ends.
+    pub fn list_pages(
+        &self,
+        path: &str,
+        accept: &str,
+        limit: usize,
+        mut each: impl FnMut(Value) -> Result<bool>,
+    ) -> Result<()> {
+        let sep = if path.contains('?') { '&' } else { '?' };
+        let mut token: Option<String> = None;
+        loop {
+            let mut url = format!("{path}{sep}limit={limit}");
+            if let Some(t) = &token {
+                url.push_str("&continue=");
+                url.push_str(&encode(t));
+            }
+            let page = self.get_accept(&url, accept).map_err(|e| match e.code {
+                Code::Expired => Error::new(
+                    Code::Expired,
+                    format!(
+                        "the list changed too much while paging ({}); run the command again",
+                        e.message
+                    ),
+                ),
+                _ => e,
+            })?;
+            token = page
+                .pointer("/metadata/continue")
+                .and_then(Value::as_str)
+                .filter(|t| !t.is_empty())
+                .map(str::to_string);
+            if !each(page)? || token.is_none() {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Resolve a typed resource name (`po`, `deploy`, `widgets.example.com`, `Widget`).
+    pub fn resolve(&self, typed: &str) -> Result<Resource> {
+        self.discovery.resolve(self, typed)
+    }
+
+    /// Every resource type the server serves.
+    pub fn api_resources(&self) -> Result<Vec<Resource>> {
+        self.discovery.all(self)
+    }
+}
+
+/// Refuse any Secret read that is not metadata-only: the last line of defence, below every
+/// operation, so no code path can fetch a Secret's data.
+pub fn check_secret_access(path: &str, accept: &str) -> Result<()> {
+    if !is_secrets_path(path) {
+        return Ok(());
+    }
+    let metadata_only = accept
+        .split(',')
+        .all(|range| range.contains("as=PartialObjectMetadata"));
+    if metadata_only {
+        return Ok(());
+    }
+    Err(Error::new(
+        Code::Forbidden,
+        "kubeglass reads only the metadata of Secrets, never their data",
+    ))
+}
+
+/// Whether a request path addresses the core `secrets` resource (list, object, subresource).
+fn is_secrets_path(path: &str) -> bool {
+    let path = path.split('?').next().unwrap_or(path);
+    let seg: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    if seg.first() != Some(&"api") {
+        return false;
+    }
+    // /api/v1/secrets…  or  /api/v1/namespaces/NS/secrets…
+    match seg.get(2) {
+        Some(&"namespaces") if seg.len() >= 5 => seg[4] == "secrets",
+        Some(r) => *r == "secrets",
+        None => false,
+    }
+}
+
+/// Percent-encode a path segment or query value.
+pub fn encode(v: &str) -> String {
+    let mut out = String::with_capacity(v.len());
+    for b in v.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_only_as_metadata() {
+        for p in [
+            "/api/v1/secrets",
+            "/api/v1/secrets?limit=5",
+            "/api/v1/namespaces/shop/secrets",
+            "/api/v1/namespaces/shop/secrets/db",
+            "//api/v1/namespaces/shop/secrets/db/",
+        ] {
+            assert_eq!(
+                check_secret_access(p, "application/json").unwrap_err().code,
+                Code::Forbidden,
+                "{p}"
+            );
+            assert_eq!(
+                check_secret_access(p, ACCEPT_TABLE).unwrap_err().code,
+                Code::Forbidden,
+                "{p}"
+            );
+            assert!(check_secret_access(p, ACCEPT_METADATA).is_ok(), "{p}");
+            assert!(
+                check_secret_access(p, ACCEPT_METADATA_OBJECT).is_ok(),
+                "{p}"
+            );
+            let with_fallback = format!("{ACCEPT_METADATA},application/json");
+            assert!(
+                check_secret_access(p, &with_fallback).is_err(),
+                "{p}: no JSON fallback"
+            );
+        }
+        for p in [
+            "/api/v1/namespaces/secrets",
+            "/api/v1/namespaces",
+            "/apis/example.com/v1/secrets",
+            "/api/v1/pods",
+        ] {
+            assert!(check_secret_access(p, "application/json").is_ok(), "{p}");
+        }
+    }
+
+    #[test]
+    fn encoding() {
+        assert_eq!(encode("a b/c=d"), "a%20b%2Fc%3Dd");
+    }
+}

@@ -1,0 +1,261 @@
+//! HTTP for the Kubernetes API: one keep-alive ureq agent with the cluster's TLS settings,
+//! GET only, a `User-Agent`, timeouts, and API failures turned into error codes.
+
+use std::io::{BufRead, BufReader, Read};
+use std::sync::Arc;
+use std::time::Duration;
+
+use ureq::tls::{Certificate, ClientCert, PrivateKey, RootCerts, TlsConfig};
+
+use crate::error::{Code, Error, Result};
+
+use super::auth::Auth;
+use super::config::Target;
+
+/// Most bytes of an error body read to find the API's message.
+const ERROR_BODY_LIMIT: u64 = 64 * 1024;
+
+/// The HTTP side of a client.
+pub struct Transport {
+    agent: ureq::Agent,
+    server: String,
+    auth: Auth,
+}
+
+impl Transport {
+    /// An agent for `target`.
+    pub fn new(target: Target, timeout: Duration) -> Result<Transport> {
+        let tls = tls_config(&target)?;
+        let proxy = match &target.proxy_url {
+            Some(p) => Some(ureq::Proxy::new(p).map_err(|e| {
+                Error::config(format!(
+                    "{}: proxy-url {p:?} is not usable: {e}",
+                    target.origin
+                ))
+            })?),
+            None => ureq::Proxy::try_from_env(),
+        };
+        if target.tls_server_name.is_some() {
+            log::warn!(
+                "{}: tls-server-name is not supported; verifying the certificate against the server's host name",
+                target.origin
+            );
+        }
+        let config = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .user_agent(format!("kubeglass/{}", env!("CARGO_PKG_VERSION")))
+            .timeout_connect(Some(Duration::from_secs(10).min(timeout)))
+            .timeout_recv_response(Some(timeout))
+            // Log streams may be long: the body gets more time than the answer's head.
+            .timeout_recv_body(Some(timeout * 4))
+            .max_redirects(0)
+            .proxy(proxy)
+            .tls_config(tls)
+            .build();
+        Ok(Transport {
+            agent: config.into(),
+            server: target.server,
+            auth: Auth::new(target.auth),
+        })
+    }
+
+    /// The server URL.
+    pub fn server(&self) -> &str {
+        &self.server
+    }
+
+    /// GET `path`; a success gives the body as a reader, a failure the API's error.
+    pub fn get(&self, path: &str, accept: &str) -> Result<Box<dyn BufRead + Send>> {
+        let mut resp = self.send(path, accept)?;
+        if resp.status() == 401 && self.auth.refreshable() {
+            log::info!("401 from the API: fetching the token again and retrying once");
+            self.auth.invalidate();
+            resp = self.send(path, accept)?;
+        }
+        let status = resp.status().as_u16();
+        if (200..300).contains(&status) {
+            let reader = resp.into_body().into_reader();
+            return Ok(Box::new(BufReader::with_capacity(64 * 1024, reader)));
+        }
+        let mut body = String::new();
+        let _ = resp
+            .into_body()
+            .into_reader()
+            .take(ERROR_BODY_LIMIT)
+            .read_to_string(&mut body);
+        Err(api_error(status, &body, path))
+    }
+
+    fn send(&self, path: &str, accept: &str) -> Result<http::Response<ureq::Body>> {
+        let url = format!("{}{path}", self.server);
+        log::debug!("GET {path}");
+        let mut req = self.agent.get(&url).header("Accept", accept);
+        if let Some(token) = self.auth.token()? {
+            req = req.header("Authorization", format!("Bearer {token}"));
+        }
+        req.call().map_err(|e| transport_error(e, &self.server))
+    }
+}
+
+/// A failed answer as an error with the API's own message.
+pub fn api_error(status: u16, body: &str, path: &str) -> Error {
+    let message = serde_json::from_str::<serde_json::Value>(body)
+        .ok()
+        .and_then(|v| {
+            v.get("message")
+                .and_then(|m| m.as_str())
+                .map(str::to_string)
+        })
+        .filter(|m| !m.is_empty())
+        .unwrap_or_else(|| {
+            let text = body.trim();
+            if text.is_empty() {
+                format!(
+                    "HTTP {status} for {}",
+                    path.split('?').next().unwrap_or(path)
+                )
+            } else {
+                text.chars().take(300).collect()
+            }
+        });
+    let code = match status {
+        400 | 422 => Code::InvalidCommand,
+        401 => Code::Unauthorized,
+        403 => Code::Forbidden,
+        404 => Code::NotFound,
+        410 => Code::Expired,
+        408 | 504 => Code::Timeout,
+        429 | 500..=599 => Code::ApiUnavailable,
+        _ => Code::Internal,
+    };
+    Error::new(code, message)
+}
+
+fn transport_error(e: ureq::Error, server: &str) -> Error {
+    match e {
+        ureq::Error::Timeout(t) => Error::new(
+            Code::Timeout,
+            format!("the Kubernetes API at {server} did not answer in time ({t})"),
+        ),
+        other => Error::new(
+            Code::ApiUnavailable,
+            format!("cannot reach the Kubernetes API at {server}: {other}"),
+        ),
+    }
+}
+
+/// Roots, client certificate and verification as the target says.
+fn tls_config(t: &Target) -> Result<TlsConfig> {
+    let roots = match &t.ca_pem {
+        Some(pem) => {
+            RootCerts::new_with_certs(&certs_from_pem(pem, &t.origin, "certificate authority")?)
+        }
+        None => system_roots(),
+    };
+    if t.insecure {
+        log::warn!(
+            "{}: insecure-skip-tls-verify is set: the API server's certificate is NOT verified",
+            t.origin
+        );
+    }
+    let client_cert = match &t.client_cert {
+        Some((cert, key)) => Some(client_cert(cert, key, &t.origin)?),
+        None => None,
+    };
+    Ok(TlsConfig::builder()
+        .root_certs(roots)
+        .client_cert(client_cert)
+        .disable_verification(t.insecure)
+        .build())
+}
+
+/// The system CA bundle (honours SSL_CERT_FILE), else the bundled WebPKI roots.
+fn system_roots() -> RootCerts {
+    let found = rustls_native_certs::load_native_certs();
+    let certs: Vec<Certificate<'static>> = found
+        .certs
+        .iter()
+        .map(|c| Certificate::from_der(c.as_ref()).to_owned())
+        .collect();
+    if certs.is_empty() {
+        log::debug!("no system CA certificates found; using the bundled WebPKI roots");
+        return RootCerts::WebPki;
+    }
+    RootCerts::new_with_certs(&certs)
+}
+
+fn certs_from_pem(pem: &[u8], origin: &str, what: &str) -> Result<Vec<Certificate<'static>>> {
+    let certs: Vec<Certificate<'static>> = ureq::tls::parse_pem(pem)
+        .filter_map(|item| match item {
+            Ok(ureq::tls::PemItem::Certificate(c)) => Some(c),
+            _ => None,
+        })
+        .collect();
+    if certs.is_empty() {
+        return Err(Error::config(format!(
+            "{origin}: the {what} holds no PEM certificate"
+        )));
+    }
+    Ok(certs)
+}
+
+/// The client certificate, checked against its key first (ureq would panic on a mismatch).
+fn client_cert(cert: &[u8], key_pem: &[u8], origin: &str) -> Result<ClientCert> {
+    let chain = certs_from_pem(cert, origin, "client certificate")?;
+    let key = PrivateKey::from_pem(key_pem).map_err(|e| {
+        Error::config(format!(
+            "{origin}: the client key is not a PEM private key: {e}"
+        ))
+    })?;
+    let der = {
+        use rustls::pki_types::pem::PemObject;
+        rustls::pki_types::PrivateKeyDer::from_pem_slice(key_pem).map_err(|e| {
+            Error::config(format!(
+                "{origin}: the client key is not a PEM private key: {e}"
+            ))
+        })?
+    };
+    let signer = rustls::crypto::ring::sign::any_supported_type(&der)
+        .map_err(|e| Error::config(format!("{origin}: unsupported client key: {e}")))?;
+    let chain_der = chain
+        .iter()
+        .map(|c| rustls::pki_types::CertificateDer::from(c.der().to_vec()))
+        .collect();
+    rustls::sign::CertifiedKey::new(chain_der, Arc::clone(&signer))
+        .keys_match()
+        .map_err(|e| {
+            Error::config(format!(
+                "{origin}: the client certificate does not match its key: {e}"
+            ))
+        })?;
+    Ok(ClientCert::new_with_certs(&chain, key))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn api_errors_keep_the_server_message() {
+        let body = r#"{"kind":"Status","message":"pods \"x\" is forbidden: User \"u\" cannot list","code":403}"#;
+        let e = api_error(403, body, "/api/v1/pods");
+        assert_eq!(e.code, Code::Forbidden);
+        assert!(e.message.starts_with("pods \"x\" is forbidden"));
+        assert_eq!(api_error(404, "", "/x?y").message, "HTTP 404 for /x");
+        assert_eq!(api_error(410, "{}", "/x").code, Code::Expired);
+        assert_eq!(api_error(503, "busy", "/x").code, Code::ApiUnavailable);
+        assert_eq!(
+            api_error(401, "Unauthorized", "/x").code,
+            Code::Unauthorized
+        );
+    }
+
+    #[test]
+    fn bad_pem_is_a_config_error() {
+        assert_eq!(
+            certs_from_pem(b"junk", "o", "ca").unwrap_err().code,
+            Code::Config
+        );
+        assert!(client_cert(b"junk", b"junk", "o").is_err());
+    }
+}
