@@ -3,6 +3,9 @@
 
 use std::process::ExitCode;
 
+pub mod common;
+pub mod query;
+
 /// Top-level help, printed for `kubeglass --help` and on an unknown subcommand.
 pub const HELP: &str = "\
 kubeglass — a read-only, outbound-only Kubernetes agent for remote AI investigators
@@ -29,6 +32,10 @@ pub fn main(mut args: Vec<std::ffi::OsString>) -> ExitCode {
             println!("kubeglass {}", env!("CARGO_PKG_VERSION"));
             ExitCode::SUCCESS
         }
+        Some("query") => {
+            init_logging();
+            query::main(args)
+        }
         Some("help" | "--help" | "-h") => {
             print!("{HELP}");
             ExitCode::SUCCESS
@@ -41,4 +48,11 @@ pub fn main(mut args: Vec<std::ffi::OsString>) -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// Logs go to stderr, `RUST_LOG` decides (default: warnings only, so `query` output is clean).
+pub fn init_logging() {
+    let env = env_logger::Env::default().default_filter_or("warn");
+    // A second init (tests calling twice) is harmless.
+    let _ = env_logger::Builder::from_env(env).try_init();
 }

@@ -4,6 +4,18 @@ use crate::command::Command;
 use crate::error::Result;
 use crate::output::Output;
 
+pub mod describe;
+pub mod endpoints;
+pub mod engine;
+pub mod events;
+pub mod get;
+pub mod info;
+pub mod inspect;
+pub mod logs;
+pub mod rollout;
+
+pub use engine::Engine;
+
 /// Runs commands; the agent loop and `kubeglass query` both hold one (shared across threads).
 pub trait Executor: Send + Sync {
     /// Run `cmd`, cutting its output at `max_output_bytes`.

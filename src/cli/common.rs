@@ -1,0 +1,166 @@
+//! Flags every subcommand that reads the cluster shares (`query`, `run`), resolved once:
+//! flag, else environment variable, else the documented default.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::command::parse_duration_seconds;
+use crate::error::{Error, Result};
+use crate::kube;
+use crate::redact::RedactSettings;
+use crate::scope::Scope;
+
+/// Default `--max-output-bytes` (256 KiB): a few thousand table rows or a long describe,
+/// still small enough for an AI's context window.
+pub const DEFAULT_MAX_OUTPUT_BYTES: usize = 256 * 1024;
+/// Upper bound of `--max-output-bytes` (larger results travel in parts over SQS).
+pub const MAX_MAX_OUTPUT_BYTES: usize = 64 * 1024 * 1024;
+
+/// Help text for the shared flags, embedded in each subcommand's help.
+pub const CLUSTER_HELP: &str = "\
+Cluster access and scope:
+  --kubeconfig PATH          kubeconfig file(s) (else KUBECONFIG, else in-cluster, else ~/.kube/config)
+  --context NAME             kubeconfig context (default: its current-context)
+  --request-timeout DUR      per request to the Kubernetes API (default 30s)
+  --namespaces a,b           read only these namespaces (KUBEGLASS_NAMESPACES; default: all)
+  --no-cluster-resources     refuse cluster-scoped types: nodes, PVs, CRDs, … (KUBEGLASS_NO_CLUSTER_RESOURCES=1)
+  --redact-env-names a,b     more env-name substrings whose literal values are hidden
+                             (KUBEGLASS_REDACT_ENV_NAMES; built in: PASSWORD, TOKEN, SECRET, KEY, …)
+  --max-output-bytes N       cut every result at N bytes (KUBEGLASS_MAX_OUTPUT_BYTES; default 262144)
+";
+
+/// What `query` and `run` need to build an [`crate::ops::Engine`].
+#[derive(Debug, Clone)]
+pub struct ClusterArgs {
+    /// How to reach the Kubernetes API.
+    pub kube: kube::Settings,
+    /// Which namespaces and cluster-scoped types may be read.
+    pub scope: Scope,
+    /// What is redacted in objects and logs.
+    pub redact: RedactSettings,
+    /// The output budget of every command (a command may ask for less, never more).
+    pub max_output_bytes: usize,
+}
+
+/// Take the shared flags out of `args` (the rest stays for the subcommand).
+pub fn cluster_args(args: &mut pico_args::Arguments) -> Result<ClusterArgs> {
+    let kubeconfig: Option<PathBuf> = args.opt_value_from_str("--kubeconfig").map_err(usage)?;
+    let context: Option<String> = args.opt_value_from_str("--context").map_err(usage)?;
+    let timeout = match args
+        .opt_value_from_str::<_, String>("--request-timeout")
+        .map_err(usage)?
+    {
+        Some(t) => {
+            let secs = parse_duration_seconds(&t).map_err(|_| {
+                Error::config(format!(
+                    "--request-timeout takes a duration such as 30s or 2m, got {t:?}"
+                ))
+            })?;
+            Duration::from_secs(secs.max(1) as u64)
+        }
+        None => Duration::from_secs(30),
+    };
+    let namespaces = flag_or_env(args, "--namespaces", "KUBEGLASS_NAMESPACES")?;
+    let no_cluster =
+        args.contains("--no-cluster-resources") || env_true("KUBEGLASS_NO_CLUSTER_RESOURCES");
+    let scope = Scope::parse(namespaces.as_deref().unwrap_or(""), !no_cluster)?;
+    let extra = flag_or_env(args, "--redact-env-names", "KUBEGLASS_REDACT_ENV_NAMES")?;
+    let redact = RedactSettings::with_extra_patterns(
+        extra
+            .unwrap_or_default()
+            .split(',')
+            .map(str::to_string)
+            .collect::<Vec<_>>(),
+    );
+    let max_output_bytes = max_output_bytes(args)?;
+    Ok(ClusterArgs {
+        kube: kube::Settings {
+            kubeconfig,
+            context,
+            timeout,
+        },
+        scope,
+        redact,
+        max_output_bytes,
+    })
+}
+
+/// `--max-output-bytes` / `KUBEGLASS_MAX_OUTPUT_BYTES`, within sane bounds.
+fn max_output_bytes(args: &mut pico_args::Arguments) -> Result<usize> {
+    let Some(raw) = flag_or_env(args, "--max-output-bytes", "KUBEGLASS_MAX_OUTPUT_BYTES")? else {
+        return Ok(DEFAULT_MAX_OUTPUT_BYTES);
+    };
+    match raw.trim().parse::<usize>() {
+        Ok(n) if (1024..=MAX_MAX_OUTPUT_BYTES).contains(&n) => Ok(n),
+        _ => Err(Error::config(format!(
+            "--max-output-bytes / KUBEGLASS_MAX_OUTPUT_BYTES must be a number of bytes from 1024 \
+             to {MAX_MAX_OUTPUT_BYTES}, got {raw:?}"
+        ))),
+    }
+}
+
+/// A string flag, else a non-empty environment variable.
+pub fn flag_or_env(
+    args: &mut pico_args::Arguments,
+    flag: &'static str,
+    env: &str,
+) -> Result<Option<String>> {
+    if let Some(v) = args.opt_value_from_str::<_, String>(flag).map_err(usage)? {
+        return Ok(Some(v));
+    }
+    Ok(std::env::var(env).ok().filter(|v| !v.trim().is_empty()))
+}
+
+/// Whether an environment variable is set to a true value (1, true, yes).
+pub fn env_true(name: &str) -> bool {
+    std::env::var(name)
+        .map(|v| matches!(v.trim().to_ascii_lowercase().as_str(), "1" | "true" | "yes"))
+        .unwrap_or(false)
+}
+
+/// A command-line usage error (exit code 2).
+pub fn usage(e: pico_args::Error) -> Error {
+    Error::config(format!("bad command line: {e}"))
+}
+
+/// Print the CLI's failure line (`error: <Code>: <message>`, the last line on stderr).
+pub fn print_error(e: &Error) {
+    eprintln!("error: {}: {}", e.code, e.message);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(words: &[&str]) -> pico_args::Arguments {
+        pico_args::Arguments::from_vec(words.iter().map(Into::into).collect())
+    }
+
+    #[test]
+    fn flags_become_settings() {
+        let mut a = args(&[
+            "--kubeconfig",
+            "/k",
+            "--namespaces=shop,payments",
+            "--max-output-bytes",
+            "2048",
+            "--no-cluster-resources",
+        ]);
+        let c = cluster_args(&mut a).unwrap();
+        assert_eq!(c.kube.kubeconfig, Some(PathBuf::from("/k")));
+        assert_eq!(
+            c.scope.namespaces,
+            Some(vec!["payments".to_string(), "shop".to_string()])
+        );
+        assert!(!c.scope.cluster_resources);
+        assert_eq!(c.max_output_bytes, 2048);
+        assert_eq!(c.kube.timeout, Duration::from_secs(30));
+    }
+
+    #[test]
+    fn tiny_budget_and_bad_namespace_are_refused() {
+        assert!(cluster_args(&mut args(&["--max-output-bytes", "10"])).is_err());
+        assert!(cluster_args(&mut args(&["--max-output-bytes", "lots"])).is_err());
+        assert!(cluster_args(&mut args(&["--namespaces", "Not_A_Name"])).is_err());
+    }
+}

@@ -1,0 +1,157 @@
+//! `kubeglass query`: run one read command locally and print its result.
+
+use std::ffi::OsString;
+use std::io::Write;
+use std::process::ExitCode;
+
+use super::common::{self, ClusterArgs};
+use crate::command::{self, Command};
+use crate::error::{Error, Result};
+use crate::ops::{Engine, Executor};
+use crate::output::Output;
+
+/// Help for `kubeglass query --help`.
+pub fn help() -> String {
+    format!(
+        "\
+kubeglass query — run one read command against the cluster and print the result
+
+Usage:
+  kubeglass query [OPTIONS] -- ARGS…             kubectl-style, e.g. -- get pods -n shop -o wide
+  kubeglass query [OPTIONS] --command-json JSON  the wire form, e.g. '{{\"op\":\"get\",\"resource\":\"pods\"}}'
+
+Operations: {}
+Writes (delete, apply, edit, exec, …) are refused before any request is made.
+
+{}
+Output:
+  --json                     print the result object instead ({{\"status\", \"output\", \"format\",
+                             \"truncated\", \"error\"}}: what the agent sends over SQS)
+
+Exit status: 0 on success; 1 with `error: <Code>: <message>` on stderr; 2 on bad usage.
+",
+        command::SUPPORTED,
+        common::CLUSTER_HELP
+    )
+}
+
+/// Run `kubeglass query` with the arguments after the subcommand.
+pub fn main(mut args: Vec<OsString>) -> ExitCode {
+    // Everything after `--` is the kubectl-style command, never our own flags.
+    let kubectl = match args.iter().position(|a| a == "--") {
+        Some(i) => {
+            let rest = args.split_off(i);
+            Some(rest[1..].to_vec())
+        }
+        None => None,
+    };
+    let mut pargs = pico_args::Arguments::from_vec(args);
+    if pargs.contains(["-h", "--help"]) {
+        print!("{}", help());
+        return ExitCode::SUCCESS;
+    }
+    let json = pargs.contains("--json");
+    match prepare(pargs, kubectl) {
+        Ok((settings, Ok(cmd))) => {
+            let result =
+                Engine::connect(&settings).and_then(|e| e.execute(&cmd, settings.max_output_bytes));
+            report(result, json)
+        }
+        // A refused or invalid command is an answer (exit 1), like any failed read.
+        Ok((_, Err(e))) => report(Err(e), json),
+        Err(e) => {
+            common::print_error(&e);
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Parse the flags (a problem there is a usage error) and the command (whose own errors,
+/// such as `ReadOnly`, are returned inside).
+fn prepare(
+    mut pargs: pico_args::Arguments,
+    kubectl: Option<Vec<OsString>>,
+) -> Result<(ClusterArgs, Result<Command>)> {
+    let settings = common::cluster_args(&mut pargs)?;
+    let json: Option<String> = pargs
+        .opt_value_from_str("--command-json")
+        .map_err(common::usage)?;
+    let rest = pargs.finish();
+    if let Some(extra) = rest.first() {
+        return Err(Error::config(format!(
+            "unexpected argument {extra:?} (put the kubectl-style command after `--`)"
+        )));
+    }
+    let cmd = match (json, kubectl) {
+        (Some(j), None) => command::parse_json_str(&j),
+        (None, Some(words)) => words
+            .into_iter()
+            .map(|w| {
+                w.into_string()
+                    .map_err(|_| Error::invalid("arguments must be UTF-8"))
+            })
+            .collect::<Result<Vec<String>>>()
+            .and_then(|w| command::parse_args(&w)),
+        (Some(_), Some(_)) => {
+            return Err(Error::config(
+                "give either --command-json or `-- ARGS`, not both",
+            ));
+        }
+        (None, None) => {
+            return Err(Error::config(
+                "no command: try `kubeglass query -- get pods -A` (see --help)",
+            ));
+        }
+    };
+    Ok((settings, cmd))
+}
+
+/// Print a result: the output itself, or with `--json` the result object; a failure is one
+/// `error:` line on stderr. Exit 0 on success, 1 on failure.
+fn report(result: Result<Output>, json: bool) -> ExitCode {
+    let code = if result.is_ok() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    };
+    if json {
+        println!("{}", result_object(&result));
+        if let Err(e) = &result {
+            common::print_error(e);
+        }
+        return code;
+    }
+    match result {
+        Ok(out) => {
+            let mut stdout = std::io::stdout().lock();
+            let newline = if out.text.ends_with('\n') || out.text.is_empty() {
+                ""
+            } else {
+                "\n"
+            };
+            // A closed pipe (`| head`) is not an error worth a message.
+            let _ = write!(stdout, "{}{newline}", out.text);
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            common::print_error(&e);
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// The result object of `--json` (the agent's response without its envelope fields).
+pub fn result_object(result: &Result<Output>) -> serde_json::Value {
+    match result {
+        Ok(out) => serde_json::json!({
+            "status": "ok",
+            "format": out.format,
+            "output": out.text,
+            "truncated": out.truncated,
+        }),
+        Err(e) => serde_json::json!({
+            "status": "error",
+            "error": {"code": e.code, "message": e.message},
+        }),
+    }
+}

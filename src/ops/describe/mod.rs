@@ -1,0 +1,346 @@
+//! `describe`: kubectl's text for one object, written natively from its JSON and the related
+//! objects the caller fetched ([`Related`], chosen by [`needs`]). Every field may be missing
+//! or of the wrong type: rendering never fails, it prints `<none>` as kubectl does.
+
+mod cluster;
+mod pod;
+mod workloads;
+
+use std::time::SystemTime;
+
+use serde_json::Value;
+
+use crate::output::table::render_columns;
+use crate::timefmt;
+
+use super::events::{last_seen, one_line, sort_events, source};
+
+/// Objects the renderer shows beside the described one.
+#[derive(Debug, Default)]
+pub struct Related {
+    /// Events about the object.
+    pub events: Vec<Value>,
+    /// Pods its selector matches (workloads, services).
+    pub pods: Vec<Value>,
+    /// ReplicaSets a Deployment owns.
+    pub replica_sets: Vec<Value>,
+    /// A Service's Endpoints.
+    pub endpoints: Option<Value>,
+    /// Non-terminated pods on a Node.
+    pub node_pods: Vec<Value>,
+}
+
+/// Which related objects a kind's describe shows.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Needs {
+    /// Events about the object.
+    pub events: bool,
+    /// Pods matching its selector.
+    pub pods_by_selector: bool,
+    /// ReplicaSets it owns.
+    pub replica_sets: bool,
+    /// Its Endpoints.
+    pub endpoints: bool,
+    /// Pods scheduled on it.
+    pub node_pods: bool,
+}
+
+/// What to fetch for `kind`.
+pub fn needs(kind: &str) -> Needs {
+    let mut n = Needs {
+        events: true,
+        ..Needs::default()
+    };
+    match kind {
+        "ReplicaSet" | "StatefulSet" | "DaemonSet" | "Job" | "ReplicationController" => {
+            n.pods_by_selector = true
+        }
+        "Deployment" => n.replica_sets = true,
+        "Service" => n.endpoints = true,
+        "Node" => n.node_pods = true,
+        "Secret" | "ConfigMap" => n.events = false,
+        _ => {}
+    }
+    n
+}
+
+/// kubectl-like describe text of `obj`.
+pub fn render(obj: &Value, related: &Related, now: SystemTime) -> String {
+    let mut d = Doc::new(now);
+    match text(obj, "/kind") {
+        "Pod" => pod::pod(&mut d, obj),
+        "Deployment" => workloads::deployment(&mut d, obj, related),
+        "ReplicaSet" | "StatefulSet" | "DaemonSet" | "ReplicationController" => {
+            workloads::controller(&mut d, obj, related)
+        }
+        "Job" => workloads::job(&mut d, obj, related),
+        "CronJob" => workloads::cronjob(&mut d, obj),
+        "HorizontalPodAutoscaler" => workloads::hpa(&mut d, obj),
+        "Service" => cluster::service(&mut d, obj, related),
+        "Node" => cluster::node(&mut d, obj, related),
+        "Namespace" => cluster::namespace(&mut d, obj),
+        "ConfigMap" => cluster::configmap(&mut d, obj),
+        "Secret" => cluster::secret(&mut d, obj),
+        "PersistentVolumeClaim" => cluster::pvc(&mut d, obj),
+        "PersistentVolume" => cluster::pv(&mut d, obj),
+        "Ingress" => cluster::ingress(&mut d, obj),
+        _ => generic(&mut d, obj),
+    }
+    if needs(text(obj, "/kind")).events {
+        d.events(&related.events);
+    }
+    d.out
+}
+
+/// Text at a JSON pointer, or "".
+pub(crate) fn text<'a>(v: &'a Value, pointer: &str) -> &'a str {
+    v.pointer(pointer).and_then(Value::as_str).unwrap_or("")
+}
+
+/// Array items at a JSON pointer (none when missing or not an array).
+pub(crate) fn items<'a>(v: &'a Value, pointer: &str) -> impl Iterator<Item = &'a Value> {
+    v.pointer(pointer)
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+}
+
+/// A scalar as text (numbers and booleans too), "" otherwise.
+pub(crate) fn scalar(v: Option<&Value>) -> String {
+    match v {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Number(n)) => n.to_string(),
+        Some(Value::Bool(b)) => b.to_string(),
+        _ => String::new(),
+    }
+}
+
+/// Builds describe text: `Key:  value` lines aligned per level, indented sections.
+pub(crate) struct Doc {
+    pub out: String,
+    pub now: SystemTime,
+}
+
+/// Width keys are padded to at each indent level (kubectl's tabwriter gives similar columns).
+const KEY_WIDTH: usize = 20;
+
+impl Doc {
+    fn new(now: SystemTime) -> Doc {
+        Doc {
+            out: String::new(),
+            now,
+        }
+    }
+
+    /// `Key:  value` at `level` (two spaces per level); an empty value prints `<none>`.
+    pub fn kv(&mut self, level: usize, key: &str, value: &str) {
+        let indent = "  ".repeat(level);
+        let label = format!("{key}:");
+        let value = if value.is_empty() { "<none>" } else { value };
+        let width = KEY_WIDTH.saturating_sub(level * 2).max(label.len() + 1);
+        self.out
+            .push_str(&format!("{indent}{label:<width$}{value}\n"));
+    }
+
+    /// A value only when present.
+    pub fn kv_some(&mut self, level: usize, key: &str, value: &str) {
+        if !value.is_empty() {
+            self.kv(level, key, value);
+        }
+    }
+
+    /// A section header `Key:` at `level`.
+    pub fn section(&mut self, level: usize, key: &str) {
+        self.out
+            .push_str(&format!("{}{key}:\n", "  ".repeat(level)));
+    }
+
+    /// A raw line at `level`.
+    pub fn line(&mut self, level: usize, s: &str) {
+        self.out.push_str(&format!("{}{s}\n", "  ".repeat(level)));
+    }
+
+    /// A map (labels, annotations) as `k=v` lines, the first beside the key.
+    pub fn map(&mut self, level: usize, key: &str, v: Option<&Value>) {
+        let pairs: Vec<String> = v
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+            .map(|(k, v)| format!("{k}={}", clip(&scalar(Some(v)), 200)))
+            .collect();
+        self.list(level, key, &pairs);
+    }
+
+    /// Lines beside a key: the first on the key's line, the rest aligned under it.
+    pub fn list(&mut self, level: usize, key: &str, lines: &[String]) {
+        let Some((first, rest)) = lines.split_first() else {
+            self.kv(level, key, "<none>");
+            return;
+        };
+        self.kv(level, key, first);
+        let pad = " ".repeat(KEY_WIDTH.max(level * 2 + key.len() + 2));
+        for l in rest {
+            self.out.push_str(&format!("{pad}{l}\n"));
+        }
+    }
+
+    /// An aligned table at `level`, or `<none>` beside the section.
+    pub fn table(&mut self, level: usize, header: &[&str], rows: &[Vec<String>]) {
+        for l in render_columns(header, rows) {
+            self.line(level, &l);
+        }
+    }
+
+    /// Name, Namespace, Labels, Annotations and creation time: the head of every describe.
+    pub fn head(&mut self, obj: &Value) {
+        self.kv(0, "Name", text(obj, "/metadata/name"));
+        let ns = text(obj, "/metadata/namespace");
+        if !ns.is_empty() {
+            self.kv(0, "Namespace", ns);
+        }
+        self.map(0, "Labels", obj.pointer("/metadata/labels"));
+        self.map(0, "Annotations", obj.pointer("/metadata/annotations"));
+        self.kv(
+            0,
+            "CreationTimestamp",
+            &self.age_and_time(text(obj, "/metadata/creationTimestamp")),
+        );
+    }
+
+    /// "2026-11-24T12:00:00Z (5m ago)".
+    pub fn age_and_time(&self, ts: &str) -> String {
+        if ts.is_empty() {
+            return String::new();
+        }
+        format!("{ts} ({} ago)", timefmt::age(Some(ts), self.now))
+    }
+
+    /// `Controlled By: Kind/name` from the controller owner reference.
+    pub fn controlled_by(&mut self, obj: &Value) {
+        if let Some(o) = items(obj, "/metadata/ownerReferences")
+            .find(|o| o.get("controller").and_then(Value::as_bool) == Some(true))
+        {
+            self.kv(
+                0,
+                "Controlled By",
+                &format!("{}/{}", text(o, "/kind"), text(o, "/name")),
+            );
+        }
+    }
+
+    /// Status conditions as a table (Type, Status, Reason, Message).
+    pub fn conditions(&mut self, level: usize, obj: &Value) {
+        let rows: Vec<Vec<String>> = items(obj, "/status/conditions")
+            .map(|c| {
+                vec![
+                    text(c, "/type").to_string(),
+                    text(c, "/status").to_string(),
+                    text(c, "/reason").to_string(),
+                    clip(&one_line(text(c, "/message")), 160),
+                ]
+            })
+            .collect();
+        if rows.is_empty() {
+            self.kv(level, "Conditions", "<none>");
+            return;
+        }
+        self.section(level, "Conditions");
+        self.table(level + 1, &["Type", "Status", "Reason", "Message"], &rows);
+    }
+
+    /// kubectl's Events section, oldest first.
+    pub fn events(&mut self, events: &[Value]) {
+        if events.is_empty() {
+            self.kv(0, "Events", "<none>");
+            return;
+        }
+        let mut sorted: Vec<&Value> = events.iter().collect();
+        sort_events(&mut sorted);
+        let rows: Vec<Vec<String>> = sorted
+            .iter()
+            .map(|e| {
+                vec![
+                    text(e, "/type").to_string(),
+                    text(e, "/reason").to_string(),
+                    last_seen(e, self.now),
+                    source(e),
+                    one_line(text(e, "/message")),
+                ]
+            })
+            .collect();
+        self.section(0, "Events");
+        let mut all = vec![vec![
+            "----".to_string(),
+            "------".into(),
+            "----".into(),
+            "----".into(),
+            "-------".into(),
+        ]];
+        all.extend(rows);
+        self.table(1, &["Type", "Reason", "Age", "From", "Message"], &all);
+    }
+}
+
+/// At most `max` characters, with a note when cut.
+pub(crate) fn clip(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let kept: String = s.chars().take(max).collect();
+    format!("{kept}… [{} more chars]", s.chars().count() - max)
+}
+
+/// Any other kind, CRDs included: the head, then spec and status as indented fields.
+fn generic(d: &mut Doc, obj: &Value) {
+    d.head(obj);
+    d.kv(0, "API Version", text(obj, "/apiVersion"));
+    d.kv(0, "Kind", text(obj, "/kind"));
+    for key in ["spec", "status", "data", "rules", "subjects", "roleRef"] {
+        if let Some(v) = obj.get(key) {
+            tree(d, 0, &capitalise(key), v, 0);
+        }
+    }
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+        .unwrap_or_default()
+}
+
+/// Nested fields the way kubectl describes unstructured objects (depth-limited).
+fn tree(d: &mut Doc, level: usize, key: &str, v: &Value, depth: usize) {
+    if depth > 8 {
+        d.kv(level, key, "…");
+        return;
+    }
+    match v {
+        Value::Object(m) if m.is_empty() => d.kv(level, key, "{}"),
+        Value::Object(m) => {
+            d.section(level, key);
+            for (k, v) in m.iter().take(100) {
+                tree(d, level + 1, &capitalise(k), v, depth + 1);
+            }
+        }
+        Value::Array(a) if a.iter().all(|x| !x.is_object() && !x.is_array()) => {
+            let vals: Vec<String> = a
+                .iter()
+                .take(100)
+                .map(|x| clip(&scalar(Some(x)), 200))
+                .collect();
+            d.list(level, key, &vals);
+        }
+        Value::Array(a) => {
+            d.section(level, key);
+            for (i, item) in a.iter().take(50).enumerate() {
+                tree(d, level + 1, &format!("[{i}]"), item, depth + 1);
+            }
+        }
+        Value::Null => d.kv(level, key, "<none>"),
+        other => d.kv(level, key, &clip(&scalar(Some(other)), 500)),
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,356 @@
+//! `get`: objects of one resource type as a kubectl table (server-side printing), `-o name`
+//! lines, or JSON/YAML documents — paginated, redacted, and cut to the output budget.
+//!
+//! Memory stays flat on big lists: pages of [`PAGE`] objects are fetched only until the
+//! budget could be filled, and the rest is counted from `remainingItemCount`, not fetched.
+
+use std::time::SystemTime;
+
+use serde_json::Value;
+
+use crate::command::{Command, OutputFormat};
+use crate::error::{Error, Result};
+use crate::kube::{ACCEPT_METADATA, ACCEPT_METADATA_OBJECT, ACCEPT_TABLE, Resource};
+use crate::output::budget::Budget;
+use crate::output::table::{TableWriter, render_columns};
+use crate::output::{Format, Output, doc};
+use crate::redact;
+use crate::timefmt;
+
+use super::engine::{Engine, Namespaces, with_query};
+
+/// Objects per list request.
+pub const PAGE: usize = 500;
+/// The fewest bytes a table row takes: bounds how many rows are fetched for a budget.
+const MIN_ROW_BYTES: usize = 24;
+/// What kubectl's `get all` lists.
+const ALL: &[&str] = &[
+    "pods",
+    "services",
+    "daemonsets",
+    "deployments",
+    "replicasets",
+    "statefulsets",
+    "horizontalpodautoscalers",
+    "cronjobs",
+    "jobs",
+];
+const HINT: &str = "narrow with -n, -l, --field-selector or names";
+
+/// Run `get`.
+pub fn run(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
+    let typed = cmd
+        .resource
+        .as_deref()
+        .ok_or_else(|| Error::invalid("`get` needs a resource type, e.g. `get pods`"))?;
+    let types = if typed == "all" {
+        if !cmd.names.is_empty() {
+            return Err(Error::invalid("`get all` takes no names"));
+        }
+        ALL.iter()
+            .map(|t| e.resolve(cmd, t))
+            .collect::<Result<Vec<_>>>()?
+    } else {
+        vec![e.resolve(cmd, typed)?]
+    };
+    match cmd.output {
+        OutputFormat::Table | OutputFormat::Wide => tables(e, cmd, &types, max),
+        OutputFormat::Name => names(e, cmd, &types, max),
+        OutputFormat::Json | OutputFormat::Yaml => documents(e, cmd, &types[0], max),
+    }
+}
+
+/// Whether reads of `res` must stay metadata-only.
+pub fn is_secret(res: &Resource) -> bool {
+    res.group.is_empty() && res.plural == "secrets"
+}
+
+/// List path with the command's selectors and extra query pairs.
+fn list_path(
+    res: &Resource,
+    ns: Option<&str>,
+    cmd: &Command,
+    extra: &[(&str, Option<&str>)],
+) -> String {
+    let mut pairs: Vec<(&str, Option<&str>)> = vec![
+        ("labelSelector", cmd.selector.as_deref()),
+        ("fieldSelector", cmd.field_selector.as_deref()),
+    ];
+    pairs.extend_from_slice(extra);
+    with_query(&res.path(ns, None), &pairs)
+}
+
+/// One table per type (blank line between), under one budget.
+fn tables(e: &Engine, cmd: &Command, types: &[Resource], max: usize) -> Result<Output> {
+    let mut budget = Budget::new(max);
+    let mut first_nss = None;
+    let mut shown = 0;
+    for res in types {
+        let nss = e.namespaces(cmd, res)?;
+        let (lines, not_fetched) = table_lines(e, cmd, res, &nss, max)?;
+        first_nss.get_or_insert(nss);
+        if lines.is_empty() {
+            continue;
+        }
+        if shown > 0 {
+            budget.push("");
+        }
+        shown += 1;
+        for l in &lines {
+            budget.push(l);
+        }
+        budget.skipped(not_fetched);
+    }
+    if shown == 0 {
+        let phrase = first_nss.map_or_else(|| "No resources found".into(), |n| n.empty_phrase());
+        return Ok(Output {
+            text: format!("{phrase}\n"),
+            format: Format::Text,
+            truncated: false,
+        });
+    }
+    Ok(budget.finish(Format::Text, HINT))
+}
+
+/// The rendered table of one type, and how many objects were left unfetched.
+fn table_lines(
+    e: &Engine,
+    cmd: &Command,
+    res: &Resource,
+    nss: &Namespaces,
+    max: usize,
+) -> Result<(Vec<String>, usize)> {
+    if is_secret(res) {
+        return secret_table(e, cmd, res, nss, max);
+    }
+    let wide = cmd.output == OutputFormat::Wide;
+    let mut w = TableWriter::new(wide, nss.is_many());
+    let max_rows = max / MIN_ROW_BYTES + 1;
+    let mut not_fetched = 0;
+    for ns in nss.paths() {
+        if !cmd.names.is_empty() {
+            for name in &cmd.names {
+                let path = with_query(
+                    &res.path(ns, Some(name)),
+                    &[("includeObject", Some("Metadata"))],
+                );
+                let mut page = e.client().get_accept(&path, ACCEPT_TABLE)?;
+                redact::object(&mut page, e.redact());
+                w.add_page(&page)?;
+            }
+            continue;
+        }
+        let path = list_path(res, ns, cmd, &[("includeObject", Some("Metadata"))]);
+        e.client()
+            .list_pages(&path, ACCEPT_TABLE, PAGE, |mut page| {
+                redact::object(&mut page, e.redact());
+                w.add_page(&page)?;
+                if w.len() >= max_rows {
+                    not_fetched += remaining(&page);
+                    return Ok(false);
+                }
+                Ok(true)
+            })?;
+        if w.len() >= max_rows {
+            break;
+        }
+    }
+    Ok((w.render(), not_fetched))
+}
+
+/// `metadata.remainingItemCount` of a list page (0 when the server does not say).
+pub(crate) fn remaining(page: &Value) -> usize {
+    page.pointer("/metadata/remainingItemCount")
+        .and_then(Value::as_u64)
+        .unwrap_or(0) as usize
+}
+
+/// Secrets as a NAME/AGE table from metadata alone: their data never leaves the API server.
+fn secret_table(
+    e: &Engine,
+    cmd: &Command,
+    res: &Resource,
+    nss: &Namespaces,
+    max: usize,
+) -> Result<(Vec<String>, usize)> {
+    let now = SystemTime::now();
+    let mut rows = Vec::new();
+    let not_fetched = each_metadata(e, cmd, res, nss, max, |item| {
+        let meta = item.get("metadata").unwrap_or(&Value::Null);
+        let field = |k: &str| meta.get(k).and_then(Value::as_str);
+        let mut row = Vec::new();
+        if nss.is_many() {
+            row.push(field("namespace").unwrap_or("").to_string());
+        }
+        row.push(field("name").unwrap_or("").to_string());
+        row.push(timefmt::age(field("creationTimestamp"), now));
+        rows.push(row);
+    })?;
+    let header: &[&str] = if nss.is_many() {
+        &["NAMESPACE", "NAME", "AGE"]
+    } else {
+        &["NAME", "AGE"]
+    };
+    let lines = if rows.is_empty() {
+        Vec::new()
+    } else {
+        render_columns(header, &rows)
+    };
+    Ok((lines, not_fetched))
+}
+
+/// Call `each` for every object's metadata (named or listed), fetching no more than a budget
+/// of `max` bytes can show; returns how many were left unfetched.
+fn each_metadata(
+    e: &Engine,
+    cmd: &Command,
+    res: &Resource,
+    nss: &Namespaces,
+    max: usize,
+    mut each: impl FnMut(&Value),
+) -> Result<usize> {
+    let max_items = max / MIN_ROW_BYTES + 1;
+    let (mut seen, mut not_fetched) = (0, 0);
+    for ns in nss.paths() {
+        if !cmd.names.is_empty() {
+            for name in &cmd.names {
+                let obj = e
+                    .client()
+                    .get_accept(&res.path(ns, Some(name)), ACCEPT_METADATA_OBJECT)?;
+                each(&obj);
+            }
+            continue;
+        }
+        let path = list_path(res, ns, cmd, &[]);
+        e.client()
+            .list_pages(&path, ACCEPT_METADATA, PAGE, |page| {
+                for item in page
+                    .get("items")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                {
+                    each(item);
+                    seen += 1;
+                }
+                if seen >= max_items {
+                    not_fetched += remaining(&page);
+                    return Ok(false);
+                }
+                Ok(true)
+            })?;
+        if seen >= max_items {
+            break;
+        }
+    }
+    Ok(not_fetched)
+}
+
+/// `-o name`: `deployment.apps/web` lines, from metadata only.
+fn names(e: &Engine, cmd: &Command, types: &[Resource], max: usize) -> Result<Output> {
+    let mut budget = Budget::new(max);
+    let mut any = false;
+    let mut first_nss = None;
+    for res in types {
+        let nss = e.namespaces(cmd, res)?;
+        let prefix = res.type_name();
+        let not_fetched = each_metadata(e, cmd, res, &nss, max, |item| {
+            let name = item.pointer("/metadata/name").and_then(Value::as_str);
+            budget.push(&format!("{prefix}/{}", name.unwrap_or("")));
+            any = true;
+        })?;
+        budget.skipped(not_fetched);
+        first_nss.get_or_insert(nss);
+    }
+    if !any {
+        let phrase = first_nss.map_or_else(|| "No resources found".into(), |n| n.empty_phrase());
+        return Ok(Output {
+            text: format!("{phrase}\n"),
+            format: Format::Text,
+            truncated: false,
+        });
+    }
+    Ok(budget.finish(Format::Text, HINT))
+}
+
+/// `-o json|yaml`: one object as it is, several as a kubectl `List` (JSON) or a stream of
+/// YAML documents; Secrets as their metadata only.
+fn documents(e: &Engine, cmd: &Command, res: &Resource, max: usize) -> Result<Output> {
+    let nss = e.namespaces(cmd, res)?;
+    let yaml = cmd.output == OutputFormat::Yaml;
+    let (format, single) = (
+        if yaml { Format::Yaml } else { Format::Json },
+        cmd.names.len() == 1 && !nss.is_many(),
+    );
+    let mut budget = if yaml || single {
+        Budget::new(max)
+    } else {
+        Budget::json_list(max)
+    };
+    let mut count = 0;
+    let mut emit = |mut obj: Value, budget: &mut Budget| {
+        fill_type(&mut obj, res);
+        redact::object(&mut obj, e.redact());
+        let text = match (yaml, single) {
+            (true, true) => doc::to_yaml(&obj),
+            (true, false) => format!("---\n{}", doc::to_yaml(&obj)),
+            (false, _) => doc::to_json(&obj).trim_end().to_string(),
+        };
+        count += 1;
+        budget.push(&text)
+    };
+    let (accept, accept_one) = if is_secret(res) {
+        (ACCEPT_METADATA, ACCEPT_METADATA_OBJECT)
+    } else {
+        ("application/json", "application/json")
+    };
+    for ns in nss.paths() {
+        if !cmd.names.is_empty() {
+            for name in &cmd.names {
+                let obj = e
+                    .client()
+                    .get_accept(&res.path(ns, Some(name)), accept_one)?;
+                emit(obj, &mut budget);
+            }
+            continue;
+        }
+        let path = list_path(res, ns, cmd, &[]);
+        let mut not_fetched = 0;
+        e.client().list_pages(&path, accept, PAGE, |page| {
+            let left = remaining(&page);
+            let items = match page {
+                Value::Object(mut m) => m.remove("items"),
+                _ => None,
+            };
+            for item in into_items(items) {
+                emit(item, &mut budget);
+            }
+            if budget.is_full() {
+                not_fetched = left;
+            }
+            Ok(!budget.is_full())
+        })?;
+        budget.skipped(not_fetched);
+    }
+    if count == 0 && !yaml && single {
+        return Err(Error::internal("the API returned no object"));
+    }
+    Ok(budget.finish(format, HINT))
+}
+
+/// The items of a list page, by value.
+pub(crate) fn into_items(items: Option<Value>) -> Vec<Value> {
+    match items {
+        Some(Value::Array(v)) => v,
+        _ => Vec::new(),
+    }
+}
+
+/// List items come without `kind`/`apiVersion`; metadata-only objects say
+/// `PartialObjectMetadata`: give every document its real type, as kubectl does.
+pub(crate) fn fill_type(obj: &mut Value, res: &Resource) {
+    if let Some(m) = obj.as_object_mut() {
+        m.insert("apiVersion".into(), Value::String(res.api_version()));
+        m.insert("kind".into(), Value::String(res.kind.clone()));
+    }
+}

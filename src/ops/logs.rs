@@ -1,0 +1,507 @@
+//! `logs`: container logs of a pod, of the pod kubectl would pick from a workload, or of the
+//! pods a selector matches — streamed, redacted line by line, filtered at the source with
+//! `--grep`, and cut to the budget keeping the **newest** lines (the end of a log is where
+//! the crash is).
+//!
+//! Decisions: the default is the last 200 lines (`--tail -1` for all); with `--grep`, the
+//! whole log (or the `--since` window) is searched and `--tail` counts matching lines.
+
+use std::collections::VecDeque;
+use std::io::BufRead;
+
+use serde_json::Value;
+
+use crate::command::{Command, LogOptions};
+use crate::error::{Code, Error, Result};
+use crate::output::{Format, Output};
+use crate::redact::LogRedactor;
+
+use super::engine::{Engine, selector_of, with_query};
+
+/// `--tail` when none is given.
+pub const DEFAULT_TAIL: i64 = 200;
+/// `--max-log-requests` when none is given.
+const DEFAULT_MAX_LOG_REQUESTS: u32 = 5;
+/// Log lines longer than this are cut (a minified blob on one line must not take it all).
+const MAX_LINE_BYTES: usize = 16 * 1024;
+
+/// One container log to read.
+struct Stream {
+    pod: String,
+    container: String,
+}
+
+/// Run `logs`.
+pub fn run(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
+    let ns = e.namespace(cmd)?;
+    let opts = &cmd.logs;
+    let grep = match &opts.grep {
+        Some(g) => Some(regex_lite::Regex::new(g).map_err(|err| {
+            Error::invalid(format!(
+                "--grep {g:?} is not a valid regular expression: {err}"
+            ))
+        })?),
+        None => None,
+    };
+    let (pods, mut notes) = target_pods(e, cmd, &ns)?;
+    let mut streams = Vec::new();
+    for pod in &pods {
+        let (names, note) = containers(pod, opts)?;
+        notes.extend(note);
+        let pod_name = str_at(pod, "/metadata/name").to_string();
+        streams.extend(names.into_iter().map(|container| Stream {
+            pod: pod_name.clone(),
+            container,
+        }));
+    }
+    let limit = opts.max_log_requests.unwrap_or(DEFAULT_MAX_LOG_REQUESTS) as usize;
+    if streams.len() > limit {
+        notes.push(format!(
+            "kubeglass: {} container logs match; reading the first {limit} (raise --max-log-requests or narrow -l)",
+            streams.len()
+        ));
+        streams.truncate(limit);
+    }
+    let prefix = streams.len() > 1;
+    let room = max.saturating_sub(notes.iter().map(|n| n.len() + 3).sum::<usize>() + 200);
+    let per_stream = room / streams.len().max(1);
+    let mut text = String::new();
+    let mut truncated = false;
+    for n in &notes {
+        text.push_str(&format!("[{n}]\n"));
+    }
+    for s in &streams {
+        let path = log_path(&ns, s, opts, grep.is_some());
+        let reader = e.client().get_stream(&path)?;
+        let redactor = (e.redact().logs && !opts.no_redact).then(|| LogRedactor::new(e.redact()));
+        let tail = tail_of(opts);
+        let kept = keep_newest(reader, per_stream, tail, grep.as_ref(), redactor.as_ref())?;
+        truncated |= kept.dropped_lines > 0;
+        kept.write(
+            &mut text,
+            prefix.then(|| format!("[pod/{}/{}] ", s.pod, s.container)),
+        );
+    }
+    if text.is_empty() {
+        text = format!("[kubeglass: no log lines{}]\n", describe_filter(opts));
+    }
+    Ok(Output {
+        text,
+        format: Format::Text,
+        truncated,
+    })
+}
+
+/// " matching --grep …" / " since …" for the empty-result note.
+fn describe_filter(opts: &LogOptions) -> String {
+    let mut s = String::new();
+    if let Some(g) = &opts.grep {
+        s.push_str(&format!(" matching --grep {g:?}"));
+    }
+    if opts.since_seconds.is_some() || opts.since_time.is_some() {
+        s.push_str(" in the --since window");
+    }
+    s
+}
+
+/// How many lines to keep: `--tail`, the default, or all (`-1`).
+fn tail_of(opts: &LogOptions) -> Option<usize> {
+    match opts.tail {
+        Some(n) if n < 0 => None,
+        Some(n) => Some(n as usize),
+        None => Some(DEFAULT_TAIL as usize),
+    }
+}
+
+/// The pods/log request; with `--grep` the server does not tail, we tail matches.
+fn log_path(ns: &str, s: &Stream, opts: &LogOptions, grep: bool) -> String {
+    let tail = match opts.tail {
+        _ if grep => None,
+        Some(n) if n < 0 => None,
+        Some(n) => Some(n),
+        None => Some(DEFAULT_TAIL),
+    };
+    let (tail, since, limit) = (
+        tail.map(|t| t.to_string()),
+        opts.since_seconds.map(|t| t.to_string()),
+        opts.limit_bytes.map(|t| t.to_string()),
+    );
+    let path = format!(
+        "/api/v1/namespaces/{ns}/pods/{}/log",
+        super::engine::encode(&s.pod)
+    );
+    with_query(
+        &path,
+        &[
+            ("container", Some(&s.container)),
+            ("tailLines", tail.as_deref()),
+            ("sinceSeconds", since.as_deref()),
+            ("sinceTime", opts.since_time.as_deref()),
+            ("previous", opts.previous.then_some("true")),
+            ("timestamps", opts.timestamps.then_some("true")),
+            ("limitBytes", limit.as_deref()),
+        ],
+    )
+}
+
+/// The newest lines of a stream that fit `room` bytes and `tail` lines.
+struct Kept {
+    lines: VecDeque<String>,
+    dropped_lines: usize,
+    dropped_bytes: usize,
+}
+
+impl Kept {
+    fn write(&self, out: &mut String, prefix: Option<String>) {
+        if self.dropped_lines > 0 {
+            out.push_str(&format!(
+                "{}[kubeglass: {} earlier lines ({} bytes) left out to stay within the output budget; narrow with --tail, --since or --grep]\n",
+                prefix.as_deref().unwrap_or(""),
+                self.dropped_lines,
+                self.dropped_bytes
+            ));
+        }
+        for l in &self.lines {
+            if let Some(p) = &prefix {
+                out.push_str(p);
+            }
+            out.push_str(l);
+            out.push('\n');
+        }
+    }
+}
+
+/// Read `reader` line by line, keeping only the newest matching lines within the limits.
+fn keep_newest(
+    mut reader: Box<dyn BufRead + Send>,
+    room: usize,
+    tail: Option<usize>,
+    grep: Option<&regex_lite::Regex>,
+    redactor: Option<&LogRedactor>,
+) -> Result<Kept> {
+    let mut kept = Kept {
+        lines: VecDeque::new(),
+        dropped_lines: 0,
+        dropped_bytes: 0,
+    };
+    let mut bytes = 0;
+    let mut buf = Vec::new();
+    loop {
+        buf.clear();
+        let n = reader.read_until(b'\n', &mut buf).map_err(|err| {
+            Error::new(
+                Code::ApiUnavailable,
+                format!("reading the log stream failed: {err}"),
+            )
+        })?;
+        if n == 0 {
+            break;
+        }
+        let line = line_text(&buf);
+        if grep.is_some_and(|g| !g.is_match(&line)) {
+            continue;
+        }
+        let line = match redactor {
+            Some(r) => r.line(&line).into_owned(),
+            None => line,
+        };
+        bytes += line.len() + 1;
+        kept.lines.push_back(line);
+        while bytes > room || tail.is_some_and(|t| kept.lines.len() > t) {
+            // Lines beyond --tail were asked away; only budget cuts are reported.
+            let over_budget = bytes > room;
+            let Some(old) = kept.lines.pop_front() else {
+                break;
+            };
+            bytes -= old.len() + 1;
+            if over_budget {
+                kept.dropped_lines += 1;
+                kept.dropped_bytes += old.len() + 1;
+            }
+        }
+    }
+    Ok(kept)
+}
+
+/// A line without its newline, lossily decoded, cut at [`MAX_LINE_BYTES`].
+fn line_text(buf: &[u8]) -> String {
+    let end = buf
+        .strip_suffix(b"\n")
+        .map(|b| b.strip_suffix(b"\r").unwrap_or(b))
+        .unwrap_or(buf);
+    let mut s = String::from_utf8_lossy(end).into_owned();
+    if s.len() > MAX_LINE_BYTES {
+        let mut cut = MAX_LINE_BYTES;
+        while !s.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        let extra = s.len() - cut;
+        s.truncate(cut);
+        s.push_str(&format!(" [kubeglass: {extra} more bytes on this line]"));
+    }
+    s
+}
+
+/// The pods to read and notes about how they were chosen.
+fn target_pods(e: &Engine, cmd: &Command, ns: &str) -> Result<(Vec<Value>, Vec<String>)> {
+    let pods = e.client().resolve("pods")?;
+    let name = cmd.names.first();
+    let kind = cmd.resource.as_deref();
+    match (kind, name) {
+        (None | Some("pod" | "pods" | "po"), Some(name)) => {
+            let pod = e.client().get_json(&pods.path(Some(ns), Some(name)))?;
+            Ok((vec![pod], Vec::new()))
+        }
+        (Some(typed), Some(name)) => {
+            let res = e.resolve(cmd, typed)?;
+            let obj = e.client().get_json(&res.path(Some(ns), Some(name)))?;
+            let sel = selector_of(&obj).ok_or_else(|| {
+                Error::invalid(format!(
+                    "{typed}/{name} has no pod selector to pick a pod with"
+                ))
+            })?;
+            let mut list = list_pods(e, ns, &sel)?;
+            if list.is_empty() {
+                return Err(Error::new(
+                    Code::NotFound,
+                    format!("no pods of {typed}/{name} (selector {sel}) in namespace {ns}"),
+                ));
+            }
+            list.sort_by_key(logging_rank);
+            let picked = list.swap_remove(0);
+            let note = (!list.is_empty()).then(|| {
+                format!(
+                    "kubeglass: {typed}/{name} has {} pods; showing pod/{} (picked as kubectl does: running, ready, most restarts first)",
+                    list.len() + 1,
+                    str_at(&picked, "/metadata/name")
+                )
+            });
+            Ok((vec![picked], note.into_iter().collect()))
+        }
+        (_, None) => {
+            let sel = cmd
+                .selector
+                .as_deref()
+                .ok_or_else(|| Error::invalid("`logs` needs a pod, TYPE/NAME, or -l SELECTOR"))?;
+            let list = list_pods(e, ns, sel)?;
+            if list.is_empty() {
+                return Err(Error::new(
+                    Code::NotFound,
+                    format!("no pods match -l {sel} in namespace {ns}"),
+                ));
+            }
+            Ok((list, Vec::new()))
+        }
+    }
+}
+
+/// Pods in `ns` matching a label selector (one page: a log fan-out is small by design).
+fn list_pods(e: &Engine, ns: &str, selector: &str) -> Result<Vec<Value>> {
+    let pods = e.client().resolve("pods")?;
+    let path = with_query(
+        &pods.path(Some(ns), None),
+        &[("labelSelector", Some(selector)), ("limit", Some("500"))],
+    );
+    let list = e.client().get_json(&path)?;
+    Ok(match list {
+        Value::Object(mut m) => match m.remove("items") {
+            Some(Value::Array(items)) => items,
+            _ => Vec::new(),
+        },
+        _ => Vec::new(),
+    })
+}
+
+/// kubectl's `ByLogging` order as a sort key: scheduled, running, ready, most restarts, oldest.
+fn logging_rank(pod: &Value) -> (u8, u8, u8, i64, String) {
+    let scheduled = u8::from(str_at(pod, "/spec/nodeName").is_empty());
+    let phase = match str_at(pod, "/status/phase") {
+        "Running" => 0,
+        "Unknown" => 1,
+        "Pending" => 2,
+        _ => 3,
+    };
+    let ready = u8::from(!condition_true(pod, "Ready"));
+    let restarts: i64 = pod
+        .pointer("/status/containerStatuses")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c.get("restartCount").and_then(Value::as_i64))
+        .sum();
+    let created = str_at(pod, "/metadata/creationTimestamp").to_string();
+    (scheduled, phase, ready, -restarts, created)
+}
+
+fn condition_true(pod: &Value, kind: &str) -> bool {
+    pod.pointer("/status/conditions")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .any(|c| {
+            c.get("type").and_then(Value::as_str) == Some(kind)
+                && c.get("status").and_then(Value::as_str) == Some("True")
+        })
+}
+
+/// The string at a JSON pointer, or "".
+fn str_at<'a>(v: &'a Value, pointer: &str) -> &'a str {
+    v.pointer(pointer).and_then(Value::as_str).unwrap_or("")
+}
+
+/// The containers to read in `pod` and, when one was defaulted among several, a note.
+fn containers(pod: &Value, opts: &LogOptions) -> Result<(Vec<String>, Option<String>)> {
+    let names_in = |list: &str| -> Vec<String> {
+        pod.pointer(&format!("/spec/{list}"))
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|c| c.get("name").and_then(Value::as_str).map(str::to_string))
+            .collect()
+    };
+    let (init, main) = (names_in("initContainers"), names_in("containers"));
+    let pod_name = str_at(pod, "/metadata/name");
+    if opts.all_containers {
+        return Ok((init.into_iter().chain(main).collect(), None));
+    }
+    if let Some(c) = &opts.container {
+        if main.contains(c) || init.contains(c) {
+            return Ok((vec![c.clone()], None));
+        }
+        return Err(Error::invalid(format!(
+            "container {c:?} is not in pod {pod_name}; its containers: {}",
+            init.iter()
+                .chain(&main)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
+    let annotated = str_at(
+        pod,
+        "/metadata/annotations/kubectl.kubernetes.io~1default-container",
+    );
+    if !annotated.is_empty() && main.iter().any(|c| c == annotated) {
+        return Ok((vec![annotated.to_string()], None));
+    }
+    let first = main
+        .first()
+        .cloned()
+        .ok_or_else(|| Error::internal(format!("pod {pod_name} lists no containers")))?;
+    let note = (main.len() > 1).then(|| {
+        format!(
+            "kubeglass: defaulted container {first:?} of pod {pod_name} out of: {} (use -c or --all-containers)",
+            main.join(", ")
+        )
+    });
+    Ok((vec![first], note))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+    use std::io::Cursor;
+
+    fn reader(s: &str) -> Box<dyn BufRead + Send> {
+        Box::new(Cursor::new(s.as_bytes().to_vec()))
+    }
+
+    #[test]
+    fn newest_lines_are_kept_under_the_budget() {
+        let log: String = (0..100).map(|i| format!("line {i:03}\n")).collect();
+        let kept = keep_newest(reader(&log), 45, None, None, None).unwrap();
+        let lines: Vec<_> = kept.lines.iter().cloned().collect();
+        assert_eq!(
+            lines,
+            ["line 095", "line 096", "line 097", "line 098", "line 099"]
+        );
+        assert_eq!(kept.dropped_lines, 95);
+        let mut out = String::new();
+        kept.write(&mut out, None);
+        assert!(out.starts_with("[kubeglass: 95 earlier lines"));
+        assert!(out.ends_with("line 099\n"));
+    }
+
+    #[test]
+    fn tail_and_grep_count_matching_lines_and_are_not_reported_as_cuts() {
+        let log = "ok 1\nERROR a\nok 2\nERROR b\nERROR c\n";
+        let re = regex_lite::Regex::new("ERROR").unwrap();
+        let kept = keep_newest(reader(log), 10_000, Some(2), Some(&re), None).unwrap();
+        assert_eq!(kept.lines, ["ERROR b", "ERROR c"]);
+        assert_eq!(kept.dropped_lines, 0);
+    }
+
+    #[test]
+    fn long_lines_are_cut_and_bad_utf8_survives() {
+        let mut long = vec![b'x'; MAX_LINE_BYTES + 10];
+        long.push(b'\n');
+        assert!(line_text(&long).ends_with("[kubeglass: 10 more bytes on this line]"));
+        assert_eq!(line_text(b"a\xffb\r\n"), "a\u{fffd}b");
+    }
+
+    #[test]
+    fn containers_default_like_kubectl() {
+        let pod = json!({"metadata": {"name": "p"}, "spec": {"initContainers": [{"name": "init"}],
+            "containers": [{"name": "app"}, {"name": "sidecar"}]}});
+        let (c, note) = containers(&pod, &LogOptions::default()).unwrap();
+        assert_eq!(c, ["app"]);
+        assert!(note.unwrap().contains("out of: app, sidecar"));
+        let all = LogOptions {
+            all_containers: true,
+            ..LogOptions::default()
+        };
+        assert_eq!(
+            containers(&pod, &all).unwrap().0,
+            ["init", "app", "sidecar"]
+        );
+        let bad = LogOptions {
+            container: Some("nope".into()),
+            ..LogOptions::default()
+        };
+        assert!(
+            containers(&pod, &bad)
+                .unwrap_err()
+                .message
+                .contains("init, app, sidecar")
+        );
+        assert!(containers(&json!({}), &LogOptions::default()).is_err());
+    }
+
+    #[test]
+    fn the_crash_looping_running_pod_is_picked() {
+        let pod = |name: &str, phase: &str, restarts: i64| {
+            json!({"metadata": {"name": name, "creationTimestamp": "2026-01-01T00:00:00Z"},
+                   "spec": {"nodeName": "n1"},
+                   "status": {"phase": phase, "containerStatuses": [{"restartCount": restarts}]}})
+        };
+        let mut pods = [
+            pod("pending", "Pending", 0),
+            pod("calm", "Running", 0),
+            pod("loop", "Running", 7),
+        ];
+        pods.sort_by_key(logging_rank);
+        assert_eq!(str_at(&pods[0], "/metadata/name"), "loop");
+    }
+
+    #[test]
+    fn log_request_carries_the_options() {
+        let s = Stream {
+            pod: "api-1".into(),
+            container: "api".into(),
+        };
+        let opts = LogOptions {
+            previous: true,
+            tail: Some(1),
+            ..LogOptions::default()
+        };
+        assert_eq!(
+            log_path("shop", &s, &opts, false),
+            "/api/v1/namespaces/shop/pods/api-1/log?container=api&tailLines=1&previous=true"
+        );
+        assert_eq!(
+            log_path("shop", &s, &LogOptions::default(), true),
+            "/api/v1/namespaces/shop/pods/api-1/log?container=api"
+        );
+    }
+}
