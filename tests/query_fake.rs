@@ -1,0 +1,204 @@
+//! `kubeglass query` against an in-process fake API serving fixtures recorded from the real
+//! testbed: output shapes, refusals that send nothing, metadata-only Secrets, GET only.
+
+mod support;
+
+use support::fake_api::FakeApi;
+use support::{error_code, kubeglass, run};
+
+fn query(api: &FakeApi, args: &[&str]) -> (i32, String, String) {
+    let mut c = kubeglass();
+    c.arg("query")
+        .arg("--kubeconfig")
+        .arg(api.kubeconfig())
+        .arg("--")
+        .args(args);
+    let r = run(c);
+    assert!(
+        !r.1.contains("FIXTURE-SECRET"),
+        "{args:?} leaks a secret literal:\n{}",
+        r.1
+    );
+    assert!(
+        !r.1.contains("RklYVFVSRS1TRUNSRVQ="),
+        "{args:?} leaks a base64 secret:\n{}",
+        r.1
+    );
+    r
+}
+
+#[test]
+fn get_pods_prints_a_kubectl_table_in_the_context_namespace() {
+    let api = FakeApi::start();
+    let (code, out, err) = query(&api, &["get", "pods"]);
+    assert_eq!(code, 0, "{err}");
+    let header = out.lines().next().unwrap_or_default();
+    assert!(
+        header.starts_with("NAME") && header.contains("STATUS") && header.contains("RESTARTS"),
+        "{out}"
+    );
+    assert!(out.contains("web-") && out.contains("api-"), "{out}");
+    let reqs = api.requests();
+    assert!(reqs.iter().all(|r| r.method == "GET"), "{reqs:?}");
+    assert!(
+        reqs.iter().all(|r| r.user_agent.starts_with("kubeglass/")),
+        "{reqs:?}"
+    );
+    assert!(reqs.iter().any(
+        |r| r.url.starts_with("/api/v1/namespaces/shop/pods") && r.accept.contains("as=Table")
+    ));
+}
+
+#[test]
+fn refusals_send_no_request() {
+    let api = FakeApi::start();
+    for (args, code) in [
+        (&["delete", "pod", "web"][..], "ReadOnly"),
+        (&["apply", "-f", "x.yaml"], "ReadOnly"),
+        (&["exec", "web", "--", "sh"], "Unsupported"),
+        (&["get", "pods", "--watch"], "Unsupported"),
+        (&["get", "--raw", "/api/v1/secrets"], "Unsupported"),
+    ] {
+        let (rc, _, err) = query(&api, args);
+        assert_eq!(
+            (rc, error_code(&err).as_deref()),
+            (1, Some(code)),
+            "{args:?}: {err}"
+        );
+    }
+    assert!(api.requests().is_empty(), "{:?}", api.requests());
+}
+
+#[test]
+fn out_of_scope_namespace_is_refused_before_any_request() {
+    let api = FakeApi::start();
+    let mut c = kubeglass();
+    c.args(["query", "--namespaces", "shop", "--kubeconfig"])
+        .arg(api.kubeconfig())
+        .args(["--", "get", "pods", "-n", "payments"]);
+    let (rc, _, err) = run(c);
+    assert_eq!(
+        (rc, error_code(&err).as_deref()),
+        (1, Some("OutOfScope")),
+        "{err}"
+    );
+    assert!(api.requests().is_empty());
+}
+
+#[test]
+fn secrets_are_read_as_metadata_only() {
+    let api = FakeApi::start();
+    for args in [
+        &["get", "secrets"][..],
+        &["get", "secrets", "-o", "json"],
+        &["get", "secrets", "-o", "name"],
+    ] {
+        let (code, out, err) = query(&api, args);
+        assert_eq!(code, 0, "{args:?}: {err}");
+        assert!(out.contains("db-credentials"), "{args:?}:\n{out}");
+    }
+    let secret_reqs: Vec<_> = api
+        .requests()
+        .into_iter()
+        .filter(|r| r.url.contains("/secrets"))
+        .collect();
+    assert!(!secret_reqs.is_empty());
+    for r in secret_reqs {
+        assert!(
+            r.accept.contains("as=PartialObjectMetadata"),
+            "secrets read without metadata Accept: {r:?}"
+        );
+    }
+    let (_, out, _) = query(&api, &["get", "secrets", "-o", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    assert!(v["items"].as_array().is_some_and(|i| {
+        i.iter()
+            .all(|s| s["kind"] == "Secret" && s.get("data").is_none())
+    }));
+}
+
+#[test]
+fn pod_documents_hide_sensitive_env_values() {
+    let api = FakeApi::start();
+    for fmt in ["json", "yaml"] {
+        let (code, out, err) = query(&api, &["get", "pods", "-o", fmt]);
+        assert_eq!(code, 0, "{err}");
+        assert!(
+            out.contains("DB_PASSWORD"),
+            "the variable is shown, its value is not:\n{}",
+            &out[..500.min(out.len())]
+        );
+    }
+}
+
+#[test]
+fn json_output_stays_valid_when_cut() {
+    let api = FakeApi::start();
+    let mut c = kubeglass();
+    c.args(["query", "--max-output-bytes", "4096", "--kubeconfig"])
+        .arg(api.kubeconfig())
+        .args(["--", "get", "pods", "-o", "json"]);
+    let (code, out, err) = run(c);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.len() <= 4096 + 1, "{} bytes", out.len());
+    let v: serde_json::Value = serde_json::from_str(&out).expect("still one JSON document");
+    assert!(v["metadata"]["kubeglass.truncated"].is_string(), "{v}");
+}
+
+#[test]
+fn endpoints_explain_a_selector_that_matches_nothing() {
+    let api = FakeApi::start();
+    let (code, out, err) = query(&api, &["endpoints", "checkout"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("matches no pods"), "{out}");
+}
+
+#[test]
+fn missing_objects_and_broken_configs_are_one_line_errors() {
+    let api = FakeApi::start();
+    let (code, _, err) = query(&api, &["get", "deploy", "nope", "-o", "json"]);
+    assert_eq!(
+        (code, error_code(&err).as_deref()),
+        (1, Some("NotFound")),
+        "{err}"
+    );
+    let mut c = kubeglass();
+    c.args([
+        "query",
+        "--kubeconfig",
+        "/nonexistent/kubeconfig",
+        "--",
+        "get",
+        "pods",
+    ]);
+    let (code, _, err) = run(c);
+    assert_eq!(
+        (code, error_code(&err).as_deref()),
+        (1, Some("Config")),
+        "{err}"
+    );
+    assert!(
+        err.contains("/nonexistent/kubeconfig"),
+        "names the file: {err}"
+    );
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let mut c = kubeglass();
+    c.args(["query"]);
+    let (code, _, err) = run(c);
+    assert_eq!(code, 2, "{err}");
+    let mut c = kubeglass();
+    c.args(["query", "--bogus-flag", "--", "get", "pods"]);
+    let (code, _, err) = run(c);
+    assert_eq!(code, 2, "{err}");
+    let mut c = kubeglass();
+    c.args(["query", "--command-json", "{\"op\":\"delete\"}"]);
+    let (code, _, err) = run(c);
+    assert_eq!(
+        code, 1,
+        "a refused command is an answer, not a usage error: {err}"
+    );
+    assert!(error_code(&err).is_some(), "{err}");
+}

@@ -1,0 +1,150 @@
+//! Shared helpers for integration and end-to-end tests: running the real binary, finding the
+//! testbeds (a test that needs one and finds none fails, it never passes quietly), and the
+//! canary strings that must never appear in any output.
+
+#![allow(dead_code)]
+
+pub mod fake_api;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// Secret values the testbed's seed plants (shared/testbed/seed.py): any output holding one
+/// (or its base64 form, which is how Secret data travels) is a leak.
+pub const CANARIES: &[&str] = &[
+    "canary-secret-value-7f3a",
+    "canary-tls-key-91bc",
+    "canary-env-literal-55d2",
+];
+
+/// The running kube testbed's directory (KUBE_TESTBED_DIR), or a failing test.
+pub fn testbed() -> PathBuf {
+    let dir = std::env::var("KUBE_TESTBED_DIR").unwrap_or_else(|_| {
+        panic!(
+            "KUBE_TESTBED_DIR is not set: this end-to-end test needs a running kube-testbed \
+             (../shared/testbed/kube-testbed up DIR && kube-testbed seed DIR --pods 3000; \
+             .ci/run does this)"
+        )
+    });
+    let dir = PathBuf::from(dir);
+    assert!(
+        dir.join("testbed.env").exists(),
+        "KUBE_TESTBED_DIR={} holds no testbed.env: is the testbed up?",
+        dir.display()
+    );
+    dir
+}
+
+/// The testbed's testbed.env as a map.
+pub fn testbed_env(dir: &Path) -> HashMap<String, String> {
+    let text = std::fs::read_to_string(dir.join("testbed.env")).expect("read testbed.env");
+    text.lines()
+        .filter_map(|l| l.split_once('='))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+/// The kubeglass binary with a clean environment (no KUBECONFIG, no in-cluster variables).
+pub fn kubeglass() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_kubeglass"));
+    c.env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", std::env::temp_dir())
+        .env("RUST_LOG", "warn");
+    c
+}
+
+/// Run a command, returning (exit code, stdout, stderr).
+pub fn run(mut c: Command) -> (i32, String, String) {
+    let out: Output = c.output().expect("run kubeglass");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// `kubeglass query --kubeconfig K [extra…] -- ARGS` → (code, stdout, stderr).
+pub fn query(kubeconfig: &Path, extra: &[&str], args: &[&str]) -> (i32, String, String) {
+    let mut c = kubeglass();
+    c.arg("query")
+        .arg("--kubeconfig")
+        .arg(kubeconfig)
+        .args(extra)
+        .arg("--")
+        .args(args);
+    let r = run(c);
+    assert_no_canary(&format!("{args:?}"), &r.1);
+    assert_no_canary(&format!("{args:?} (stderr)"), &r.2);
+    r
+}
+
+/// Fail if `text` holds a canary, plain or base64 encoded.
+pub fn assert_no_canary(what: &str, text: &str) {
+    use base64::Engine as _;
+    for c in CANARIES {
+        let b64 = base64::engine::general_purpose::STANDARD.encode(c);
+        assert!(!text.contains(c), "{what}: output leaks canary {c}");
+        assert!(
+            !text.contains(&b64),
+            "{what}: output leaks base64 canary of {c}"
+        );
+    }
+}
+
+/// The `error: <Code>:` line of a failed command's stderr, if any.
+pub fn error_code(stderr: &str) -> Option<String> {
+    stderr
+        .lines()
+        .rev()
+        .find_map(|l| l.strip_prefix("error: "))
+        .and_then(|l| l.split_once(':'))
+        .map(|(code, _)| code.to_string())
+}
+
+/// GET a testbed path as admin with curl-free Python (the oracle the tests compare against).
+pub fn raw_get(dir: &Path, path: &str) -> serde_json::Value {
+    let env = testbed_env(dir);
+    let script = "import json,ssl,sys,urllib.request as u\n\
+        ctx=ssl.create_default_context(cafile=sys.argv[2])\n\
+        r=u.Request(sys.argv[1],headers={'Authorization':'Bearer '+sys.argv[3]})\n\
+        print(u.urlopen(r,context=ctx).read().decode())";
+    let out = Command::new("python3")
+        .args(["-c", script])
+        .arg(format!("{}{path}", env["KUBE_TESTBED_SERVER"]))
+        .arg(&env["KUBE_TESTBED_CA"])
+        .arg(&env["KUBE_TESTBED_ADMIN_TOKEN"])
+        .output()
+        .expect("python3");
+    assert!(
+        out.status.success(),
+        "raw GET {path}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("JSON from the API")
+}
+
+/// Sorted `metadata.name`s of a raw list.
+pub fn raw_names(list: &serde_json::Value) -> Vec<String> {
+    let mut names: Vec<String> = list["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|i| i["metadata"]["name"].as_str().map(str::to_string))
+        .collect();
+    names.sort();
+    names
+}
+
+/// The first column (or the column after NAMESPACE) of a table, header skipped, sorted.
+pub fn table_names(text: &str, name_col: usize) -> Vec<String> {
+    let mut names: Vec<String> = text
+        .lines()
+        .skip(1)
+        .filter(|l| !l.starts_with('['))
+        .filter_map(|l| l.split_whitespace().nth(name_col).map(str::to_string))
+        .collect();
+    names.sort();
+    names
+}
