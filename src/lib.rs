@@ -5,15 +5,19 @@
 //! SQS (or stdio) and sends results back.
 #![forbid(unsafe_code)]
 
+pub mod agent;
+pub mod aws;
 pub mod cli;
 pub mod command;
 pub mod error;
 pub mod kube;
 pub mod ops;
 pub mod output;
+pub mod protocol;
 pub mod quantity;
 pub mod redact;
 pub mod scope;
+pub mod sqs;
 pub mod timefmt;
 
 pub use error::{Code, Error, Result};

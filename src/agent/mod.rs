@@ -1,0 +1,393 @@
+//! The agent loop (`kubeglass run`): long-poll the command queue, run each command on the
+//! engine in a small pool of worker threads, send the result (in parts when large) to the
+//! response queue, and only then delete the command. At-least-once delivery, duplicates by
+//! id skipped for an hour, deadlines honoured, a heartbeat and a health file, a clean
+//! shutdown on SIGTERM.
+
+mod queue;
+pub mod stdio;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, mpsc};
+use std::thread;
+use std::time::{Duration, Instant, SystemTime};
+
+use serde_json::json;
+
+use crate::error::{Code, Error, Result};
+use crate::ops::Executor;
+use crate::output::Output;
+use crate::protocol::{self, AgentInfo, Result1};
+use crate::sqs::{Message, SqsError};
+use crate::timefmt;
+
+pub use queue::{Queue, SqsQueues};
+
+/// How long a command id is remembered to skip duplicate deliveries.
+const DEDUPE_FOR: Duration = Duration::from_secs(3600);
+/// Long-poll wait.
+const WAIT_S: u32 = 20;
+/// Retry backoff cap.
+const BACKOFF_CAP: Duration = Duration::from_secs(30);
+
+/// Everything the loop needs, resolved by the CLI.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Who answers.
+    pub agent: AgentInfo,
+    /// The namespaces in scope (`None`: all), for the heartbeat.
+    pub namespaces: Option<Vec<String>>,
+    /// Worker threads.
+    pub workers: usize,
+    /// Visibility timeout asked for on receive (raised to cover `command_timeout`).
+    pub visibility_timeout: u32,
+    /// Longest a command may run before it is answered `Timeout`.
+    pub command_timeout: Duration,
+    /// Output budget per command.
+    pub max_output_bytes: usize,
+    /// Largest response message.
+    pub max_message_bytes: usize,
+    /// Heartbeat period.
+    pub heartbeat_interval: Duration,
+    /// Touched on every loop iteration (the liveness probe reads it).
+    pub health_file: PathBuf,
+    /// How long in-flight commands may finish after SIGTERM.
+    pub shutdown_grace: Duration,
+    /// The API server's version, for the heartbeat.
+    pub kubernetes_version: String,
+}
+
+/// Shared state of the loop and its workers.
+struct Shared {
+    settings: Settings,
+    queue: Arc<dyn Queue>,
+    exec: Arc<dyn Executor>,
+    seen: Mutex<HashMap<String, Instant>>,
+    draining: AtomicBool,
+    outstanding: AtomicUsize,
+    done: AtomicU64,
+    failed: AtomicU64,
+    started_at: String,
+}
+
+/// Run until `stop` is set; returns after in-flight commands finished (or the grace ran out).
+pub fn run(
+    settings: Settings,
+    queue: Arc<dyn Queue>,
+    exec: Arc<dyn Executor>,
+    stop: Arc<AtomicBool>,
+) -> Result<()> {
+    let workers = settings.workers.max(1);
+    let shared = Arc::new(Shared {
+        settings,
+        queue,
+        exec,
+        seen: Mutex::new(HashMap::new()),
+        draining: AtomicBool::new(false),
+        outstanding: AtomicUsize::new(0),
+        done: AtomicU64::new(0),
+        failed: AtomicU64::new(0),
+        started_at: timefmt::format_rfc3339(SystemTime::now()),
+    });
+    let (tx, rx) = mpsc::channel::<Message>();
+    let rx = Arc::new(Mutex::new(rx));
+    let handles: Vec<_> = (0..workers)
+        .map(|_| {
+            let (shared, rx) = (Arc::clone(&shared), Arc::clone(&rx));
+            thread::spawn(move || worker(&shared, &rx))
+        })
+        .collect();
+    log::info!(
+        "agent {} (cluster {}) polling with {workers} workers",
+        shared.settings.agent.id,
+        shared.settings.agent.cluster
+    );
+    poll(&shared, &tx, &stop, workers);
+    shared.draining.store(true, Ordering::SeqCst);
+    drop(tx);
+    let deadline = Instant::now() + shared.settings.shutdown_grace;
+    while shared.outstanding.load(Ordering::SeqCst) > 0 && Instant::now() < deadline {
+        thread::sleep(Duration::from_millis(100));
+    }
+    if shared.outstanding.load(Ordering::SeqCst) == 0 {
+        for h in handles {
+            let _ = h.join();
+        }
+        log::info!("stopped cleanly");
+    } else {
+        log::warn!(
+            "shutdown grace over with commands still running; their messages will be redelivered"
+        );
+    }
+    Ok(())
+}
+
+/// The receiving loop on the main thread.
+fn poll(shared: &Arc<Shared>, tx: &mpsc::Sender<Message>, stop: &AtomicBool, workers: usize) {
+    let mut next_beat = Instant::now();
+    let mut failures = 0u32;
+    let visibility = shared
+        .settings
+        .visibility_timeout
+        .max(shared.settings.command_timeout.as_secs() as u32 + 30);
+    while !stop.load(Ordering::SeqCst) {
+        touch(&shared.settings.health_file);
+        if Instant::now() >= next_beat {
+            heartbeat(shared);
+            next_beat = Instant::now() + shared.settings.heartbeat_interval;
+        }
+        let free = workers.saturating_sub(shared.outstanding.load(Ordering::SeqCst));
+        if free == 0 {
+            thread::sleep(Duration::from_millis(100));
+            continue;
+        }
+        match shared
+            .queue
+            .receive(free.min(10) as u32, WAIT_S, visibility)
+        {
+            Ok(msgs) => {
+                failures = 0;
+                for m in msgs {
+                    shared.outstanding.fetch_add(1, Ordering::SeqCst);
+                    if tx.send(m).is_err() {
+                        return;
+                    }
+                }
+            }
+            Err(e) => {
+                failures += 1;
+                let wait = backoff(failures);
+                log::warn!(
+                    "receiving commands failed ({e}); retrying in {} ms",
+                    wait.as_millis()
+                );
+                sleep_unless(stop, wait);
+            }
+        }
+    }
+}
+
+/// Sleep up to `d`, waking early when `stop` is set.
+fn sleep_unless(stop: &AtomicBool, d: Duration) {
+    let end = Instant::now() + d;
+    while Instant::now() < end && !stop.load(Ordering::SeqCst) {
+        thread::sleep(Duration::from_millis(100).min(end - Instant::now()));
+    }
+}
+
+/// Exponential backoff with full jitter, capped.
+pub fn backoff(attempt: u32) -> Duration {
+    let ceiling =
+        Duration::from_millis(500u64.saturating_mul(1 << attempt.min(10))).min(BACKOFF_CAP);
+    let nanos = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos() as u64);
+    let jitter =
+        (nanos.wrapping_mul(6_364_136_223_846_793_005) >> 33) % (ceiling.as_millis() as u64 + 1);
+    Duration::from_millis(jitter.max(50))
+}
+
+/// Record liveness for `kubeglass health`.
+fn touch(path: &std::path::Path) {
+    if let Err(e) = std::fs::write(path, timefmt::format_rfc3339(SystemTime::now())) {
+        log::warn!("cannot write the health file {}: {e}", path.display());
+    }
+}
+
+fn heartbeat(shared: &Shared) {
+    let s = &shared.settings;
+    let body = json!({
+        "version": protocol::VERSION, "type": "heartbeat", "agent": s.agent,
+        "kubernetes_version": s.kubernetes_version,
+        "scope": {"namespaces": s.namespaces},
+        "started_at": shared.started_at,
+        "commands_done": shared.done.load(Ordering::SeqCst),
+        "commands_failed": shared.failed.load(Ordering::SeqCst),
+    });
+    let id = format!(
+        "heartbeat-{}",
+        SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs())
+    );
+    if let Err(e) = shared
+        .queue
+        .send(&body.to_string(), "kubeglass-heartbeat", &id)
+    {
+        log::warn!("heartbeat not sent: {e}");
+    }
+}
+
+fn worker(shared: &Arc<Shared>, rx: &Mutex<mpsc::Receiver<Message>>) {
+    loop {
+        let msg = match rx.lock() {
+            Ok(r) => r.recv(),
+            Err(_) => return,
+        };
+        let Ok(msg) = msg else {
+            return;
+        };
+        if shared.draining.load(Ordering::SeqCst) {
+            // Not started: hand it back for another agent (or this one after restart).
+            let _ = shared.queue.change_visibility(&msg.receipt_handle, 0);
+        } else {
+            handle(shared, &msg);
+        }
+        shared.outstanding.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// One message: parse, skip duplicates, honour the deadline, run, respond, delete.
+fn handle(shared: &Arc<Shared>, msg: &Message) {
+    let started = Instant::now();
+    let incoming = match protocol::parse(&msg.body) {
+        Ok(i) => i,
+        Err((None, e)) => {
+            log::warn!(
+                "dropping message {}: {} (no readable id to answer)",
+                msg.message_id,
+                e.message
+            );
+            let _ = shared.queue.delete(&msg.receipt_handle);
+            return;
+        }
+        Err((Some(id), e)) => {
+            respond_and_delete(shared, msg, &id, &Err(e), started);
+            return;
+        }
+    };
+    if !claim(shared, &incoming.id) {
+        log::info!(
+            "command {} is already answered or running: deleting the duplicate",
+            incoming.id
+        );
+        let _ = shared.queue.delete(&msg.receipt_handle);
+        return;
+    }
+    let result = match (incoming.command, incoming.deadline) {
+        (_, Some(d)) if d < SystemTime::now() => Err(Error::new(
+            Code::Expired,
+            "the command's deadline passed before it ran",
+        )),
+        (Err(e), _) => Err(e),
+        (Ok(cmd), _) => run_with_timeout(shared, cmd),
+    };
+    respond_and_delete(shared, msg, &incoming.id, &result, started);
+}
+
+/// Take `id` for this delivery; false when it was answered in the last hour or is running.
+fn claim(shared: &Shared, id: &str) -> bool {
+    let Ok(mut seen) = shared.seen.lock() else {
+        return true;
+    };
+    seen.retain(|_, t| t.elapsed() < DEDUPE_FOR);
+    if seen.contains_key(id) {
+        return false;
+    }
+    seen.insert(id.to_string(), Instant::now());
+    true
+}
+
+/// Give `id` up again (its answer was not sent: a redelivery must run it).
+fn release(shared: &Shared, id: &str) {
+    if let Ok(mut seen) = shared.seen.lock() {
+        seen.remove(id);
+    }
+}
+
+/// Run on a separate thread so a stuck command is answered `Timeout` on time.
+fn run_with_timeout(shared: &Arc<Shared>, cmd: crate::command::Command) -> Result<Output> {
+    let (tx, rx) = mpsc::channel();
+    let exec = Arc::clone(&shared.exec);
+    let max = shared.settings.max_output_bytes;
+    let op = cmd.op.as_str();
+    thread::spawn(move || {
+        let _ = tx.send(exec.execute(&cmd, max));
+    });
+    match rx.recv_timeout(shared.settings.command_timeout) {
+        Ok(r) => r,
+        Err(mpsc::RecvTimeoutError::Timeout) => Err(Error::new(
+            Code::Timeout,
+            format!(
+                "{op} took longer than {} s",
+                shared.settings.command_timeout.as_secs()
+            ),
+        )),
+        Err(mpsc::RecvTimeoutError::Disconnected) => Err(Error::internal(
+            "the command's thread ended without a result",
+        )),
+    }
+}
+
+/// Send every part; delete the command only when all were sent.
+fn respond_and_delete(
+    shared: &Shared,
+    msg: &Message,
+    id: &str,
+    result: &Result<Output>,
+    started: Instant,
+) {
+    let r = Result1 {
+        id,
+        result,
+        agent: &shared.settings.agent,
+        duration_ms: started.elapsed().as_millis() as u64,
+    };
+    let parts = protocol::result_messages(&r, shared.settings.max_message_bytes);
+    for (i, body) in parts.iter().enumerate() {
+        if let Err(e) = send_with_retry(
+            shared,
+            body,
+            queue::group_of(id),
+            &format!("{id}.{}", i + 1),
+        ) {
+            log::error!("result of {id} not sent ({e}); the command will be redelivered");
+            release(shared, id);
+            return;
+        }
+    }
+    match result {
+        Ok(_) => shared.done.fetch_add(1, Ordering::SeqCst),
+        Err(_) => shared.failed.fetch_add(1, Ordering::SeqCst),
+    };
+    log::info!(
+        "answered {id}: {} in {} ms ({} part{})",
+        match result {
+            Ok(_) => "ok".to_string(),
+            Err(e) => e.code.to_string(),
+        },
+        r.duration_ms,
+        parts.len(),
+        if parts.len() == 1 { "" } else { "s" }
+    );
+    if let Err(e) = shared.queue.delete(&msg.receipt_handle) {
+        log::warn!(
+            "command {id} answered but not deleted ({e}); a redelivery will be skipped as a duplicate"
+        );
+    }
+}
+
+fn send_with_retry(
+    shared: &Shared,
+    body: &str,
+    group: &str,
+    dedup: &str,
+) -> std::result::Result<(), SqsError> {
+    let mut attempt = 0;
+    loop {
+        match shared.queue.send(body, group, dedup) {
+            Ok(()) => return Ok(()),
+            Err(e) if e.retryable() && attempt < 4 => {
+                attempt += 1;
+                log::warn!("sending a result failed ({e}), retry {attempt}");
+                thread::sleep(backoff(attempt));
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

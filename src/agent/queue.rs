@@ -1,0 +1,82 @@
+//! The two queues the agent talks to, behind a trait so tests can use an in-memory fake.
+
+use crate::sqs::{Message, Sqs, SqsError};
+
+/// The command queue (receive, delete, visibility) and the response queue (send).
+pub trait Queue: Send + Sync {
+    /// Long-poll commands.
+    fn receive(&self, max: u32, wait_s: u32, visibility_s: u32) -> Result<Vec<Message>, SqsError>;
+    /// Send a response; FIFO queues use `group` and `dedup`.
+    fn send(&self, body: &str, group: &str, dedup: &str) -> Result<(), SqsError>;
+    /// Delete a handled command.
+    fn delete(&self, receipt: &str) -> Result<(), SqsError>;
+    /// Change a command's visibility.
+    fn change_visibility(&self, receipt: &str, secs: u32) -> Result<(), SqsError>;
+}
+
+/// The real queues over SQS.
+pub struct SqsQueues {
+    /// The client.
+    pub sqs: Sqs,
+    /// Command queue URL.
+    pub commands: String,
+    /// Response queue URL.
+    pub responses: String,
+}
+
+impl Queue for SqsQueues {
+    fn receive(&self, max: u32, wait_s: u32, visibility_s: u32) -> Result<Vec<Message>, SqsError> {
+        self.sqs.receive(&self.commands, max, wait_s, visibility_s)
+    }
+
+    fn send(&self, body: &str, group: &str, dedup: &str) -> Result<(), SqsError> {
+        let fifo = self.responses.ends_with(".fifo");
+        let dedup = dedup_id(dedup);
+        self.sqs.send(
+            &self.responses,
+            body,
+            fifo.then_some((group, dedup.as_str())),
+        )
+    }
+
+    fn delete(&self, receipt: &str) -> Result<(), SqsError> {
+        self.sqs.delete(&self.commands, receipt)
+    }
+
+    fn change_visibility(&self, receipt: &str, secs: u32) -> Result<(), SqsError> {
+        self.sqs.change_visibility(&self.commands, receipt, secs)
+    }
+}
+
+/// The FIFO message group of a command id: the part before the first `:` (so ids like
+/// `session-7:cmd-3` keep one session's results in order), else the whole id.
+pub fn group_of(id: &str) -> &str {
+    id.split(':').next().filter(|g| !g.is_empty()).unwrap_or(id)
+}
+
+/// A deduplication id within SQS's 128 characters (long ids keep a prefix and a hash).
+pub fn dedup_id(key: &str) -> String {
+    if key.len() <= 128 {
+        return key.to_string();
+    }
+    let hash = key.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ b as u64).wrapping_mul(0x100_0000_01b3)
+    });
+    format!("{}~{hash:016x}", &key[..100])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn groups_and_dedup_ids() {
+        assert_eq!(group_of("session-7:cmd-3"), "session-7");
+        assert_eq!(group_of("plain"), "plain");
+        assert_eq!(group_of(":x"), ":x");
+        let long = "a".repeat(130);
+        let d = dedup_id(&format!("{long}.1"));
+        assert!(d.len() <= 128);
+        assert_ne!(d, dedup_id(&format!("{long}.2")));
+    }
+}

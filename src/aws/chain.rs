@@ -1,0 +1,449 @@
+//! The links of the credential chain, tried in order.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::error::{Error, Result};
+use crate::timefmt;
+
+use super::{Credentials, cred_error};
+
+/// Walk the chain: env, web identity, container, shared files, IMDSv2.
+pub fn load() -> Result<Credentials> {
+    if let Some(c) = from_env() {
+        return Ok(c);
+    }
+    if let (Ok(file), Ok(role)) = (env("AWS_WEB_IDENTITY_TOKEN_FILE"), env("AWS_ROLE_ARN")) {
+        return web_identity(&file, &role);
+    }
+    if let Some(url) = container_url() {
+        return container(&url);
+    }
+    if let Some(c) = profile()? {
+        return Ok(c);
+    }
+    if env("AWS_EC2_METADATA_DISABLED").is_ok_and(|v| v.eq_ignore_ascii_case("true")) {
+        return Err(none_found());
+    }
+    imds().map_err(|e| {
+        log::debug!("IMDS: {e}");
+        none_found()
+    })
+}
+
+fn none_found() -> Error {
+    Error::config(
+        "no AWS credentials found: tried AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, IRSA \
+         (AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN), container credentials \
+         (AWS_CONTAINER_CREDENTIALS_FULL_URI), the shared files (~/.aws, AWS_PROFILE) and EC2 IMDSv2",
+    )
+}
+
+/// A non-empty environment variable.
+fn env(name: &str) -> std::result::Result<String, ()> {
+    std::env::var(name)
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+        .ok_or(())
+}
+
+fn from_env() -> Option<Credentials> {
+    let (id, secret) = (
+        env("AWS_ACCESS_KEY_ID").ok()?,
+        env("AWS_SECRET_ACCESS_KEY").ok()?,
+    );
+    Some(Credentials {
+        access_key_id: id,
+        secret_access_key: secret,
+        session_token: env("AWS_SESSION_TOKEN").ok(),
+        expires: None,
+        source: "environment",
+    })
+}
+
+/// An HTTP agent for credential endpoints: short timeouts, never a proxy (link-local).
+fn http() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .proxy(None)
+        .timeout_connect(Some(Duration::from_secs(2)))
+        .timeout_global(Some(Duration::from_secs(10)))
+        .user_agent(format!("kubeglass/{}", env!("CARGO_PKG_VERSION")))
+        .build()
+        .into()
+}
+
+/// IRSA: STS AssumeRoleWithWebIdentity with the projected token (unsigned), XML answer.
+fn web_identity(token_file: &str, role: &str) -> Result<Credentials> {
+    let token = std::fs::read_to_string(token_file)
+        .map_err(|e| cred_error("web identity", format!("cannot read {token_file}: {e}")))?;
+    let endpoint = env("AWS_ENDPOINT_URL_STS")
+        .or_else(|_| env("AWS_ENDPOINT_URL"))
+        .unwrap_or_else(
+            |_| match env("AWS_REGION").or_else(|_| env("AWS_DEFAULT_REGION")) {
+                Ok(r) => format!("https://sts.{r}.amazonaws.com"),
+                Err(()) => "https://sts.amazonaws.com".into(),
+            },
+        );
+    let session = env("AWS_ROLE_SESSION_NAME").unwrap_or_else(|_| "kubeglass".into());
+    let body = format!(
+        "Action=AssumeRoleWithWebIdentity&Version=2011-06-15&RoleArn={}&RoleSessionName={}&WebIdentityToken={}",
+        form(role),
+        form(&session),
+        form(token.trim())
+    );
+    let mut resp = http()
+        .post(format!("{}/", endpoint.trim_end_matches('/')))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .send(body.as_bytes())
+        .map_err(|e| {
+            cred_error(
+                "web identity",
+                format!("STS at {endpoint} unreachable: {e}"),
+            )
+        })?;
+    let status = resp.status().as_u16();
+    let text = resp.body_mut().read_to_string().unwrap_or_default();
+    if status != 200 {
+        return Err(cred_error(
+            "web identity",
+            format!(
+                "STS answered {status}: {}",
+                xml_tag(&text, "Message").unwrap_or("?")
+            ),
+        ));
+    }
+    let tag = |t| {
+        xml_tag(&text, t)
+            .map(str::to_string)
+            .ok_or_else(|| cred_error("web identity", format!("no {t} in the STS answer")))
+    };
+    Ok(Credentials {
+        access_key_id: tag("AccessKeyId")?,
+        secret_access_key: tag("SecretAccessKey")?,
+        session_token: Some(tag("SessionToken")?),
+        expires: xml_tag(&text, "Expiration").and_then(timefmt::parse_rfc3339),
+        source: "web identity (IRSA)",
+    })
+}
+
+/// Form-encode a value.
+fn form(v: &str) -> String {
+    crate::kube::encode(v)
+}
+
+/// The text of the first `<tag>…</tag>`.
+pub fn xml_tag<'a>(xml: &'a str, tag: &str) -> Option<&'a str> {
+    let open = format!("<{tag}>");
+    let start = xml.find(&open)? + open.len();
+    let end = xml[start..].find(&format!("</{tag}>"))? + start;
+    Some(xml[start..end].trim())
+}
+
+/// The container credentials URL (full, or relative to the ECS agent address).
+fn container_url() -> Option<String> {
+    env("AWS_CONTAINER_CREDENTIALS_FULL_URI").ok().or_else(|| {
+        env("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")
+            .ok()
+            .map(|r| format!("http://169.254.170.2{r}"))
+    })
+}
+
+/// Only https, loopback and the ECS/EKS agent addresses may serve credentials over http.
+pub fn container_host_allowed(url: &str) -> bool {
+    if url.starts_with("https://") {
+        return true;
+    }
+    let Some(rest) = url.strip_prefix("http://") else {
+        return false;
+    };
+    let host = rest.split('/').next().unwrap_or("");
+    let host = host.rsplit_once(':').map_or(host, |(h, p)| {
+        if p.chars().all(|c| c.is_ascii_digit()) {
+            h
+        } else {
+            host
+        }
+    });
+    matches!(
+        host,
+        "127.0.0.1" | "localhost" | "[::1]" | "169.254.170.2" | "169.254.170.23" | "[fd00:ec2::23]"
+    ) || host.starts_with("127.")
+}
+
+/// EKS Pod Identity / ECS: GET the URL with the authorization token, JSON answer.
+fn container(url: &str) -> Result<Credentials> {
+    if !container_host_allowed(url) {
+        return Err(cred_error(
+            "container",
+            format!("{url} is not an allowed credentials host"),
+        ));
+    }
+    let token = match env("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE") {
+        Ok(f) => Some(
+            std::fs::read_to_string(&f)
+                .map_err(|e| cred_error("container", format!("cannot read {f}: {e}")))?,
+        ),
+        Err(()) => env("AWS_CONTAINER_AUTHORIZATION_TOKEN").ok(),
+    };
+    let mut req = http().get(url);
+    if let Some(t) = &token {
+        req = req.header("Authorization", t.trim());
+    }
+    let mut resp = req
+        .call()
+        .map_err(|e| cred_error("container", format!("{url} unreachable: {e}")))?;
+    let status = resp.status().as_u16();
+    let text = resp.body_mut().read_to_string().unwrap_or_default();
+    if status != 200 {
+        return Err(cred_error("container", format!("{url} answered {status}")));
+    }
+    json_credentials(&text, "Token", "container credentials")
+}
+
+/// `{AccessKeyId, SecretAccessKey, <token_key>, Expiration}` as credentials.
+fn json_credentials(text: &str, token_key: &str, source: &'static str) -> Result<Credentials> {
+    let v: Value =
+        serde_json::from_str(text).map_err(|e| cred_error(source, format!("not JSON: {e}")))?;
+    let field = |k: &str| {
+        v.get(k)
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    };
+    Ok(Credentials {
+        access_key_id: field("AccessKeyId").ok_or_else(|| cred_error(source, "no AccessKeyId"))?,
+        secret_access_key: field("SecretAccessKey")
+            .ok_or_else(|| cred_error(source, "no SecretAccessKey"))?,
+        session_token: field(token_key),
+        expires: field("Expiration")
+            .as_deref()
+            .and_then(timefmt::parse_rfc3339),
+        source,
+    })
+}
+
+/// The shared credentials and config files for `AWS_PROFILE` (default `default`).
+fn profile() -> Result<Option<Credentials>> {
+    let home = std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_default();
+    let creds_file = env("AWS_SHARED_CREDENTIALS_FILE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| home.join(".aws/credentials"));
+    let config_file = env("AWS_CONFIG_FILE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| home.join(".aws/config"));
+    let name = env("AWS_PROFILE").unwrap_or_else(|_| "default".into());
+    let mut keys = Vec::new();
+    if let Ok(text) = std::fs::read_to_string(&creds_file) {
+        keys.extend(ini_section(&text, &name));
+    }
+    if let Ok(text) = std::fs::read_to_string(&config_file) {
+        let section = if name == "default" {
+            name.clone()
+        } else {
+            format!("profile {name}")
+        };
+        keys.extend(ini_section(&text, &section));
+    }
+    let get = |k: &str| {
+        keys.iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.clone())
+    };
+    if let (Some(id), Some(secret)) = (get("aws_access_key_id"), get("aws_secret_access_key")) {
+        return Ok(Some(Credentials {
+            access_key_id: id,
+            secret_access_key: secret,
+            session_token: get("aws_session_token"),
+            expires: None,
+            source: "shared credentials file",
+        }));
+    }
+    match get("credential_process") {
+        Some(cmd) => credential_process(&cmd).map(Some),
+        None => Ok(None),
+    }
+}
+
+/// `key = value` pairs of `[section]` in an INI text.
+pub fn ini_section(text: &str, section: &str) -> Vec<(String, String)> {
+    let mut inside = false;
+    let mut out = Vec::new();
+    for line in text.lines().map(str::trim) {
+        if line.starts_with('#') || line.starts_with(';') || line.is_empty() {
+            continue;
+        }
+        if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            inside = name.trim() == section;
+            continue;
+        }
+        if let (true, Some((k, v))) = (inside, line.split_once('=')) {
+            out.push((k.trim().to_string(), v.trim().to_string()));
+        }
+    }
+    out
+}
+
+/// Run a `credential_process` command (split like a shell would, no shell run).
+fn credential_process(cmd: &str) -> Result<Credentials> {
+    let words = shlex::split(cmd)
+        .filter(|w| !w.is_empty())
+        .ok_or_else(|| cred_error("credential_process", "cannot split the command"))?;
+    let out = std::process::Command::new(&words[0])
+        .args(&words[1..])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .map_err(|e| {
+            cred_error(
+                "credential_process",
+                format!("{} did not start: {e}", words[0]),
+            )
+        })?;
+    if !out.status.success() {
+        return Err(cred_error(
+            "credential_process",
+            format!("{} failed ({})", words[0], out.status),
+        ));
+    }
+    json_credentials(
+        &String::from_utf8_lossy(&out.stdout),
+        "SessionToken",
+        "credential_process",
+    )
+}
+
+/// EC2 IMDSv2 (never v1): a session token, the role name, then the role's credentials.
+fn imds() -> Result<Credentials> {
+    let base = env("AWS_EC2_METADATA_SERVICE_ENDPOINT")
+        .unwrap_or_else(|_| "http://169.254.169.254".into());
+    let base = base.trim_end_matches('/');
+    let agent = http();
+    let fail = |what: &str| cred_error("IMDS", what.to_string());
+    let mut resp = agent
+        .put(format!("{base}/latest/api/token"))
+        .header("X-aws-ec2-metadata-token-ttl-seconds", "21600")
+        .send_empty()
+        .map_err(|e| fail(&format!("unreachable: {e}")))?;
+    let token = resp
+        .body_mut()
+        .read_to_string()
+        .map_err(|_| fail("no session token"))?;
+    let get = |path: &str| -> Result<String> {
+        let mut r = agent
+            .get(format!("{base}{path}"))
+            .header("X-aws-ec2-metadata-token", token.trim())
+            .call()
+            .map_err(|e| fail(&format!("{path}: {e}")))?;
+        if r.status() != 200 {
+            return Err(fail(&format!("{path} answered {}", r.status())));
+        }
+        r.body_mut()
+            .read_to_string()
+            .map_err(|_| fail("unreadable answer"))
+    };
+    let roles = get("/latest/meta-data/iam/security-credentials/")?;
+    let role = roles
+        .lines()
+        .next()
+        .ok_or_else(|| fail("no instance role"))?
+        .trim()
+        .to_string();
+    json_credentials(
+        &get(&format!(
+            "/latest/meta-data/iam/security-credentials/{role}"
+        ))?,
+        "Token",
+        "EC2 instance metadata",
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn xml_and_ini() {
+        let xml = "<R><Credentials><AccessKeyId>ASIA1</AccessKeyId><Expiration>2030-01-01T00:00:00Z</Expiration></Credentials></R>";
+        assert_eq!(xml_tag(xml, "AccessKeyId"), Some("ASIA1"));
+        assert_eq!(xml_tag(xml, "Nope"), None);
+        let ini = "[default]\naws_access_key_id = A\n# c\n[profile dev]\ncredential_process = /bin/x --y\n";
+        assert_eq!(
+            ini_section(ini, "default"),
+            [("aws_access_key_id".to_string(), "A".to_string())]
+        );
+        assert_eq!(ini_section(ini, "profile dev")[0].1, "/bin/x --y");
+    }
+
+    #[test]
+    fn container_hosts() {
+        for ok in [
+            "https://x.example/creds",
+            "http://169.254.170.23/v1/credentials",
+            "http://127.0.0.1:8080/c",
+            "http://169.254.170.2/x",
+        ] {
+            assert!(container_host_allowed(ok), "{ok}");
+        }
+        for bad in [
+            "http://evil.example/creds",
+            "ftp://127.0.0.1/x",
+            "http://169.254.169.254/",
+        ] {
+            assert!(!container_host_allowed(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn credential_process_output() {
+        let c = credential_process(
+            r#"sh -c 'echo "{\"Version\":1,\"AccessKeyId\":\"AK\",\"SecretAccessKey\":\"SK\",\"SessionToken\":\"ST\",\"Expiration\":\"2030-01-01T00:00:00Z\"}"'"#,
+        )
+        .unwrap();
+        assert_eq!(
+            (c.access_key_id.as_str(), c.session_token.as_deref()),
+            ("AK", Some("ST"))
+        );
+        assert!(c.expires.is_some());
+        assert!(credential_process("false").is_err());
+        assert!(json_credentials("{}", "Token", "t").is_err());
+    }
+
+    #[test]
+    fn container_credentials_from_a_local_endpoint() {
+        let server = tiny_http::Server::http("127.0.0.1:0").unwrap();
+        let port = server.server_addr().to_ip().unwrap().port();
+        std::thread::spawn(move || {
+            if let Ok(req) = server.recv() {
+                let auth = req
+                    .headers()
+                    .iter()
+                    .find(|h| h.field.equiv("Authorization"))
+                    .map(|h| h.value.to_string());
+                let body = if auth.as_deref() == Some("secret-token") {
+                    r#"{"AccessKeyId":"AK","SecretAccessKey":"SK","Token":"T","Expiration":"2030-01-01T00:00:00Z"}"#
+                } else {
+                    "{}"
+                };
+                let _ = req.respond(tiny_http::Response::from_string(body));
+            }
+        });
+        // The token comes from the environment in production; here we call the link directly.
+        let url = format!("http://127.0.0.1:{port}/creds");
+        let mut req = http()
+            .get(&url)
+            .header("Authorization", "secret-token")
+            .call()
+            .unwrap();
+        let c = json_credentials(
+            &req.body_mut().read_to_string().unwrap(),
+            "Token",
+            "container credentials",
+        )
+        .unwrap();
+        assert_eq!(c.session_token.as_deref(), Some("T"));
+    }
+}

@@ -1,0 +1,179 @@
+//! AWS credentials without the SDK: a small chain (environment, IRSA web identity, container
+//! credentials / EKS Pod Identity, shared files with `credential_process`, EC2 IMDSv2),
+//! cached and refreshed before expiry. Secrets never reach a log line: [`Credentials`]'
+//! `Debug` hides them.
+
+mod chain;
+
+pub use chain::xml_tag;
+
+use std::fmt;
+use std::sync::Mutex;
+use std::time::{Duration, SystemTime};
+
+use crate::error::{Code, Error, Result};
+
+pub use chain::load;
+
+/// Temporary credentials are renewed when less than this remains.
+const REFRESH_MARGIN: Duration = Duration::from_secs(5 * 60);
+
+/// One set of AWS credentials.
+#[derive(Clone)]
+pub struct Credentials {
+    /// Access key id (not secret, but not logged either).
+    pub access_key_id: String,
+    /// Secret access key.
+    pub secret_access_key: String,
+    /// Session token of temporary credentials.
+    pub session_token: Option<String>,
+    /// When temporary credentials expire.
+    pub expires: Option<SystemTime>,
+    /// Which link of the chain gave them (for logs).
+    pub source: &'static str,
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Credentials")
+            .field("source", &self.source)
+            .field("expires", &self.expires)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Credentials {
+    /// Whether these should be replaced now.
+    fn stale(&self) -> bool {
+        self.expires.is_some_and(|e| {
+            e.duration_since(SystemTime::now()).unwrap_or_default() < REFRESH_MARGIN
+        })
+    }
+
+    /// The form aws-sigv4 signs with.
+    pub fn identity(&self) -> aws_smithy_runtime_api::client::identity::Identity {
+        aws_credential_types::Credentials::new(
+            &self.access_key_id,
+            &self.secret_access_key,
+            self.session_token.clone(),
+            self.expires,
+            "kubeglass",
+        )
+        .into()
+    }
+}
+
+/// Hands out current credentials, loading and refreshing them through the chain.
+pub struct Provider {
+    cached: Mutex<Option<Credentials>>,
+    loader: Box<dyn Fn() -> Result<Credentials> + Send + Sync>,
+}
+
+impl Provider {
+    /// The default chain, read from the environment.
+    pub fn from_env() -> Provider {
+        Provider::with_loader(Box::new(load))
+    }
+
+    /// Fixed credentials (tests, `send`).
+    pub fn fixed(c: Credentials) -> Provider {
+        Provider::with_loader(Box::new(move || Ok(c.clone())))
+    }
+
+    fn with_loader(loader: Box<dyn Fn() -> Result<Credentials> + Send + Sync>) -> Provider {
+        Provider {
+            cached: Mutex::new(None),
+            loader,
+        }
+    }
+
+    /// Current credentials; a failed refresh keeps the old ones until they really expire.
+    pub fn get(&self) -> Result<Credentials> {
+        let mut guard = self
+            .cached
+            .lock()
+            .map_err(|_| Error::internal("credentials lock poisoned"))?;
+        if let Some(c) = guard.as_ref().filter(|c| !c.stale()) {
+            return Ok(c.clone());
+        }
+        match ((self.loader)(), guard.as_ref()) {
+            (Ok(fresh), _) => {
+                log::info!("AWS credentials from {}", fresh.source);
+                *guard = Some(fresh.clone());
+                Ok(fresh)
+            }
+            (Err(e), Some(old)) if old.expires.is_some_and(|x| x > SystemTime::now()) => {
+                log::warn!("refreshing AWS credentials failed, using the current ones: {e}");
+                Ok(old.clone())
+            }
+            (Err(e), _) => Err(e),
+        }
+    }
+
+    /// Drop the cached credentials (after an auth error).
+    pub fn invalidate(&self) {
+        if let Ok(mut g) = self.cached.lock() {
+            *g = None;
+        }
+    }
+}
+
+/// An error for a credential source that answered badly.
+fn cred_error(source: &str, msg: impl fmt::Display) -> Error {
+    Error::new(Code::Config, format!("AWS credentials ({source}): {msg}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_shows_secrets() {
+        let c = Credentials {
+            access_key_id: "AKIAEXAMPLE".into(),
+            secret_access_key: "very-secret".into(),
+            session_token: Some("tok".into()),
+            expires: None,
+            source: "env",
+        };
+        let s = format!("{c:?}");
+        assert!(
+            !s.contains("very-secret") && !s.contains("tok") && !s.contains("AKIA"),
+            "{s}"
+        );
+    }
+
+    #[test]
+    fn stale_credentials_are_reloaded_and_failures_keep_valid_ones() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let calls = std::sync::Arc::new(AtomicUsize::new(0));
+        let n = calls.clone();
+        let p = Provider::with_loader(Box::new(move || {
+            let i = n.fetch_add(1, Ordering::SeqCst);
+            if i >= 2 {
+                return Err(Error::config("down"));
+            }
+            Ok(Credentials {
+                access_key_id: format!("k{i}"),
+                secret_access_key: "s".into(),
+                session_token: None,
+                // Within the refresh margin: always stale, but still valid.
+                expires: Some(SystemTime::now() + Duration::from_secs(60)),
+                source: "test",
+            })
+        }));
+        assert_eq!(p.get().unwrap().access_key_id, "k0");
+        assert_eq!(
+            p.get().unwrap().access_key_id,
+            "k1",
+            "stale ones are replaced"
+        );
+        assert_eq!(
+            p.get().unwrap().access_key_id,
+            "k1",
+            "a failed refresh keeps valid ones"
+        );
+        p.invalidate();
+        assert!(p.get().is_err());
+    }
+}

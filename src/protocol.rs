@@ -1,0 +1,422 @@
+//! Wire protocol v1 (docs/protocol.md): command messages in, result and heartbeat messages
+//! out, large outputs gzip+base64'd when that is smaller and split into parts that each fit
+//! the response queue's message size.
+
+use std::io::Write;
+use std::time::SystemTime;
+
+use base64::Engine as _;
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use crate::command::{self, Command};
+use crate::error::{Code, Error, Result};
+use crate::output::{Format, Output};
+use crate::timefmt;
+
+/// The protocol version this agent speaks.
+pub const VERSION: u64 = 1;
+/// Outputs at least this large are tried with gzip.
+const GZIP_FROM: usize = 4096;
+/// The largest command body accepted.
+pub const MAX_COMMAND_BYTES: usize = 64 * 1024;
+
+/// A command message, validated.
+#[derive(Debug)]
+pub struct Incoming {
+    /// The backend's id, echoed in every response.
+    pub id: String,
+    /// The command, or why it is not one (answered as an error).
+    pub command: Result<Command>,
+    /// When the answer stops being useful.
+    pub deadline: Option<SystemTime>,
+}
+
+/// Who answers (in every response and heartbeat).
+#[derive(Debug, Clone, Serialize)]
+pub struct AgentInfo {
+    /// This agent's id (pod name or host name).
+    pub id: String,
+    /// `--cluster-name`.
+    pub cluster: String,
+    /// kubeglass version.
+    pub version: String,
+}
+
+/// Whether `id` is 1–128 characters of `[A-Za-z0-9._:-]`.
+pub fn valid_id(id: &str) -> bool {
+    (1..=128).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b':' | b'-'))
+}
+
+/// Parse a command message. `Err` carries the id when it could be read (then the error is
+/// answered), else the message can only be logged and dropped.
+pub fn parse(body: &str) -> std::result::Result<Incoming, (Option<String>, Error)> {
+    if body.len() > MAX_COMMAND_BYTES {
+        return Err((
+            None,
+            Error::invalid(format!(
+                "command message larger than {MAX_COMMAND_BYTES} bytes"
+            )),
+        ));
+    }
+    let v: Value = serde_json::from_str(body).map_err(|e| {
+        (
+            None,
+            Error::invalid(format!("command message is not JSON: {e}")),
+        )
+    })?;
+    let id = match v.get("id").and_then(Value::as_str) {
+        Some(id) if valid_id(id) => id.to_string(),
+        Some(_) => {
+            return Err((
+                None,
+                Error::invalid("id must be 1-128 characters of [A-Za-z0-9._:-]"),
+            ));
+        }
+        None => return Err((None, Error::invalid("command message has no id"))),
+    };
+    let fail = |e: Error| Err((Some(id.clone()), e));
+    if v.get("version").and_then(Value::as_u64) != Some(VERSION) {
+        return fail(Error::invalid(format!(
+            "unsupported protocol version {} (this agent speaks 1)",
+            v.get("version").unwrap_or(&Value::Null)
+        )));
+    }
+    let deadline = match v.get("deadline") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => match timefmt::parse_rfc3339(s) {
+            Some(t) => Some(t),
+            None => return fail(Error::invalid(format!("deadline {s:?} is not RFC 3339"))),
+        },
+        Some(_) => return fail(Error::invalid("deadline must be an RFC 3339 string")),
+    };
+    let mut command = match (v.get("command"), v.get("kubectl")) {
+        (Some(c), None) => command::parse_json(c),
+        (None, Some(Value::String(line))) => command::parse_line(line),
+        (None, Some(Value::Array(words))) => words
+            .iter()
+            .map(|w| {
+                w.as_str()
+                    .map(str::to_string)
+                    .ok_or_else(|| Error::invalid("kubectl words must be strings"))
+            })
+            .collect::<Result<Vec<_>>>()
+            .and_then(|w| command::parse_args(&w)),
+        (Some(_), Some(_)) => Err(Error::invalid("give either command or kubectl, not both")),
+        _ => Err(Error::invalid(
+            "the message has neither command nor kubectl",
+        )),
+    };
+    if let (Ok(cmd), Some(m)) = (command.as_mut(), v.get("max_output_bytes")) {
+        match m.as_u64() {
+            Some(n) if n >= 256 => {
+                cmd.max_output_bytes = Some(
+                    cmd.max_output_bytes
+                        .map_or(n as usize, |c| c.min(n as usize)),
+                )
+            }
+            _ => {
+                command = Err(Error::invalid(
+                    "max_output_bytes must be a number of at least 256",
+                ))
+            }
+        }
+    }
+    Ok(Incoming {
+        id,
+        command,
+        deadline,
+    })
+}
+
+/// The fields of one result, before splitting.
+pub struct Result1<'a> {
+    /// Command id.
+    pub id: &'a str,
+    /// What the command gave.
+    pub result: &'a Result<Output>,
+    /// Who answered.
+    pub agent: &'a AgentInfo,
+    /// How long it took.
+    pub duration_ms: u64,
+}
+
+/// The response messages for a result, each at most `max_message_bytes` long.
+pub fn result_messages(r: &Result1, max_message_bytes: usize) -> Vec<String> {
+    let mut base = json!({"version": VERSION, "type": "result", "id": r.id, "agent": r.agent, "duration_ms": r.duration_ms});
+    let (text, format, truncated) = match r.result {
+        Ok(out) => (out.text.as_str(), out.format, out.truncated),
+        Err(e) => {
+            base["status"] = json!("error");
+            base["error"] = json!({"code": e.code, "message": e.message});
+            base["part"] = json!(1);
+            base["parts"] = json!(1);
+            return vec![base.to_string()];
+        }
+    };
+    base["status"] = json!("ok");
+    base["format"] = json!(format);
+    base["truncated"] = json!(truncated);
+    let (encoding, payload) = encode(text);
+    base["encoding"] = json!(encoding);
+    let template_len = {
+        let mut t = base.clone();
+        t["output"] = json!("");
+        t["part"] = json!(99_999);
+        t["parts"] = json!(99_999);
+        t.to_string().len()
+    };
+    let room = max_message_bytes.saturating_sub(template_len).max(64);
+    let chunks = split_escaped(&payload, room);
+    let n = chunks.len();
+    chunks
+        .into_iter()
+        .enumerate()
+        .map(|(i, chunk)| {
+            let mut m = base.clone();
+            m["output"] = json!(chunk);
+            m["part"] = json!(i + 1);
+            m["parts"] = json!(n);
+            m.to_string()
+        })
+        .collect()
+}
+
+/// `identity` text, or `gzip+base64` when that is smaller.
+pub fn encode(text: &str) -> (&'static str, String) {
+    if text.len() < GZIP_FROM {
+        return ("identity", text.to_string());
+    }
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    let packed = gz.write_all(text.as_bytes()).and_then(|_| gz.finish());
+    match packed {
+        Ok(bytes) => {
+            let b64 = base64::engine::general_purpose::STANDARD.encode(bytes);
+            if b64.len() < text.len() {
+                ("gzip+base64", b64)
+            } else {
+                ("identity", text.to_string())
+            }
+        }
+        Err(_) => ("identity", text.to_string()),
+    }
+}
+
+/// Split `s` at char boundaries so each piece, once JSON-escaped, takes at most `room` bytes.
+pub fn split_escaped(s: &str, room: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut used = 0;
+    for c in s.chars() {
+        let cost = match c {
+            '"' | '\\' | '\n' | '\r' | '\t' | '\u{8}' | '\u{c}' => 2,
+            c if (c as u32) < 0x20 => 6,
+            c => c.len_utf8(),
+        };
+        if used + cost > room && !cur.is_empty() {
+            out.push(std::mem::take(&mut cur));
+            used = 0;
+        }
+        cur.push(c);
+        used += cost;
+    }
+    if !cur.is_empty() || out.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+/// Join the `output` of parts 1..n (what a backend does), decoding gzip+base64.
+pub fn join_parts(messages: &[Value]) -> std::result::Result<String, String> {
+    let mut parts: Vec<&Value> = messages.iter().collect();
+    parts.sort_by_key(|m| m.get("part").and_then(Value::as_u64).unwrap_or(0));
+    let n = parts
+        .first()
+        .and_then(|m| m.get("parts"))
+        .and_then(Value::as_u64)
+        .unwrap_or(1) as usize;
+    if parts.len() != n {
+        return Err(format!("have {} of {n} parts", parts.len()));
+    }
+    let joined: String = parts
+        .iter()
+        .filter_map(|m| m.get("output").and_then(Value::as_str))
+        .collect();
+    match parts[0].get("encoding").and_then(Value::as_str) {
+        Some("gzip+base64") => {
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(joined)
+                .map_err(|e| e.to_string())?;
+            let mut out = String::new();
+            std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&bytes[..]), &mut out)
+                .map_err(|e| e.to_string())?;
+            Ok(out)
+        }
+        _ => Ok(joined),
+    }
+}
+
+/// An error result for a message whose id was readable.
+pub fn error_result(code: Code, message: &str) -> Result<Output> {
+    Err(Error::new(code, message))
+}
+
+/// The format names, for docs and tests.
+pub fn format_name(f: Format) -> &'static str {
+    match f {
+        Format::Text => "text",
+        Format::Json => "json",
+        Format::Yaml => "yaml",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn agent() -> AgentInfo {
+        AgentInfo {
+            id: "a".into(),
+            cluster: "c".into(),
+            version: "0".into(),
+        }
+    }
+
+    #[test]
+    fn commands_in_three_forms() {
+        for body in [
+            r#"{"version":1,"id":"a1","kubectl":"get pods -n shop"}"#,
+            r#"{"version":1,"id":"a1","kubectl":["get","pods","-n","shop"]}"#,
+            r#"{"version":1,"id":"a1","command":{"op":"get","resource":"pods","namespace":"shop"}}"#,
+        ] {
+            let m = parse(body).unwrap();
+            assert_eq!(m.id, "a1");
+            assert_eq!(m.command.unwrap().namespace.as_deref(), Some("shop"));
+        }
+        let m = parse(r#"{"version":1,"id":"x","kubectl":"delete pod web"}"#).unwrap();
+        assert_eq!(m.command.unwrap_err().code, Code::ReadOnly);
+        let m = parse(r#"{"version":1,"id":"x","kubectl":"get pods","max_output_bytes":1000,"deadline":"2030-01-01T00:00:00Z"}"#).unwrap();
+        assert_eq!(m.command.unwrap().max_output_bytes, Some(1000));
+        assert!(m.deadline.is_some());
+    }
+
+    #[test]
+    fn bad_messages_keep_their_id_when_readable() {
+        assert_eq!(parse("not json").unwrap_err().0, None);
+        assert_eq!(
+            parse(r#"{"version":1,"kubectl":"get pods"}"#)
+                .unwrap_err()
+                .0,
+            None
+        );
+        assert_eq!(
+            parse(r#"{"version":1,"id":"bad id!","kubectl":"get pods"}"#)
+                .unwrap_err()
+                .0,
+            None
+        );
+        assert_eq!(
+            parse(r#"{"version":2,"id":"v2","kubectl":"get pods"}"#)
+                .unwrap_err()
+                .0
+                .as_deref(),
+            Some("v2")
+        );
+        assert_eq!(
+            parse(r#"{"version":1,"id":"d","kubectl":"get pods","deadline":"soon"}"#)
+                .unwrap_err()
+                .0
+                .as_deref(),
+            Some("d")
+        );
+        let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
+        assert!(parse(&format!(r#"{{"version":1,"id":"x","command":{deep}}}"#)).is_err());
+        assert!(parse(&"x".repeat(MAX_COMMAND_BYTES + 1)).is_err());
+        assert!(
+            parse(r#"{"version":1,"id":"n","kubectl":[1,2]}"#)
+                .unwrap()
+                .command
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn big_outputs_split_under_the_limit_and_join_back() {
+        let text: String = (0..40_000)
+            .map(|i| format!("line {i} \"quoted\"\t\u{1}é\n"))
+            .collect();
+        for max in [4096, 65_536, 262_144] {
+            let out = Ok(Output {
+                text: text.clone(),
+                format: Format::Text,
+                truncated: false,
+            });
+            let msgs = result_messages(
+                &Result1 {
+                    id: "big",
+                    result: &out,
+                    agent: &agent(),
+                    duration_ms: 5,
+                },
+                max,
+            );
+            assert!(
+                msgs.len() > 1 || max == 262_144,
+                "{max}: {} parts",
+                msgs.len()
+            );
+            assert!(msgs.iter().all(|m| m.len() <= max), "{max}");
+            let values: Vec<Value> = msgs
+                .iter()
+                .map(|m| serde_json::from_str(m).unwrap())
+                .collect();
+            assert_eq!(join_parts(&values).unwrap(), text);
+        }
+        let random: String = (0..20_000u32)
+            .map(|i| char::from_u32(0x20 + (i * 7919) % 0x5000).unwrap_or('x'))
+            .collect();
+        let out = Ok(Output {
+            text: random.clone(),
+            format: Format::Text,
+            truncated: true,
+        });
+        let msgs = result_messages(
+            &Result1 {
+                id: "r",
+                result: &out,
+                agent: &agent(),
+                duration_ms: 1,
+            },
+            8192,
+        );
+        let values: Vec<Value> = msgs
+            .iter()
+            .map(|m| serde_json::from_str(m).unwrap())
+            .collect();
+        assert!(msgs.iter().all(|m| m.len() <= 8192));
+        assert_eq!(join_parts(&values).unwrap(), random);
+        assert_eq!(values[0]["truncated"], true);
+    }
+
+    #[test]
+    fn errors_are_one_message() {
+        let r = error_result(Code::ReadOnly, "no");
+        let msgs = result_messages(
+            &Result1 {
+                id: "e",
+                result: &r,
+                agent: &agent(),
+                duration_ms: 0,
+            },
+            1000,
+        );
+        let v: Value = serde_json::from_str(&msgs[0]).unwrap();
+        assert_eq!(
+            (v["status"].as_str(), v["error"]["code"].as_str()),
+            (Some("error"), Some("ReadOnly"))
+        );
+    }
+}
