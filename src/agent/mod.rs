@@ -104,40 +104,46 @@ pub fn run(
         shared.settings.agent.id,
         shared.settings.agent.cluster
     );
-    poll(&shared, &tx, &stop, workers);
+    // The long poll runs on its own thread so SIGTERM is acted on at once, not after 20 s.
+    let receiver = {
+        let shared = Arc::clone(&shared);
+        thread::spawn(move || poll(&shared, &tx, workers))
+    };
+    let mut next_beat = Instant::now();
+    while !stop.load(Ordering::SeqCst) {
+        if Instant::now() >= next_beat {
+            heartbeat(&shared);
+            next_beat = Instant::now() + shared.settings.heartbeat_interval;
+        }
+        thread::sleep(Duration::from_millis(100));
+    }
+    log::info!("stopping: no new commands; waiting for running ones");
     shared.draining.store(true, Ordering::SeqCst);
-    drop(tx);
     let deadline = Instant::now() + shared.settings.shutdown_grace;
     while shared.outstanding.load(Ordering::SeqCst) > 0 && Instant::now() < deadline {
         thread::sleep(Duration::from_millis(100));
     }
     if shared.outstanding.load(Ordering::SeqCst) == 0 {
-        for h in handles {
-            let _ = h.join();
-        }
         log::info!("stopped cleanly");
     } else {
         log::warn!(
             "shutdown grace over with commands still running; their messages will be redelivered"
         );
     }
+    // Workers and a receiver still in its long poll end with the process.
+    drop((handles, receiver));
     Ok(())
 }
 
-/// The receiving loop on the main thread.
-fn poll(shared: &Arc<Shared>, tx: &mpsc::Sender<Message>, stop: &AtomicBool, workers: usize) {
-    let mut next_beat = Instant::now();
+/// The receiving loop: long-poll while workers are free, hand messages to them.
+fn poll(shared: &Arc<Shared>, tx: &mpsc::Sender<Message>, workers: usize) {
     let mut failures = 0u32;
     let visibility = shared
         .settings
         .visibility_timeout
         .max(shared.settings.command_timeout.as_secs() as u32 + 30);
-    while !stop.load(Ordering::SeqCst) {
+    while !shared.draining.load(Ordering::SeqCst) {
         touch(&shared.settings.health_file);
-        if Instant::now() >= next_beat {
-            heartbeat(shared);
-            next_beat = Instant::now() + shared.settings.heartbeat_interval;
-        }
         let free = workers.saturating_sub(shared.outstanding.load(Ordering::SeqCst));
         if free == 0 {
             thread::sleep(Duration::from_millis(100));
@@ -150,6 +156,11 @@ fn poll(shared: &Arc<Shared>, tx: &mpsc::Sender<Message>, stop: &AtomicBool, wor
             Ok(msgs) => {
                 failures = 0;
                 for m in msgs {
+                    if shared.draining.load(Ordering::SeqCst) {
+                        // Received while stopping: hand it straight back.
+                        let _ = shared.queue.change_visibility(&m.receipt_handle, 0);
+                        continue;
+                    }
                     shared.outstanding.fetch_add(1, Ordering::SeqCst);
                     if tx.send(m).is_err() {
                         return;
@@ -163,7 +174,7 @@ fn poll(shared: &Arc<Shared>, tx: &mpsc::Sender<Message>, stop: &AtomicBool, wor
                     "receiving commands failed ({e}); retrying in {} ms",
                     wait.as_millis()
                 );
-                sleep_unless(stop, wait);
+                sleep_unless(&shared.draining, wait);
             }
         }
     }

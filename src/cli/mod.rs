@@ -4,7 +4,10 @@
 use std::process::ExitCode;
 
 pub mod common;
+pub mod health;
 pub mod query;
+pub mod run;
+pub mod send;
 
 /// Top-level help, printed for `kubeglass --help` and on an unknown subcommand.
 pub const HELP: &str = "\
@@ -36,6 +39,9 @@ pub fn main(mut args: Vec<std::ffi::OsString>) -> ExitCode {
             init_logging();
             query::main(args)
         }
+        Some("run") => run::main(args),
+        Some("send") => send::main(args),
+        Some("health") => health::main(args),
         Some("help" | "--help" | "-h") => {
             print!("{HELP}");
             ExitCode::SUCCESS
@@ -52,7 +58,26 @@ pub fn main(mut args: Vec<std::ffi::OsString>) -> ExitCode {
 
 /// Logs go to stderr, `RUST_LOG` decides (default: warnings only, so `query` output is clean).
 pub fn init_logging() {
-    let env = env_logger::Env::default().default_filter_or("warn");
+    init_logging_as("warn", false);
+}
+
+/// Logs at `default` level unless `RUST_LOG` says otherwise; one JSON object per line with
+/// `json` (for log pipelines), else env_logger's text.
+pub fn init_logging_as(default: &str, json: bool) {
+    let env = env_logger::Env::default().default_filter_or(default);
+    let mut b = env_logger::Builder::from_env(env);
+    if json {
+        b.format(|buf, record| {
+            use std::io::Write;
+            let line = serde_json::json!({
+                "ts": crate::timefmt::format_rfc3339(std::time::SystemTime::now()),
+                "level": record.level().as_str(),
+                "target": record.target(),
+                "msg": record.args().to_string(),
+            });
+            writeln!(buf, "{line}")
+        });
+    }
     // A second init (tests calling twice) is harmless.
-    let _ = env_logger::Builder::from_env(env).try_init();
+    let _ = b.try_init();
 }

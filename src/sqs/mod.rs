@@ -39,10 +39,10 @@ pub struct Sqs {
 /// The endpoint for `queue_url`: `AWS_ENDPOINT_URL_SQS`, `AWS_ENDPOINT_URL`, else its origin.
 pub fn endpoint_for(queue_url: &str) -> Result<String, Error> {
     for var in ["AWS_ENDPOINT_URL_SQS", "AWS_ENDPOINT_URL"] {
-        if let Ok(v) = std::env::var(var).map(|v| v.trim().to_string()) {
-            if !v.is_empty() {
-                return Ok(v.trim_end_matches('/').to_string());
-            }
+        if let Ok(v) = std::env::var(var).map(|v| v.trim().to_string())
+            && !v.is_empty()
+        {
+            return Ok(v.trim_end_matches('/').to_string());
         }
     }
     let (scheme, rest) = queue_url
@@ -60,10 +60,10 @@ pub fn endpoint_for(queue_url: &str) -> Result<String, Error> {
 /// The signing region: `AWS_REGION`, `AWS_DEFAULT_REGION`, else from `sqs.<region>.amazonaws.com`.
 pub fn region_for(queue_url: &str) -> Result<String, Error> {
     for var in ["AWS_REGION", "AWS_DEFAULT_REGION"] {
-        if let Ok(v) = std::env::var(var) {
-            if !v.trim().is_empty() {
-                return Ok(v.trim().to_string());
-            }
+        if let Ok(v) = std::env::var(var)
+            && !v.trim().is_empty()
+        {
+            return Ok(v.trim().to_string());
         }
     }
     let host = queue_url
@@ -87,8 +87,25 @@ impl Sqs {
         ca_file: Option<&Path>,
         creds: Arc<Provider>,
     ) -> Result<Sqs, Error> {
-        let endpoint = endpoint_for(queue_url)?;
-        let region = region_for(queue_url)?;
+        Sqs::at(
+            &endpoint_for(queue_url)?,
+            &region_for(queue_url)?,
+            ca_file,
+            creds,
+        )
+    }
+
+    /// A client for an explicit endpoint and signing region.
+    pub fn at(
+        endpoint: &str,
+        region: &str,
+        ca_file: Option<&Path>,
+        creds: Arc<Provider>,
+    ) -> Result<Sqs, Error> {
+        let (endpoint, region) = (
+            endpoint.trim_end_matches('/').to_string(),
+            region.to_string(),
+        );
         let host = endpoint
             .split("://")
             .nth(1)

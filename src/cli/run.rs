@@ -1,0 +1,271 @@
+//! `kubeglass run`: the agent. Settings come from flags, then environment, then defaults,
+//! and are checked at start with a one-line error.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+use std::time::Duration;
+
+use super::common::{self, flag_or_env};
+use crate::agent::{self, Settings, SqsQueues};
+use crate::aws::Provider;
+use crate::command::parse_duration_seconds;
+use crate::error::{Error, Result};
+use crate::ops::{Engine, Executor};
+use crate::protocol::AgentInfo;
+use crate::sqs::Sqs;
+
+/// Where the liveness file goes by default (the chart mounts an emptyDir at /tmp).
+pub const DEFAULT_HEALTH_FILE: &str = "/tmp/kubeglass-alive";
+/// Response size when the queue's own limit cannot be read.
+const FALLBACK_MESSAGE_BYTES: usize = 256 * 1024;
+
+/// Help for `kubeglass run --help`.
+pub fn help() -> String {
+    format!(
+        "\
+kubeglass run — the agent: take commands from SQS, answer on the response queue
+
+Usage:
+  kubeglass run --command-queue-url URL --response-queue-url URL [OPTIONS]
+  kubeglass run --stdio [OPTIONS]      one JSON command per stdin line, responses on stdout
+
+Agent:
+  --command-queue-url URL     KUBEGLASS_COMMAND_QUEUE_URL
+  --response-queue-url URL    KUBEGLASS_RESPONSE_QUEUE_URL
+  --cluster-name NAME         KUBEGLASS_CLUSTER_NAME (default: default), sent in every answer
+  --workers N                 commands run at once (default 4)
+  --visibility-timeout DUR    how long a received command stays hidden (default 2m; at least
+                              --command-timeout + 30s)
+  --command-timeout DUR       longest a command may run (default 60s), then `Timeout`
+  --heartbeat-interval DUR    heartbeat period on the response queue (default 60s)
+  --health-file PATH          touched every poll (default {DEFAULT_HEALTH_FILE}); see `kubeglass health`
+  --shutdown-grace DUR        on SIGTERM, time for running commands to finish (default 20s)
+  --max-message-bytes N       largest response message (default: the queue's MaximumMessageSize)
+  --ca-file PATH              an extra CA for HTTPS to AWS (TLS-inspecting proxies)
+  --log-format text|json      stderr log lines (RUST_LOG sets the level; default info)
+
+AWS credentials: environment, IRSA, EKS Pod Identity / container credentials, ~/.aws files
+(AWS_PROFILE, credential_process), EC2 IMDSv2. Region: AWS_REGION, else the queue URL.
+AWS_ENDPOINT_URL_SQS overrides the SQS endpoint.
+
+{}",
+        common::CLUSTER_HELP
+    )
+}
+
+/// What `run` was asked for.
+struct RunArgs {
+    cluster: common::ClusterArgs,
+    settings: Settings,
+    queues: Option<(String, String)>,
+    ca_file: Option<PathBuf>,
+    max_message_bytes: Option<usize>,
+}
+
+/// Run `kubeglass run`.
+pub fn main(args: Vec<OsString>) -> ExitCode {
+    let mut pargs = pico_args::Arguments::from_vec(args);
+    if pargs.contains(["-h", "--help"]) {
+        print!("{}", help());
+        return ExitCode::SUCCESS;
+    }
+    let json_logs = matches!(
+        pargs
+            .opt_value_from_str::<_, String>("--log-format")
+            .ok()
+            .flatten()
+            .as_deref(),
+        Some("json")
+    );
+    super::init_logging_as("info", json_logs);
+    let stdio = pargs.contains("--stdio");
+    let parsed = parse(&mut pargs, stdio).and_then(|r| {
+        let rest = pargs.finish();
+        match rest.first() {
+            Some(extra) => Err(Error::config(format!(
+                "unexpected argument {extra:?} (see kubeglass run --help)"
+            ))),
+            None => Ok(r),
+        }
+    });
+    let run = match parsed {
+        Ok(r) => r,
+        Err(e) => {
+            common::print_error(&e);
+            return ExitCode::from(2);
+        }
+    };
+    match start(run, stdio) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            log::error!("{e}");
+            common::print_error(&e);
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// A duration flag (`30s`, `2m`) or its default.
+fn duration(
+    pargs: &mut pico_args::Arguments,
+    flag: &'static str,
+    default: u64,
+) -> Result<Duration> {
+    match pargs
+        .opt_value_from_str::<_, String>(flag)
+        .map_err(common::usage)?
+    {
+        Some(v) => parse_duration_seconds(&v)
+            .map(|s| Duration::from_secs(s.max(0) as u64))
+            .map_err(|_| {
+                Error::config(format!(
+                    "{flag} takes a duration such as 30s or 2m, got {v:?}"
+                ))
+            }),
+        None => Ok(Duration::from_secs(default)),
+    }
+}
+
+fn parse(pargs: &mut pico_args::Arguments, stdio: bool) -> Result<RunArgs> {
+    let cluster = common::cluster_args(pargs)?;
+    let commands = flag_or_env(pargs, "--command-queue-url", "KUBEGLASS_COMMAND_QUEUE_URL")?;
+    let responses = flag_or_env(
+        pargs,
+        "--response-queue-url",
+        "KUBEGLASS_RESPONSE_QUEUE_URL",
+    )?;
+    let queues = match (commands, responses, stdio) {
+        (_, _, true) => None,
+        (Some(c), Some(r), false) => Some((c, r)),
+        _ => {
+            return Err(Error::config(
+                "--command-queue-url and --response-queue-url (or KUBEGLASS_COMMAND_QUEUE_URL / \
+                 KUBEGLASS_RESPONSE_QUEUE_URL) are required, or use --stdio",
+            ));
+        }
+    };
+    let cluster_name = flag_or_env(pargs, "--cluster-name", "KUBEGLASS_CLUSTER_NAME")?
+        .unwrap_or_else(|| "default".into());
+    let workers: usize = pargs
+        .opt_value_from_str("--workers")
+        .map_err(common::usage)?
+        .unwrap_or(4);
+    if !(1..=64).contains(&workers) {
+        return Err(Error::config(format!(
+            "--workers must be 1 to 64, got {workers}"
+        )));
+    }
+    let visibility = duration(pargs, "--visibility-timeout", 120)?;
+    let command_timeout = duration(pargs, "--command-timeout", 60)?;
+    let heartbeat = duration(pargs, "--heartbeat-interval", 60)?.max(Duration::from_secs(5));
+    let grace = duration(pargs, "--shutdown-grace", 20)?;
+    let health_file: PathBuf = pargs
+        .opt_value_from_str("--health-file")
+        .map_err(common::usage)?
+        .unwrap_or_else(|| PathBuf::from(DEFAULT_HEALTH_FILE));
+    let max_message_bytes: Option<usize> = pargs
+        .opt_value_from_str("--max-message-bytes")
+        .map_err(common::usage)?;
+    let ca_file: Option<PathBuf> = pargs
+        .opt_value_from_str("--ca-file")
+        .map_err(common::usage)?;
+    let agent_id = std::env::var("KUBEGLASS_AGENT_ID")
+        .or_else(|_| std::env::var("HOSTNAME"))
+        .unwrap_or_else(|_| "kubeglass".into());
+    let settings = Settings {
+        agent: AgentInfo {
+            id: agent_id,
+            cluster: cluster_name,
+            version: env!("CARGO_PKG_VERSION").into(),
+        },
+        namespaces: cluster.scope.namespaces.clone(),
+        workers,
+        visibility_timeout: visibility.as_secs().min(43_200) as u32,
+        command_timeout,
+        max_output_bytes: cluster.max_output_bytes,
+        max_message_bytes: FALLBACK_MESSAGE_BYTES,
+        heartbeat_interval: heartbeat,
+        health_file,
+        shutdown_grace: grace,
+        kubernetes_version: String::new(),
+    };
+    Ok(RunArgs {
+        cluster,
+        settings,
+        queues,
+        ca_file,
+        max_message_bytes,
+    })
+}
+
+fn start(r: RunArgs, stdio: bool) -> Result<()> {
+    let engine = Engine::connect(&r.cluster)?;
+    if stdio {
+        let stdin = std::io::stdin().lock();
+        return agent::stdio::serve(
+            &engine,
+            &r.settings.agent,
+            r.cluster.max_output_bytes,
+            stdin,
+            std::io::stdout().lock(),
+        )
+        .map_err(|e| Error::internal(format!("stdio: {e}")));
+    }
+    let mut settings = r.settings;
+    settings.kubernetes_version = match engine.client().get_json("/version") {
+        Ok(v) => v
+            .get("gitVersion")
+            .and_then(|g| g.as_str())
+            .unwrap_or("unknown")
+            .to_string(),
+        Err(e) => {
+            log::warn!("the Kubernetes API did not answer /version ({e}); commands will report it");
+            "unknown".into()
+        }
+    };
+    let Some((commands, responses)) = r.queues else {
+        return Err(Error::internal("no queues"));
+    };
+    let creds = Arc::new(Provider::from_env());
+    let sqs = Sqs::new(&commands, r.ca_file.as_deref(), creds)?;
+    settings.max_message_bytes = r
+        .max_message_bytes
+        .unwrap_or_else(|| queue_limit(&sqs, &responses));
+    let stop = Arc::new(AtomicBool::new(false));
+    for sig in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGINT] {
+        signal_hook::flag::register(sig, Arc::clone(&stop))
+            .map_err(|e| Error::internal(format!("cannot handle signal {sig}: {e}")))?;
+    }
+    log::info!(
+        "kubeglass {} agent: commands from {commands}, answers to {responses}, Kubernetes {}",
+        env!("CARGO_PKG_VERSION"),
+        settings.kubernetes_version
+    );
+    let queues = SqsQueues {
+        sqs,
+        commands,
+        responses,
+    };
+    let exec: Arc<dyn Executor> = Arc::new(engine);
+    agent::run(settings, Arc::new(queues), exec, stop)
+}
+
+/// The response queue's MaximumMessageSize, less room for SQS's own accounting.
+fn queue_limit(sqs: &Sqs, queue: &str) -> usize {
+    match sqs.attribute(queue, "MaximumMessageSize") {
+        Ok(Some(v)) => match v.parse::<usize>() {
+            Ok(n) if n >= 1024 => n - 512,
+            _ => FALLBACK_MESSAGE_BYTES,
+        },
+        Ok(None) => FALLBACK_MESSAGE_BYTES,
+        Err(e) => {
+            log::warn!(
+                "cannot read the response queue's MaximumMessageSize ({e}); using {FALLBACK_MESSAGE_BYTES} bytes"
+            );
+            FALLBACK_MESSAGE_BYTES
+        }
+    }
+}

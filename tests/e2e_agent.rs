@@ -1,0 +1,356 @@
+//! End-to-end: `kubeglass run` between the real SQS testbed (SigV4 and IAM checked, the
+//! agent on its least-privilege key) and the real kube testbed, driven as a backend would
+//! with the admin key. Needs SQS_TESTBED_DIR and KUBE_TESTBED_DIR; fails without them.
+//! The tests share the testbed's queues, so they run one after another inside one test.
+
+mod support;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use kubeglass::aws::{Credentials, Provider};
+use kubeglass::protocol;
+use kubeglass::sqs::Sqs;
+use serde_json::{Value, json};
+
+use support::*;
+
+fn sqs_env() -> HashMap<String, String> {
+    let dir = std::env::var("SQS_TESTBED_DIR").unwrap_or_else(|_| {
+        panic!("SQS_TESTBED_DIR is not set: this test needs ../shared/testbed/sqs-testbed up DIR (.ci/run does it)")
+    });
+    let text = std::fs::read_to_string(Path::new(&dir).join("sqs.env"))
+        .expect("read sqs.env: is the SQS testbed up?");
+    text.lines()
+        .filter_map(|l| l.split_once('='))
+        .map(|(k, v)| (k.to_string(), v.trim_matches(['"', '\'']).to_string()))
+        .collect()
+}
+
+/// The backend's client (admin key).
+fn backend(env: &HashMap<String, String>, queue: &str) -> Sqs {
+    let creds = Credentials {
+        access_key_id: env["SQS_TESTBED_ADMIN_ACCESS_KEY_ID"].clone(),
+        secret_access_key: env["SQS_TESTBED_ADMIN_SECRET_ACCESS_KEY"].clone(),
+        session_token: None,
+        expires: None,
+        source: "test",
+    };
+    let _ = queue;
+    Sqs::at(
+        &env["SQS_TESTBED_ENDPOINT"],
+        &env["AWS_REGION"],
+        None,
+        Arc::new(Provider::fixed(creds)),
+    )
+    .expect("sqs client")
+}
+
+fn purge(sqs: &Sqs, url: &str) {
+    let _ = sqs.call("PurgeQueue", &json!({"QueueUrl": url}));
+}
+
+/// A running agent, killed if the test fails before it is stopped.
+struct Agent(Option<Child>);
+
+impl Drop for Agent {
+    fn drop(&mut self) {
+        if let Some(mut c) = self.0.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+/// Start the agent with the agent key on the given queues.
+fn start_agent(
+    env: &HashMap<String, String>,
+    cmd: &str,
+    resp: &str,
+    secret: Option<&str>,
+    extra: &[&str],
+) -> (Agent, PathBuf) {
+    let kube = testbed();
+    let log = std::env::temp_dir().join(format!(
+        "kubeglass-e2e-agent-{}-{}.log",
+        std::process::id(),
+        extra.len()
+    ));
+    let mut c = kubeglass();
+    c.env("AWS_REGION", &env["AWS_REGION"])
+        .env("AWS_ENDPOINT_URL_SQS", &env["SQS_TESTBED_ENDPOINT"])
+        .env("AWS_ACCESS_KEY_ID", &env["AWS_ACCESS_KEY_ID"])
+        .env(
+            "AWS_SECRET_ACCESS_KEY",
+            secret.unwrap_or(&env["AWS_SECRET_ACCESS_KEY"]),
+        )
+        .env("RUST_LOG", "info")
+        .args(["run", "--kubeconfig"])
+        .arg(kube.join("kubeconfig"))
+        .args([
+            "--command-queue-url",
+            cmd,
+            "--response-queue-url",
+            resp,
+            "--cluster-name",
+            "e2e",
+        ])
+        .arg("--health-file")
+        .arg(std::env::temp_dir().join(format!("kubeglass-e2e-alive-{}", std::process::id())))
+        .args(extra)
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log).expect("log file"));
+    (Agent(Some(c.spawn().expect("start the agent"))), log)
+}
+
+/// Collect result messages until `done(by_id)` or the timeout.
+fn collect(
+    sqs: &Sqs,
+    url: &str,
+    timeout: Duration,
+    done: impl Fn(&HashMap<String, Vec<Value>>) -> bool,
+) -> HashMap<String, Vec<Value>> {
+    let mut by_id: HashMap<String, Vec<Value>> = HashMap::new();
+    let end = Instant::now() + timeout;
+    while Instant::now() < end && !done(&by_id) {
+        for m in sqs.receive(url, 10, 2, 60).expect("receive") {
+            sqs.delete(url, &m.receipt_handle).expect("delete");
+            let v: Value = serde_json::from_str(&m.body).expect("a JSON response");
+            if std::env::var("E2E_DEBUG").is_ok() {
+                eprintln!("{:?} {}", Instant::now(), v["id"]);
+            }
+            if v["type"] == "result" {
+                by_id
+                    .entry(v["id"].as_str().unwrap_or("").to_string())
+                    .or_default()
+                    .push(v);
+            }
+        }
+    }
+    by_id
+}
+
+fn stop(mut guard: Agent) -> i32 {
+    let mut agent = guard.0.take().expect("a running agent");
+    let pid = agent.id().to_string();
+    std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("kill");
+    let end = Instant::now() + Duration::from_secs(15);
+    loop {
+        if let Some(s) = agent.try_wait().expect("wait") {
+            return s.code().unwrap_or(-1);
+        }
+        assert!(
+            Instant::now() < end,
+            "the agent did not stop within 15 s of SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+#[ignore = "needs the SQS and kube testbeds (SQS_TESTBED_DIR, KUBE_TESTBED_DIR)"]
+fn agent_over_sqs() {
+    let env = sqs_env();
+    let (cmd, resp) = (
+        env["SQS_TESTBED_COMMAND_QUEUE_URL"].clone(),
+        env["SQS_TESTBED_RESPONSE_QUEUE_URL"].clone(),
+    );
+    let sqs = backend(&env, &cmd);
+    // No purge: SQS may delete messages sent within a minute of a PurgeQueue, which would
+    // look like lost answers. Ids unique to this run make leftovers harmless.
+    // A 64 KiB response queue (the agent reads the limit at start) so big results must split.
+    let set_limit = |n: u32| {
+        sqs.call(
+            "SetQueueAttributes",
+            &json!({"QueueUrl": resp, "Attributes": {"MaximumMessageSize": n.to_string()}}),
+        )
+        .expect("set MaximumMessageSize")
+    };
+    set_limit(65_536);
+    let (agent, log) = start_agent(
+        &env,
+        &cmd,
+        &resp,
+        None,
+        &[
+            "--namespaces",
+            "shop,load",
+            "--workers",
+            "4",
+            "--max-output-bytes",
+            "8000000",
+            // Short visibility: a delivery the test server loses comes back within 40 s.
+            "--command-timeout",
+            "10s",
+            "--visibility-timeout",
+            "15s",
+        ],
+    );
+    // Ids unique to this run: answers to an earlier run's leftovers are not counted.
+    let run = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis());
+
+    // 1. A few hundred mixed commands, each answered exactly once with the right status.
+    let kinds: [(&str, Value, &str); 7] = [
+        ("get", json!("get pods -n shop"), "ok"),
+        (
+            "describe",
+            json!(["describe", "deploy", "api", "-n", "shop"]),
+            "ok",
+        ),
+        ("logs", json!("logs deploy/web -n shop --tail 5"), "ok"),
+        ("events", json!("events -n shop"), "ok"),
+        ("endpoints", json!("endpoints checkout -n shop"), "ok"),
+        ("delete", json!("delete pod web -n shop"), "ReadOnly"),
+        ("scope", json!("get pods -n payments"), "OutOfScope"),
+    ];
+    let n = 210;
+    let mut want = HashMap::new();
+    for i in 0..n {
+        let (name, kubectl, status) = &kinds[i % kinds.len()];
+        let id = format!("e2e-{run}-{name}-{i}");
+        let body = json!({"version": 1, "id": id, "kubectl": kubectl});
+        sqs.send(&cmd, &body.to_string(), None)
+            .expect("send a command");
+        want.insert(id, *status);
+    }
+    let bad_op = format!("e2e-{run}-bad-op");
+    let bad_op_body = json!({"version": 1, "id": bad_op, "kubectl": "frobnicate pods"}).to_string();
+    for bad in ["not json", bad_op_body.as_str(), r#"{"version":1}"#] {
+        sqs.send(&cmd, bad, None).expect("send");
+    }
+    want.insert(bad_op, "Unsupported");
+    let started = Instant::now();
+    let got = collect(&sqs, &resp, Duration::from_secs(240), |m| {
+        want.keys().all(|k| m.contains_key(k))
+    });
+    eprintln!("{} commands answered in {:?}", got.len(), started.elapsed());
+    for (id, status) in &want {
+        let msgs = got
+            .get(id)
+            .unwrap_or_else(|| panic!("no answer to {id}; log: {}", tail(&log)));
+        assert_eq!(msgs.len(), 1, "{id} answered once: {msgs:?}");
+        let m = &msgs[0];
+        let s = if m["status"] == "ok" {
+            "ok"
+        } else {
+            m["error"]["code"].as_str().unwrap_or("?")
+        };
+        assert_eq!(s, *status, "{id}: {m}");
+        assert_eq!(m["agent"]["cluster"], "e2e");
+        assert_no_canary(id, &m.to_string());
+    }
+
+    // 2. A result of several MiB arrives in parts that fit the queue and join back.
+    let direct = query(
+        &testbed().join("kubeconfig"),
+        &["--max-output-bytes", "8000000"],
+        &["get", "pods", "-n", "load", "-o", "json"],
+    )
+    .1;
+    assert!(direct.len() > 2_000_000, "{} bytes", direct.len());
+    let big_id = format!("e2e-{run}-big");
+    let body = json!({"version": 1, "id": big_id, "kubectl": "get pods -n load -o json", "max_output_bytes": 8_000_000});
+    sqs.send(&cmd, &body.to_string(), None).expect("send");
+    let big = collect(&sqs, &resp, Duration::from_secs(120), |m| {
+        m.get(&big_id)
+            .is_some_and(|p| p.len() as u64 == p[0]["parts"].as_u64().unwrap_or(u64::MAX))
+    });
+    let parts = big.get(&big_id).expect("the big answer");
+    assert_eq!(parts[0]["status"], "ok", "{}", parts[0]);
+    assert!(parts.len() > 1, "split into parts");
+    let limit: usize = sqs
+        .attribute(&resp, "MaximumMessageSize")
+        .expect("attributes")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(262_144);
+    assert_eq!(limit, 65_536);
+    assert!(
+        parts.iter().all(|p| p.to_string().len() <= limit),
+        "each part fits the queue's {limit} bytes"
+    );
+    set_limit(1_048_576);
+    let joined = protocol::join_parts(parts).expect("join");
+    assert_eq!(
+        joined.trim_end(),
+        direct.trim_end(),
+        "byte-identical to `query`"
+    );
+
+    // 3. SIGTERM: exit 0, quickly; no secret key in the log.
+    assert_eq!(stop(agent), 0, "clean exit: {}", tail(&log));
+    let text = std::fs::read_to_string(&log).unwrap_or_default();
+    assert!(
+        !text.contains(&env["AWS_SECRET_ACCESS_KEY"]),
+        "the secret key is never logged"
+    );
+}
+
+#[test]
+#[ignore = "needs the SQS and kube testbeds (SQS_TESTBED_DIR, KUBE_TESTBED_DIR)"]
+fn agent_on_fifo_queues_and_with_a_wrong_key() {
+    let env = sqs_env();
+    let (cmd, resp) = (
+        env["SQS_TESTBED_COMMAND_FIFO_QUEUE_URL"].clone(),
+        env["SQS_TESTBED_RESPONSE_FIFO_QUEUE_URL"].clone(),
+    );
+    let sqs = backend(&env, &cmd);
+    purge(&sqs, &cmd);
+    purge(&sqs, &resp);
+    let (agent, log) = start_agent(&env, &cmd, &resp, None, &[]);
+    for i in 0..5 {
+        let id = format!("fifo:cmd-{i}");
+        let body = json!({"version": 1, "id": id, "kubectl": "get deploy -n shop"});
+        sqs.send(&cmd, &body.to_string(), Some(("fifo", &id)))
+            .expect("send to FIFO");
+    }
+    let got = collect(&sqs, &resp, Duration::from_secs(60), |m| m.len() == 5);
+    assert_eq!(
+        got.len(),
+        5,
+        "FIFO answers (they need MessageGroupId and a dedup id): {}",
+        tail(&log)
+    );
+    assert_eq!(stop(agent), 0);
+
+    // A wrong secret: a clear auth error in the log and backoff, not a crash loop.
+    let (mut agent, log) =
+        start_agent(&env, &cmd, &resp, Some("wrong-secret"), &["--workers", "1"]);
+    std::thread::sleep(Duration::from_secs(6));
+    let running = agent
+        .0
+        .as_mut()
+        .map(|c| c.try_wait().expect("wait").is_none());
+    assert_eq!(running, Some(true), "still running: {}", tail(&log));
+    let text = std::fs::read_to_string(&log).unwrap_or_default();
+    assert!(
+        text.contains("SignatureDoesNotMatch")
+            || text.contains("InvalidClientTokenId")
+            || text.contains("Auth"),
+        "{text}"
+    );
+    assert!(
+        text.matches("receiving commands failed").count() < 20,
+        "backs off: {text}"
+    );
+    assert!(!text.contains("wrong-secret"));
+    assert_eq!(stop(agent), 0);
+}
+
+fn tail(log: &Path) -> String {
+    let t = std::fs::read_to_string(log).unwrap_or_default();
+    t.chars()
+        .rev()
+        .take(3000)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect()
+}
