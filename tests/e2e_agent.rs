@@ -211,7 +211,7 @@ fn agent_over_sqs() {
         ("delete", json!("delete pod web -n shop"), "ReadOnly"),
         ("scope", json!("get pods -n payments"), "OutOfScope"),
     ];
-    let n = 210;
+    let n = 500;
     let mut want = HashMap::new();
     for i in 0..n {
         let (name, kubectl, status) = &kinds[i % kinds.len()];
@@ -251,13 +251,13 @@ fn agent_over_sqs() {
     // 2. A result of several MiB arrives in parts that fit the queue and join back.
     let direct = query(
         &testbed().join("kubeconfig"),
-        &["--max-output-bytes", "8000000"],
-        &["get", "pods", "-n", "load", "-o", "json"],
+        &["--max-output-bytes", "8000000", "--namespaces", "shop,load"],
+        &["get", "pods", "-A", "-o", "json"],
     )
     .1;
     assert!(direct.len() > 2_000_000, "{} bytes", direct.len());
     let big_id = format!("e2e-{run}-big");
-    let body = json!({"version": 1, "id": big_id, "kubectl": "get pods -n load -o json", "max_output_bytes": 8_000_000});
+    let body = json!({"version": 1, "id": big_id, "kubectl": "get pods -A -o json", "max_output_bytes": 8_000_000});
     sqs.send(&cmd, &body.to_string(), None).expect("send");
     let big = collect(&sqs, &resp, Duration::from_secs(120), |m| {
         m.get(&big_id)
@@ -278,19 +278,61 @@ fn agent_over_sqs() {
     );
     set_limit(1_048_576);
     let joined = protocol::join_parts(parts).expect("join");
-    assert_eq!(
-        joined.trim_end(),
-        direct.trim_end(),
-        "byte-identical to `query`"
+    let (a, b) = (joined.trim_end(), direct.trim_end());
+    let at = a
+        .bytes()
+        .zip(b.bytes())
+        .position(|(x, y)| x != y)
+        .unwrap_or(a.len().min(b.len()));
+    assert!(
+        a == b,
+        "not byte-identical to `query`: {} vs {} bytes, first difference at {at}: {:?} vs {:?}",
+        a.len(),
+        b.len(),
+        &a[at.saturating_sub(80)..(at + 80).min(a.len())],
+        &b[at.saturating_sub(80)..(at + 80).min(b.len())]
     );
 
-    // 3. SIGTERM: exit 0, quickly; no secret key in the log.
+    // 3. SIGTERM in the middle of a batch: exit 0, and a new agent answers what is left.
+    let batch: Vec<String> = (0..60).map(|i| format!("e2e-{run}-term-{i}")).collect();
+    for id in &batch {
+        let body = json!({"version": 1, "id": id, "kubectl": "describe pods -n shop"});
+        sqs.send(&cmd, &body.to_string(), None).expect("send");
+    }
+    let first = collect(&sqs, &resp, Duration::from_secs(60), |m| m.len() >= 5);
     assert_eq!(stop(agent), 0, "clean exit: {}", tail(&log));
     let text = std::fs::read_to_string(&log).unwrap_or_default();
     assert!(
         !text.contains(&env["AWS_SECRET_ACCESS_KEY"]),
         "the secret key is never logged"
     );
+    let (agent, log) = start_agent(
+        &env,
+        &cmd,
+        &resp,
+        None,
+        &[
+            "--namespaces",
+            "shop",
+            "--visibility-timeout",
+            "15s",
+            "--command-timeout",
+            "10s",
+        ],
+    );
+    let rest = collect(&sqs, &resp, Duration::from_secs(120), |m| {
+        batch
+            .iter()
+            .all(|id| first.contains_key(id) || m.contains_key(id))
+    });
+    for id in &batch {
+        assert!(
+            first.contains_key(id) || rest.contains_key(id),
+            "{id} lost across SIGTERM: {}",
+            tail(&log)
+        );
+    }
+    assert_eq!(stop(agent), 0);
 }
 
 #[test]

@@ -184,6 +184,18 @@ fn missing_objects_and_broken_configs_are_one_line_errors() {
 }
 
 #[test]
+fn the_command_may_come_without_the_double_dash() {
+    let api = FakeApi::start();
+    let mut c = kubeglass();
+    c.args(["query", "--kubeconfig"])
+        .arg(api.kubeconfig())
+        .args(["get", "pods", "-n", "shop"]);
+    let (code, out, err) = run(c);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("web-"), "{out}");
+}
+
+#[test]
 fn usage_errors_exit_2() {
     let mut c = kubeglass();
     c.args(["query"]);

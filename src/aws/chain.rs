@@ -10,24 +10,33 @@ use crate::timefmt;
 
 use super::{Credentials, cred_error};
 
-/// Walk the chain: env, web identity, container, shared files, IMDSv2.
+/// Reads an environment variable (injected so tests need not touch the process env).
+pub type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
+
+/// Walk the chain with the process environment.
 pub fn load() -> Result<Credentials> {
-    if let Some(c) = from_env() {
+    load_with(&|k| std::env::var(k).ok())
+}
+
+/// Walk the chain: env, web identity, container, shared files, IMDSv2.
+pub fn load_with(vars: Env) -> Result<Credentials> {
+    let env = |k: &str| var(vars, k);
+    if let Some(c) = from_env(vars) {
         return Ok(c);
     }
     if let (Ok(file), Ok(role)) = (env("AWS_WEB_IDENTITY_TOKEN_FILE"), env("AWS_ROLE_ARN")) {
-        return web_identity(&file, &role);
+        return web_identity(vars, &file, &role);
     }
-    if let Some(url) = container_url() {
-        return container(&url);
+    if let Some(url) = container_url(vars) {
+        return container(vars, &url);
     }
-    if let Some(c) = profile()? {
+    if let Some(c) = profile(vars)? {
         return Ok(c);
     }
     if env("AWS_EC2_METADATA_DISABLED").is_ok_and(|v| v.eq_ignore_ascii_case("true")) {
         return Err(none_found());
     }
-    imds().map_err(|e| {
+    imds(vars).map_err(|e| {
         log::debug!("IMDS: {e}");
         none_found()
     })
@@ -42,14 +51,12 @@ fn none_found() -> Error {
 }
 
 /// A non-empty environment variable.
-fn env(name: &str) -> std::result::Result<String, ()> {
-    std::env::var(name)
-        .ok()
-        .filter(|v| !v.trim().is_empty())
-        .ok_or(())
+fn var(vars: Env, name: &str) -> std::result::Result<String, ()> {
+    vars(name).filter(|v| !v.trim().is_empty()).ok_or(())
 }
 
-fn from_env() -> Option<Credentials> {
+fn from_env(vars: Env) -> Option<Credentials> {
+    let env = |k: &str| var(vars, k);
     let (id, secret) = (
         env("AWS_ACCESS_KEY_ID").ok()?,
         env("AWS_SECRET_ACCESS_KEY").ok()?,
@@ -76,7 +83,8 @@ fn http() -> ureq::Agent {
 }
 
 /// IRSA: STS AssumeRoleWithWebIdentity with the projected token (unsigned), XML answer.
-fn web_identity(token_file: &str, role: &str) -> Result<Credentials> {
+fn web_identity(vars: Env, token_file: &str, role: &str) -> Result<Credentials> {
+    let env = |k: &str| var(vars, k);
     let token = std::fs::read_to_string(token_file)
         .map_err(|e| cred_error("web identity", format!("cannot read {token_file}: {e}")))?;
     let endpoint = env("AWS_ENDPOINT_URL_STS")
@@ -143,7 +151,8 @@ pub fn xml_tag<'a>(xml: &'a str, tag: &str) -> Option<&'a str> {
 }
 
 /// The container credentials URL (full, or relative to the ECS agent address).
-fn container_url() -> Option<String> {
+fn container_url(vars: Env) -> Option<String> {
+    let env = |k: &str| var(vars, k);
     env("AWS_CONTAINER_CREDENTIALS_FULL_URI").ok().or_else(|| {
         env("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")
             .ok()
@@ -174,7 +183,8 @@ pub fn container_host_allowed(url: &str) -> bool {
 }
 
 /// EKS Pod Identity / ECS: GET the URL with the authorization token, JSON answer.
-fn container(url: &str) -> Result<Credentials> {
+fn container(vars: Env, url: &str) -> Result<Credentials> {
+    let env = |k: &str| var(vars, k);
     if !container_host_allowed(url) {
         return Err(cred_error(
             "container",
@@ -226,10 +236,9 @@ fn json_credentials(text: &str, token_key: &str, source: &'static str) -> Result
 }
 
 /// The shared credentials and config files for `AWS_PROFILE` (default `default`).
-fn profile() -> Result<Option<Credentials>> {
-    let home = std::env::var_os("HOME")
-        .map(PathBuf::from)
-        .unwrap_or_default();
+fn profile(vars: Env) -> Result<Option<Credentials>> {
+    let env = |k: &str| var(vars, k);
+    let home = env("HOME").map(PathBuf::from).unwrap_or_default();
     let creds_file = env("AWS_SHARED_CREDENTIALS_FILE")
         .map(PathBuf::from)
         .unwrap_or_else(|_| home.join(".aws/credentials"));
@@ -317,7 +326,8 @@ fn credential_process(cmd: &str) -> Result<Credentials> {
 }
 
 /// EC2 IMDSv2 (never v1): a session token, the role name, then the role's credentials.
-fn imds() -> Result<Credentials> {
+fn imds(vars: Env) -> Result<Credentials> {
+    let env = |k: &str| var(vars, k);
     let base = env("AWS_EC2_METADATA_SERVICE_ENDPOINT")
         .unwrap_or_else(|_| "http://169.254.169.254".into());
     let base = base.trim_end_matches('/');
@@ -412,38 +422,184 @@ mod tests {
         assert!(json_credentials("{}", "Token", "t").is_err());
     }
 
-    #[test]
-    fn container_credentials_from_a_local_endpoint() {
+    /// A one-shot-per-request fake endpoint answering `respond(method, url, headers)`.
+    /// Answers (status, body) for (method, url with the body as query, headers).
+    type Responder = fn(&str, &str, &[(String, String)]) -> (u16, String);
+
+    fn fake(respond: Responder) -> String {
         let server = tiny_http::Server::http("127.0.0.1:0").unwrap();
         let port = server.server_addr().to_ip().unwrap().port();
         std::thread::spawn(move || {
-            if let Ok(req) = server.recv() {
-                let auth = req
+            for mut req in server.incoming_requests() {
+                let headers: Vec<(String, String)> = req
                     .headers()
                     .iter()
-                    .find(|h| h.field.equiv("Authorization"))
-                    .map(|h| h.value.to_string());
-                let body = if auth.as_deref() == Some("secret-token") {
-                    r#"{"AccessKeyId":"AK","SecretAccessKey":"SK","Token":"T","Expiration":"2030-01-01T00:00:00Z"}"#
-                } else {
-                    "{}"
-                };
-                let _ = req.respond(tiny_http::Response::from_string(body));
+                    .map(|h| (h.field.to_string().to_lowercase(), h.value.to_string()))
+                    .collect();
+                let mut body = String::new();
+                let _ = std::io::Read::read_to_string(req.as_reader(), &mut body);
+                let (status, text) = respond(
+                    req.method().as_str(),
+                    &format!("{}?{body}", req.url()),
+                    &headers,
+                );
+                let _ =
+                    req.respond(tiny_http::Response::from_string(text).with_status_code(status));
             }
         });
-        // The token comes from the environment in production; here we call the link directly.
-        let url = format!("http://127.0.0.1:{port}/creds");
-        let mut req = http()
-            .get(&url)
-            .header("Authorization", "secret-token")
-            .call()
-            .unwrap();
-        let c = json_credentials(
-            &req.body_mut().read_to_string().unwrap(),
-            "Token",
-            "container credentials",
-        )
+        format!("http://127.0.0.1:{port}")
+    }
+
+    fn vars(pairs: &[(&str, String)]) -> impl Fn(&str) -> Option<String> + use<> {
+        let map: std::collections::HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect();
+        move |k| map.get(k).cloned()
+    }
+
+    fn tmp_file(name: &str, text: &str) -> String {
+        let p = std::env::temp_dir().join(format!("kubeglass-aws-{}-{name}", std::process::id()));
+        std::fs::write(&p, text).unwrap();
+        p.display().to_string()
+    }
+
+    const CREDS_JSON: &str = r#"{"AccessKeyId":"AK","SecretAccessKey":"SK","Token":"T","Expiration":"2030-01-01T00:00:00Z"}"#;
+
+    #[test]
+    fn environment_first() {
+        let c = load_with(&vars(&[
+            ("AWS_ACCESS_KEY_ID", "A".into()),
+            ("AWS_SECRET_ACCESS_KEY", "S".into()),
+            ("AWS_ROLE_ARN", "arn:x".into()),
+            ("AWS_WEB_IDENTITY_TOKEN_FILE", "/nope".into()),
+        ]))
         .unwrap();
-        assert_eq!(c.session_token.as_deref(), Some("T"));
+        assert_eq!((c.access_key_id.as_str(), c.source), ("A", "environment"));
+    }
+
+    #[test]
+    fn irsa_web_identity_via_sts() {
+        let sts = fake(|method, url, _| {
+            let ok = method == "POST"
+                && url.contains("Action=AssumeRoleWithWebIdentity")
+                && url.contains("WebIdentityToken=jwt-token")
+                && url.contains("RoleArn=arn%3Aaws%3Aiam%3A%3A1%3Arole%2Fr");
+            let xml = "<AssumeRoleWithWebIdentityResponse><AssumeRoleWithWebIdentityResult><Credentials>\
+                <AccessKeyId>ASIA1</AccessKeyId><SecretAccessKey>SK1</SecretAccessKey><SessionToken>ST1</SessionToken>\
+                <Expiration>2030-01-01T00:00:00Z</Expiration></Credentials></AssumeRoleWithWebIdentityResult></AssumeRoleWithWebIdentityResponse>";
+            if ok {
+                (200, xml.into())
+            } else {
+                (400, "<Error><Message>bad request</Message></Error>".into())
+            }
+        });
+        let token = tmp_file("jwt", "jwt-token\n");
+        let env = vars(&[
+            ("AWS_WEB_IDENTITY_TOKEN_FILE", token),
+            ("AWS_ROLE_ARN", "arn:aws:iam::1:role/r".into()),
+            ("AWS_ENDPOINT_URL_STS", sts),
+        ]);
+        let c = load_with(&env).unwrap();
+        assert_eq!(
+            (c.access_key_id.as_str(), c.session_token.as_deref()),
+            ("ASIA1", Some("ST1"))
+        );
+        assert!(c.expires.is_some());
+    }
+
+    #[test]
+    fn pod_identity_container_credentials() {
+        let url = fake(|_, _, headers| {
+            let auth = headers
+                .iter()
+                .find(|(k, _)| k == "authorization")
+                .map(|(_, v)| v.as_str());
+            if auth == Some("pod-identity-token") {
+                (200, CREDS_JSON.into())
+            } else {
+                (401, "{}".into())
+            }
+        });
+        let token = tmp_file("pod-token", "pod-identity-token\n");
+        let env = vars(&[
+            (
+                "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+                format!("{url}/v1/credentials"),
+            ),
+            ("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", token),
+        ]);
+        let c = load_with(&env).unwrap();
+        assert_eq!(
+            (c.session_token.as_deref(), c.source),
+            (Some("T"), "container credentials")
+        );
+        let bad = vars(&[(
+            "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+            "http://example.com/creds".into(),
+        )]);
+        assert!(load_with(&bad).is_err(), "only allowed hosts");
+    }
+
+    #[test]
+    fn shared_files_and_credential_process() {
+        let creds = tmp_file(
+            "credentials",
+            "[default]\naws_access_key_id = FILEKEY\naws_secret_access_key = FILESECRET\n",
+        );
+        let c = load_with(&vars(&[
+            ("AWS_SHARED_CREDENTIALS_FILE", creds),
+            ("AWS_EC2_METADATA_DISABLED", "true".into()),
+        ]))
+        .unwrap();
+        assert_eq!(c.access_key_id, "FILEKEY");
+        let config = tmp_file(
+            "config",
+            "[profile dev]\ncredential_process = sh -c 'echo {\\\"Version\\\":1,\\\"AccessKeyId\\\":\\\"PK\\\",\\\"SecretAccessKey\\\":\\\"PS\\\"}'\n",
+        );
+        let env = vars(&[
+            ("AWS_CONFIG_FILE", config),
+            ("AWS_PROFILE", "dev".into()),
+            ("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent".into()),
+        ]);
+        assert_eq!(load_with(&env).unwrap().access_key_id, "PK");
+    }
+
+    #[test]
+    fn imds_v2_only() {
+        let imds_url = fake(|method, url, headers| {
+            let token = headers
+                .iter()
+                .any(|(k, v)| k == "x-aws-ec2-metadata-token" && v == "sess");
+            match (method, url.split('?').next().unwrap_or("")) {
+                ("PUT", "/latest/api/token") => (200, "sess".into()),
+                ("GET", "/latest/meta-data/iam/security-credentials/") if token => {
+                    (200, "node-role\n".into())
+                }
+                ("GET", "/latest/meta-data/iam/security-credentials/node-role") if token => {
+                    (200, CREDS_JSON.into())
+                }
+                _ => (401, String::new()),
+            }
+        });
+        let env = vars(&[
+            ("AWS_EC2_METADATA_SERVICE_ENDPOINT", imds_url),
+            ("HOME", "/nonexistent".into()),
+        ]);
+        let c = load_with(&env).unwrap();
+        assert_eq!(
+            (c.access_key_id.as_str(), c.source),
+            ("AK", "EC2 instance metadata")
+        );
+        let none = vars(&[
+            ("AWS_EC2_METADATA_DISABLED", "true".into()),
+            ("HOME", "/nonexistent".into()),
+        ]);
+        assert!(
+            load_with(&none)
+                .unwrap_err()
+                .message
+                .contains("no AWS credentials found")
+        );
     }
 }

@@ -17,7 +17,8 @@ pub fn help() -> String {
 kubeglass query — run one read command against the cluster and print the result
 
 Usage:
-  kubeglass query [OPTIONS] -- ARGS…             kubectl-style, e.g. -- get pods -n shop -o wide
+  kubeglass query [OPTIONS] [--] ARGS…           kubectl-style, e.g. -- get pods -n shop -o wide
+                                                 (`--` keeps kubectl flags apart from ours)
   kubeglass query [OPTIONS] --command-json JSON  the wire form, e.g. '{{\"op\":\"get\",\"resource\":\"pods\"}}'
 
 Operations: {}
@@ -77,11 +78,17 @@ fn prepare(
         .opt_value_from_str("--command-json")
         .map_err(common::usage)?;
     let rest = pargs.finish();
-    if let Some(extra) = rest.first() {
-        return Err(Error::config(format!(
-            "unexpected argument {extra:?} (put the kubectl-style command after `--`)"
-        )));
-    }
+    // Without `--`, what is left after our own flags is the command (`query get pods -A`).
+    let kubectl = match (kubectl, rest.is_empty()) {
+        (None, false) if json.is_none() => Some(rest),
+        (k, true) => k,
+        (_, false) => {
+            return Err(Error::config(format!(
+                "unexpected argument {:?} (put the kubectl-style command after `--`)",
+                rest[0]
+            )));
+        }
+    };
     let cmd = match (json, kubectl) {
         (Some(j), None) => command::parse_json_str(&j),
         (None, Some(words)) => words
