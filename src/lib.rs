@@ -10,6 +10,7 @@ pub mod aws;
 pub mod cli;
 pub mod command;
 pub mod error;
+pub mod json;
 pub mod kube;
 pub mod ops;
 pub mod output;

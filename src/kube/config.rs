@@ -8,6 +8,7 @@ use base64::Engine as _;
 use serde_json::Value;
 
 use crate::error::{Error, Result};
+use crate::json::strings;
 
 use super::Settings;
 
@@ -419,14 +420,6 @@ fn exec_config(e: &Value, file: &Path) -> std::result::Result<ExecConfig, String
         .and_then(Value::as_str)
         .filter(|s| !s.is_empty())
         .ok_or("command is missing")?;
-    let strings = |v: Option<&Value>| -> Vec<String> {
-        v.and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-            .map(str::to_string)
-            .collect()
-    };
     let env = e
         .get("env")
         .and_then(Value::as_array)

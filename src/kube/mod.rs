@@ -8,7 +8,7 @@
 pub mod auth;
 pub mod config;
 pub mod discovery;
-mod transport;
+pub mod transport;
 
 use std::io::BufRead;
 use std::path::PathBuf;

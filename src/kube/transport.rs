@@ -171,12 +171,18 @@ fn tls_config(t: &Target) -> Result<TlsConfig> {
 
 /// The system CA bundle (honours SSL_CERT_FILE), else the bundled WebPKI roots.
 fn system_roots() -> RootCerts {
-    let found = rustls_native_certs::load_native_certs();
-    let certs: Vec<Certificate<'static>> = found
+    roots_with(Vec::new())
+}
+
+/// The system CA bundle (honours SSL_CERT_FILE) plus `extra`; the bundled WebPKI roots when
+/// there is neither.
+pub fn roots_with(extra: Vec<Certificate<'static>>) -> RootCerts {
+    let mut certs: Vec<Certificate<'static>> = rustls_native_certs::load_native_certs()
         .certs
         .iter()
         .map(|c| Certificate::from_der(c.as_ref()).to_owned())
         .collect();
+    certs.extend(extra);
     if certs.is_empty() {
         log::debug!("no system CA certificates found; using the bundled WebPKI roots");
         return RootCerts::WebPki;
@@ -184,7 +190,8 @@ fn system_roots() -> RootCerts {
     RootCerts::new_with_certs(&certs)
 }
 
-fn certs_from_pem(pem: &[u8], origin: &str, what: &str) -> Result<Vec<Certificate<'static>>> {
+/// The certificates of a PEM bundle (an error names `origin` and `what` when there are none).
+pub fn certs_from_pem(pem: &[u8], origin: &str, what: &str) -> Result<Vec<Certificate<'static>>> {
     let certs: Vec<Certificate<'static>> = ureq::tls::parse_pem(pem)
         .filter_map(|item| match item {
             Ok(ureq::tls::PemItem::Certificate(c)) => Some(c),

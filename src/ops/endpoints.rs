@@ -3,6 +3,7 @@
 
 use serde_json::Value;
 
+use crate::json::{items as array, text};
 use crate::output::table::render_columns;
 
 use super::engine::selector_of;
@@ -13,17 +14,6 @@ struct Address {
     ready: bool,
     pod: String,
     node: String,
-}
-
-fn text<'a>(v: &'a Value, pointer: &str) -> &'a str {
-    v.pointer(pointer).and_then(Value::as_str).unwrap_or("")
-}
-
-fn array<'a>(v: &'a Value, pointer: &str) -> impl Iterator<Item = &'a Value> {
-    v.pointer(pointer)
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
 }
 
 /// The report for `svc`, from its EndpointSlices (preferred) or Endpoints, and the pods its
@@ -130,21 +120,26 @@ fn value_text(v: &Value) -> String {
     }
 }
 
+/// Add the `port/protocol`s an EndpointSlice or Endpoints subset declares, once each.
+fn add_ports(ports: &mut Vec<String>, v: &Value) {
+    for p in array(v, "/ports") {
+        let port = format!(
+            "{}/{}",
+            p.get("port").map(value_text).unwrap_or_default(),
+            text(p, "/protocol")
+        );
+        if !ports.contains(&port) {
+            ports.push(port);
+        }
+    }
+}
+
 /// Addresses from EndpointSlices (discovery.k8s.io v1 or v1beta1).
 fn from_slices(slices: &[Value]) -> (Vec<Address>, Vec<String>) {
     let mut out = Vec::new();
     let mut ports = Vec::new();
     for s in slices {
-        for p in array(s, "/ports") {
-            let port = format!(
-                "{}/{}",
-                p.get("port").map(value_text).unwrap_or_default(),
-                text(p, "/protocol")
-            );
-            if !ports.contains(&port) {
-                ports.push(port);
-            }
-        }
+        add_ports(&mut ports, s);
         for ep in array(s, "/endpoints") {
             // A missing `ready` condition means ready (the API's documented default).
             let ready = ep
@@ -176,16 +171,7 @@ fn from_endpoints(ep: Option<&Value>) -> (Vec<Address>, Vec<String>) {
         return (out, ports);
     };
     for subset in array(ep, "/subsets") {
-        for p in array(subset, "/ports") {
-            let port = format!(
-                "{}/{}",
-                p.get("port").map(value_text).unwrap_or_default(),
-                text(p, "/protocol")
-            );
-            if !ports.contains(&port) {
-                ports.push(port);
-            }
-        }
+        add_ports(&mut ports, subset);
         for (key, ready) in [("/addresses", true), ("/notReadyAddresses", false)] {
             for a in array(subset, key) {
                 out.push(Address {

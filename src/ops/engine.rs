@@ -142,19 +142,7 @@ impl Executor for Engine {
     }
 }
 
-/// Percent-encode a query parameter value (selectors carry `=`, `,`, `!`, spaces).
-pub fn encode(v: &str) -> String {
-    let mut out = String::with_capacity(v.len());
-    for b in v.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(b as char)
-            }
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
-}
+pub use crate::kube::encode;
 
 /// `path` plus `key=value` query pairs (values encoded; `None` values skipped).
 pub fn with_query(path: &str, pairs: &[(&str, Option<&str>)]) -> String {

@@ -5,6 +5,7 @@ use std::time::SystemTime;
 
 use serde_json::Value;
 
+use crate::json::text;
 use crate::output::table::render_columns;
 use crate::timefmt;
 
@@ -58,11 +59,6 @@ pub fn source(ev: &Value) -> String {
         .filter(|s| !s.is_empty())
         .unwrap_or("")
         .to_string()
-}
-
-/// Text of a field, or "".
-pub fn text<'a>(v: &'a Value, pointer: &str) -> &'a str {
-    v.pointer(pointer).and_then(Value::as_str).unwrap_or("")
 }
 
 /// The table lines (header first) of `events`, sorted oldest → newest.

@@ -102,14 +102,19 @@ fn tables(e: &Engine, cmd: &Command, types: &[Resource], max: usize) -> Result<O
         budget.skipped(not_fetched);
     }
     if shown == 0 {
-        let phrase = first_nss.map_or_else(|| "No resources found".into(), |n| n.empty_phrase());
-        return Ok(Output {
-            text: format!("{phrase}\n"),
-            format: Format::Text,
-            truncated: false,
-        });
+        return Ok(nothing_found(first_nss));
     }
     Ok(budget.finish(Format::Text, HINT))
+}
+
+/// kubectl's "No resources found in shop namespace." for an empty result.
+fn nothing_found(nss: Option<Namespaces>) -> Output {
+    let phrase = nss.map_or_else(|| "No resources found".into(), |n| n.empty_phrase());
+    Output {
+        text: format!("{phrase}\n"),
+        format: Format::Text,
+        truncated: false,
+    }
 }
 
 /// The rendered table of one type, and how many objects were left unfetched.
@@ -263,12 +268,7 @@ fn names(e: &Engine, cmd: &Command, types: &[Resource], max: usize) -> Result<Ou
         first_nss.get_or_insert(nss);
     }
     if !any {
-        let phrase = first_nss.map_or_else(|| "No resources found".into(), |n| n.empty_phrase());
-        return Ok(Output {
-            text: format!("{phrase}\n"),
-            format: Format::Text,
-            truncated: false,
-        });
+        return Ok(nothing_found(first_nss));
     }
     Ok(budget.finish(Format::Text, HINT))
 }

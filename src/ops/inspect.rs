@@ -9,6 +9,7 @@ use serde_json::Value;
 
 use crate::command::{Command, OutputFormat};
 use crate::error::{Code, Error, Result};
+use crate::json::text;
 use crate::kube::{ACCEPT_METADATA, ACCEPT_METADATA_OBJECT, Resource};
 use crate::output::budget::Budget;
 use crate::output::{Format, Output, doc};
@@ -108,9 +109,9 @@ fn page_items(page: Value) -> Option<Value> {
 fn related(e: &Engine, res: &Resource, obj: &Value) -> describe::Related {
     let kind = obj.get("kind").and_then(Value::as_str).unwrap_or(&res.kind);
     let needs = describe::needs(kind);
-    let ns = str_at(obj, "/metadata/namespace");
+    let ns = text(obj, "/metadata/namespace");
     let ns = (!ns.is_empty()).then_some(ns);
-    let name = str_at(obj, "/metadata/name");
+    let name = text(obj, "/metadata/name");
     let mut rel = describe::Related::default();
     let soft = |what: &str, r: Result<Vec<Value>>| -> Vec<Value> {
         r.unwrap_or_else(|err| {
@@ -129,7 +130,7 @@ fn related(e: &Engine, res: &Resource, obj: &Value) -> describe::Related {
         );
     }
     if let (true, Some(sel), Some(ns)) = (needs.replica_sets, &selector, ns) {
-        let uid = str_at(obj, "/metadata/uid");
+        let uid = text(obj, "/metadata/uid");
         let rss = soft(
             "ReplicaSets",
             list(e, "replicasets", Some(ns), &[("labelSelector", Some(sel))]),
@@ -173,7 +174,7 @@ fn owned_by(obj: &Value, uid: &str) -> bool {
 
 /// Events about one object (by uid), in its namespace, or in scope for cluster objects.
 fn object_events(e: &Engine, obj: &Value, ns: Option<&str>) -> Result<Vec<Value>> {
-    let uid = str_at(obj, "/metadata/uid");
+    let uid = text(obj, "/metadata/uid");
     let sel = format!("involvedObject.uid={uid}");
     let pairs = [("fieldSelector", Some(sel.as_str()))];
     match ns {
@@ -398,11 +399,6 @@ pub(crate) fn text_output(text: String) -> Output {
         format: Format::Text,
         truncated: false,
     }
-}
-
-/// The string at a JSON pointer, or "".
-fn str_at<'a>(v: &'a Value, pointer: &str) -> &'a str {
-    v.pointer(pointer).and_then(Value::as_str).unwrap_or("")
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ use serde_json::Value;
 
 use crate::command::{Command, LogOptions};
 use crate::error::{Code, Error, Result};
+use crate::json::text;
 use crate::output::{Format, Output};
 use crate::redact::LogRedactor;
 
@@ -48,7 +49,7 @@ pub fn run(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
     for pod in &pods {
         let (names, note) = containers(pod, opts)?;
         notes.extend(note);
-        let pod_name = str_at(pod, "/metadata/name").to_string();
+        let pod_name = text(pod, "/metadata/name").to_string();
         streams.extend(names.into_iter().map(|container| Stream {
             pod: pod_name.clone(),
             container,
@@ -273,7 +274,7 @@ fn target_pods(e: &Engine, cmd: &Command, ns: &str) -> Result<(Vec<Value>, Vec<S
                 format!(
                     "kubeglass: {typed}/{name} has {} pods; showing pod/{} (picked as kubectl does: running, ready, most restarts first)",
                     list.len() + 1,
-                    str_at(&picked, "/metadata/name")
+                    text(&picked, "/metadata/name")
                 )
             });
             Ok((vec![picked], note.into_iter().collect()))
@@ -314,8 +315,8 @@ fn list_pods(e: &Engine, ns: &str, selector: &str) -> Result<Vec<Value>> {
 
 /// kubectl's `ByLogging` order as a sort key: scheduled, running, ready, most restarts, oldest.
 fn logging_rank(pod: &Value) -> (u8, u8, u8, i64, String) {
-    let scheduled = u8::from(str_at(pod, "/spec/nodeName").is_empty());
-    let phase = match str_at(pod, "/status/phase") {
+    let scheduled = u8::from(text(pod, "/spec/nodeName").is_empty());
+    let phase = match text(pod, "/status/phase") {
         "Running" => 0,
         "Unknown" => 1,
         "Pending" => 2,
@@ -329,7 +330,7 @@ fn logging_rank(pod: &Value) -> (u8, u8, u8, i64, String) {
         .flatten()
         .filter_map(|c| c.get("restartCount").and_then(Value::as_i64))
         .sum();
-    let created = str_at(pod, "/metadata/creationTimestamp").to_string();
+    let created = text(pod, "/metadata/creationTimestamp").to_string();
     (scheduled, phase, ready, -restarts, created)
 }
 
@@ -344,11 +345,6 @@ fn condition_true(pod: &Value, kind: &str) -> bool {
         })
 }
 
-/// The string at a JSON pointer, or "".
-fn str_at<'a>(v: &'a Value, pointer: &str) -> &'a str {
-    v.pointer(pointer).and_then(Value::as_str).unwrap_or("")
-}
-
 /// The containers to read in `pod` and, when one was defaulted among several, a note.
 fn containers(pod: &Value, opts: &LogOptions) -> Result<(Vec<String>, Option<String>)> {
     let names_in = |list: &str| -> Vec<String> {
@@ -360,7 +356,7 @@ fn containers(pod: &Value, opts: &LogOptions) -> Result<(Vec<String>, Option<Str
             .collect()
     };
     let (init, main) = (names_in("initContainers"), names_in("containers"));
-    let pod_name = str_at(pod, "/metadata/name");
+    let pod_name = text(pod, "/metadata/name");
     if opts.all_containers {
         return Ok((init.into_iter().chain(main).collect(), None));
     }
@@ -377,7 +373,7 @@ fn containers(pod: &Value, opts: &LogOptions) -> Result<(Vec<String>, Option<Str
                 .join(", ")
         )));
     }
-    let annotated = str_at(
+    let annotated = text(
         pod,
         "/metadata/annotations/kubectl.kubernetes.io~1default-container",
     );
@@ -481,7 +477,7 @@ mod tests {
             pod("loop", "Running", 7),
         ];
         pods.sort_by_key(logging_rank);
-        assert_eq!(str_at(&pods[0], "/metadata/name"), "loop");
+        assert_eq!(text(&pods[0], "/metadata/name"), "loop");
     }
 
     #[test]

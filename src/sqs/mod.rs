@@ -296,35 +296,18 @@ impl Sqs {
 
 /// System roots (SSL_CERT_FILE honoured) plus `--ca-file`.
 fn tls(ca_file: Option<&Path>) -> Result<ureq::tls::TlsConfig, Error> {
-    use ureq::tls::{Certificate, RootCerts, TlsConfig};
-    let mut certs: Vec<Certificate<'static>> = rustls_native_certs::load_native_certs()
-        .certs
-        .iter()
-        .map(|c| Certificate::from_der(c.as_ref()).to_owned())
-        .collect();
-    if let Some(p) = ca_file {
-        let pem = std::fs::read(p)
-            .map_err(|e| Error::config(format!("--ca-file {}: {e}", p.display())))?;
-        let extra: Vec<Certificate<'static>> = ureq::tls::parse_pem(&pem)
-            .filter_map(|i| match i {
-                Ok(ureq::tls::PemItem::Certificate(c)) => Some(c),
-                _ => None,
-            })
-            .collect();
-        if extra.is_empty() {
-            return Err(Error::config(format!(
-                "--ca-file {}: no PEM certificate in it",
-                p.display()
-            )));
+    use crate::kube::transport::{certs_from_pem, roots_with};
+    let extra = match ca_file {
+        Some(p) => {
+            let pem = std::fs::read(p)
+                .map_err(|e| Error::config(format!("--ca-file {}: {e}", p.display())))?;
+            certs_from_pem(&pem, &format!("--ca-file {}", p.display()), "file")?
         }
-        certs.extend(extra);
-    }
-    let roots = if certs.is_empty() {
-        RootCerts::WebPki
-    } else {
-        RootCerts::new_with_certs(&certs)
+        None => Vec::new(),
     };
-    Ok(TlsConfig::builder().root_certs(roots).build())
+    Ok(ureq::tls::TlsConfig::builder()
+        .root_certs(roots_with(extra))
+        .build())
 }
 
 #[cfg(test)]

@@ -92,28 +92,7 @@ pub fn render(obj: &Value, related: &Related, now: SystemTime) -> String {
     d.out
 }
 
-/// Text at a JSON pointer, or "".
-pub(crate) fn text<'a>(v: &'a Value, pointer: &str) -> &'a str {
-    v.pointer(pointer).and_then(Value::as_str).unwrap_or("")
-}
-
-/// Array items at a JSON pointer (none when missing or not an array).
-pub(crate) fn items<'a>(v: &'a Value, pointer: &str) -> impl Iterator<Item = &'a Value> {
-    v.pointer(pointer)
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-}
-
-/// A scalar as text (numbers and booleans too), "" otherwise.
-pub(crate) fn scalar(v: Option<&Value>) -> String {
-    match v {
-        Some(Value::String(s)) => s.clone(),
-        Some(Value::Number(n)) => n.to_string(),
-        Some(Value::Bool(b)) => b.to_string(),
-        _ => String::new(),
-    }
-}
+pub(crate) use crate::json::{items, scalar, text};
 
 /// Builds describe text: `Key:  value` lines aligned per level, indented sections.
 pub(crate) struct Doc {
