@@ -63,10 +63,8 @@ pub fn parse(body: &str) -> std::result::Result<Incoming, (Option<String>, Error
         ));
     }
     let v: Value = serde_json::from_str(body).map_err(|e| {
-        (
-            None,
-            Error::invalid(format!("command message is not JSON: {e}")),
-        )
+        let err = Error::invalid(format!("command message is not JSON: {e}"));
+        (salvage_id(body), err)
     })?;
     let id = match v.get("id").and_then(Value::as_str) {
         Some(id) if valid_id(id) => id.to_string(),
@@ -130,6 +128,17 @@ pub fn parse(body: &str) -> std::result::Result<Incoming, (Option<String>, Error
         command,
         deadline,
     })
+}
+
+/// The `"id":"…"` of a body that is not valid JSON, when it can be read plainly, so that
+/// even a broken message gets its `InvalidCommand` answer.
+fn salvage_id(body: &str) -> Option<String> {
+    let re = regex_lite::Regex::new(r#""id"\s*:\s*"([A-Za-z0-9._:-]{1,128})""#).ok()?;
+    let mut ids = re.captures_iter(body).filter_map(|c| c.get(1));
+    let id = ids.next()?.as_str();
+    // Two different ids: no way to tell which is meant.
+    ids.all(|other| other.as_str() == id)
+        .then(|| id.to_string())
 }
 
 /// The fields of one result, before splitting.
@@ -306,6 +315,12 @@ mod tests {
     #[test]
     fn bad_messages_keep_their_id_when_readable() {
         assert_eq!(parse("not json").unwrap_err().0, None);
+        let broken = parse(r#"{"version":1,"id":"b-1","kubectl":"get pods""#).unwrap_err();
+        assert_eq!(
+            (broken.0.as_deref(), broken.1.code),
+            (Some("b-1"), Code::InvalidCommand)
+        );
+        assert_eq!(parse(r#"{"id":"a","id":"b",}"#).unwrap_err().0, None);
         assert_eq!(
             parse(r#"{"version":1,"kubectl":"get pods"}"#)
                 .unwrap_err()

@@ -223,10 +223,18 @@ fn agent_over_sqs() {
     }
     let bad_op = format!("e2e-{run}-bad-op");
     let bad_op_body = json!({"version": 1, "id": bad_op, "kubectl": "frobnicate pods"}).to_string();
-    for bad in ["not json", bad_op_body.as_str(), r#"{"version":1}"#] {
+    let broken_id = format!("e2e-{run}-broken");
+    let broken = format!(r#"{{"version":1,"id":"{broken_id}","kubectl":"get pods"#);
+    for bad in [
+        "not json",
+        bad_op_body.as_str(),
+        r#"{"version":1}"#,
+        broken.as_str(),
+    ] {
         sqs.send(&cmd, bad, None).expect("send");
     }
     want.insert(bad_op, "Unsupported");
+    want.insert(broken_id, "InvalidCommand");
     let started = Instant::now();
     let got = collect(&sqs, &resp, Duration::from_secs(240), |m| {
         want.keys().all(|k| m.contains_key(k))
