@@ -140,14 +140,15 @@ fn stop(mut guard: Agent) -> i32 {
         .args(["-TERM", &pid])
         .status()
         .expect("kill");
-    let end = Instant::now() + Duration::from_secs(15);
+    // Draining waits for the open 20 s long poll (see agent::run).
+    let end = Instant::now() + Duration::from_secs(30);
     loop {
         if let Some(s) = agent.try_wait().expect("wait") {
             return s.code().unwrap_or(-1);
         }
         assert!(
             Instant::now() < end,
-            "the agent did not stop within 15 s of SIGTERM"
+            "the agent did not stop within 30 s of SIGTERM"
         );
         std::thread::sleep(Duration::from_millis(100));
     }

@@ -117,21 +117,29 @@ pub fn run(
         }
         thread::sleep(Duration::from_millis(100));
     }
-    log::info!("stopping: no new commands; waiting for running ones");
+    log::info!("stopping: no new commands; waiting for running ones and the open long poll");
     shared.draining.store(true, Ordering::SeqCst);
-    let deadline = Instant::now() + shared.settings.shutdown_grace;
-    while shared.outstanding.load(Ordering::SeqCst) > 0 && Instant::now() < deadline {
+    // The open long poll is waited for, not abandoned: the queue would hand the next command
+    // to the closed connection and hide it for a whole visibility timeout. Its messages go
+    // straight back (visibility 0). Running commands get the shutdown grace meanwhile.
+    let deadline = Instant::now()
+        + shared
+            .settings
+            .shutdown_grace
+            .max(Duration::from_secs(u64::from(WAIT_S) + 5));
+    let busy = |shared: &Shared| shared.outstanding.load(Ordering::SeqCst) > 0;
+    while (busy(&shared) || !receiver.is_finished()) && Instant::now() < deadline {
         thread::sleep(Duration::from_millis(100));
     }
-    if shared.outstanding.load(Ordering::SeqCst) == 0 {
-        log::info!("stopped cleanly");
-    } else {
+    if busy(&shared) {
         log::warn!(
             "shutdown grace over with commands still running; their messages will be redelivered"
         );
+    } else {
+        log::info!("stopped cleanly");
     }
-    // Workers and a receiver still in its long poll end with the process.
-    drop((handles, receiver));
+    // Workers (idle or past the grace) end with the process.
+    drop(handles);
     Ok(())
 }
 

@@ -42,7 +42,8 @@ Agent:
   --command-timeout DUR       longest a command may run (default 60s), then `Timeout`
   --heartbeat-interval DUR    heartbeat period on the response queue (default 60s)
   --health-file PATH          touched every poll (default {DEFAULT_HEALTH_FILE}); see `kubeglass health`
-  --shutdown-grace DUR        on SIGTERM, time for running commands to finish (default 20s)
+  --shutdown-grace DUR        on SIGTERM, time for running commands to finish (default 20s;
+                              the open long poll is waited for too; a second signal quits now)
   --max-message-bytes N       largest response message (default: the queue's MaximumMessageSize)
   --ca-file PATH              an extra CA for HTTPS to AWS (TLS-inspecting proxies)
   --log-format text|json      stderr log lines (RUST_LOG sets the level; default info)
@@ -236,7 +237,9 @@ fn start(r: RunArgs, stdio: bool) -> Result<()> {
         .unwrap_or_else(|| queue_limit(&sqs, &responses));
     let stop = Arc::new(AtomicBool::new(false));
     for sig in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGINT] {
-        signal_hook::flag::register(sig, Arc::clone(&stop))
+        // The first signal drains (up to one long poll); a second one quits at once.
+        signal_hook::flag::register_conditional_shutdown(sig, 1, Arc::clone(&stop))
+            .and_then(|_| signal_hook::flag::register(sig, Arc::clone(&stop)))
             .map_err(|e| Error::internal(format!("cannot handle signal {sig}: {e}")))?;
     }
     log::info!(
