@@ -87,11 +87,15 @@ pub struct LogOptions {
     pub limit_bytes: Option<i64>,
     /// `--max-log-requests`: how many pods/containers a selector may fan out to.
     pub max_log_requests: Option<u32>,
-    /// `--grep`: only lines matching this regular expression travel.
+    /// `--grep`: only lines matching this regular expression (matched against the redacted
+    /// line) travel.
     pub grep: Option<String>,
-    /// `--no-redact-logs`: turn the credential redactor off for this command.
-    pub no_redact: bool,
 }
+
+/// Why a command cannot turn log redaction off (`--no-redact-logs`, `"no_redact"`): the
+/// party redaction protects against must not control it.
+pub const NO_REDACT_REFUSED: &str = "log redaction cannot be turned off by a command; \
+     only the operator who starts kubeglass can (--allow-unredacted-logs on query/run)";
 
 /// A parsed, validated read command. JSON field names are the wire names.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -349,6 +353,12 @@ pub fn parse_json(v: &serde_json::Value) -> Result<Command> {
         if obj.contains_key(*key) {
             return Err(unsupported(format!("\"{key}\" is not available")));
         }
+    }
+    if obj
+        .get("logs")
+        .is_some_and(|l| l.get("no_redact").is_some())
+    {
+        return Err(Error::invalid(NO_REDACT_REFUSED));
     }
     let mut cmd: Command = serde_json::from_value(v.clone())
         .map_err(|e| Error::invalid(format!("invalid command: {e}")))?;
@@ -734,7 +744,7 @@ fn apply_flag(cmd: &mut Command, flag: Flag, value: Option<String>, spelled: &st
         Flag::AllContainers => logs.all_containers = on,
         Flag::MaxLogRequests => logs.max_log_requests = Some(parse_int(spelled, &v)?),
         Flag::Grep => logs.grep = Some(v),
-        Flag::NoRedactLogs => logs.no_redact = on,
+        Flag::NoRedactLogs => return Err(Error::invalid(NO_REDACT_REFUSED)),
         Flag::For => cmd.for_object = Some(v),
         Flag::Types => cmd.types.extend(v.split(',').map(str::to_string)),
         Flag::MaxOutputBytes => cmd.max_output_bytes = Some(parse_int(spelled, &v)?),

@@ -1,16 +1,24 @@
-//! Keeping secrets in the cluster: every object shown and every log line passes through here.
+//! Keeping secrets in the cluster: every object shown, every log line and every piece of free
+//! text (event messages, error messages) passes through here.
 //!
 //! Objects: the `kubectl.kubernetes.io/last-applied-configuration` annotation (on a Secret it
 //! holds the data in clear) and `metadata.managedFields` are removed wherever an object's
 //! metadata appears (the object, List items, Table rows, pod templates); literal env values
-//! whose names look sensitive become [`REDACTED`] in every container list of every pod spec;
-//! a Secret's `data`/`stringData` are dropped (Secrets are requested as metadata only — this
-//! is the second line of defence). Logs: [`LogRedactor`] replaces well-known credential shapes.
+//! whose names look sensitive ([`name_is_sensitive`]) become [`REDACTED`], and every other env
+//! literal, annotation value, event/condition/state message and Table cell passes the text
+//! redactor; a Secret's `data`/`stringData` are dropped (Secrets are requested as metadata
+//! only — this is the second line of defence) and its annotation values are hidden except a
+//! short allow-list ([`SECRET_ANNOTATIONS_SHOWN`]). Logs: [`LogRedactor`] replaces well-known
+//! credential shapes line by line, holding the state of a multi-line PEM key.
+//!
+//! Who may turn what off: nobody, remotely. The operator who starts `query`/`run` can add
+//! env-name patterns (`--redact-env-names`) and, for container log lines only, start the
+//! process with `--allow-unredacted-logs`; a command can do neither.
 
 use std::borrow::Cow;
-use std::cell::Cell;
+use std::sync::OnceLock;
 
-use regex_lite::{Captures, Regex, RegexBuilder};
+use regex_lite::{Captures, Regex};
 use serde_json::{Map, Value};
 
 /// What a redacted value is replaced with.
@@ -19,67 +27,199 @@ pub const REDACTED: &str = "<redacted>";
 /// The annotation `kubectl apply` writes: a full copy of the applied object, Secret data included.
 pub const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
 
-/// Built-in env-name patterns (case-insensitive substrings) whose literal values are hidden.
-pub const DEFAULT_ENV_PATTERNS: &[&str] = &[
-    "PASSWORD",
-    "PASSWD",
-    "SECRET",
-    "TOKEN",
-    "API_KEY",
-    "APIKEY",
-    "PRIVATE_KEY",
-    "CREDENTIAL",
-    "ACCESS_KEY",
+/// Built-in sensitive-name fragments. A name is sensitive when, upper-cased with every
+/// character other than A–Z and 0–9 removed (`db-pass`, `DB.PASS`, `db_pass` → `DBPASS`), it
+/// contains one of these, or ends with one of [`SENSITIVE_SUFFIXES`].
+pub const SENSITIVE_FRAGMENTS: &[&str] = &[
+    "PASS",             // PASSWORD, PASSWD, PASSPHRASE, DB_PASS
+    "PWD",              // DB_PWD, pwd= (the shell's PWD too: a false positive only hides a path)
+    "SECRET",           // CLIENT_SECRET, SECRET_KEY_BASE
+    "TOKEN",            // GITHUB_TOKEN, X-Auth-Token
+    "APIKEY",           // API_KEY, API-KEY, apiKey, API_KEY_ID
+    "PRIVATEKEY",       // PRIVATE_KEY, private.key, PRIVATEKEY_PEM
+    "ACCESSKEY",        // AWS_SECRET_ACCESS_KEY, ACCESS_KEY_ID
+    "CREDENTIAL",       // CREDENTIALS, GOOGLE_APPLICATION_CREDENTIALS_JSON
+    "AUTH",             // AUTHORIZATION, BASIC_AUTH, OAUTH_CLIENT
+    "COOKIE",           // SESSION_COOKIE
+    "DSN",              // SENTRY_DSN, DATABASE_DSN
+    "CONNECTIONSTRING", // AZURE_STORAGE_CONNECTION_STRING
+    "CONNSTR",          // DB_CONNSTR
+];
+
+/// Name endings that make a name sensitive: `STRIPE_KEY`, `SIGNING_KEY`, `HMAC_KEYS`.
+pub const SENSITIVE_SUFFIXES: &[&str] = &["KEY", "KEYS"];
+
+/// Secret annotations whose values are shown (they name the service account a token Secret
+/// belongs to); every other Secret annotation value is [`REDACTED`], because tools such as
+/// kapp keep a copy of the data in an annotation.
+pub const SECRET_ANNOTATIONS_SHOWN: &[&str] = &[
+    "kubernetes.io/service-account.name",
+    "kubernetes.io/service-account.uid",
 ];
 
 /// The container lists of a pod spec.
 const CONTAINER_LISTS: &[&str] = &["containers", "initContainers", "ephemeralContainers"];
 
-/// What to redact; `Default` is the built-in env patterns with log redaction on.
+/// Free-text fields that carry messages written by controllers or containers (an event's
+/// `message`/`note`, a condition's or container state's `message`, a termination message).
+const MESSAGE_FIELDS: &[&str] = &["message", "note"];
+
+/// What to redact; `Default` is the built-in name rules with log redaction on. Set by the
+/// operator at start (`query`/`run` flags), never by a command.
 #[derive(Debug, Clone)]
 pub struct RedactSettings {
-    /// Case-insensitive substrings of env names whose literal values are hidden.
-    pub env_name_patterns: Vec<String>,
-    /// Whether log lines go through [`LogRedactor`] (`--no-redact-logs` turns it off).
+    /// Extra name fragments (normalised like names) whose values are hidden.
+    extra_fragments: Vec<String>,
+    /// Whether container log lines go through [`LogRedactor`] (`--allow-unredacted-logs`
+    /// turns it off; objects and free text are redacted regardless).
     pub logs: bool,
 }
 
 impl Default for RedactSettings {
     fn default() -> RedactSettings {
         RedactSettings {
-            env_name_patterns: DEFAULT_ENV_PATTERNS.iter().map(|p| p.to_string()).collect(),
+            extra_fragments: Vec::new(),
             logs: true,
         }
     }
 }
 
+/// `db-pass` → `DBPASS`: upper case, only A–Z and 0–9.
+fn normalise(name: &str) -> String {
+    name.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
+}
+
+/// Whether an env var, a log key or a JSON field named `name` holds a credential under the
+/// built-in rules ([`SENSITIVE_FRAGMENTS`], [`SENSITIVE_SUFFIXES`]).
+pub fn name_is_sensitive(name: &str) -> bool {
+    RedactSettings::default().is_sensitive(name)
+}
+
 impl RedactSettings {
-    /// The defaults plus `extra` patterns (e.g. from `--redact-env-names`); empty ones ignored.
+    /// The defaults plus `extra` fragments (e.g. from `--redact-env-names`); empty ones ignored.
     pub fn with_extra_patterns<I: IntoIterator<Item = String>>(extra: I) -> RedactSettings {
-        let mut s = RedactSettings::default();
-        s.env_name_patterns.extend(
-            extra
+        RedactSettings {
+            extra_fragments: extra
                 .into_iter()
-                .map(|p| p.trim().to_string())
-                .filter(|p| !p.is_empty()),
-        );
-        s
+                .map(|p| normalise(&p))
+                .filter(|p| !p.is_empty())
+                .collect(),
+            logs: true,
+        }
     }
 
-    fn env_name_is_sensitive(&self, name: &str) -> bool {
-        let upper = name.to_ascii_uppercase();
-        self.env_name_patterns
-            .iter()
-            .any(|p| upper.contains(&p.to_ascii_uppercase()))
+    /// These settings with container log redaction off (the operator's
+    /// `--allow-unredacted-logs`).
+    pub fn without_log_redaction(mut self) -> RedactSettings {
+        self.logs = false;
+        self
     }
+
+    /// Whether `name` looks like it holds a credential (built-in rules plus the extras).
+    pub fn is_sensitive(&self, name: &str) -> bool {
+        let n = normalise(name);
+        SENSITIVE_FRAGMENTS.iter().any(|f| n.contains(f))
+            || SENSITIVE_SUFFIXES.iter().any(|s| n.ends_with(s))
+            || self.extra_fragments.iter().any(|f| n.contains(f.as_str()))
+    }
+}
+
+/// A value that has passed the redactor. Only this module can make one, and renderers take
+/// nothing else, so an operation that forgot to redact does not compile: the redaction stage
+/// is a property of the types, not a call each operation must remember.
+///
+/// ```compile_fail
+/// // Outside `redact`, a `Redacted` cannot be built from raw data.
+/// let raw = serde_json::json!({"data": {"password": "hunter2"}});
+/// let shown = kubeglass::redact::Redacted(raw);
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Redacted<T>(T);
+
+impl<T> Redacted<T> {
+    /// The redacted value.
+    pub fn value(&self) -> &T {
+        &self.0
+    }
+
+    /// Something derived from the redacted value (a part of it, a rendering of it).
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Redacted<U> {
+        Redacted(f(self.0))
+    }
+
+    /// A part of a redacted value, as a redacted value of its own.
+    pub fn part<U: Clone>(&self, f: impl FnOnce(&T) -> U) -> Redacted<U> {
+        Redacted(f(&self.0))
+    }
+}
+
+impl<T> std::ops::Deref for Redacted<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl Redacted<String> {
+    /// The text, owned (for the output budget).
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+impl Redacted<Value> {
+    /// The `items` of a redacted List, each still marked redacted.
+    pub fn items(self) -> Vec<Redacted<Value>> {
+        match self.0 {
+            Value::Object(mut m) => match m.remove("items") {
+                Some(Value::Array(items)) => items.into_iter().map(Redacted).collect(),
+                _ => Vec::new(),
+            },
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// What kind of response is being redacted, as only the fetch layer knows from the path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// Any object, List or Table.
+    Object,
+    /// The metadata of Secrets (`PartialObjectMetadata[List]`: the response does not say
+    /// it is a Secret, the request path does).
+    SecretMetadata,
+}
+
+/// Redact a fetched response (an object, a List, or a Table) and mark it as redacted.
+pub fn fetched(mut v: Value, source: Source, s: &RedactSettings) -> Redacted<Value> {
+    if source == Source::SecretMetadata {
+        hide_secret_annotations_everywhere(&mut v);
+    }
+    object(&mut v, s);
+    Redacted(v)
+}
+
+/// Test fixtures, redacted as the fetch layer would (for renderer tests).
+#[cfg(test)]
+pub(crate) fn shown(v: Value) -> Redacted<Value> {
+    fetched(v, Source::Object, &RedactSettings::default())
+}
+
+/// Redact one line of free text (an error message, a note) and mark it as redacted.
+pub fn message(s: &str) -> Redacted<String> {
+    Redacted(text(s).into_owned())
 }
 
 /// Redact an object, a List, or a Table in place (see the module header for what goes).
 ///
 /// The walk is structural rather than per kind, so pod templates of any workload — built-in
 /// or a CRD's — are covered: every object with a `metadata` map is cleaned, every map holding
-/// a container list has its env literals checked, and every `kind: Secret` loses its data.
-pub fn object(v: &mut Value, s: &RedactSettings) {
+/// a container list has its env literals and arguments checked, every `message`/`note` and
+/// Table cell passes the text redactor, and every `kind: Secret` loses its data.
+fn object(v: &mut Value, s: &RedactSettings) {
     match v {
         Value::Array(items) => items.iter_mut().for_each(|i| object(i, s)),
         Value::Object(map) => {
@@ -106,144 +246,244 @@ fn clean_map(map: &mut Map<String, Value>, s: &RedactSettings) {
                     .for_each(drop_secret_data);
             }
         }
+        Some("Table") => redact_cells(map),
         _ => {}
     }
     for list in CONTAINER_LISTS {
         if let Some(Value::Array(containers)) = map.get_mut(*list) {
-            containers.iter_mut().for_each(|c| redact_env(c, s));
+            containers.iter_mut().for_each(|c| redact_container(c, s));
+        }
+    }
+    for field in MESSAGE_FIELDS {
+        if let Some(Value::String(m)) = map.get_mut(*field) {
+            redact_string(m);
         }
     }
 }
 
-/// A Secret's values; its metadata (name, keys in managedFields aside) stays.
+/// Replace `m` by its redacted text when the text redactor changed anything.
+fn redact_string(m: &mut String) {
+    if let Cow::Owned(r) = text(m) {
+        *m = r;
+    }
+}
+
+/// A server-side Table's cells: free text such as an event's MESSAGE column.
+fn redact_cells(table: &mut Map<String, Value>) {
+    let Some(Value::Array(rows)) = table.get_mut("rows") else {
+        return;
+    };
+    for row in rows {
+        if let Some(Value::Array(cells)) = row.get_mut("cells") {
+            for cell in cells {
+                if let Value::String(c) = cell {
+                    redact_string(c);
+                }
+            }
+        }
+    }
+}
+
+/// A Secret's values and its annotation values; its name, labels and annotation keys stay.
 fn drop_secret_data(secret: &mut Map<String, Value>) {
     secret.remove("data");
     secret.remove("stringData");
+    if let Some(Value::Object(meta)) = secret.get_mut("metadata") {
+        hide_secret_annotations(meta);
+    }
 }
 
-/// Drop the last-applied annotation (and an emptied annotations map) and managedFields.
+/// Every metadata map in a Secret metadata response (one object or a List of them).
+fn hide_secret_annotations_everywhere(v: &mut Value) {
+    if let Some(Value::Object(meta)) = v.get_mut("metadata") {
+        hide_secret_annotations(meta);
+    }
+    if let Some(Value::Array(items)) = v.get_mut("items") {
+        for item in items {
+            hide_secret_annotations_everywhere(item);
+        }
+    }
+}
+
+/// Annotation values of a Secret other than [`SECRET_ANNOTATIONS_SHOWN`] become [`REDACTED`].
+fn hide_secret_annotations(meta: &mut Map<String, Value>) {
+    if let Some(Value::Object(annotations)) = meta.get_mut("annotations") {
+        for (k, v) in annotations.iter_mut() {
+            if !SECRET_ANNOTATIONS_SHOWN.contains(&k.as_str()) {
+                *v = Value::String(REDACTED.to_string());
+            }
+        }
+    }
+}
+
+/// Drop the last-applied annotation (and an emptied annotations map) and managedFields;
+/// other annotation values pass the text redactor.
 fn clean_metadata(meta: &mut Map<String, Value>) {
     meta.remove("managedFields");
     if let Some(Value::Object(annotations)) = meta.get_mut("annotations") {
         annotations.remove(LAST_APPLIED);
+        for v in annotations.values_mut() {
+            if let Value::String(a) = v {
+                redact_string(a);
+            }
+        }
         if annotations.is_empty() {
             meta.remove("annotations");
         }
     }
 }
 
-/// Replace literal `value`s of sensitive-looking env entries; `valueFrom` references stay,
-/// they name a Secret key but carry no value.
-fn redact_env(container: &mut Value, s: &RedactSettings) {
-    let Some(Value::Array(env)) = container.get_mut("env") else {
-        return;
-    };
-    for entry in env {
-        let sensitive = entry
-            .get("name")
-            .and_then(Value::as_str)
-            .is_some_and(|n| s.env_name_is_sensitive(n));
-        if let (true, Some(value @ Value::String(_))) = (sensitive, entry.get_mut("value")) {
-            *value = Value::String(REDACTED.to_string());
+/// A container's env literals and arguments.
+fn redact_container(container: &mut Value, s: &RedactSettings) {
+    if let Some(Value::Array(env)) = container.get_mut("env") {
+        env.iter_mut().for_each(|e| redact_env_entry(e, s));
+    }
+    for field in ["command", "args"] {
+        if let Some(Value::Array(words)) = container.get_mut(field) {
+            redact_args(words, s);
         }
     }
 }
 
-/// AWS access key ids (long-term `AKIA`, temporary `ASIA`, and the other IAM id prefixes).
-const AWS_KEY_ID: &str = r"\b(?:AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|ABIA|ACCA)[A-Z0-9]{16}\b";
-/// JSON Web Tokens (service-account tokens, OIDC tokens): header.payload.signature.
-const JWT: &str = r"\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*";
-/// `Bearer <token>` anywhere (`Authorization: Bearer …`, `bearer=…`), and `Authorization: Basic …`.
-const BEARER: &str = r"(?i)(\bbearer[\s:=]+|\bauthorization\s*[:=]\s*basic\s+)[A-Za-z0-9._~+/=-]+";
-/// A PEM private key wholly on one line (e.g. inside an escaped JSON string).
+/// A sensitive-looking name hides its literal `value`; any other literal passes the text
+/// redactor (a `DATABASE_URL` with a password in it). `valueFrom` references stay: they name
+/// a Secret key but carry no value.
+fn redact_env_entry(entry: &mut Value, s: &RedactSettings) {
+    let sensitive = entry
+        .get("name")
+        .and_then(Value::as_str)
+        .is_some_and(|n| s.is_sensitive(n));
+    if let Some(Value::String(value)) = entry.get_mut("value") {
+        if sensitive {
+            *value = REDACTED.to_string();
+        } else {
+            redact_string(value);
+        }
+    }
+}
+
+/// `--password=x` and `--password x` in a container's command or args (and every word
+/// through the text redactor).
+fn redact_args(words: &mut [Value], s: &RedactSettings) {
+    let mut hide_next = false;
+    for w in words.iter_mut() {
+        let Value::String(word) = w else {
+            hide_next = false;
+            continue;
+        };
+        if hide_next && !word.starts_with('-') {
+            *word = REDACTED.to_string();
+            hide_next = false;
+            continue;
+        }
+        hide_next = word.starts_with('-') && !word.contains('=') && s.is_sensitive(word);
+        if let Some((flag, _)) = word.split_once('=')
+            && flag.starts_with('-')
+            && s.is_sensitive(flag)
+        {
+            *word = format!("{flag}={REDACTED}");
+            continue;
+        }
+        redact_string(word);
+    }
+}
+
+/// Built-in credential shapes. In each, group 1 (and group 2, when there is one) is kept and
+/// the rest of the match becomes [`REDACTED`].
+const SHAPES: &[&str] = &[
+    // `Authorization: Bearer x`, `Authorization: Basic x`, `authorization=Token x`, a bare
+    // `Authorization: x`: the scheme stays, the credential goes.
+    r#"(?i)(\bauthorization\\?["']?\s*[:=]\s*\\?["']?(?:[a-z][a-z0-9-]*\s+)?)[^\s"',;\\]+"#,
+    // `Bearer x` anywhere, also URL-encoded (`Bearer%20x`, `bearer+x`).
+    r"(?i)(\bbearer(?:\s*[:=]\s*|\s+|%20|\+))[A-Za-z0-9._~+/=%-]+",
+    // JSON Web Tokens (service-account tokens, OIDC tokens): header.payload.signature.
+    r"()eyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*",
+    // AWS access key ids (long-term `AKIA`, temporary `ASIA`, the other IAM id prefixes),
+    // wherever they stand (`_AKIA…`, `keyAKIA…`).
+    r"()(?:AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|ABIA|ACCA)[A-Z0-9]{16}",
+    // The password in URL userinfo: `postgres://user:pass@host`.
+    r"(?i)(\b[a-z][a-z0-9+.-]*://[^/\s:@]*:)[^/\s@]+(@)",
+];
+/// The prefixes of AWS key ids, for the quick check in [`may_hold_secret`].
+const AWS_PREFIXES: &[&str] = &[
+    "AKIA", "ASIA", "AGPA", "AIDA", "AROA", "AIPA", "ANPA", "ANVA", "ABIA", "ACCA",
+];
+/// A PEM private key wholly in one string (e.g. inside an escaped JSON string).
 const PEM_INLINE: &str =
     r"(-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----).*?(-----END [A-Z0-9 ]*PRIVATE KEY-----)";
-/// The start of a PEM private key block that continues on the next lines.
+/// The start of a PEM private key block.
 const PEM_BEGIN: &str = r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----";
 /// The end of a PEM private key block.
 const PEM_END: &str = r"-----END [A-Z0-9 ]*PRIVATE KEY-----";
-/// A line inside a PEM block: base64, or an RFC 1421 header (`Proc-Type:`, `DEK-Info:`),
-/// after an optional `--timestamps` prefix.
-const PEM_BODY: &str =
-    r"^(\d{4}-\d\d-\d\dT\S+\s+)?\s*([A-Za-z0-9+/=]+|Proc-Type:.*|DEK-Info:.*)\s*$";
+/// `key=` / `key: ` / `"key":` / `\"key\":` — the key of a pair; the value is read by hand.
+const PAIR_KEY: &str = r#"([A-Za-z0-9_.-]+)(\\?["']?\s*[=:]\s*)"#;
 
-/// Redacts credential shapes in log lines, one line at a time. Holds the state of a multi-line
-/// PEM private key, so use one redactor per log stream (it is `Send`, not `Sync`).
-pub struct LogRedactor {
-    enabled: bool,
-    patterns: Vec<Regex>,
-    pairs: Option<Regex>,
+/// The compiled patterns, built once per process.
+struct Patterns {
+    shapes: Vec<Regex>,
     pem_inline: Regex,
     pem_begin: Regex,
     pem_end: Regex,
-    pem_body: Regex,
-    in_pem: Cell<bool>,
+    pair_key: Regex,
 }
 
-impl LogRedactor {
-    /// A redactor for `s` (a pass-through when `s.logs` is false).
-    pub fn new(s: &RedactSettings) -> LogRedactor {
-        LogRedactor {
-            enabled: s.logs,
-            patterns: [AWS_KEY_ID, JWT, BEARER]
-                .iter()
-                .filter_map(|p| compile(p))
-                .collect(),
-            pairs: pairs_regex(&s.env_name_patterns),
-            pem_inline: compile_or_never(PEM_INLINE),
-            pem_begin: compile_or_never(PEM_BEGIN),
-            pem_end: compile_or_never(PEM_END),
-            pem_body: compile_or_never(PEM_BODY),
-            in_pem: Cell::new(false),
-        }
-    }
+fn patterns() -> &'static Patterns {
+    static P: OnceLock<Patterns> = OnceLock::new();
+    P.get_or_init(|| Patterns {
+        shapes: SHAPES.iter().filter_map(|p| compile(p)).collect(),
+        pem_inline: compile_or_never(PEM_INLINE),
+        pem_begin: compile_or_never(PEM_BEGIN),
+        pem_end: compile_or_never(PEM_END),
+        pair_key: compile_or_never(PAIR_KEY),
+    })
+}
 
-    /// The line with credentials replaced by [`REDACTED`]; borrowed when nothing matched.
-    pub fn line<'a>(&self, l: &'a str) -> Cow<'a, str> {
-        if !self.enabled {
-            return Cow::Borrowed(l);
-        }
-        if self.in_pem.get() {
-            if self.pem_end.is_match(l) {
-                self.in_pem.set(false);
-                return Cow::Borrowed(l);
-            }
-            if self.pem_body.is_match(l) {
-                return Cow::Owned(self.pem_body_line(l));
-            }
-            // Not base64: the key ended without an END line (cut by --tail or --limit-bytes).
-            self.in_pem.set(false);
-        }
-        let mut out = self
-            .pem_inline
-            .replace_all(l, format!("${{1}}{REDACTED}${{2}}").as_str());
-        if let Some(m) = self.pem_begin.find(&out)
-            && !self.pem_end.is_match(&out[m.end()..])
-        {
-            self.in_pem.set(true);
-            out = Cow::Owned(format!("{}{REDACTED}", &out[..m.end()]));
-        }
-        for re in &self.patterns {
-            out = replace_cow(out, re, |c: &Captures| {
-                format!("{}{REDACTED}", c.get(1).map_or("", |m| m.as_str()))
-            });
-        }
-        if let Some(re) = &self.pairs {
-            out = replace_cow(out, re, |c: &Captures| {
-                format!("{}{}{REDACTED}", &c[1], &c[2])
-            });
-        }
-        out
-    }
+/// Whether any pattern could match `s`: every shape needs one of these marks, so text
+/// without them (most table cells, most log lines of numbers) skips the regexes.
+fn may_hold_secret(s: &str) -> bool {
+    s.contains([':', '=', '%', '+'])
+        || s.contains("eyJ")
+        || s.contains("-----")
+        || contains_ignore_case(s, "bearer")
+        || AWS_PREFIXES.iter().any(|p| s.contains(p))
+}
 
-    /// A line inside a PEM block: keep a `--timestamps` prefix, hide the rest.
-    fn pem_body_line(&self, l: &str) -> String {
-        let prefix = self
-            .pem_body
-            .captures(l)
-            .and_then(|c| c.get(1))
-            .map_or("", |m| m.as_str());
-        format!("{prefix}{REDACTED}")
+fn contains_ignore_case(s: &str, needle: &str) -> bool {
+    s.as_bytes()
+        .windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+}
+
+/// Free text with every credential shape replaced by [`REDACTED`]: the built-in shapes,
+/// sensitive `key=value` pairs (keys judged by [`name_is_sensitive`]), and a PEM private
+/// key (from its BEGIN line to its END line, or to the end of the text).
+pub fn text(s: &str) -> Cow<'_, str> {
+    text_with(s, &RedactSettings::default())
+}
+
+/// [`text`] with the operator's extra name fragments.
+fn text_with<'a>(s: &'a str, settings: &RedactSettings) -> Cow<'a, str> {
+    if !may_hold_secret(s) {
+        return Cow::Borrowed(s);
+    }
+    let p = patterns();
+    let mut out = p
+        .pem_inline
+        .replace_all(s, format!("${{1}}{REDACTED}${{2}}").as_str());
+    if let Some(m) = p.pem_begin.find(&out)
+        && !p.pem_end.is_match(&out[m.end()..])
+    {
+        out = Cow::Owned(format!("{}{REDACTED}", &out[..m.end()]));
+    }
+    for re in &p.shapes {
+        out = replace_cow(out, re, |c: &Captures| {
+            let keep = |i| c.get(i).map_or("", |m| m.as_str());
+            format!("{}{REDACTED}{}", keep(1), keep(2))
+        });
+    }
+    match pairs(&out, settings) {
+        Some(r) => Cow::Owned(r),
+        None => out,
     }
 }
 
@@ -259,37 +499,144 @@ fn replace_cow<'a>(
     }
 }
 
-/// `password=…`, `DB_TOKEN: …`, `"apiKey":"…"`: a key containing a sensitive pattern (where
-/// `_` may also be `-` or nothing), then `=` or `:`, then a quoted or bare value.
-fn pairs_regex(patterns: &[String]) -> Option<Regex> {
-    let alternatives: Vec<String> = patterns
-        .iter()
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            p.split('_')
-                .map(regex_lite::escape)
-                .collect::<Vec<_>>()
-                .join("[_-]?")
-        })
-        .collect();
-    if alternatives.is_empty() {
-        return None;
+/// `password=…`, `DB_PASS: …`, `"apiKey":"a\"b"`, `\"token\":\"…\"`: the values of sensitive
+/// keys replaced; `None` when there were none. After a harmless key the scan goes on inside
+/// its value, so `msg="password=x"` is caught too.
+fn pairs(s: &str, settings: &RedactSettings) -> Option<String> {
+    let re = &patterns().pair_key;
+    let mut out = String::new();
+    let (mut pos, mut copied) = (0, 0);
+    while let Some(c) = re.captures_at(s, pos) {
+        let (Some(key), Some(all)) = (c.get(1), c.get(0)) else {
+            break;
+        };
+        pos = all.end();
+        let norm = normalise(key.as_str());
+        let value = value_len(&s[pos..]);
+        if value == 0
+            || !settings.is_sensitive(key.as_str())
+            || norm.starts_with("AUTHORIZATION")
+            || s[pos..].starts_with(REDACTED)
+        {
+            continue;
+        }
+        out.push_str(&s[copied..pos]);
+        out.push_str(REDACTED);
+        pos += value;
+        copied = pos;
     }
-    let key = format!(
-        r#"([A-Za-z0-9_.-]*(?:{})[A-Za-z0-9_.-]*"?)"#,
-        alternatives.join("|")
-    );
-    let pattern = format!(r#"{key}(\s*[=:]\s*)(?:"[^"]*"|'[^']*'|[^\s,;&"'}}]+)"#);
-    RegexBuilder::new(&pattern)
-        .case_insensitive(true)
-        .build()
-        .map_err(|e| log::error!("log redactor: pattern for env names does not compile: {e}"))
-        .ok()
+    (copied > 0).then(|| {
+        out.push_str(&s[copied..]);
+        out
+    })
+}
+
+/// The length of the value at the start of `s`: `\"…\"`, `"…"` (with `\"` escapes), `'…'`,
+/// or a bare word; an unclosed quote runs to the end.
+fn value_len(s: &str) -> usize {
+    if let Some(rest) = s.strip_prefix("\\\"") {
+        return rest.find("\\\"").map_or(s.len(), |i| i + 4);
+    }
+    if let Some(rest) = s.strip_prefix('"') {
+        let mut escaped = false;
+        for (i, ch) in rest.char_indices() {
+            match ch {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => return i + 2,
+                _ => {}
+            }
+        }
+        return s.len();
+    }
+    if let Some(rest) = s.strip_prefix('\'') {
+        return rest.find('\'').map_or(s.len(), |i| i + 2);
+    }
+    s.find(|c: char| c.is_whitespace() || ",;&\"'}]\\".contains(c))
+        .unwrap_or(s.len())
+}
+
+/// Redacts container log lines in order: the credential shapes of [`text`] on every line,
+/// and the lines of a multi-line PEM private key from its BEGIN line to its END line. Holds
+/// that state, so use one redactor per log stream.
+pub struct LogRedactor {
+    settings: RedactSettings,
+    in_pem: bool,
+}
+
+impl LogRedactor {
+    /// A redactor for `s`.
+    pub fn new(s: &RedactSettings) -> LogRedactor {
+        LogRedactor {
+            settings: s.clone(),
+            in_pem: false,
+        }
+    }
+
+    /// The next line of the stream, redacted.
+    pub fn redact_line(&mut self, l: &str) -> Redacted<String> {
+        Redacted(self.line(l).into_owned())
+    }
+
+    /// The line with credentials replaced by [`REDACTED`] (as is when the operator turned
+    /// log redaction off); borrowed when nothing matched.
+    fn line<'a>(&mut self, l: &'a str) -> Cow<'a, str> {
+        if !self.settings.logs {
+            return Cow::Borrowed(l);
+        }
+        let p = patterns();
+        if self.in_pem {
+            if p.pem_end.is_match(l) {
+                self.in_pem = false;
+                return text_with(l, &self.settings);
+            }
+            if let Some(hidden) = pem_body_line(l) {
+                return Cow::Owned(hidden);
+            }
+            // Not key material: the key ended without an END line (cut by --tail or
+            // --limit-bytes, or a log line interleaved).
+            self.in_pem = false;
+        }
+        if let Some(m) = p.pem_begin.find(l)
+            && !p.pem_end.is_match(&l[m.end()..])
+        {
+            self.in_pem = true;
+        }
+        text_with(l, &self.settings)
+    }
+}
+
+/// A line inside a PEM block, hidden (its log prefix kept), or `None` when it is not key
+/// material. Key material: a line of base64 (possibly blank or only a prefix), base64 after
+/// a prefix when it is long (16+) or padded, or an RFC 1421 header (`Proc-Type:`, `DEK-Info:`).
+fn pem_body_line(l: &str) -> Option<String> {
+    let trimmed = l.trim_end();
+    let is_b64 = |t: &str| {
+        !t.is_empty()
+            && t.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"+/=".contains(&b))
+    };
+    if let Some(i) = trimmed
+        .find("Proc-Type:")
+        .or_else(|| trimmed.find("DEK-Info:"))
+    {
+        return Some(format!("{}{REDACTED}", &l[..i]));
+    }
+    let (prefix, token) = match trimmed.rfind(char::is_whitespace) {
+        Some(i) => (&l[..=i], &trimmed[i + 1..]),
+        None => ("", trimmed),
+    };
+    let whole = prefix.trim().is_empty();
+    if token.is_empty() && whole {
+        return Some(l.to_string());
+    }
+    let looks_like_key = is_b64(token) && (whole || token.len() >= 16 || token.ends_with('='));
+    looks_like_key.then(|| format!("{prefix}{REDACTED}"))
 }
 
 fn compile(p: &str) -> Option<Regex> {
     Regex::new(p)
-        .map_err(|e| log::error!("log redactor: built-in pattern does not compile: {e}"))
+        .map_err(|e| log::error!("redactor: built-in pattern does not compile: {e}"))
         .ok()
 }
 
@@ -443,7 +790,7 @@ mod tests {
     }
 
     fn log(lines: &[&str]) -> Vec<String> {
-        let r = LogRedactor::new(&RedactSettings::default());
+        let mut r = LogRedactor::new(&RedactSettings::default());
         lines.iter().map(|l| r.line(l).into_owned()).collect()
     }
 
@@ -518,17 +865,202 @@ mod tests {
     }
 
     #[test]
-    fn log_redaction_can_be_turned_off() {
-        let r = LogRedactor::new(&RedactSettings {
-            logs: false,
-            ..RedactSettings::default()
-        });
+    fn only_the_operator_setting_turns_log_redaction_off() {
+        let mut r = LogRedactor::new(&RedactSettings::default().without_log_redaction());
         assert_eq!(r.line("password=hunter2"), "password=hunter2");
     }
 
     #[test]
     fn clean_lines_stay_borrowed() {
-        let r = LogRedactor::new(&RedactSettings::default());
+        let mut r = LogRedactor::new(&RedactSettings::default());
         assert!(matches!(r.line("GET /healthz 200"), Cow::Borrowed(_)));
+    }
+}
+
+#[cfg(test)]
+mod shapes {
+    //! Every credential shape the adversarial pass found, with random surroundings.
+    use super::*;
+    use serde_json::json;
+
+    fn log(lines: &[&str]) -> Vec<String> {
+        let mut r = LogRedactor::new(&RedactSettings::default());
+        lines.iter().map(|l| r.line(l).into_owned()).collect()
+    }
+
+    #[test]
+    fn sensitive_names_are_matched_in_every_spelling() {
+        for name in [
+            "API-KEY",
+            "PRIVATEKEY",
+            "ACCESSKEY",
+            "private.key",
+            "STRIPE_KEY",
+            "SIGNING_KEY",
+            "DB_PASS",
+            "PASSPHRASE",
+            "db_password",
+            "GitHubToken",
+            "x-auth-token",
+            "AUTH",
+            "GOOGLE_APPLICATION_CREDENTIALS",
+            "SENTRY_DSN",
+            "AZURE_STORAGE_CONNECTION_STRING",
+            "client.secret",
+            "apiKey",
+            "HMAC_KEYS",
+            "pwd",
+            "SESSION_COOKIE",
+        ] {
+            assert!(name_is_sensitive(name), "{name} should be sensitive");
+        }
+        for name in [
+            "HOME",
+            "LOG_LEVEL",
+            "PORT",
+            "KEYCLOAK_URL",
+            "REPLICAS",
+            "NODE_NAME",
+        ] {
+            assert!(!name_is_sensitive(name), "{name} should be shown");
+        }
+        let extra = RedactSettings::with_extra_patterns(["my-pin".to_string()]);
+        assert!(extra.is_sensitive("APP_MY_PIN"));
+    }
+
+    #[test]
+    fn env_literals_of_every_spelling_are_redacted_and_others_pass_the_text_redactor() {
+        let names = [
+            "API-KEY",
+            "PRIVATEKEY",
+            "private.key",
+            "STRIPE_KEY",
+            "DB_PASS",
+            "PASSPHRASE",
+        ];
+        let env: Vec<Value> = names
+            .iter()
+            .map(|n| json!({"name": n, "value": "canary-x"}))
+            .chain([json!({"name": "DATABASE_URL", "value": "postgres://app:canary-y@db:5432/x"})])
+            .collect();
+        let mut pod = json!({"kind": "Pod", "spec": {"containers": [{"name": "a", "env": env,
+            "args": ["--db-password", "canary-z", "--token=canary-w", "--port", "80"]}]}});
+        object(&mut pod, &RedactSettings::default());
+        let s = pod.to_string();
+        assert!(!s.contains("canary"), "{s}");
+        assert!(s.contains("postgres://app:<redacted>@db:5432/x"), "{s}");
+        assert!(s.contains(r#""--port","80""#), "{s}");
+    }
+
+    #[test]
+    fn log_redactor_covers_every_reported_shape() {
+        let cases = [
+            (
+                "Authorization: Token abcdef123",
+                "Authorization: Token <redacted>",
+            ),
+            (
+                "authorization=Basic dXNlcjpwYXNz",
+                "authorization=Basic <redacted>",
+            ),
+            ("GET /x?h=Bearer%20abc.def", "GET /x?h=Bearer%20<redacted>"),
+            ("dsn=postgres://user:pa55@db/x ok", "dsn=<redacted> ok"),
+            (
+                "connecting to postgres://user:pa55@db/x",
+                "connecting to postgres://user:<redacted>@db/x",
+            ),
+            ("pwd=hunter2 next", "pwd=<redacted> next"),
+            ("key_AKIAIOSFODNN7EXAMPLE used", "key_<redacted> used"),
+            (
+                r#"{"password":"ab\"cd","u":1}"#,
+                r#"{"password":<redacted>,"u":1}"#,
+            ),
+            (
+                r#"{\"token\":\"abc\",\"u\":1}"#,
+                r#"{\"token\":<redacted>,\"u\":1}"#,
+            ),
+            (r#"msg="password=x""#, r#"msg="password=<redacted>""#),
+            ("STRIPE_KEY: sk_live_1", "STRIPE_KEY: <redacted>"),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(log(&[raw])[0], want, "{raw}");
+        }
+    }
+
+    #[test]
+    fn pem_lines_with_a_log_prefix_are_hidden() {
+        let out = log(&[
+            "2026-01-01 INFO tls -----BEGIN RSA PRIVATE KEY-----",
+            "2026-01-01 INFO tls MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0",
+            "[app] VxVuT6CztCTPFeDuQ+kJ1Ke6RCeKyo0w==",
+            "2026-01-01 INFO tls -----END RSA PRIVATE KEY-----",
+            "2026-01-01 INFO started",
+        ]);
+        assert!(out[0].ends_with("-----BEGIN RSA PRIVATE KEY-----<redacted>"));
+        assert_eq!(out[1], "2026-01-01 INFO tls <redacted>");
+        assert_eq!(out[2], "[app] <redacted>");
+        assert_eq!(out[4], "2026-01-01 INFO started");
+    }
+
+    #[test]
+    fn secrets_hide_annotation_values_and_messages_pass_the_text_redactor() {
+        let meta = json!({"kind": "PartialObjectMetadataList", "items": [{"metadata": {"name": "db",
+            "annotations": {"kapp.k14s.io/original": "{\"data\":{\"p\":\"canary\"}}",
+                            "kubernetes.io/service-account.name": "builder"}}}]});
+        let shown = fetched(meta, Source::SecretMetadata, &RedactSettings::default());
+        let ann = &shown.value()["items"][0]["metadata"]["annotations"];
+        assert_eq!(ann["kapp.k14s.io/original"], REDACTED);
+        assert_eq!(ann["kubernetes.io/service-account.name"], "builder");
+        let ev = json!({"kind": "EventList", "items": [{"message": "pull failed: Authorization: Bearer abc",
+            "note": "token=xyz"}]});
+        let ev = fetched(ev, Source::Object, &RedactSettings::default())
+            .value()
+            .to_string();
+        assert!(!ev.contains("abc") && !ev.contains("xyz"), "{ev}");
+        let table = json!({"kind": "Table", "rows": [{"cells": ["w", "login password=hunter2"]}]});
+        let t = fetched(table, Source::Object, &RedactSettings::default())
+            .value()
+            .to_string();
+        assert!(!t.contains("hunter2"), "{t}");
+    }
+
+    #[test]
+    fn random_surroundings_do_not_uncover_a_secret() {
+        let secrets = [
+            "AKIAIOSFODNN7EXAMPLE",
+            "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig",
+        ];
+        let mut seed: u64 = 7;
+        let mut next = || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) as usize
+        };
+        let junk = [
+            " ", "_", "\"", "'", "=", ":", "[", "]", "x", "é", "\t", "{", ",",
+        ];
+        for _ in 0..500 {
+            let pre: String = (0..next() % 6).map(|_| junk[next() % junk.len()]).collect();
+            let post: String = (0..next() % 6).map(|_| junk[next() % junk.len()]).collect();
+            for s in secrets {
+                let line = format!("{pre}{s}{post}");
+                let out = text(&line);
+                assert!(!out.contains(s), "{line:?} -> {out:?}");
+            }
+            let pair = format!("{pre}password={post}hunter2 ");
+            let out = text(&pair);
+            assert!(
+                !out.contains("hunter2")
+                    || post.contains(' ')
+                    || post.contains('\t')
+                    || post.contains(',')
+                    || post.contains('"')
+                    || post.contains('\'')
+                    || post.contains(']')
+                    || post.contains('{'),
+                "{pair:?} -> {out:?}"
+            );
+        }
     }
 }

@@ -7,7 +7,8 @@ use std::time::Duration;
 use crate::command::parse_duration_seconds;
 use crate::error::{Error, Result};
 use crate::kube;
-use crate::redact::RedactSettings;
+use crate::ops::Engine;
+use crate::redact::{self, RedactSettings};
 use crate::scope::Scope;
 
 /// Default `--max-output-bytes` (256 KiB): a few thousand table rows or a long describe,
@@ -24,8 +25,13 @@ Cluster access and scope:
   --request-timeout DUR      per request to the Kubernetes API (default 30s)
   --namespaces a,b           read only these namespaces (KUBEGLASS_NAMESPACES; default: all)
   --no-cluster-resources     refuse cluster-scoped types: nodes, PVs, CRDs, … (KUBEGLASS_NO_CLUSTER_RESOURCES=1)
-  --redact-env-names a,b     more env-name substrings whose literal values are hidden
-                             (KUBEGLASS_REDACT_ENV_NAMES; built in: PASSWORD, TOKEN, SECRET, KEY, …)
+  --redact-env-names a,b     more name fragments whose values are hidden, in env, args and
+                             log key=value pairs (KUBEGLASS_REDACT_ENV_NAMES). Built in: a name,
+                             upper-cased without - . _, containing PASS PWD SECRET TOKEN APIKEY
+                             PRIVATEKEY ACCESSKEY CREDENTIAL AUTH COOKIE DSN CONNECTIONSTRING
+                             CONNSTR, or ending in KEY or KEYS
+  --allow-unredacted-logs    send container log lines without the credential redactor (objects,
+                             events and errors stay redacted; a command can never ask for this)
   --max-output-bytes N       cut every result at N bytes (KUBEGLASS_MAX_OUTPUT_BYTES; default 262144)
 ";
 
@@ -40,6 +46,17 @@ pub struct ClusterArgs {
     pub redact: RedactSettings,
     /// The output budget of every command (a command may ask for less, never more).
     pub max_output_bytes: usize,
+}
+
+impl ClusterArgs {
+    /// Connect the engine these settings describe. A failure's message passes the text
+    /// redactor (it may quote a kubeconfig URL with userinfo or a credential plugin's output).
+    pub fn connect(&self) -> Result<Engine> {
+        Engine::connect(&self.kube, self.scope.clone(), self.redact.clone()).map_err(|mut e| {
+            e.message = redact::message(&e.message).into_string();
+            e
+        })
+    }
 }
 
 /// Take the shared flags out of `args` (the rest stays for the subcommand).
@@ -72,6 +89,13 @@ pub fn cluster_args(args: &mut pico_args::Arguments) -> Result<ClusterArgs> {
             .map(str::to_string)
             .collect::<Vec<_>>(),
     );
+    // Operator only: a command message has no way to reach this flag.
+    let redact = if args.contains("--allow-unredacted-logs") {
+        log::warn!("--allow-unredacted-logs: container log lines are sent without redaction");
+        redact.without_log_redaction()
+    } else {
+        redact
+    };
     let max_output_bytes = max_output_bytes(args)?;
     Ok(ClusterArgs {
         kube: kube::Settings {

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use super::common::{self, ClusterArgs};
 use crate::command::{self, Command};
 use crate::error::{Error, Result};
-use crate::ops::{Engine, Executor};
+use crate::ops::Executor;
 use crate::output::Output;
 
 /// Help for `kubeglass query --help`.
@@ -54,8 +54,9 @@ pub fn main(mut args: Vec<OsString>) -> ExitCode {
     let json = pargs.contains("--json");
     match prepare(pargs, kubectl) {
         Ok((settings, Ok(cmd))) => {
-            let result =
-                Engine::connect(&settings).and_then(|e| e.execute(&cmd, settings.max_output_bytes));
+            let result = settings
+                .connect()
+                .and_then(|e| e.execute(&cmd, settings.max_output_bytes));
             report(result, json)
         }
         // A refused or invalid command is an answer (exit 1), like any failed read.

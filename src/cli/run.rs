@@ -13,7 +13,7 @@ use crate::agent::{self, Settings, SqsQueues};
 use crate::aws::Provider;
 use crate::command::parse_duration_seconds;
 use crate::error::{Error, Result};
-use crate::ops::{Engine, Executor};
+use crate::ops::Executor;
 use crate::protocol::AgentInfo;
 use crate::sqs::Sqs;
 
@@ -203,7 +203,7 @@ fn parse(pargs: &mut pico_args::Arguments, stdio: bool) -> Result<RunArgs> {
 }
 
 fn start(r: RunArgs, stdio: bool) -> Result<()> {
-    let engine = Engine::connect(&r.cluster)?;
+    let engine = r.cluster.connect()?;
     if stdio {
         let stdin = std::io::stdin().lock();
         return agent::stdio::serve(
@@ -216,8 +216,9 @@ fn start(r: RunArgs, stdio: bool) -> Result<()> {
         .map_err(|e| Error::internal(format!("stdio: {e}")));
     }
     let mut settings = r.settings;
-    settings.kubernetes_version = match engine.client().get_json("/version") {
+    settings.kubernetes_version = match engine.get("/version") {
         Ok(v) => v
+            .value()
             .get("gitVersion")
             .and_then(|g| g.as_str())
             .unwrap_or("unknown")

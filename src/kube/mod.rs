@@ -177,7 +177,7 @@ pub fn check_secret_access(path: &str, accept: &str) -> Result<()> {
 }
 
 /// Whether a request path addresses the core `secrets` resource (list, object, subresource).
-fn is_secrets_path(path: &str) -> bool {
+pub fn is_secrets_path(path: &str) -> bool {
     let path = path.split('?').next().unwrap_or(path);
     let seg: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
     if seg.first() != Some(&"api") {

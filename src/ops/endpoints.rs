@@ -5,6 +5,7 @@ use serde_json::Value;
 
 use crate::json::{items as array, text};
 use crate::output::table::render_columns;
+use crate::redact::Redacted;
 
 use super::engine::selector_of;
 
@@ -18,7 +19,14 @@ struct Address {
 
 /// The report for `svc`, from its EndpointSlices (preferred) or Endpoints, and the pods its
 /// selector matches.
-pub fn render(svc: &Value, slices: &[Value], endpoints: Option<&Value>, pods: &[Value]) -> String {
+pub fn render(
+    svc: &Redacted<Value>,
+    slices: &[Redacted<Value>],
+    endpoints: Option<&Redacted<Value>>,
+    pods: &[Redacted<Value>],
+) -> String {
+    let svc = svc.value();
+    let endpoints = endpoints.map(|e| e.value());
     let ns = text(svc, "/metadata/namespace");
     let mut out = String::new();
     let ty = match text(svc, "/spec/type") {
@@ -135,7 +143,7 @@ fn add_ports(ports: &mut Vec<String>, v: &Value) {
 }
 
 /// Addresses from EndpointSlices (discovery.k8s.io v1 or v1beta1).
-fn from_slices(slices: &[Value]) -> (Vec<Address>, Vec<String>) {
+fn from_slices(slices: &[Redacted<Value>]) -> (Vec<Address>, Vec<String>) {
     let mut out = Vec::new();
     let mut ports = Vec::new();
     for s in slices {
@@ -193,7 +201,7 @@ fn diagnosis(
     selector: Option<&str>,
     ready: usize,
     addresses: &[Address],
-    pods: &[Value],
+    pods: &[Redacted<Value>],
 ) -> Vec<String> {
     let ns = text(svc, "/metadata/namespace");
     if ty == "ExternalName" {
@@ -215,7 +223,7 @@ fn diagnosis(
     }
     let mut lines = Vec::new();
     if ready == 0 {
-        let states: Vec<String> = pods.iter().take(10).map(pod_state).collect();
+        let states: Vec<String> = pods.iter().take(10).map(|p| pod_state(p)).collect();
         lines.push(format!(
             "{} pods match the selector but none is a ready endpoint: {}",
             pods.len(),
@@ -252,7 +260,7 @@ fn pod_state(pod: &Value) -> String {
 }
 
 /// A named `targetPort` that no matching pod's containers declare never gets endpoints.
-fn named_target_port_problem(svc: &Value, pods: &[Value]) -> Option<String> {
+fn named_target_port_problem(svc: &Value, pods: &[Redacted<Value>]) -> Option<String> {
     let named: Vec<&str> = array(svc, "/spec/ports")
         .filter_map(|p| p.get("targetPort").and_then(Value::as_str))
         .collect();
@@ -277,7 +285,15 @@ fn named_target_port_problem(svc: &Value, pods: &[Value]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::redact::shown;
     use serde_json::json;
+
+    /// The renderer over fixtures redacted as the fetch layer would.
+    fn render(svc: &Value, slices: &[Value], ep: Option<&Value>, pods: &[Value]) -> String {
+        let all = |v: &[Value]| v.iter().cloned().map(shown).collect::<Vec<_>>();
+        let ep = ep.cloned().map(shown);
+        super::render(&shown(svc.clone()), &all(slices), ep.as_ref(), &all(pods))
+    }
 
     fn svc(selector: Value) -> Value {
         json!({"metadata": {"name": "checkout", "namespace": "shop"},

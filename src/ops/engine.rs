@@ -1,13 +1,22 @@
 //! The engine: one Kubernetes client plus the scope and redaction settings, dispatching each
 //! command to its operation. `kubeglass query` runs one command on it; the agent shares one
 //! across its workers.
+//!
+//! It is also the operations' only way to read the cluster, and the redaction choke point:
+//! the client is private to this module, and every read it offers ([`Engine::get`],
+//! [`Engine::list_pages`], [`Engine::log_lines`]) hands back data that has passed the
+//! redactor ([`Redacted`], which renderers require). Error messages pass the text redactor
+//! in [`Executor::execute`]. An operation cannot forget to redact: it never holds raw data.
 
-use crate::cli::common::ClusterArgs;
+use std::io::BufRead;
+
+use serde_json::Value;
+
 use crate::command::{Command, Op};
 use crate::error::{Code, Error, Result};
-use crate::kube::{Client, Resource};
+use crate::kube::{self, Client, Resource};
 use crate::output::Output;
-use crate::redact::RedactSettings;
+use crate::redact::{self, LogRedactor, RedactSettings, Redacted, Source};
 use crate::scope::Scope;
 
 use super::{Executor, get, info, inspect, logs};
@@ -17,6 +26,121 @@ pub struct Engine {
     client: Client,
     scope: Scope,
     redact: RedactSettings,
+}
+
+/// The lines of one container log, each already through the log redactor (which sees every
+/// line in order, so a multi-line PEM key is hidden whatever is later filtered out).
+pub struct LogLines {
+    reader: Box<dyn BufRead + Send>,
+    redactor: LogRedactor,
+    max_line: usize,
+    buf: Vec<u8>,
+}
+
+impl LogLines {
+    /// Lines of `reader` through a fresh log redactor for `settings`.
+    pub fn new(
+        reader: Box<dyn BufRead + Send>,
+        settings: &RedactSettings,
+        max_line: usize,
+    ) -> LogLines {
+        LogLines {
+            reader,
+            redactor: LogRedactor::new(settings),
+            max_line,
+            buf: Vec::new(),
+        }
+    }
+
+    /// The next redacted line (without its newline), `None` at the end of the log.
+    pub fn next_line(&mut self) -> Result<Option<Redacted<String>>> {
+        let Some(raw) = read_bounded_line(&mut self.reader, &mut self.buf, self.max_line)? else {
+            return Ok(None);
+        };
+        let line = self.redactor.redact_line(&raw.text);
+        Ok(Some(line.map(|l| cut_line(l, self.max_line, raw.extra))))
+    }
+}
+
+/// One line as read: its text (lossily decoded, at most the limit plus a little) and how
+/// many bytes past that were skipped.
+struct RawLine {
+    text: String,
+    extra: usize,
+}
+
+/// Read one line, keeping at most `max + SLACK` bytes of it (the rest is skipped, counted):
+/// a log line of gigabytes never sits in memory. The slack lets the redactor see a
+/// credential that straddles the cut before the cut is made.
+fn read_bounded_line(
+    reader: &mut Box<dyn BufRead + Send>,
+    buf: &mut Vec<u8>,
+    max: usize,
+) -> Result<Option<RawLine>> {
+    const SLACK: usize = 4096;
+    let keep = max + SLACK;
+    buf.clear();
+    let (mut extra, mut any) = (0, false);
+    loop {
+        let chunk = reader.fill_buf().map_err(stream_error)?;
+        if chunk.is_empty() {
+            break;
+        }
+        any = true;
+        let (part, done) = match chunk.iter().position(|&b| b == b'\n') {
+            Some(i) => (&chunk[..=i], true),
+            None => (chunk, false),
+        };
+        let room = keep.saturating_sub(buf.len());
+        buf.extend_from_slice(&part[..part.len().min(room)]);
+        extra += part.len().saturating_sub(room);
+        let used = part.len();
+        reader.consume(used);
+        if done {
+            break;
+        }
+    }
+    if !any {
+        return Ok(None);
+    }
+    let end = buf
+        .strip_suffix(b"\n")
+        .map(|b| b.strip_suffix(b"\r").unwrap_or(b))
+        .unwrap_or(buf);
+    Ok(Some(RawLine {
+        text: String::from_utf8_lossy(end).into_owned(),
+        extra,
+    }))
+}
+
+fn stream_error(err: std::io::Error) -> Error {
+    Error::new(
+        Code::ApiUnavailable,
+        format!("reading the log stream failed: {err}"),
+    )
+}
+
+/// Cut a redacted line at `max` bytes, backing off to the start of a word when the cut would
+/// fall inside one (a credential the cut splits must not show a prefix), and say how much
+/// was left out.
+fn cut_line(mut s: String, max: usize, extra: usize) -> String {
+    if s.len() <= max && extra == 0 {
+        return s;
+    }
+    let mut cut = max.min(s.len());
+    while !s.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let word_start = s[..cut]
+        .rfind(|c: char| !(c.is_ascii_alphanumeric() || "+/=_-.%".contains(c)))
+        .map_or(0, |i| i + 1);
+    if cut < s.len() && cut - word_start < 512 {
+        cut = word_start;
+    }
+    let left_out = s.len() - cut + extra;
+    s.truncate(cut);
+    s.push_str(&format!(" [kubeglass: {left_out} more bytes on this line]"));
+    s
 }
 
 /// Where a namespaced command reads.
@@ -57,10 +181,10 @@ impl Namespaces {
 }
 
 impl Engine {
-    /// Connect to the cluster the settings name (kubeconfig or in-cluster).
-    pub fn connect(c: &ClusterArgs) -> Result<Engine> {
-        let client = Client::from_settings(&c.kube)?;
-        Ok(Engine::new(client, c.scope.clone(), c.redact.clone()))
+    /// Connect to the cluster `kube` names (kubeconfig or in-cluster).
+    pub fn connect(kube: &kube::Settings, scope: Scope, redact: RedactSettings) -> Result<Engine> {
+        let client = Client::from_settings(kube)?;
+        Ok(Engine::new(client, scope, redact))
     }
 
     /// An engine over an existing client.
@@ -72,14 +196,51 @@ impl Engine {
         }
     }
 
-    /// The Kubernetes client.
-    pub fn client(&self) -> &Client {
-        &self.client
+    /// GET `path` as JSON, redacted.
+    pub fn get(&self, path: &str) -> Result<Redacted<Value>> {
+        self.get_accept(path, "application/json")
     }
 
-    /// The redaction settings.
-    pub fn redact(&self) -> &RedactSettings {
-        &self.redact
+    /// GET `path` with an explicit `Accept`, redacted.
+    pub fn get_accept(&self, path: &str, accept: &str) -> Result<Redacted<Value>> {
+        let v = self.client.get_accept(path, accept)?;
+        Ok(redact::fetched(v, source_of(path), &self.redact))
+    }
+
+    /// List `path` page by page, each page redacted before `each` sees it.
+    pub fn list_pages(
+        &self,
+        path: &str,
+        accept: &str,
+        limit: usize,
+        mut each: impl FnMut(Redacted<Value>) -> Result<bool>,
+    ) -> Result<()> {
+        let source = source_of(path);
+        self.client.list_pages(path, accept, limit, |page| {
+            each(redact::fetched(page, source, &self.redact))
+        })
+    }
+
+    /// GET a log and read it line by line through a fresh log redactor; lines longer than
+    /// `max_line` bytes are cut (after redaction).
+    pub fn log_lines(&self, path: &str, max_line: usize) -> Result<LogLines> {
+        let reader = self.client.get_stream(path)?;
+        Ok(LogLines::new(reader, &self.redact, max_line))
+    }
+
+    /// Resolve a resource type without a command's scope check (related reads).
+    pub fn resolve_type(&self, typed: &str) -> Result<Resource> {
+        self.client.resolve(typed)
+    }
+
+    /// Every resource type the server serves.
+    pub fn api_resources(&self) -> Result<Vec<Resource>> {
+        self.client.api_resources()
+    }
+
+    /// The namespace commands use when they name none.
+    pub fn default_namespace(&self) -> &str {
+        self.client.default_namespace()
     }
 
     /// The scope.
@@ -92,7 +253,7 @@ impl Engine {
         let ns = cmd
             .namespace
             .clone()
-            .unwrap_or_else(|| self.client.default_namespace().to_string());
+            .unwrap_or_else(|| self.default_namespace().to_string());
         self.scope.check_namespace(&ns)?;
         Ok(ns)
     }
@@ -122,12 +283,34 @@ impl Engine {
     }
 }
 
+/// Secret paths are answered with metadata only; the redactor is told, since the response
+/// (`PartialObjectMetadata`) does not say it is a Secret.
+fn source_of(path: &str) -> Source {
+    if kube::is_secrets_path(path) {
+        Source::SecretMetadata
+    } else {
+        Source::Object
+    }
+}
+
 impl Executor for Engine {
     fn execute(&self, cmd: &Command, max_output_bytes: usize) -> Result<Output> {
         let max = cmd
             .max_output_bytes
             .map_or(max_output_bytes, |m| m.min(max_output_bytes));
         log::debug!("executing {} (budget {max} bytes)", cmd.op.as_str());
+        // Error messages quote the API, kubeconfig URLs and plugin output: redact them too.
+        self.dispatch(cmd, max).map_err(|mut e| {
+            e.message = redact::message(&e.message).into_string();
+            e
+        })
+    }
+}
+
+impl Engine {
+    fn dispatch(&self, cmd: &Command, max: usize) -> Result<Output> {
+        let scoped = self.namespace_reads_in_scope(cmd)?;
+        let cmd = scoped.as_ref().unwrap_or(cmd);
         match cmd.op {
             Op::Get => get::run(self, cmd, max),
             Op::Logs => logs::run(self, cmd, max),
@@ -139,6 +322,37 @@ impl Executor for Engine {
             Op::ApiResources => info::api_resources(self, max),
             Op::Version => info::version(self),
         }
+    }
+}
+
+impl Engine {
+    /// Under a namespace allow-list, `get`/`describe` of Namespace objects read only the
+    /// allowed ones: named ones are checked (`OutOfScope` before any request), and a list
+    /// becomes the allowed names (a `Some` command to run instead). Otherwise `None`.
+    fn namespace_reads_in_scope(&self, cmd: &Command) -> Result<Option<Command>> {
+        let (Some(allowed), Op::Get | Op::Describe, Some(typed)) = (
+            self.scope.namespaces_for_all(),
+            cmd.op,
+            cmd.resource.as_deref(),
+        ) else {
+            return Ok(None);
+        };
+        if typed == "all" {
+            return Ok(None);
+        }
+        let res = self.client.resolve(typed)?;
+        if !(res.group.is_empty() && res.plural == "namespaces") {
+            return Ok(None);
+        }
+        if !cmd.names.is_empty() {
+            cmd.names
+                .iter()
+                .try_for_each(|n| self.scope.check_namespace(n))?;
+            return Ok(None);
+        }
+        let mut only = cmd.clone();
+        only.names = allowed.to_vec();
+        Ok(Some(only))
     }
 }
 

@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use crate::json::text;
 use crate::output::table::render_columns;
+use crate::redact::Redacted;
 use crate::timefmt;
 
 /// The time an event last happened (`lastTimestamp`, `eventTime`, `firstTimestamp`, or
@@ -62,8 +63,12 @@ pub fn source(ev: &Value) -> String {
 }
 
 /// The table lines (header first) of `events`, sorted oldest → newest.
-pub fn render_table(events: &[Value], with_namespace: bool, now: SystemTime) -> Vec<String> {
-    let mut sorted: Vec<&Value> = events.iter().collect();
+pub fn render_table(
+    events: &[Redacted<Value>],
+    with_namespace: bool,
+    now: SystemTime,
+) -> Vec<String> {
+    let mut sorted: Vec<&Value> = events.iter().map(|e| e.value()).collect();
     sort_events(&mut sorted);
     let rows: Vec<Vec<String>> = sorted
         .iter()
@@ -112,6 +117,7 @@ mod tests {
                    "involvedObject": {"kind": "Pod", "name": "web-1"}, "message": "ok"}),
             json!({}),
         ];
+        let evs: Vec<_> = evs.into_iter().map(crate::redact::shown).collect();
         let lines = render_table(&evs, true, now);
         assert!(lines[0].starts_with("NAMESPACE   LAST SEEN"));
         assert!(

@@ -14,7 +14,7 @@ use crate::kube::{ACCEPT_METADATA, ACCEPT_METADATA_OBJECT, ACCEPT_TABLE, Resourc
 use crate::output::budget::Budget;
 use crate::output::table::{TableWriter, render_columns};
 use crate::output::{Format, Output, doc};
-use crate::redact;
+use crate::redact::Redacted;
 use crate::timefmt;
 
 use super::engine::{Engine, Namespaces, with_query};
@@ -139,23 +139,20 @@ fn table_lines(
                     &res.path(ns, Some(name)),
                     &[("includeObject", Some("Metadata"))],
                 );
-                let mut page = e.client().get_accept(&path, ACCEPT_TABLE)?;
-                redact::object(&mut page, e.redact());
+                let page = e.get_accept(&path, ACCEPT_TABLE)?;
                 w.add_page(&page)?;
             }
             continue;
         }
         let path = list_path(res, ns, cmd, &[("includeObject", Some("Metadata"))]);
-        e.client()
-            .list_pages(&path, ACCEPT_TABLE, PAGE, |mut page| {
-                redact::object(&mut page, e.redact());
-                w.add_page(&page)?;
-                if w.len() >= max_rows {
-                    not_fetched += remaining(&page);
-                    return Ok(false);
-                }
-                Ok(true)
-            })?;
+        e.list_pages(&path, ACCEPT_TABLE, PAGE, |page| {
+            w.add_page(&page)?;
+            if w.len() >= max_rows {
+                not_fetched += remaining(&page);
+                return Ok(false);
+            }
+            Ok(true)
+        })?;
         if w.len() >= max_rows {
             break;
         }
@@ -219,31 +216,28 @@ fn each_metadata(
     for ns in nss.paths() {
         if !cmd.names.is_empty() {
             for name in &cmd.names {
-                let obj = e
-                    .client()
-                    .get_accept(&res.path(ns, Some(name)), ACCEPT_METADATA_OBJECT)?;
+                let obj = e.get_accept(&res.path(ns, Some(name)), ACCEPT_METADATA_OBJECT)?;
                 each(&obj);
             }
             continue;
         }
         let path = list_path(res, ns, cmd, &[]);
-        e.client()
-            .list_pages(&path, ACCEPT_METADATA, PAGE, |page| {
-                for item in page
-                    .get("items")
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-                {
-                    each(item);
-                    seen += 1;
-                }
-                if seen >= max_items {
-                    not_fetched += remaining(&page);
-                    return Ok(false);
-                }
-                Ok(true)
-            })?;
+        e.list_pages(&path, ACCEPT_METADATA, PAGE, |page| {
+            for item in page
+                .get("items")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                each(item);
+                seen += 1;
+            }
+            if seen >= max_items {
+                not_fetched += remaining(&page);
+                return Ok(false);
+            }
+            Ok(true)
+        })?;
         if seen >= max_items {
             break;
         }
@@ -288,9 +282,11 @@ fn documents(e: &Engine, cmd: &Command, res: &Resource, max: usize) -> Result<Ou
         Budget::json_list(max)
     };
     let mut count = 0;
-    let mut emit = |mut obj: Value, budget: &mut Budget| {
-        fill_type(&mut obj, res);
-        redact::object(&mut obj, e.redact());
+    let mut emit = |obj: Redacted<Value>, budget: &mut Budget| {
+        let obj = obj.map(|mut o| {
+            fill_type(&mut o, res);
+            o
+        });
         let text = match (yaml, single) {
             (true, true) => doc::to_yaml(&obj),
             (true, false) => format!("---\n{}", doc::to_yaml(&obj)),
@@ -307,22 +303,16 @@ fn documents(e: &Engine, cmd: &Command, res: &Resource, max: usize) -> Result<Ou
     for ns in nss.paths() {
         if !cmd.names.is_empty() {
             for name in &cmd.names {
-                let obj = e
-                    .client()
-                    .get_accept(&res.path(ns, Some(name)), accept_one)?;
+                let obj = e.get_accept(&res.path(ns, Some(name)), accept_one)?;
                 emit(obj, &mut budget);
             }
             continue;
         }
         let path = list_path(res, ns, cmd, &[]);
         let mut not_fetched = 0;
-        e.client().list_pages(&path, accept, PAGE, |page| {
+        e.list_pages(&path, accept, PAGE, |page| {
             let left = remaining(&page);
-            let items = match page {
-                Value::Object(mut m) => m.remove("items"),
-                _ => None,
-            };
-            for item in into_items(items) {
+            for item in page.items() {
                 emit(item, &mut budget);
             }
             if budget.is_full() {
@@ -336,14 +326,6 @@ fn documents(e: &Engine, cmd: &Command, res: &Resource, max: usize) -> Result<Ou
         return Err(Error::internal("the API returned no object"));
     }
     Ok(budget.finish(format, HINT))
-}
-
-/// The items of a list page, by value.
-pub(crate) fn into_items(items: Option<Value>) -> Vec<Value> {
-    match items {
-        Some(Value::Array(v)) => v,
-        _ => Vec::new(),
-    }
 }
 
 /// List items come without `kind`/`apiVersion`; metadata-only objects say

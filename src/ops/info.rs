@@ -8,10 +8,8 @@ use crate::output::budget::Budget;
 use crate::output::table::render_columns;
 use crate::output::{Format, Output};
 use crate::quantity;
-use crate::redact;
 
 use super::engine::{Engine, selector_of, with_query};
-use super::get::into_items;
 use super::inspect::text_output;
 use super::rollout;
 
@@ -34,33 +32,25 @@ pub fn rollout_history(e: &Engine, cmd: &Command, max: usize) -> Result<Output> 
         .first()
         .ok_or_else(|| Error::invalid("`rollout history` needs deploy/NAME"))?;
     let ns = e.namespace(cmd)?;
-    let deploy = e.client().get_json(&res.path(Some(&ns), Some(name)))?;
+    let deploy = e.get(&res.path(Some(&ns), Some(name)))?;
     let uid = deploy
         .pointer("/metadata/uid")
         .and_then(Value::as_str)
         .unwrap_or("");
     let mut rss = Vec::new();
     if let Some(sel) = selector_of(&deploy) {
-        let rs = e.client().resolve("replicasets")?;
+        let rs = e.resolve_type("replicasets")?;
         let path = with_query(&rs.path(Some(&ns), None), &[("labelSelector", Some(&sel))]);
-        e.client()
-            .list_pages(&path, "application/json", super::get::PAGE, |page| {
-                let items = match page {
-                    Value::Object(mut m) => m.remove("items"),
-                    _ => None,
-                };
-                rss.extend(into_items(items).into_iter().filter(|r| {
-                    r.pointer("/metadata/ownerReferences")
-                        .and_then(Value::as_array)
-                        .into_iter()
-                        .flatten()
-                        .any(|o| o.get("uid").and_then(Value::as_str) == Some(uid))
-                }));
-                Ok(true)
-            })?;
-    }
-    for rs in &mut rss {
-        redact::object(rs, e.redact());
+        e.list_pages(&path, "application/json", super::get::PAGE, |page| {
+            rss.extend(page.items().into_iter().filter(|r| {
+                r.pointer("/metadata/ownerReferences")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .any(|o| o.get("uid").and_then(Value::as_str) == Some(uid))
+            }));
+            Ok(true)
+        })?;
     }
     lines_output(&rollout::history(&deploy, &rss), max, "narrow the query")
 }
@@ -74,7 +64,7 @@ pub fn top(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
         e.scope().check_cluster_scoped("nodes")?;
         paths.push(format!("{base}/nodes"));
     } else {
-        let pods = e.client().resolve("pods")?;
+        let pods = e.resolve_type("pods")?;
         for ns in e.namespaces(cmd, &pods)?.paths() {
             let ns = ns.map(|n| format!("/namespaces/{n}")).unwrap_or_default();
             paths.push(with_query(
@@ -85,12 +75,7 @@ pub fn top(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
     }
     let mut items = Vec::new();
     for p in &paths {
-        let list = e.client().get_json(p).map_err(metrics_unavailable)?;
-        let page = match list {
-            Value::Object(mut m) => m.remove("items"),
-            _ => None,
-        };
-        items.extend(into_items(page));
+        items.extend(e.get(p).map_err(metrics_unavailable)?.items());
     }
     if !cmd.names.is_empty() {
         items.retain(|i| {
@@ -175,7 +160,7 @@ fn usage_row(item: &Value, node: bool, with_ns: bool) -> Vec<String> {
 
 /// Run `api-resources`.
 pub fn api_resources(e: &Engine, max: usize) -> Result<Output> {
-    let mut list = e.client().api_resources()?;
+    let mut list = e.api_resources()?;
     list.sort_by(|a, b| (&a.group, &a.plural).cmp(&(&b.group, &b.plural)));
     let rows: Vec<Vec<String>> = list
         .iter()
@@ -198,7 +183,7 @@ pub fn api_resources(e: &Engine, max: usize) -> Result<Output> {
 
 /// Run `version`.
 pub fn version(e: &Engine) -> Result<Output> {
-    let v = e.client().get_json("/version")?;
+    let v = e.get("/version")?;
     let field = |k: &str| {
         v.get(k)
             .and_then(Value::as_str)

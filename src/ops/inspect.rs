@@ -13,10 +13,10 @@ use crate::json::text;
 use crate::kube::{ACCEPT_METADATA, ACCEPT_METADATA_OBJECT, Resource};
 use crate::output::budget::Budget;
 use crate::output::{Format, Output, doc};
-use crate::redact;
+use crate::redact::Redacted;
 
 use super::engine::{Engine, Namespaces, is_not_found, selector_of, with_query};
-use super::get::{PAGE, fill_type, into_items, is_secret};
+use super::get::{PAGE, fill_type, is_secret};
 use super::{describe, endpoints as endpoints_view, events as events_view};
 
 /// Most objects one `describe` without names renders (each brings its own requests).
@@ -39,9 +39,11 @@ pub fn describe(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
     }
     let now = SystemTime::now();
     let mut budget = Budget::new(max);
-    for (i, mut obj) in objects.into_iter().enumerate() {
-        fill_type(&mut obj, &res);
-        redact::object(&mut obj, e.redact());
+    for (i, obj) in objects.into_iter().enumerate() {
+        let obj = obj.map(|mut o| {
+            fill_type(&mut o, &res);
+            o
+        });
         let related = related(e, &res, &obj);
         if i > 0 {
             budget.push("");
@@ -62,7 +64,7 @@ fn describe_targets(
     cmd: &Command,
     res: &Resource,
     nss: &Namespaces,
-) -> Result<Vec<Value>> {
+) -> Result<Vec<Redacted<Value>>> {
     let (accept, accept_one) = if is_secret(res) {
         (ACCEPT_METADATA, ACCEPT_METADATA_OBJECT)
     } else {
@@ -72,10 +74,7 @@ fn describe_targets(
     for ns in nss.paths() {
         if !cmd.names.is_empty() {
             for name in &cmd.names {
-                out.push(
-                    e.client()
-                        .get_accept(&res.path(ns, Some(name)), accept_one)?,
-                );
+                out.push(e.get_accept(&res.path(ns, Some(name)), accept_one)?);
             }
             continue;
         }
@@ -86,22 +85,13 @@ fn describe_targets(
                 ("fieldSelector", cmd.field_selector.as_deref()),
             ],
         );
-        e.client()
-            .list_pages(&path, accept, MAX_DESCRIBED, |page| {
-                out.extend(into_items(page_items(page)));
-                Ok(out.len() < MAX_DESCRIBED)
-            })?;
+        e.list_pages(&path, accept, MAX_DESCRIBED, |page| {
+            out.extend(page.items());
+            Ok(out.len() < MAX_DESCRIBED)
+        })?;
         out.truncate(MAX_DESCRIBED);
     }
     Ok(out)
-}
-
-/// Take `items` out of a list page.
-fn page_items(page: Value) -> Option<Value> {
-    match page {
-        Value::Object(mut m) => m.remove("items"),
-        _ => None,
-    }
 }
 
 /// What the renderer needs beside the object; a related read that fails (RBAC may allow
@@ -113,7 +103,7 @@ fn related(e: &Engine, res: &Resource, obj: &Value) -> describe::Related {
     let ns = (!ns.is_empty()).then_some(ns);
     let name = text(obj, "/metadata/name");
     let mut rel = describe::Related::default();
-    let soft = |what: &str, r: Result<Vec<Value>>| -> Vec<Value> {
+    let soft = |what: &str, r: Result<Vec<Redacted<Value>>>| -> Vec<Redacted<Value>> {
         r.unwrap_or_else(|err| {
             log::warn!("describe {kind}/{name}: could not read its {what}: {err}");
             Vec::new()
@@ -139,7 +129,7 @@ fn related(e: &Engine, res: &Resource, obj: &Value) -> describe::Related {
     }
     if let (true, Some(ns)) = (needs.endpoints, ns) {
         let path = format!("/api/v1/namespaces/{ns}/endpoints/{name}");
-        rel.endpoints = e.client().get_json(&path).ok();
+        rel.endpoints = e.get(&path).ok();
     }
     if needs.node_pods {
         let sel = format!("spec.nodeName={name},status.phase!=Succeeded,status.phase!=Failed");
@@ -147,18 +137,6 @@ fn related(e: &Engine, res: &Resource, obj: &Value) -> describe::Related {
             "pods",
             scoped_list(e, "pods", &[("fieldSelector", Some(&sel))]),
         );
-    }
-    for v in rel
-        .events
-        .iter_mut()
-        .chain(&mut rel.pods)
-        .chain(&mut rel.replica_sets)
-        .chain(&mut rel.node_pods)
-    {
-        redact::object(v, e.redact());
-    }
-    if let Some(ep) = rel.endpoints.as_mut() {
-        redact::object(ep, e.redact());
     }
     rel
 }
@@ -173,7 +151,7 @@ fn owned_by(obj: &Value, uid: &str) -> bool {
 }
 
 /// Events about one object (by uid), in its namespace, or in scope for cluster objects.
-fn object_events(e: &Engine, obj: &Value, ns: Option<&str>) -> Result<Vec<Value>> {
+fn object_events(e: &Engine, obj: &Value, ns: Option<&str>) -> Result<Vec<Redacted<Value>>> {
     let uid = text(obj, "/metadata/uid");
     let sel = format!("involvedObject.uid={uid}");
     let pairs = [("fieldSelector", Some(sel.as_str()))];
@@ -189,18 +167,19 @@ fn list(
     typed: &str,
     ns: Option<&str>,
     pairs: &[(&str, Option<&str>)],
-) -> Result<Vec<Value>> {
-    let res = e.client().resolve(typed)?;
+) -> Result<Vec<Redacted<Value>>> {
+    let res = e.resolve_type(typed)?;
     let mut all = pairs.to_vec();
     all.push(("limit", Some(RELATED_LIMIT)));
-    let page = e
-        .client()
-        .get_json(&with_query(&res.path(ns, None), &all))?;
-    Ok(into_items(page_items(page)))
+    Ok(e.get(&with_query(&res.path(ns, None), &all))?.items())
 }
 
 /// A list across the namespaces in scope (all of them, or each allowed one).
-fn scoped_list(e: &Engine, typed: &str, pairs: &[(&str, Option<&str>)]) -> Result<Vec<Value>> {
+fn scoped_list(
+    e: &Engine,
+    typed: &str,
+    pairs: &[(&str, Option<&str>)],
+) -> Result<Vec<Redacted<Value>>> {
     match e.scope().namespaces_for_all() {
         None => list(e, typed, None, pairs),
         Some(nss) => {
@@ -215,7 +194,7 @@ fn scoped_list(e: &Engine, typed: &str, pairs: &[(&str, Option<&str>)]) -> Resul
 
 /// Run `events`.
 pub fn events(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
-    let res = e.client().resolve("events")?;
+    let res = e.resolve_type("events")?;
     let nss = e.namespaces(cmd, &res)?;
     let selector = event_field_selector(e, cmd)?;
     let mut events = Vec::new();
@@ -231,19 +210,15 @@ pub fn events(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
                 ("fieldSelector", selector.as_deref()),
             ],
         );
-        e.client()
-            .list_pages(&path, "application/json", PAGE, |page| {
-                let left = super::get::remaining(&page);
-                events.extend(into_items(page_items(page)));
-                if events.len() >= MAX_EVENTS {
-                    not_fetched += left;
-                    return Ok(false);
-                }
-                Ok(true)
-            })?;
-    }
-    for ev in &mut events {
-        redact::object(ev, e.redact());
+        e.list_pages(&path, "application/json", PAGE, |page| {
+            let left = super::get::remaining(&page);
+            events.extend(page.items());
+            if events.len() >= MAX_EVENTS {
+                not_fetched += left;
+                return Ok(false);
+            }
+            Ok(true)
+        })?;
     }
     if matches!(cmd.output, OutputFormat::Json | OutputFormat::Yaml) {
         return event_documents(events, cmd.output, max);
@@ -282,18 +257,25 @@ fn event_field_selector(e: &Engine, cmd: &Command) -> Result<Option<String>> {
 }
 
 /// Events as a JSON List or YAML documents, newest last, within the budget.
-fn event_documents(events: Vec<Value>, output: OutputFormat, max: usize) -> Result<Output> {
+fn event_documents(
+    events: Vec<Redacted<Value>>,
+    output: OutputFormat,
+    max: usize,
+) -> Result<Output> {
     let yaml = output == OutputFormat::Yaml;
     let mut budget = if yaml {
         Budget::new(max)
     } else {
         Budget::json_list(max)
     };
-    for mut ev in events {
-        if let Some(m) = ev.as_object_mut() {
-            m.insert("apiVersion".into(), "v1".into());
-            m.insert("kind".into(), "Event".into());
-        }
+    for ev in events {
+        let ev = ev.map(|mut v| {
+            if let Some(m) = v.as_object_mut() {
+                m.insert("apiVersion".into(), "v1".into());
+                m.insert("kind".into(), "Event".into());
+            }
+            v
+        });
         if yaml {
             budget.push(&format!("---\n{}", doc::to_yaml(&ev)));
         } else {
@@ -344,9 +326,8 @@ pub fn endpoints(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
         .names
         .first()
         .ok_or_else(|| Error::invalid("`endpoints` needs a service name"))?;
-    let mut svc = e
-        .client()
-        .get_json(&format!("/api/v1/namespaces/{ns}/services/{name}"))
+    let svc = e
+        .get(&format!("/api/v1/namespaces/{ns}/services/{name}"))
         .map_err(|err| match is_not_found(&err) {
             true => Error::new(
                 Code::NotFound,
@@ -355,7 +336,7 @@ pub fn endpoints(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
             false => err,
         })?;
     let slice_sel = format!("kubernetes.io/service-name={name}");
-    let mut slices = list(
+    let slices = list(
         e,
         "endpointslices",
         Some(&ns),
@@ -365,25 +346,15 @@ pub fn endpoints(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
         log::info!("endpointslices of {ns}/{name} not readable ({err}); using Endpoints");
         Vec::new()
     });
-    let mut ep = match e
-        .client()
-        .get_json(&format!("/api/v1/namespaces/{ns}/endpoints/{name}"))
-    {
+    let ep = match e.get(&format!("/api/v1/namespaces/{ns}/endpoints/{name}")) {
         Ok(v) => Some(v),
         Err(err) if is_not_found(&err) => None,
         Err(err) => return Err(err),
     };
-    let mut pods = match selector_of(&svc) {
+    let pods = match selector_of(&svc) {
         Some(sel) => list(e, "pods", Some(&ns), &[("labelSelector", Some(&sel))])?,
         None => Vec::new(),
     };
-    for v in std::iter::once(&mut svc)
-        .chain(&mut slices)
-        .chain(ep.as_mut())
-        .chain(&mut pods)
-    {
-        redact::object(v, e.redact());
-    }
     let text = endpoints_view::render(&svc, &slices, ep.as_ref(), &pods);
     let mut budget = Budget::new(max);
     for line in text.lines() {

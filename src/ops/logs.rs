@@ -5,9 +5,10 @@
 //!
 //! Decisions: the default is the last 200 lines (`--tail -1` for all); with `--grep`, the
 //! whole log (or the `--since` window) is searched and `--tail` counts matching lines.
+//! `--grep` matches the **redacted** line, so a pattern cannot probe a hidden value
+//! character by character: a hit and a miss on a secret's characters look the same.
 
 use std::collections::VecDeque;
-use std::io::BufRead;
 
 use serde_json::Value;
 
@@ -15,9 +16,9 @@ use crate::command::{Command, LogOptions};
 use crate::error::{Code, Error, Result};
 use crate::json::text;
 use crate::output::{Format, Output};
-use crate::redact::LogRedactor;
+use crate::redact::Redacted;
 
-use super::engine::{Engine, selector_of, with_query};
+use super::engine::{Engine, LogLines, selector_of, with_query};
 
 /// `--tail` when none is given.
 pub const DEFAULT_TAIL: i64 = 200;
@@ -73,10 +74,8 @@ pub fn run(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
     }
     for s in &streams {
         let path = log_path(&ns, s, opts, grep.is_some());
-        let reader = e.client().get_stream(&path)?;
-        let redactor = (e.redact().logs && !opts.no_redact).then(|| LogRedactor::new(e.redact()));
-        let tail = tail_of(opts);
-        let kept = keep_newest(reader, per_stream, tail, grep.as_ref(), redactor.as_ref())?;
+        let mut lines = e.log_lines(&path, MAX_LINE_BYTES)?;
+        let kept = keep_newest(&mut lines, per_stream, tail_of(opts), grep.as_ref())?;
         truncated |= kept.dropped_lines > 0;
         kept.write(
             &mut text,
@@ -172,13 +171,13 @@ impl Kept {
     }
 }
 
-/// Read `reader` line by line, keeping only the newest matching lines within the limits.
+/// Read redacted lines, keeping only the newest matching lines within the limits. `--grep`
+/// sees each line after redaction (and after the PEM state saw every line in order).
 fn keep_newest(
-    mut reader: Box<dyn BufRead + Send>,
+    lines: &mut LogLines,
     room: usize,
     tail: Option<usize>,
     grep: Option<&regex_lite::Regex>,
-    redactor: Option<&LogRedactor>,
 ) -> Result<Kept> {
     let mut kept = Kept {
         lines: VecDeque::new(),
@@ -186,26 +185,11 @@ fn keep_newest(
         dropped_bytes: 0,
     };
     let mut bytes = 0;
-    let mut buf = Vec::new();
-    loop {
-        buf.clear();
-        let n = reader.read_until(b'\n', &mut buf).map_err(|err| {
-            Error::new(
-                Code::ApiUnavailable,
-                format!("reading the log stream failed: {err}"),
-            )
-        })?;
-        if n == 0 {
-            break;
-        }
-        let line = line_text(&buf);
-        if grep.is_some_and(|g| !g.is_match(&line)) {
+    while let Some(line) = lines.next_line()? {
+        if grep.is_some_and(|g| !g.is_match(line.value())) {
             continue;
         }
-        let line = match redactor {
-            Some(r) => r.line(&line).into_owned(),
-            None => line,
-        };
+        let line = line.into_string();
         bytes += line.len() + 1;
         kept.lines.push_back(line);
         while bytes > room || tail.is_some_and(|t| kept.lines.len() > t) {
@@ -224,38 +208,28 @@ fn keep_newest(
     Ok(kept)
 }
 
-/// A line without its newline, lossily decoded, cut at [`MAX_LINE_BYTES`].
-fn line_text(buf: &[u8]) -> String {
-    let end = buf
-        .strip_suffix(b"\n")
-        .map(|b| b.strip_suffix(b"\r").unwrap_or(b))
-        .unwrap_or(buf);
-    let mut s = String::from_utf8_lossy(end).into_owned();
-    if s.len() > MAX_LINE_BYTES {
-        let mut cut = MAX_LINE_BYTES;
-        while !s.is_char_boundary(cut) {
-            cut -= 1;
-        }
-        let extra = s.len() - cut;
-        s.truncate(cut);
-        s.push_str(&format!(" [kubeglass: {extra} more bytes on this line]"));
-    }
-    s
-}
-
 /// The pods to read and notes about how they were chosen.
-fn target_pods(e: &Engine, cmd: &Command, ns: &str) -> Result<(Vec<Value>, Vec<String>)> {
-    let pods = e.client().resolve("pods")?;
+fn target_pods(e: &Engine, cmd: &Command, ns: &str) -> Result<(Vec<Redacted<Value>>, Vec<String>)> {
+    let pods = e.resolve_type("pods")?;
     let name = cmd.names.first();
     let kind = cmd.resource.as_deref();
     match (kind, name) {
         (None | Some("pod" | "pods" | "po"), Some(name)) => {
-            let pod = e.client().get_json(&pods.path(Some(ns), Some(name)))?;
+            let pod = e.get(&pods.path(Some(ns), Some(name)))?;
             Ok((vec![pod], Vec::new()))
         }
         (Some(typed), Some(name)) => {
             let res = e.resolve(cmd, typed)?;
-            let obj = e.client().get_json(&res.path(Some(ns), Some(name)))?;
+            // Scope first (a cluster-scoped type under --no-cluster-resources is OutOfScope),
+            // then refuse what cannot own pods, before any object is read.
+            e.namespaces(cmd, &res)?;
+            if !res.namespaced {
+                return Err(Error::invalid(format!(
+                    "`logs {typed}/{name}`: {} is cluster-scoped and selects no pods; use a pod or a workload (deploy, sts, ds, job, rs, svc)",
+                    res.plural
+                )));
+            }
+            let obj = e.get(&res.path(Some(ns), Some(name)))?;
             let sel = selector_of(&obj).ok_or_else(|| {
                 Error::invalid(format!(
                     "{typed}/{name} has no pod selector to pick a pod with"
@@ -268,7 +242,7 @@ fn target_pods(e: &Engine, cmd: &Command, ns: &str) -> Result<(Vec<Value>, Vec<S
                     format!("no pods of {typed}/{name} (selector {sel}) in namespace {ns}"),
                 ));
             }
-            list.sort_by_key(logging_rank);
+            list.sort_by_key(|p| logging_rank(p));
             let picked = list.swap_remove(0);
             let note = (!list.is_empty()).then(|| {
                 format!(
@@ -297,20 +271,13 @@ fn target_pods(e: &Engine, cmd: &Command, ns: &str) -> Result<(Vec<Value>, Vec<S
 }
 
 /// Pods in `ns` matching a label selector (one page: a log fan-out is small by design).
-fn list_pods(e: &Engine, ns: &str, selector: &str) -> Result<Vec<Value>> {
-    let pods = e.client().resolve("pods")?;
+fn list_pods(e: &Engine, ns: &str, selector: &str) -> Result<Vec<Redacted<Value>>> {
+    let pods = e.resolve_type("pods")?;
     let path = with_query(
         &pods.path(Some(ns), None),
         &[("labelSelector", Some(selector)), ("limit", Some("500"))],
     );
-    let list = e.client().get_json(&path)?;
-    Ok(match list {
-        Value::Object(mut m) => match m.remove("items") {
-            Some(Value::Array(items)) => items,
-            _ => Vec::new(),
-        },
-        _ => Vec::new(),
-    })
+    Ok(e.get(&path)?.items())
 }
 
 /// kubectl's `ByLogging` order as a sort key: scheduled, running, ready, most restarts, oldest.
@@ -396,17 +363,19 @@ fn containers(pod: &Value, opts: &LogOptions) -> Result<(Vec<String>, Option<Str
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::redact::RedactSettings;
     use serde_json::json;
     use std::io::Cursor;
 
-    fn reader(s: &str) -> Box<dyn BufRead + Send> {
-        Box::new(Cursor::new(s.as_bytes().to_vec()))
+    fn reader(s: &str) -> LogLines {
+        let r: Box<dyn std::io::BufRead + Send> = Box::new(Cursor::new(s.as_bytes().to_vec()));
+        LogLines::new(r, &RedactSettings::default(), MAX_LINE_BYTES)
     }
 
     #[test]
     fn newest_lines_are_kept_under_the_budget() {
         let log: String = (0..100).map(|i| format!("line {i:03}\n")).collect();
-        let kept = keep_newest(reader(&log), 45, None, None, None).unwrap();
+        let kept = keep_newest(&mut reader(&log), 45, None, None).unwrap();
         let lines: Vec<_> = kept.lines.iter().cloned().collect();
         assert_eq!(
             lines,
@@ -423,17 +392,69 @@ mod tests {
     fn tail_and_grep_count_matching_lines_and_are_not_reported_as_cuts() {
         let log = "ok 1\nERROR a\nok 2\nERROR b\nERROR c\n";
         let re = regex_lite::Regex::new("ERROR").unwrap();
-        let kept = keep_newest(reader(log), 10_000, Some(2), Some(&re), None).unwrap();
+        let kept = keep_newest(&mut reader(log), 10_000, Some(2), Some(&re)).unwrap();
         assert_eq!(kept.lines, ["ERROR b", "ERROR c"]);
         assert_eq!(kept.dropped_lines, 0);
     }
 
+    fn all_lines(log: &[u8]) -> Vec<String> {
+        let r: Box<dyn std::io::BufRead + Send> = Box::new(Cursor::new(log.to_vec()));
+        let mut lines = LogLines::new(r, &RedactSettings::default(), MAX_LINE_BYTES);
+        let mut out = Vec::new();
+        while let Some(l) = lines.next_line().unwrap() {
+            out.push(l.into_string());
+        }
+        out
+    }
+
     #[test]
     fn long_lines_are_cut_and_bad_utf8_survives() {
-        let mut long = vec![b'x'; MAX_LINE_BYTES + 10];
-        long.push(b'\n');
-        assert!(line_text(&long).ends_with("[kubeglass: 10 more bytes on this line]"));
-        assert_eq!(line_text(b"a\xffb\r\n"), "a\u{fffd}b");
+        let mut log = vec![b'x'; MAX_LINE_BYTES + 10];
+        log.extend_from_slice(b"\na\xffb\r\n");
+        let lines = all_lines(&log);
+        assert!(
+            lines[0].ends_with(" [kubeglass: 10 more bytes on this line]"),
+            "{}",
+            &lines[0][MAX_LINE_BYTES - 10..]
+        );
+        assert_eq!(lines[1], "a\u{fffd}b");
+    }
+
+    #[test]
+    fn a_cut_never_shows_the_start_of_a_credential_it_splits() {
+        let mut log = vec![b'x'; MAX_LINE_BYTES - 8];
+        log.extend_from_slice(b" password=hunter2hunter2 and more\n");
+        let shown = &all_lines(&log)[0];
+        assert!(!shown.contains("hunt"), "{}", &shown[MAX_LINE_BYTES - 20..]);
+        let mut raw = vec![b'y'; MAX_LINE_BYTES - 6];
+        raw.extend_from_slice(b" AKIAIOSFODNN7EXAMPLE\n");
+        let shown = &all_lines(&raw)[0];
+        assert!(!shown.contains("AKIA"), "{}", &shown[MAX_LINE_BYTES - 20..]);
+    }
+
+    #[test]
+    fn grep_sees_redacted_lines_so_it_cannot_probe_a_secret() {
+        let log = "login password=hunter2 ok\n-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----\n";
+        let hit = regex_lite::Regex::new("password=h").unwrap();
+        let miss = regex_lite::Regex::new("password=x").unwrap();
+        let body = regex_lite::Regex::new("MIIE").unwrap();
+        let kept = |re| {
+            keep_newest(&mut reader(log), 10_000, None, Some(re))
+                .unwrap()
+                .lines
+        };
+        assert_eq!(
+            kept(&hit),
+            kept(&miss),
+            "a hit and a miss must look the same"
+        );
+        assert!(kept(&hit).is_empty());
+        assert!(
+            kept(&body).is_empty(),
+            "a grep that skips the BEGIN line still sees the key hidden"
+        );
+        let any = regex_lite::Regex::new("password").unwrap();
+        assert_eq!(kept(&any), ["login password=<redacted> ok"]);
     }
 
     #[test]

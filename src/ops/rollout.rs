@@ -3,12 +3,13 @@
 use serde_json::Value;
 
 use crate::output::table::render_columns;
+use crate::redact::Redacted;
 
 const REVISION: &str = "deployment.kubernetes.io/revision";
 const CHANGE_CAUSE: &str = "kubernetes.io/change-cause";
 
 /// kubectl's `rollout history` text for `deploy` and the ReplicaSets it owns.
-pub fn history(deploy: &Value, replica_sets: &[Value]) -> String {
+pub fn history(deploy: &Redacted<Value>, replica_sets: &[Redacted<Value>]) -> String {
     let name = deploy
         .pointer("/metadata/name")
         .and_then(Value::as_str)
@@ -63,24 +64,25 @@ pub fn history(deploy: &Value, replica_sets: &[Value]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::redact::shown;
     use serde_json::json;
 
     #[test]
     fn revisions_in_order_with_causes() {
-        let deploy = json!({"metadata": {"name": "api", "annotations": {REVISION: "2"}}});
+        let deploy = shown(json!({"metadata": {"name": "api", "annotations": {REVISION: "2"}}}));
         let rs = |name: &str, rev: &str, cause: Option<&str>| {
             let mut ann = json!({REVISION: rev});
             if let Some(c) = cause {
                 ann[CHANGE_CAUSE] = json!(c);
             }
-            json!({"metadata": {"name": name, "annotations": ann}})
+            shown(json!({"metadata": {"name": name, "annotations": ann}}))
         };
         let out = history(
             &deploy,
             &[
                 rs("api-b", "2", Some("set image api=2")),
                 rs("api-a", "1", None),
-                json!({}),
+                shown(json!({})),
             ],
         );
         let lines: Vec<&str> = out.lines().collect();

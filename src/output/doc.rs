@@ -4,8 +4,11 @@
 
 use serde_json::Value;
 
-/// Pretty JSON (two-space indent) with a trailing newline.
-pub fn to_json(v: &Value) -> String {
+use crate::redact::Redacted;
+
+/// Pretty JSON (two-space indent) with a trailing newline, of a redacted value only.
+pub fn to_json(v: &Redacted<Value>) -> String {
+    let v = v.value();
     // Serialising a `Value` cannot fail (its keys are strings); fall back to compact JSON
     // rather than panic should that ever change.
     let mut s = serde_json::to_string_pretty(v).unwrap_or_else(|_| v.to_string());
@@ -13,8 +16,10 @@ pub fn to_json(v: &Value) -> String {
     s
 }
 
-/// YAML in kubectl's layout (block style, two-space indent, compact list items).
-pub fn to_yaml(v: &Value) -> String {
+/// YAML in kubectl's layout (block style, two-space indent, compact list items), of a
+/// redacted value only.
+pub fn to_yaml(v: &Redacted<Value>) -> String {
+    let v = v.value();
     match serde_saphyr::to_string(v) {
         Ok(s) if s.ends_with('\n') => s,
         Ok(mut s) => {
@@ -33,6 +38,7 @@ pub fn to_yaml(v: &Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::redact::shown;
 
     const DEPLOYMENT: &str = include_str!("../../tests/fixtures/objects/deployment-web.json");
 
@@ -42,7 +48,7 @@ mod tests {
 
     #[test]
     fn json_is_pretty_and_round_trips() {
-        let v = deployment();
+        let v = shown(deployment());
         let s = to_json(&v);
         assert!(
             s.starts_with("{\n  \"apiVersion\": \"apps/v1\""),
@@ -50,12 +56,12 @@ mod tests {
             &s[..40]
         );
         assert!(s.ends_with("}\n"));
-        assert_eq!(serde_json::from_str::<Value>(&s).unwrap(), v);
+        assert_eq!(&serde_json::from_str::<Value>(&s).unwrap(), v.value());
     }
 
     #[test]
     fn yaml_reads_like_kubectl_and_round_trips() {
-        let v = deployment();
+        let v = shown(deployment());
         let s = to_yaml(&v);
         assert!(
             s.starts_with("apiVersion: apps/v1\nkind: Deployment\n"),
@@ -64,14 +70,14 @@ mod tests {
         );
         assert!(s.contains("\n      containers:\n      - env:\n"), "{s}");
         let back: Value = serde_saphyr::from_str(&s).unwrap();
-        assert_eq!(back, v);
+        assert_eq!(&back, v.value());
     }
 
     #[test]
     fn yaml_quotes_strings_that_look_like_other_types() {
         let v =
             serde_json::json!({"a": "true", "b": "1.0", "c": "", "d": "x: y", "e": "line1\nline2"});
-        let back: Value = serde_saphyr::from_str(&to_yaml(&v)).unwrap();
+        let back: Value = serde_saphyr::from_str(&to_yaml(&shown(v.clone()))).unwrap();
         assert_eq!(back, v);
     }
 }

@@ -9,6 +9,7 @@
 use serde_json::Value;
 
 use crate::error::{Error, Result};
+use crate::redact::Redacted;
 
 /// Space between columns (kubectl's `tabwriterPadding`).
 const PADDING: usize = 3;
@@ -39,8 +40,10 @@ impl TableWriter {
         }
     }
 
-    /// Add one Table page (the first page's columns hold for the following pages).
-    pub fn add_page(&mut self, table: &Value) -> Result<()> {
+    /// Add one Table page (the first page's columns hold for the following pages). Only a
+    /// redacted page is accepted.
+    pub fn add_page(&mut self, table: &Redacted<Value>) -> Result<()> {
+        let table = table.value();
         let not_table = || {
             Error::internal(format!(
                 "expected a meta.k8s.io Table, got kind {:?}",
@@ -171,6 +174,7 @@ pub fn render_columns(header: &[&str], rows: &[Vec<String>]) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::redact::shown;
 
     const PODS: &str = include_str!("../../tests/fixtures/tables/pods-shop.json");
     const NODES: &str = include_str!("../../tests/fixtures/tables/nodes.json");
@@ -179,7 +183,8 @@ mod tests {
 
     fn render(fixture: &str, wide: bool, ns: bool) -> Vec<String> {
         let mut w = TableWriter::new(wide, ns);
-        w.add_page(&serde_json::from_str(fixture).unwrap()).unwrap();
+        w.add_page(&shown(serde_json::from_str(fixture).unwrap()))
+            .unwrap();
         w.render()
     }
 
@@ -247,8 +252,8 @@ mod tests {
     fn pages_accumulate_under_one_header() {
         let mut w = TableWriter::new(false, false);
         let page: Value = serde_json::from_str(PODS).unwrap();
-        w.add_page(&page).unwrap();
-        w.add_page(&page).unwrap();
+        w.add_page(&shown(page.clone())).unwrap();
+        w.add_page(&shown(page.clone())).unwrap();
         assert_eq!((w.len(), w.render().len()), (12, 13));
     }
 
@@ -256,7 +261,7 @@ mod tests {
     fn refuses_a_page_that_is_not_a_table() {
         let mut w = TableWriter::new(false, false);
         assert!(
-            w.add_page(&serde_json::json!({"kind": "PodList", "items": []}))
+            w.add_page(&shown(serde_json::json!({"kind": "PodList", "items": []})))
                 .is_err()
         );
         assert!(w.is_empty() && w.render().is_empty());

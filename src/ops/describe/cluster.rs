@@ -4,6 +4,7 @@ use serde_json::Value;
 
 use crate::ops::engine::selector_of;
 use crate::quantity;
+use crate::redact::Redacted;
 use crate::timefmt;
 
 use super::{Doc, Related, clip, items, scalar, text};
@@ -165,7 +166,7 @@ pub fn node(d: &mut Doc, o: &Value, r: &Related) {
 }
 
 /// The Non-terminated Pods table and the Allocated resources summary.
-fn node_pods(d: &mut Doc, node: &Value, pods: &[Value]) {
+fn node_pods(d: &mut Doc, node: &Value, pods: &[Redacted<Value>]) {
     let sum = |p: &Value, kind: &str, res: &str| -> i64 {
         items(p, "/spec/containers")
             .filter_map(|c| {

@@ -11,6 +11,7 @@ use std::time::SystemTime;
 use serde_json::Value;
 
 use crate::output::table::render_columns;
+use crate::redact::Redacted;
 use crate::timefmt;
 
 use super::events::{last_seen, one_line, sort_events, source};
@@ -19,15 +20,15 @@ use super::events::{last_seen, one_line, sort_events, source};
 #[derive(Debug, Default)]
 pub struct Related {
     /// Events about the object.
-    pub events: Vec<Value>,
+    pub events: Vec<Redacted<Value>>,
     /// Pods its selector matches (workloads, services).
-    pub pods: Vec<Value>,
+    pub pods: Vec<Redacted<Value>>,
     /// ReplicaSets a Deployment owns.
-    pub replica_sets: Vec<Value>,
+    pub replica_sets: Vec<Redacted<Value>>,
     /// A Service's Endpoints.
-    pub endpoints: Option<Value>,
+    pub endpoints: Option<Redacted<Value>>,
     /// Non-terminated pods on a Node.
-    pub node_pods: Vec<Value>,
+    pub node_pods: Vec<Redacted<Value>>,
 }
 
 /// Which related objects a kind's describe shows.
@@ -65,7 +66,8 @@ pub fn needs(kind: &str) -> Needs {
 }
 
 /// kubectl-like describe text of `obj`.
-pub fn render(obj: &Value, related: &Related, now: SystemTime) -> String {
+pub fn render(obj: &Redacted<Value>, related: &Related, now: SystemTime) -> String {
+    let obj = obj.value();
     let mut d = Doc::new(now);
     match text(obj, "/kind") {
         "Pod" => pod::pod(&mut d, obj),
@@ -228,12 +230,12 @@ impl Doc {
     }
 
     /// kubectl's Events section, oldest first.
-    pub fn events(&mut self, events: &[Value]) {
+    pub fn events(&mut self, events: &[Redacted<Value>]) {
         if events.is_empty() {
             self.kv(0, "Events", "<none>");
             return;
         }
-        let mut sorted: Vec<&Value> = events.iter().collect();
+        let mut sorted: Vec<&Value> = events.iter().map(|e| e.value()).collect();
         sort_events(&mut sorted);
         let rows: Vec<Vec<String>> = sorted
             .iter()

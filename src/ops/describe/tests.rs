@@ -3,6 +3,12 @@
 use serde_json::{Value, json};
 
 use super::*;
+use crate::redact::shown;
+
+/// The renderer, given a fixture redacted as the fetch layer would.
+fn render(obj: &Value, related: &Related, now: SystemTime) -> String {
+    super::render(&shown(obj.clone()), related, now)
+}
 
 fn fixture(name: &str) -> Value {
     let path = format!(
@@ -17,8 +23,9 @@ fn with_kind(mut v: Value, kind: &str) -> Value {
     v
 }
 
-fn list(name: &str) -> Vec<Value> {
-    fixture(name).as_array().cloned().unwrap_or_default()
+fn list(name: &str) -> Vec<Redacted<Value>> {
+    let items = fixture(name).as_array().cloned().unwrap_or_default();
+    items.into_iter().map(shown).collect()
 }
 
 fn now() -> SystemTime {
@@ -64,7 +71,7 @@ fn not_ready_node_shows_conditions_and_pods() {
     let pod = fixture("pod-api");
     let related = Related {
         events: list("node-2-events"),
-        node_pods: vec![pod],
+        node_pods: vec![shown(pod)],
         ..Related::default()
     };
     let out = render(&with_kind(fixture("node-2"), "Node"), &related, now());
@@ -121,7 +128,7 @@ fn failed_job_service_and_custom_resource() {
         "{out}"
     );
     let related = Related {
-        endpoints: Some(fixture("ep-web")),
+        endpoints: Some(shown(fixture("ep-web"))),
         ..Related::default()
     };
     let out = render(&with_kind(fixture("svc-web"), "Service"), &related, now());
@@ -183,7 +190,7 @@ fn hostile_objects_do_not_panic() {
             let out = render(
                 &body,
                 &Related {
-                    events: vec![json!(null), json!({"count": "x"})],
+                    events: vec![shown(json!(null)), shown(json!({"count": "x"}))],
                     ..Related::default()
                 },
                 now(),

@@ -3,6 +3,7 @@
 use serde_json::Value;
 
 use crate::ops::engine::selector_of;
+use crate::redact::Redacted;
 
 use super::pod::container;
 use super::{Doc, Related, items, scalar, text};
@@ -29,7 +30,7 @@ fn pod_template(d: &mut Doc, tpl: Option<&Value>) {
 }
 
 /// `Pods Status: 1 Running / 2 Waiting / 0 Succeeded / 0 Failed` of the selected pods.
-fn pods_status(d: &mut Doc, pods: &[Value]) {
+fn pods_status(d: &mut Doc, pods: &[Redacted<Value>]) {
     let count = |phase: &str| {
         pods.iter()
             .filter(|p| text(p, "/status/phase") == phase)
@@ -99,7 +100,7 @@ pub fn deployment(d: &mut Doc, o: &Value, r: &Related) {
         .unwrap_or(0)
     };
     let newest = r.replica_sets.iter().max_by_key(|rs| rev(rs));
-    let rs_line = |rs: &Value| {
+    let rs_line = |rs: &Redacted<Value>| {
         format!(
             "{} ({}/{} replicas created)",
             text(rs, "/metadata/name"),
