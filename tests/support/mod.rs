@@ -148,3 +148,27 @@ pub fn table_names(text: &str, name_col: usize) -> Vec<String> {
     names.sort();
     names
 }
+
+/// Create an object on the testbed as admin (POST `path`); an object that already exists
+/// (409, from an earlier run on the same testbed) counts as created.
+pub fn raw_create(dir: &Path, path: &str, body: &serde_json::Value) {
+    let env = testbed_env(dir);
+    let script = "import ssl,sys,urllib.request as u,urllib.error as e\n\
+        ctx=ssl.create_default_context(cafile=sys.argv[2])\n\
+        r=u.Request(sys.argv[1],data=sys.argv[4].encode(),method='POST',headers={'Authorization':'Bearer '+sys.argv[3],'Content-Type':'application/json'})\n\
+        try:\n    u.urlopen(r,context=ctx).read()\n\
+        except e.HTTPError as x:\n    sys.exit(0 if x.code==409 else x.read().decode())";
+    let out = Command::new("python3")
+        .args(["-c", script])
+        .arg(format!("{}{path}", env["KUBE_TESTBED_SERVER"]))
+        .arg(&env["KUBE_TESTBED_CA"])
+        .arg(&env["KUBE_TESTBED_ADMIN_TOKEN"])
+        .arg(body.to_string())
+        .output()
+        .expect("python3");
+    assert!(
+        out.status.success(),
+        "raw POST {path}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
