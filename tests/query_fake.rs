@@ -103,6 +103,39 @@ fn no_log_level_prints_the_token_or_the_bytes_on_the_wire() {
 }
 
 #[test]
+fn types_and_names_that_could_steer_a_path_are_refused_before_any_request() {
+    let api = FakeApi::start();
+    for args in [
+        &["get", "deployments....apps"][..],
+        &["get", "deployments.v1./apps"],
+        &["get", "deploy/..."],
+        &["get", "pods", "..:.."],
+        &["get", "pods", "-n", ".."],
+        &["describe", "deployments.v1beta1x.apps", "web"],
+        &["events", "--for", "pod/.."],
+    ] {
+        let (rc, _, err) = query(&api, args);
+        assert_eq!(
+            (rc, error_code(&err).as_deref()),
+            (1, Some("InvalidCommand")),
+            "{args:?}: {err}"
+        );
+    }
+    assert!(api.requests().is_empty(), "{:?}", api.requests());
+    // The well-formed spellings still reach the API, at the path they name.
+    let (rc, out, err) = query(&api, &["get", "deployments.v1.apps"]);
+    assert_eq!(rc, 0, "{err}");
+    assert!(out.contains("web"), "{out}");
+    assert!(
+        api.requests().iter().all(|r| r
+            .url
+            .starts_with("/apis/apps/v1/namespaces/shop/deployments")),
+        "{:?}",
+        api.requests()
+    );
+}
+
+#[test]
 fn out_of_scope_namespace_is_refused_before_any_request() {
     let api = FakeApi::start();
     let mut c = kubeglass();
