@@ -1048,12 +1048,13 @@ pub(crate) fn check_namespace_name(ns: &str) -> Result<()> {
 }
 
 /// An object name: a DNS subdomain (`[a-z0-9.-]`, ≤253), plus `:` because RBAC objects use it
-/// (`system:node`). Never `.` or `..`: names become path segments.
+/// (`system:node`). Names become path segments, so never one made of dots and colons only
+/// (`.`, `..`, `...`, `..:..`), and never `/`, `%`, `?`, `#` or control characters (the
+/// character set leaves them out).
 fn check_object_name(name: &str) -> Result<()> {
     let ok = !name.is_empty()
         && name.len() <= MAX_NAME_LEN
-        && name != "."
-        && name != ".."
+        && !name.bytes().all(|b| matches!(b, b'.' | b':'))
         && name.bytes().all(|b| {
             b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'-' | b':')
         });
@@ -1061,12 +1062,13 @@ fn check_object_name(name: &str) -> Result<()> {
         Ok(())
     } else {
         Err(Error::invalid(format!(
-            "name {name:?} is not valid: lower-case letters, digits, '.', '-' (and ':'), at most 253"
+            "name {name:?} is not valid: lower-case letters, digits, '.', '-' (and ':'), at most 253, not dots and colons only"
         )))
     }
 }
 
-/// A resource type as typed: plural, singular, short name, Kind or `plural.group`.
+/// A resource type as typed: plural, singular, short name, Kind, `TYPE.GROUP` or
+/// `TYPE.VERSION.GROUP`, the group a DNS subdomain (it is copied into the request path).
 fn check_resource_type(r: &str) -> Result<()> {
     let ok = !r.is_empty()
         && r.len() <= MAX_NAME_LEN
@@ -1074,10 +1076,10 @@ fn check_resource_type(r: &str) -> Result<()> {
         && r.bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-');
     if ok {
-        Ok(())
+        crate::kube::discovery::check_type_form(r)
     } else {
         Err(Error::invalid(format!(
-            "resource type {r:?} is not valid (e.g. pods, deploy, widgets.example.com)"
+            "resource type {r:?} is not valid (e.g. pods, deploy, deployments.apps, widgets.example.com)"
         )))
     }
 }
@@ -1392,6 +1394,95 @@ mod tests {
             assert_eq!(code(s), Code::InvalidCommand, "{s}");
         }
         assert_eq!(code("rollout history sts/x"), Code::Unsupported);
+    }
+
+    #[test]
+    fn names_and_types_that_could_steer_a_request_path_are_refused() {
+        for s in [
+            "get deployments....apps",
+            "get deployments...apps",
+            "get deployments.v1./apps",
+            "get deployments./apps",
+            "get pods.",
+            "get deployments.apps.",
+            "get deploy/...",
+            "get deploy/.",
+            "get pods ..:..",
+            "get pods ...",
+            "get pods :",
+            "get pods .:",
+            "get pods a/b",
+            "get pods 'a%2f'",
+            "get pods 'a?b'",
+            "get pods 'a#b'",
+            "get pods 'a\tb'",
+            "get pods -n ..",
+            "get pods -n '.'",
+            "get pods -n 'a/b'",
+            "events --for pod/..",
+            "events --for deployments....apps/web",
+            "logs deploy/..:..",
+            "endpoints ...",
+            "top pods ..",
+        ] {
+            assert_eq!(code(s), Code::InvalidCommand, "{s}");
+        }
+        for control in ["a\u{1}b", "a\nb", "a\u{7f}b"] {
+            let words = ["get", "pods", control].map(String::from);
+            assert_eq!(
+                parse_args(&words).unwrap_err().code,
+                Code::InvalidCommand,
+                "{control:?}"
+            );
+        }
+        let e = line("get deployments....apps").unwrap_err();
+        assert!(e.message.contains("TYPE.VERSION.GROUP"), "{}", e.message);
+        for json in [
+            r#"{"op":"get","resource":"deployments....apps"}"#,
+            r#"{"op":"get","resource":"deploy","names":["..:.."]}"#,
+            r#"{"op":"get","resource":"deploy/..."}"#,
+            r#"{"op":"get","resource":"pods","namespace":".."}"#,
+        ] {
+            assert_eq!(
+                parse_json_str(json).unwrap_err().code,
+                Code::InvalidCommand,
+                "{json}"
+            );
+        }
+    }
+
+    #[test]
+    fn names_and_types_kubectl_accepts_still_parse() {
+        for (s, ty, name) in [
+            (
+                "get clusterroles system:node",
+                "clusterroles",
+                "system:node",
+            ),
+            (
+                "get clusterrolebindings system:node-proxier",
+                "clusterrolebindings",
+                "system:node-proxier",
+            ),
+            ("get pods a.b", "pods", "a.b"),
+            ("get cm v1.beta", "cm", "v1.beta"),
+            ("get deployments.v1.apps/web", "deployments.v1.apps", "web"),
+            ("get deployments.apps web", "deployments.apps", "web"),
+            (
+                "get widgets.v1alpha1.example.com w-1",
+                "widgets.v1alpha1.example.com",
+                "w-1",
+            ),
+            ("get Deployment.apps web", "Deployment.apps", "web"),
+            ("get pods -- -", "pods", "-"),
+        ] {
+            let c = line(s).unwrap_or_else(|e| panic!("{s}: {e}"));
+            assert_eq!(
+                (c.resource.as_deref(), c.names.first().map(String::as_str)),
+                (Some(ty), Some(name)),
+                "{s}"
+            );
+        }
     }
 
     #[test]

@@ -18,6 +18,7 @@ pub mod protocol;
 pub mod quantity;
 pub mod redact;
 pub mod scope;
+pub mod sensitive;
 pub mod sqs;
 pub mod timefmt;
 

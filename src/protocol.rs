@@ -132,7 +132,7 @@ pub fn parse(body: &str) -> std::result::Result<Incoming, (Option<String>, Error
 
 /// The `"id":"…"` of a body that is not valid JSON, when it can be read plainly, so that
 /// even a broken message gets its `InvalidCommand` answer.
-fn salvage_id(body: &str) -> Option<String> {
+pub(crate) fn salvage_id(body: &str) -> Option<String> {
     let re = regex_lite::Regex::new(r#""id"\s*:\s*"([A-Za-z0-9._:-]{1,128})""#).ok()?;
     let mut ids = re.captures_iter(body).filter_map(|c| c.get(1));
     let id = ids.next()?.as_str();

@@ -64,3 +64,47 @@ fn stdio_transport_answers_every_line() {
         "only GETs reached the API"
     );
 }
+
+#[test]
+fn stdio_answers_the_lines_after_a_non_utf8_one() {
+    let api = FakeApi::start();
+    let mut c = kubeglass();
+    c.args(["run", "--stdio", "--kubeconfig"])
+        .arg(api.kubeconfig())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = c.spawn().expect("start kubeglass run --stdio");
+    let mut input = Vec::new();
+    input.extend_from_slice(br#"{"version":1,"id":"a","kubectl":"get pods"}"#);
+    input.extend_from_slice(b"\n{\"version\":1,\"id\":\"b\",\"kubectl\":\"get pods \xff\"}\n");
+    input.extend_from_slice(br#"{"version":1,"id":"c","kubectl":"get pods"}"#);
+    input.push(b'\n');
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(&input)
+        .expect("write");
+    let out = child.wait_with_output().expect("wait");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON response per line"))
+        .collect();
+    assert_eq!(lines.len(), 3, "{lines:?}");
+    assert_eq!(lines[0]["id"], "a");
+    assert!(lines[0]["output"].as_str().unwrap_or("").contains("web-"));
+    assert_eq!(lines[1]["id"], "b");
+    assert_eq!(lines[1]["error"]["code"], "InvalidCommand");
+    assert_eq!(lines[2]["id"], "c");
+    assert!(
+        lines[2]["output"].as_str().unwrap_or("").contains("web-"),
+        "the line after the bad one is answered: {}",
+        lines[2]
+    );
+}

@@ -33,8 +33,8 @@ fn sqs_env() -> HashMap<String, String> {
 /// The backend's client (admin key).
 fn backend(env: &HashMap<String, String>, queue: &str) -> Sqs {
     let creds = Credentials {
-        access_key_id: env["SQS_TESTBED_ADMIN_ACCESS_KEY_ID"].clone(),
-        secret_access_key: env["SQS_TESTBED_ADMIN_SECRET_ACCESS_KEY"].clone(),
+        access_key_id: env["SQS_TESTBED_ADMIN_ACCESS_KEY_ID"].clone().into(),
+        secret_access_key: env["SQS_TESTBED_ADMIN_SECRET_ACCESS_KEY"].clone().into(),
         session_token: None,
         expires: None,
         source: "test",

@@ -3,7 +3,7 @@
 
 mod support;
 
-use support::fake_api::FakeApi;
+use support::fake_api::{self, FakeApi};
 use support::{error_code, kubeglass, run};
 
 fn query(api: &FakeApi, args: &[&str]) -> (i32, String, String) {
@@ -67,6 +67,72 @@ fn refusals_send_no_request() {
         );
     }
     assert!(api.requests().is_empty(), "{:?}", api.requests());
+}
+
+#[test]
+fn no_log_level_prints_the_token_or_the_bytes_on_the_wire() {
+    let api = FakeApi::start();
+    for level in [
+        "trace",
+        "ureq=trace,ureq_proto=trace,rustls=trace,kubeglass=trace",
+    ] {
+        let mut c = kubeglass();
+        c.env("RUST_LOG", level)
+            .args(["query", "--kubeconfig"])
+            .arg(api.kubeconfig())
+            .args(["--", "get", "pods", "-o", "json"]);
+        let (code, _, err) = run(c);
+        assert_eq!(code, 0, "{err}");
+        assert!(
+            err.contains("GET /api/v1/namespaces/shop/pods"),
+            "RUST_LOG={level} still logs kubeglass's own debug lines:\n{err}"
+        );
+        for leak in [
+            fake_api::TOKEN,
+            "Bearer",
+            "FIXTURE-SECRET",
+            "ureq",
+            "rustls",
+        ] {
+            assert!(
+                !err.contains(leak),
+                "RUST_LOG={level} wrote {leak:?} to stderr:\n{err}"
+            );
+        }
+    }
+}
+
+#[test]
+fn types_and_names_that_could_steer_a_path_are_refused_before_any_request() {
+    let api = FakeApi::start();
+    for args in [
+        &["get", "deployments....apps"][..],
+        &["get", "deployments.v1./apps"],
+        &["get", "deploy/..."],
+        &["get", "pods", "..:.."],
+        &["get", "pods", "-n", ".."],
+        &["describe", "deployments.v1beta1x.apps", "web"],
+        &["events", "--for", "pod/.."],
+    ] {
+        let (rc, _, err) = query(&api, args);
+        assert_eq!(
+            (rc, error_code(&err).as_deref()),
+            (1, Some("InvalidCommand")),
+            "{args:?}: {err}"
+        );
+    }
+    assert!(api.requests().is_empty(), "{:?}", api.requests());
+    // The well-formed spellings still reach the API, at the path they name.
+    let (rc, out, err) = query(&api, &["get", "deployments.v1.apps"]);
+    assert_eq!(rc, 0, "{err}");
+    assert!(out.contains("web"), "{out}");
+    assert!(
+        api.requests().iter().all(|r| r
+            .url
+            .starts_with("/apis/apps/v1/namespaces/shop/deployments")),
+        "{:?}",
+        api.requests()
+    );
 }
 
 #[test]

@@ -62,9 +62,9 @@ fn from_env(vars: Env) -> Option<Credentials> {
         env("AWS_SECRET_ACCESS_KEY").ok()?,
     );
     Some(Credentials {
-        access_key_id: id,
-        secret_access_key: secret,
-        session_token: env("AWS_SESSION_TOKEN").ok(),
+        access_key_id: id.into(),
+        secret_access_key: secret.into(),
+        session_token: env("AWS_SESSION_TOKEN").ok().map(Into::into),
         expires: None,
         source: "environment",
     })
@@ -129,9 +129,9 @@ fn web_identity(vars: Env, token_file: &str, role: &str) -> Result<Credentials> 
             .ok_or_else(|| cred_error("web identity", format!("no {t} in the STS answer")))
     };
     Ok(Credentials {
-        access_key_id: tag("AccessKeyId")?,
-        secret_access_key: tag("SecretAccessKey")?,
-        session_token: Some(tag("SessionToken")?),
+        access_key_id: tag("AccessKeyId")?.into(),
+        secret_access_key: tag("SecretAccessKey")?.into(),
+        session_token: Some(tag("SessionToken")?.into()),
         expires: xml_tag(&text, "Expiration").and_then(timefmt::parse_rfc3339),
         source: "web identity (IRSA)",
     })
@@ -200,7 +200,13 @@ fn container(vars: Env, url: &str) -> Result<Credentials> {
     };
     let mut req = http().get(url);
     if let Some(t) = &token {
-        req = req.header("Authorization", t.trim());
+        let value = crate::sensitive::header_value(t.trim()).ok_or_else(|| {
+            cred_error(
+                "container",
+                "the authorization token holds characters an HTTP header cannot carry",
+            )
+        })?;
+        req = req.header(http::header::AUTHORIZATION, value);
     }
     let mut resp = req
         .call()
@@ -224,10 +230,13 @@ fn json_credentials(text: &str, token_key: &str, source: &'static str) -> Result
             .map(str::to_string)
     };
     Ok(Credentials {
-        access_key_id: field("AccessKeyId").ok_or_else(|| cred_error(source, "no AccessKeyId"))?,
+        access_key_id: field("AccessKeyId")
+            .ok_or_else(|| cred_error(source, "no AccessKeyId"))?
+            .into(),
         secret_access_key: field("SecretAccessKey")
-            .ok_or_else(|| cred_error(source, "no SecretAccessKey"))?,
-        session_token: field(token_key),
+            .ok_or_else(|| cred_error(source, "no SecretAccessKey"))?
+            .into(),
+        session_token: field(token_key).map(Into::into),
         expires: field("Expiration")
             .as_deref()
             .and_then(timefmt::parse_rfc3339),
@@ -265,9 +274,9 @@ fn profile(vars: Env) -> Result<Option<Credentials>> {
     };
     if let (Some(id), Some(secret)) = (get("aws_access_key_id"), get("aws_secret_access_key")) {
         return Ok(Some(Credentials {
-            access_key_id: id,
-            secret_access_key: secret,
-            session_token: get("aws_session_token"),
+            access_key_id: id.into(),
+            secret_access_key: secret.into(),
+            session_token: get("aws_session_token").map(Into::into),
             expires: None,
             source: "shared credentials file",
         }));
@@ -342,10 +351,12 @@ fn imds(vars: Env) -> Result<Credentials> {
         .body_mut()
         .read_to_string()
         .map_err(|_| fail("no session token"))?;
+    let token = crate::sensitive::header_value(token.trim())
+        .ok_or_else(|| fail("the session token is not a valid header value"))?;
     let get = |path: &str| -> Result<String> {
         let mut r = agent
             .get(format!("{base}{path}"))
-            .header("X-aws-ec2-metadata-token", token.trim())
+            .header("X-aws-ec2-metadata-token", token.clone())
             .call()
             .map_err(|e| fail(&format!("{path}: {e}")))?;
         if r.status() != 200 {
@@ -414,7 +425,10 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            (c.access_key_id.as_str(), c.session_token.as_deref()),
+            (
+                c.access_key_id.expose().as_str(),
+                c.session_token.as_ref().map(|t| t.expose().as_str())
+            ),
             ("AK", Some("ST"))
         );
         assert!(c.expires.is_some());
@@ -475,7 +489,10 @@ mod tests {
             ("AWS_WEB_IDENTITY_TOKEN_FILE", "/nope".into()),
         ]))
         .unwrap();
-        assert_eq!((c.access_key_id.as_str(), c.source), ("A", "environment"));
+        assert_eq!(
+            (c.access_key_id.expose().as_str(), c.source),
+            ("A", "environment")
+        );
     }
 
     #[test]
@@ -502,7 +519,10 @@ mod tests {
         ]);
         let c = load_with(&env).unwrap();
         assert_eq!(
-            (c.access_key_id.as_str(), c.session_token.as_deref()),
+            (
+                c.access_key_id.expose().as_str(),
+                c.session_token.as_ref().map(|t| t.expose().as_str())
+            ),
             ("ASIA1", Some("ST1"))
         );
         assert!(c.expires.is_some());
@@ -531,7 +551,10 @@ mod tests {
         ]);
         let c = load_with(&env).unwrap();
         assert_eq!(
-            (c.session_token.as_deref(), c.source),
+            (
+                c.session_token.as_ref().map(|t| t.expose().as_str()),
+                c.source
+            ),
             (Some("T"), "container credentials")
         );
         let bad = vars(&[(
@@ -552,7 +575,7 @@ mod tests {
             ("AWS_EC2_METADATA_DISABLED", "true".into()),
         ]))
         .unwrap();
-        assert_eq!(c.access_key_id, "FILEKEY");
+        assert_eq!(c.access_key_id.expose(), "FILEKEY");
         let config = tmp_file(
             "config",
             "[profile dev]\ncredential_process = sh -c 'echo {\\\"Version\\\":1,\\\"AccessKeyId\\\":\\\"PK\\\",\\\"SecretAccessKey\\\":\\\"PS\\\"}'\n",
@@ -562,7 +585,7 @@ mod tests {
             ("AWS_PROFILE", "dev".into()),
             ("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent".into()),
         ]);
-        assert_eq!(load_with(&env).unwrap().access_key_id, "PK");
+        assert_eq!(load_with(&env).unwrap().access_key_id.expose(), "PK");
     }
 
     #[test]
@@ -588,7 +611,7 @@ mod tests {
         ]);
         let c = load_with(&env).unwrap();
         assert_eq!(
-            (c.access_key_id.as_str(), c.source),
+            (c.access_key_id.expose().as_str(), c.source),
             ("AK", "EC2 instance metadata")
         );
         let none = vars(&[

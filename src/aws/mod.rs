@@ -1,7 +1,7 @@
 //! AWS credentials without the SDK: a small chain (environment, IRSA web identity, container
 //! credentials / EKS Pod Identity, shared files with `credential_process`, EC2 IMDSv2),
-//! cached and refreshed before expiry. Secrets never reach a log line: [`Credentials`]'
-//! `Debug` hides them.
+//! cached and refreshed before expiry. Secrets never reach a log line: [`Credentials`] keeps
+//! them in [`Sensitive`], whose `Debug` prints `<redacted>`.
 
 mod chain;
 
@@ -12,6 +12,7 @@ use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
 
 use crate::error::{Code, Error, Result};
+use crate::sensitive::Sensitive;
 
 pub use chain::load;
 
@@ -19,27 +20,18 @@ pub use chain::load;
 const REFRESH_MARGIN: Duration = Duration::from_secs(5 * 60);
 
 /// One set of AWS credentials.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct Credentials {
     /// Access key id (not secret, but not logged either).
-    pub access_key_id: String,
+    pub access_key_id: Sensitive<String>,
     /// Secret access key.
-    pub secret_access_key: String,
+    pub secret_access_key: Sensitive<String>,
     /// Session token of temporary credentials.
-    pub session_token: Option<String>,
+    pub session_token: Option<Sensitive<String>>,
     /// When temporary credentials expire.
     pub expires: Option<SystemTime>,
     /// Which link of the chain gave them (for logs).
     pub source: &'static str,
-}
-
-impl fmt::Debug for Credentials {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Credentials")
-            .field("source", &self.source)
-            .field("expires", &self.expires)
-            .finish_non_exhaustive()
-    }
 }
 
 impl Credentials {
@@ -53,9 +45,9 @@ impl Credentials {
     /// The form aws-sigv4 signs with.
     pub fn identity(&self) -> aws_smithy_runtime_api::client::identity::Identity {
         aws_credential_types::Credentials::new(
-            &self.access_key_id,
-            &self.secret_access_key,
-            self.session_token.clone(),
+            self.access_key_id.expose(),
+            self.secret_access_key.expose(),
+            self.session_token.as_ref().map(|t| t.expose().clone()),
             self.expires,
             "kubeglass",
         )
@@ -132,15 +124,16 @@ mod tests {
         let c = Credentials {
             access_key_id: "AKIAEXAMPLE".into(),
             secret_access_key: "very-secret".into(),
-            session_token: Some("tok".into()),
+            session_token: Some("session-value".into()),
             expires: None,
             source: "env",
         };
         let s = format!("{c:?}");
         assert!(
-            !s.contains("very-secret") && !s.contains("tok") && !s.contains("AKIA"),
+            !s.contains("very-secret") && !s.contains("session-value") && !s.contains("AKIA"),
             "{s}"
         );
+        assert!(s.contains("<redacted>") && s.contains("\"env\""), "{s}");
     }
 
     #[test]
@@ -154,7 +147,7 @@ mod tests {
                 return Err(Error::config("down"));
             }
             Ok(Credentials {
-                access_key_id: format!("k{i}"),
+                access_key_id: format!("k{i}").into(),
                 secret_access_key: "s".into(),
                 session_token: None,
                 // Within the refresh margin: always stale, but still valid.
@@ -162,14 +155,14 @@ mod tests {
                 source: "test",
             })
         }));
-        assert_eq!(p.get().unwrap().access_key_id, "k0");
+        assert_eq!(p.get().unwrap().access_key_id.expose(), "k0");
         assert_eq!(
-            p.get().unwrap().access_key_id,
+            p.get().unwrap().access_key_id.expose(),
             "k1",
             "stale ones are replaced"
         );
         assert_eq!(
-            p.get().unwrap().access_key_id,
+            p.get().unwrap().access_key_id.expose(),
             "k1",
             "a failed refresh keeps valid ones"
         );

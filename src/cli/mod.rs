@@ -61,11 +61,85 @@ pub fn init_logging() {
     init_logging_as("warn", false);
 }
 
+/// Dependency log targets held at `warn` whatever `RUST_LOG` says: at debug and trace they
+/// write request and response bytes and headers (ureq-proto hex-dumps the wire: bearer
+/// tokens, pod env values, unredacted log lines), TLS internals or signing input, and logs
+/// ship off the node. Prefixes: `ureq` also covers `ureq_proto`, `rustls` covers
+/// `rustls_native_certs` and `rustls_pki_types`, `aws_smithy` every smithy crate.
+pub const CAPPED_TARGETS: &[&str] = &[
+    "ureq",
+    "ureq_proto",
+    "rustls",
+    "webpki",
+    "aws_sigv4",
+    "aws_smithy",
+    "aws_credential_types",
+    "tracing",
+    "tiny_http",
+];
+
+/// The most a [`CAPPED_TARGETS`] target may log.
+pub const CAPPED_LEVEL: log::LevelFilter = log::LevelFilter::Warn;
+
+/// env_logger with [`CAPPED_TARGETS`] held at [`CAPPED_LEVEL`]. A wrapper rather than a
+/// `filter_module` directive: env_logger lets the longest matching directive win, so
+/// `RUST_LOG=ureq::unversioned=trace` would outrank a `ureq=warn` cap, and a cap directive
+/// would also *raise* `ureq` when `RUST_LOG=error`.
+pub struct CappedLogger {
+    inner: env_logger::Logger,
+}
+
+impl CappedLogger {
+    /// The level the `log` macros must let through (the capped targets are filtered here).
+    pub fn max_level(&self) -> log::LevelFilter {
+        self.inner.filter()
+    }
+}
+
+/// Whether `target` is one of the capped dependencies.
+fn is_capped(target: &str) -> bool {
+    CAPPED_TARGETS.iter().any(|t| target.starts_with(t))
+}
+
+impl log::Log for CappedLogger {
+    fn enabled(&self, metadata: &log::Metadata<'_>) -> bool {
+        if metadata.level() > CAPPED_LEVEL && is_capped(metadata.target()) {
+            return false;
+        }
+        self.inner.enabled(metadata)
+    }
+
+    fn log(&self, record: &log::Record<'_>) {
+        if self.enabled(record.metadata()) {
+            self.inner.log(record);
+        }
+    }
+
+    fn flush(&self) {
+        self.inner.flush();
+    }
+}
+
 /// Logs at `default` level unless `RUST_LOG` says otherwise; one JSON object per line with
 /// `json` (for log pipelines), else env_logger's text.
 pub fn init_logging_as(default: &str, json: bool) {
-    let env = env_logger::Env::default().default_filter_or(default);
-    let mut b = env_logger::Builder::from_env(env);
+    let spec = std::env::var("RUST_LOG")
+        .ok()
+        .filter(|s| !s.trim().is_empty())
+        .unwrap_or_else(|| default.to_string());
+    let logger = logger(&spec, json, env_logger::Target::Stderr);
+    let max = logger.max_level();
+    // A second init (tests calling twice) is harmless: the first logger stays.
+    if log::set_boxed_logger(Box::new(logger)).is_ok() {
+        log::set_max_level(max);
+    }
+}
+
+/// The logger for `spec` (`RUST_LOG` syntax: `debug`, `kubeglass=trace,ureq=debug`), writing
+/// to `target`; the spec cannot open [`CAPPED_TARGETS`] beyond [`CAPPED_LEVEL`].
+pub fn logger(spec: &str, json: bool, target: env_logger::Target) -> CappedLogger {
+    let mut b = env_logger::Builder::new();
+    b.parse_filters(spec).target(target);
     if json {
         b.format(|buf, record| {
             use std::io::Write;
@@ -78,6 +152,114 @@ pub fn init_logging_as(default: &str, json: bool) {
             writeln!(buf, "{line}")
         });
     }
-    // A second init (tests calling twice) is harmless.
-    let _ = b.try_init();
+    CappedLogger { inner: b.build() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use log::{Level, Log};
+    use std::io::Write;
+    use std::sync::{Arc, Mutex};
+
+    fn enabled(l: &CappedLogger, target: &str, level: Level) -> bool {
+        l.enabled(&log::Metadata::builder().target(target).level(level).build())
+    }
+
+    /// A `Write` whose bytes the test can read back.
+    #[derive(Clone, Default)]
+    struct Shared(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Shared {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn no_log_level_opens_the_http_tls_and_signing_crates() {
+        let wire_targets = [
+            "ureq::unversioned::transport",
+            "ureq::run",
+            "ureq_proto::util",
+            "rustls::client::hs",
+            "aws_sigv4::http_request::sign",
+        ];
+        for spec in [
+            "trace",
+            "debug",
+            "ureq=trace",
+            "ureq::unversioned::transport=trace",
+            "ureq_proto=trace,rustls=trace,aws_sigv4=trace",
+            "error,ureq::unversioned=debug,ureq_proto::util=trace",
+            "trace,ureq=trace",
+        ] {
+            let l = logger(spec, false, env_logger::Target::Stderr);
+            for target in wire_targets {
+                for level in [Level::Info, Level::Debug, Level::Trace] {
+                    assert!(
+                        !enabled(&l, target, level),
+                        "RUST_LOG={spec} opened {target} at {level}"
+                    );
+                }
+            }
+        }
+        // Warnings still come through, and the spec still governs everything else.
+        let l = logger("trace", false, env_logger::Target::Stderr);
+        assert!(enabled(&l, "ureq::run", Level::Warn));
+        assert!(enabled(&l, "kubeglass::kube::transport", Level::Trace));
+        let l = logger("warn", false, env_logger::Target::Stderr);
+        assert!(!enabled(&l, "kubeglass::kube::transport", Level::Debug));
+        let l = logger("error", false, env_logger::Target::Stderr);
+        assert!(
+            !enabled(&l, "ureq::run", Level::Warn),
+            "the cap never raises a level"
+        );
+    }
+
+    #[test]
+    fn a_trace_record_of_the_wire_is_not_written_at_rust_log_trace() {
+        for json in [false, true] {
+            let out = Shared::default();
+            let l = logger(
+                "trace",
+                json,
+                env_logger::Target::Pipe(Box::new(out.clone())),
+            );
+            for (target, level, msg) in [
+                (
+                    "ureq_proto::util",
+                    Level::Trace,
+                    "Authorization: Bearer SECRET-TOKEN",
+                ),
+                (
+                    "ureq::unversioned::transport",
+                    Level::Debug,
+                    "SECRET-ENV-VALUE",
+                ),
+                ("rustls::conn", Level::Trace, "SECRET-TLS"),
+                (
+                    "kubeglass::kube::transport",
+                    Level::Trace,
+                    "GET /api/v1/pods",
+                ),
+            ] {
+                l.log(
+                    &log::Record::builder()
+                        .target(target)
+                        .level(level)
+                        .args(format_args!("{msg}"))
+                        .build(),
+                );
+            }
+            l.flush();
+            let written = String::from_utf8(out.0.lock().unwrap().clone()).unwrap();
+            assert!(written.contains("GET /api/v1/pods"), "{written}");
+            assert!(!written.contains("SECRET"), "{written}");
+        }
+    }
 }

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant, SystemTime};
 use serde_json::Value;
 
 use crate::error::{Code, Error, Result};
+use crate::sensitive::Sensitive;
 use crate::timefmt;
 
 use super::config::{AuthSource, ExecConfig};
@@ -20,12 +21,14 @@ const EXEC_MARGIN: Duration = Duration::from_secs(30);
 const EXEC_DEFAULT_TTL: Duration = Duration::from_secs(10 * 60);
 
 /// A token and when to fetch a fresh one.
+#[derive(Debug)]
 struct Cached {
-    token: String,
+    token: Sensitive<String>,
     renew_at: Instant,
 }
 
 /// Supplies the `Authorization` token for each request.
+#[derive(Debug)]
 pub struct Auth {
     source: AuthSource,
     cache: Mutex<Option<Cached>>,
@@ -55,7 +58,7 @@ impl Auth {
     }
 
     /// The current token, if this identity uses one.
-    pub fn token(&self) -> Result<Option<String>> {
+    pub fn token(&self) -> Result<Option<Sensitive<String>>> {
         match &self.source {
             AuthSource::None => Ok(None),
             AuthSource::Token(t) => Ok(Some(t.clone())),
@@ -63,7 +66,7 @@ impl Auth {
         }
     }
 
-    fn cached(&self) -> Result<String> {
+    fn cached(&self) -> Result<Sensitive<String>> {
         let mut guard = self
             .cache
             .lock()
@@ -78,6 +81,7 @@ impl Auth {
         };
         match (fresh, guard.as_mut()) {
             (Ok((token, ttl)), _) => {
+                let token = Sensitive::new(token);
                 *guard = Some(Cached {
                     token: token.clone(),
                     renew_at: Instant::now() + ttl,
@@ -119,7 +123,7 @@ fn run_exec(e: &ExecConfig) -> Result<(String, Duration)> {
     log::debug!("running exec credential plugin {program}");
     let out = Command::new(&program)
         .args(&e.args)
-        .envs(e.env.iter().map(|(k, v)| (k, v)))
+        .envs(e.env.iter().map(|(k, v)| (k, v.expose())))
         .env("KUBERNETES_EXEC_INFO", info.to_string())
         .stdin(Stdio::null())
         .output()
@@ -176,6 +180,11 @@ mod tests {
     use super::*;
     use std::path::PathBuf;
 
+    /// The current token as plain text.
+    fn tok(a: &Auth) -> Option<String> {
+        a.token().unwrap().map(|t| t.expose().clone())
+    }
+
     fn tmp(tag: &str) -> PathBuf {
         let d = std::env::temp_dir().join(format!("kubeglass-auth-{tag}-{}", std::process::id()));
         std::fs::create_dir_all(&d).unwrap();
@@ -188,26 +197,14 @@ mod tests {
         let p = d.join("token");
         std::fs::write(&p, "one\n").unwrap();
         let a = Auth::new(AuthSource::TokenFile(p.clone()));
-        assert_eq!(a.token().unwrap().as_deref(), Some("one"));
+        assert_eq!(tok(&a).as_deref(), Some("one"));
         std::fs::write(&p, "two").unwrap();
-        assert_eq!(
-            a.token().unwrap().as_deref(),
-            Some("one"),
-            "cached for a minute"
-        );
+        assert_eq!(tok(&a).as_deref(), Some("one"), "cached for a minute");
         a.invalidate();
-        assert_eq!(
-            a.token().unwrap().as_deref(),
-            Some("two"),
-            "re-read after a 401"
-        );
+        assert_eq!(tok(&a).as_deref(), Some("two"), "re-read after a 401");
         std::fs::remove_file(&p).unwrap();
         a.invalidate();
-        assert_eq!(
-            a.token().unwrap().as_deref(),
-            Some("two"),
-            "last good token kept"
-        );
+        assert_eq!(tok(&a).as_deref(), Some("two"), "last good token kept");
         let empty = d.join("empty");
         std::fs::write(&empty, " \n").unwrap();
         assert!(Auth::new(AuthSource::TokenFile(empty)).token().is_err());
@@ -231,7 +228,12 @@ mod tests {
             dir: d.clone(),
         };
         let a = Auth::new(AuthSource::Exec(cfg.clone()));
-        assert_eq!(a.token().unwrap().as_deref(), Some("tok-x"));
+        assert_eq!(tok(&a).as_deref(), Some("tok-x"));
+        let shown = format!("{a:?}");
+        assert!(
+            !shown.contains("tok-x") && shown.contains("<redacted>"),
+            "a cached exec token never shows in Debug: {shown}"
+        );
         let (_, ttl) = run_exec(&cfg).unwrap();
         assert!(ttl > Duration::from_secs(3600 * 24 * 365));
         let failing = ExecConfig {
@@ -249,5 +251,23 @@ mod tests {
         assert!(parse_exec_output(b"{}", "p").is_err());
         let (_, ttl) = parse_exec_output(br#"{"status":{"token":"t"}}"#, "p").unwrap();
         assert_eq!(ttl, EXEC_DEFAULT_TTL);
+    }
+
+    #[test]
+    fn debug_of_auth_shows_no_fixed_or_file_token() {
+        let fixed = Auth::new(AuthSource::Token("FIXED-SECRET".into()));
+        assert_eq!(tok(&fixed).as_deref(), Some("FIXED-SECRET"));
+        let shown = format!("{fixed:?}");
+        assert!(!shown.contains("FIXED-SECRET"), "{shown}");
+        let p = tmp("debug").join("token");
+        std::fs::write(&p, "FILE-SECRET").unwrap();
+        let file = Auth::new(AuthSource::TokenFile(p));
+        assert_eq!(tok(&file).as_deref(), Some("FILE-SECRET"));
+        let shown = format!("{file:?}");
+        assert!(!shown.contains("FILE-SECRET"), "{shown}");
+        assert!(
+            !format!("{:?}", file.token().unwrap()).contains("FILE-SECRET"),
+            "nor the token handed to the transport"
+        );
     }
 }

@@ -9,6 +9,7 @@ use serde_json::Value;
 
 use crate::error::{Error, Result};
 use crate::json::strings;
+use crate::sensitive::Sensitive;
 
 use super::Settings;
 
@@ -30,8 +31,8 @@ pub struct Target {
     pub proxy_url: Option<String>,
     /// How requests authenticate.
     pub auth: AuthSource,
-    /// Client certificate chain and key (PEM).
-    pub client_cert: Option<(Vec<u8>, Vec<u8>)>,
+    /// Client certificate chain and key (PEM); the key never shows in `{:?}`.
+    pub client_cert: Option<(Vec<u8>, Sensitive<Vec<u8>>)>,
     /// The default namespace.
     pub namespace: String,
     /// Where this came from, for logs and errors ("kubeconfig /x (context y)").
@@ -43,8 +44,8 @@ pub struct Target {
 pub enum AuthSource {
     /// No token (client certificate only, or anonymous).
     None,
-    /// A fixed token.
-    Token(String),
+    /// A fixed token (`{:?}` shows `<redacted>`).
+    Token(Sensitive<String>),
     /// A token file, re-read periodically (bound service-account tokens rotate).
     TokenFile(PathBuf),
     /// An exec credential plugin.
@@ -58,8 +59,8 @@ pub struct ExecConfig {
     pub command: String,
     /// Its arguments.
     pub args: Vec<String>,
-    /// Extra environment.
-    pub env: Vec<(String, String)>,
+    /// Extra environment (values may be credentials: `{:?}` shows `<redacted>`).
+    pub env: Vec<(String, Sensitive<String>)>,
     /// `client.authentication.k8s.io/v1` or `v1beta1`.
     pub api_version: String,
     /// Directory of the kubeconfig (relative commands resolve against it).
@@ -376,7 +377,7 @@ fn user_auth(t: &mut Target, u: &Value, file: &Path, name: &str) -> Result<()> {
     let cert = data_or_file(u, "client-certificate", file, &what)?;
     let key = data_or_file(u, "client-key", file, &what)?;
     t.client_cert = match (cert, key) {
-        (Some(c), Some(k)) => Some((c, k)),
+        (Some(c), Some(k)) => Some((c, Sensitive::new(k))),
         (None, None) => None,
         (Some(_), None) => {
             return Err(bad(
@@ -394,7 +395,7 @@ fn user_auth(t: &mut Target, u: &Value, file: &Path, name: &str) -> Result<()> {
         .and_then(Value::as_str)
         .filter(|s| !s.is_empty())
     {
-        t.auth = AuthSource::Token(tok.trim().to_string());
+        t.auth = AuthSource::Token(Sensitive::new(tok.trim().to_string()));
     } else if let Some(p) = u
         .get("tokenFile")
         .and_then(Value::as_str)
@@ -428,7 +429,7 @@ fn exec_config(e: &Value, file: &Path) -> std::result::Result<ExecConfig, String
         .filter_map(|kv| {
             Some((
                 kv.get("name")?.as_str()?.to_string(),
-                kv.get("value")?.as_str()?.to_string(),
+                Sensitive::new(kv.get("value")?.as_str()?.to_string()),
             ))
         })
         .collect();
@@ -478,7 +479,7 @@ mod tests {
         assert_eq!(t.server, "https://10.0.0.1:6443");
         assert_eq!(t.ca_pem.as_deref(), Some(&b"PEM"[..]));
         assert_eq!(t.namespace, "shop");
-        assert!(matches!(t.auth, AuthSource::Token(ref s) if s == "abc"));
+        assert!(matches!(t.auth, AuthSource::Token(ref s) if s.expose() == "abc"));
         let e = from_kubeconfig(std::slice::from_ref(&p), Some("b"), true).unwrap_err();
         assert!(e.message.contains("user \"missing\""), "{}", e.message);
         let e = from_kubeconfig(&[p], Some("zzz"), true).unwrap_err();
@@ -564,8 +565,40 @@ mod tests {
             panic!("exec")
         };
         assert_eq!(
-            (e.command.as_str(), e.args.len(), e.env[0].1.as_str()),
+            (
+                e.command.as_str(),
+                e.args.len(),
+                e.env[0].1.expose().as_str()
+            ),
             ("aws", 2, "prod")
+        );
+    }
+
+    #[test]
+    fn debug_of_a_target_shows_no_token_key_or_plugin_env() {
+        use base64::engine::general_purpose::STANDARD;
+        let d = tmp("debug");
+        let key = b"-----BEGIN PRIVATE KEY-----KEY-SECRET-----END PRIVATE KEY-----".to_vec();
+        let user = format!(
+            "token: TOKEN-SECRET\n    client-certificate-data: {}\n    client-key-data: {}",
+            STANDARD.encode("CERT"),
+            STANDARD.encode(&key)
+        );
+        let p = write(&d, "c", &YAML.replace("token: abc", &user));
+        let t = from_kubeconfig(&[p], None, true).unwrap();
+        assert!(matches!(t.auth, AuthSource::Token(ref s) if s.expose() == "TOKEN-SECRET"));
+        let shown = format!("{t:?}");
+        assert!(!shown.contains("TOKEN-SECRET"), "{shown}");
+        assert!(!shown.contains(&format!("{key:?}")), "{shown}");
+        assert!(shown.contains("<redacted>"), "{shown}");
+        let p = write(&d, "e", &YAML.replace(
+            "token: abc",
+            "exec:\n      command: plugin\n      env: [{name: PLUGIN_PASSWORD, value: ENV-SECRET}]",
+        ));
+        let shown = format!("{:?}", from_kubeconfig(&[p], None, true).unwrap());
+        assert!(
+            shown.contains("PLUGIN_PASSWORD") && !shown.contains("ENV-SECRET"),
+            "{shown}"
         );
     }
 }

@@ -398,17 +398,102 @@ struct Cache {
     all: Option<(Instant, Vec<Resource>)>,
 }
 
+/// What a typed resource type must look like: `TYPE`, `TYPE.GROUP` or `TYPE.VERSION.GROUP`.
+const TYPE_FORMS: &str = "expected TYPE, TYPE.GROUP or TYPE.VERSION.GROUP, the group a DNS \
+     subdomain and the version like v1 or v1beta1 (e.g. pods, deploy, deployments.apps, \
+     deployments.v1.apps, widgets.example.com)";
+
+/// Whether `s` is a DNS subdomain as API groups are: dot-separated labels of lower-case
+/// letters, digits and '-', each non-empty and alphanumeric at both ends, at most 253 bytes.
+/// So never `..`, a leading or trailing '.', or anything a path could be steered with.
+pub fn is_dns_subdomain(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 253
+        && s.split('.').all(|label| {
+            let b = label.as_bytes();
+            !b.is_empty()
+                && b.len() <= 63
+                && b.iter()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+                && b[0] != b'-'
+                && b[b.len() - 1] != b'-'
+        })
+}
+
+/// Whether `s` is an API version: `v` and digits, optionally `alpha` or `beta` and digits
+/// (`v1`, `v2beta1`, `v1alpha3`).
+pub fn is_api_version(s: &str) -> bool {
+    let Some(rest) = s.strip_prefix('v') else {
+        return false;
+    };
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    if digits == 0 || rest.starts_with('0') {
+        return false;
+    }
+    let rest = &rest[digits..];
+    if rest.is_empty() {
+        return true;
+    }
+    let Some(n) = rest
+        .strip_prefix("alpha")
+        .or_else(|| rest.strip_prefix("beta"))
+    else {
+        return false;
+    };
+    !n.is_empty() && !n.starts_with('0') && n.bytes().all(|c| c.is_ascii_digit())
+}
+
+/// Refuse a typed resource type whose group part could not be an API group (`deploy....apps`,
+/// `deployments.v1.`, `pods.`): it would be copied into a request path.
+pub fn check_type_form(typed: &str) -> Result<()> {
+    let lower = typed.trim().to_lowercase();
+    let (name, qualifier) = match lower.split_once('.') {
+        Some((n, q)) => (n, Some(q)),
+        None => (lower.as_str(), None),
+    };
+    let name_ok = !name.is_empty()
+        && name
+            .bytes()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-');
+    if name_ok && qualifier.is_none_or(is_dns_subdomain) {
+        Ok(())
+    } else {
+        Err(Error::invalid(format!(
+            "resource type {typed:?} is not valid: {TYPE_FORMS}"
+        )))
+    }
+}
+
+/// The version pinned by `TYPE.VERSION.GROUP` for a built-in of `group`, checked: it goes
+/// into the request path as typed.
+fn pinned_version<'q>(group: &str, qualifier: Option<&'q str>) -> Result<Option<&'q str>> {
+    let Some(v) = qualifier
+        .and_then(|q| q.strip_suffix(group))
+        .and_then(|v| v.strip_suffix('.'))
+        .filter(|v| !v.is_empty())
+    else {
+        return Ok(None);
+    };
+    if is_api_version(v) {
+        Ok(Some(v))
+    } else {
+        Err(Error::invalid(format!(
+            "API version {v:?} is not valid: {TYPE_FORMS}"
+        )))
+    }
+}
+
 impl Discovery {
     /// Resolve what a user typed into a served resource type.
     pub fn resolve(&self, client: &Client, typed: &str) -> Result<Resource> {
+        // Checked here too, not only when the command is parsed: nothing unchecked may reach
+        // a request path, whoever calls.
+        check_type_form(typed)?;
         let lower = typed.trim().to_lowercase();
         let (name, qualifier) = match lower.split_once('.') {
             Some((n, q)) => (n, Some(q)),
             None => (lower.as_str(), None),
         };
-        if name.is_empty() {
-            return Err(Error::invalid("empty resource type"));
-        }
         if let Some(b) = BUILTIN.iter().find(|b| builtin_matches(b, name, qualifier)) {
             return self.builtin(client, b, qualifier);
         }
@@ -435,11 +520,8 @@ impl Discovery {
     /// A built-in type at the newest of its versions that the server serves.
     fn builtin(&self, client: &Client, b: &Builtin, qualifier: Option<&str>) -> Result<Resource> {
         let (plural, singular, kind, group, versions, namespaced, shorts) = *b;
-        let pinned = qualifier
-            .and_then(|q| q.strip_suffix(group))
-            .and_then(|v| v.strip_suffix('.'));
         let mut candidates: Vec<&str> = versions.to_vec();
-        if let Some(v) = pinned.filter(|v| !v.is_empty()) {
+        if let Some(v) = pinned_version(group, qualifier)? {
             candidates = vec![v];
         }
         let version = if candidates.len() == 1 {
@@ -703,6 +785,63 @@ mod tests {
             offline("pods.example.com").is_none(),
             "a group that is not the built-in's"
         );
+    }
+
+    #[test]
+    fn only_dns_subdomain_groups_and_kubernetes_versions_reach_a_path() {
+        for ok in [
+            "pods",
+            "Pod",
+            "deploy",
+            "deployments.apps",
+            "deployments.v1.apps",
+            "Deployment.apps",
+            "widgets.example.com",
+            "widgets.v1alpha1.example.com",
+            "hpa.v2.autoscaling",
+            "certificatesigningrequests.certificates.k8s.io",
+        ] {
+            assert!(check_type_form(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "deployments....apps",
+            "deployments...apps",
+            "deployments.v1.",
+            "deployments.",
+            "pods.",
+            ".apps",
+            "deployments.apps.",
+            "deployments.-apps",
+            "deployments.ap_ps",
+            "deployments.v1./apps",
+            "deployments.v1.apps%2F..",
+            "deployments.apps?x=1",
+            "deployments.apps#x",
+            "deployments.ap\u{7}ps",
+        ] {
+            let e = check_type_form(bad).unwrap_err();
+            assert_eq!(e.code, Code::InvalidCommand, "{bad}");
+            assert!(e.message.contains("TYPE.VERSION.GROUP"), "{}", e.message);
+        }
+        for v in ["v1", "v2", "v1beta1", "v2alpha3", "v10beta12"] {
+            assert!(is_api_version(v), "{v}");
+        }
+        for v in [
+            "", "v", "1", "v0", "v01", "V1", "v1.", "..", ".", "v1beta", "v1gamma1", "v1beta01",
+            "v1 ", "v1/",
+        ] {
+            assert!(!is_api_version(v), "{v:?}");
+        }
+        assert_eq!(pinned_version("apps", Some("v1.apps")).unwrap(), Some("v1"));
+        assert_eq!(pinned_version("apps", Some("apps")).unwrap(), None);
+        assert_eq!(pinned_version("apps", None).unwrap(), None);
+        for q in ["...apps", "foo.bar.apps", "v1x.apps", "v1..apps"] {
+            assert_eq!(
+                pinned_version("apps", Some(q)).unwrap_err().code,
+                Code::InvalidCommand,
+                "{q}"
+            );
+        }
     }
 
     #[test]

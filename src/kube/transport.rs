@@ -8,6 +8,7 @@ use std::time::Duration;
 use ureq::tls::{Certificate, ClientCert, PrivateKey, RootCerts, TlsConfig};
 
 use crate::error::{Code, Error, Result};
+use crate::sensitive::{self, Sensitive};
 
 use super::auth::Auth;
 use super::config::Target;
@@ -91,10 +92,18 @@ impl Transport {
         log::debug!("GET {path}");
         let mut req = self.agent.get(&url).header("Accept", accept);
         if let Some(token) = self.auth.token()? {
-            req = req.header("Authorization", format!("Bearer {token}"));
+            req = req.header(http::header::AUTHORIZATION, bearer(&token)?);
         }
         req.call().map_err(|e| transport_error(e, &self.server))
     }
+}
+
+/// The `Authorization` value for `token`, marked sensitive so HTTP stacks keep it out of
+/// their logs; the error never quotes the token.
+fn bearer(token: &Sensitive<String>) -> Result<http::HeaderValue> {
+    sensitive::header_value(&format!("Bearer {}", token.expose())).ok_or_else(|| {
+        Error::config("the bearer token holds characters an HTTP header cannot carry")
+    })
 }
 
 /// A failed answer as an error with the API's own message.
@@ -159,7 +168,7 @@ fn tls_config(t: &Target) -> Result<TlsConfig> {
         );
     }
     let client_cert = match &t.client_cert {
-        Some((cert, key)) => Some(client_cert(cert, key, &t.origin)?),
+        Some((cert, key)) => Some(client_cert(cert, key.expose(), &t.origin)?),
         None => None,
     };
     Ok(TlsConfig::builder()
@@ -255,6 +264,17 @@ mod tests {
             api_error(401, "Unauthorized", "/x").code,
             Code::Unauthorized
         );
+    }
+
+    #[test]
+    fn the_authorization_header_is_sensitive_and_never_quoted() {
+        let v = bearer(&"SECRET-TOKEN".into()).unwrap();
+        assert!(v.is_sensitive());
+        assert_eq!(v.to_str().unwrap(), "Bearer SECRET-TOKEN");
+        assert!(!format!("{v:?}").contains("SECRET-TOKEN"));
+        let e = bearer(&"SECRET\nX-Injected: 1".into()).unwrap_err();
+        assert_eq!(e.code, Code::Config);
+        assert!(!e.message.contains("SECRET"), "{}", e.message);
     }
 
     #[test]

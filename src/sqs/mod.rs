@@ -213,6 +213,13 @@ impl Sqs {
         }
         let mut req = builder.body(payload).map_err(|e| e.to_string())?;
         instructions.apply_to_request_http1x(&mut req);
+        // The signature and the session token are credentials: keep them out of any log an
+        // HTTP stack writes (aws-sigv4 marks the token only).
+        for name in ["authorization", "x-amz-security-token"] {
+            if let Some(v) = req.headers_mut().get_mut(name) {
+                v.set_sensitive(true);
+            }
+        }
         Ok(req)
     }
 
@@ -374,6 +381,7 @@ mod tests {
             "{auth}"
         );
         assert_eq!(a.headers()["x-amz-date"], "20150830T123600Z");
+        assert!(a.headers()["authorization"].is_sensitive());
         let c = sqs
             .signed("SendMessage", b"{\"x\":1}".to_vec(), &creds, t)
             .unwrap();
@@ -381,6 +389,35 @@ mod tests {
             auth,
             c.headers()["authorization"].to_str().unwrap(),
             "the body is signed"
+        );
+    }
+
+    #[test]
+    fn signed_requests_mark_signature_and_session_token_sensitive() {
+        let creds = Credentials {
+            access_key_id: "AKIDEXAMPLE".into(),
+            secret_access_key: "SECRET-KEY".into(),
+            session_token: Some("SESSION-SECRET".into()),
+            expires: None,
+            source: "test",
+        };
+        let sqs = Sqs {
+            agent: ureq::Agent::new_with_defaults(),
+            endpoint: "https://sqs.us-east-1.amazonaws.com".into(),
+            host: "sqs.us-east-1.amazonaws.com".into(),
+            region: "us-east-1".into(),
+            creds: Arc::new(Provider::fixed(creds.clone())),
+        };
+        let req = sqs
+            .signed("SendMessage", b"{}".to_vec(), &creds, SystemTime::now())
+            .unwrap();
+        for name in ["authorization", "x-amz-security-token"] {
+            assert!(req.headers()[name].is_sensitive(), "{name}");
+        }
+        let shown = format!("{:?}", req.headers());
+        assert!(
+            !shown.contains("SESSION-SECRET") && !shown.contains("Signature="),
+            "{shown}"
         );
     }
 }

@@ -26,7 +26,8 @@ pub struct FakeApi {
     pub dir: PathBuf,
 }
 
-const TOKEN: &str = "fake-token-for-tests";
+/// The bearer token the fake accepts (and that must never reach a log line).
+pub const TOKEN: &str = "fake-token-for-tests";
 
 impl FakeApi {
     /// Start a fake on a free port and write a kubeconfig for it (namespace shop).
