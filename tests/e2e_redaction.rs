@@ -8,6 +8,7 @@ mod support;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
+use std::sync::Mutex;
 
 use serde_json::{Value, json};
 use support::*;
@@ -44,8 +45,11 @@ fn checkout_pod(dir: &Path) -> (String, String) {
     (name.to_string(), c.to_string())
 }
 
+/// Held by a test while it reads the log it injected (tests run in parallel threads).
+static SCENARIO: Mutex<()> = Mutex::new(());
+
 /// Put `lines` into the checkout container's current log (the scenario is re-read on every
-/// request; other containers' entries stay).
+/// request; other containers' entries stay). Hold [`SCENARIO`] while reading it.
 fn inject(dir: &Path, lines: &[&str]) -> (String, String) {
     let (pod, c) = checkout_pod(dir);
     let path = dir.join("kubelet-scenario.json");
@@ -77,6 +81,7 @@ fn admin() -> (PathBuf, PathBuf) {
 #[ignore = "needs the kube testbed (KUBE_TESTBED_DIR)"]
 fn log_lines_are_redacted_and_grep_cannot_probe_them() {
     let (dir, kc) = admin();
+    let _scenario = SCENARIO.lock().unwrap_or_else(|e| e.into_inner());
     let (pod, c) = inject(
         &dir,
         &[
@@ -285,4 +290,64 @@ fn scope_refusals_send_no_request() {
     let (code, out, err) = query(&kc, &["--namespaces", "shop"], &["get", "ns"]);
     assert_eq!(code, 0, "{err}");
     assert_eq!(table_names(&out, 0), ["shop"], "{out}");
+}
+
+/// Hex-dump rows (`47 45 54 20 …`) in `text`, decoded, so a token written as bytes is found.
+fn decode_hex_rows(text: &str) -> String {
+    let mut out = String::new();
+    for line in text.lines() {
+        let bytes: Vec<u8> = line
+            .split_whitespace()
+            .filter(|w| w.len() == 2)
+            .filter_map(|w| u8::from_str_radix(w, 16).ok())
+            .collect();
+        out.push_str(&String::from_utf8_lossy(&bytes));
+        out.push('\n');
+    }
+    out
+}
+
+#[test]
+#[ignore = "needs the kube testbed (KUBE_TESTBED_DIR)"]
+fn trace_level_logs_carry_no_token_and_no_log_line() {
+    let dir = testbed();
+    let env = testbed_env(&dir);
+    let _scenario = SCENARIO.lock().unwrap_or_else(|e| e.into_inner());
+    let (pod, c) = inject(&dir, &["trace probe password=Hx7pQ2wZkq"]);
+    let sa_token = std::fs::read_to_string(dir.join("serviceaccount/token")).expect("sa token");
+    let sa_token = sa_token.trim();
+    for in_cluster in [false, true] {
+        for args in [
+            &["get", "pods", "-n", "shop", "-o", "yaml"][..],
+            &["logs", &pod, "-n", "shop", "-c", &c],
+        ] {
+            let mut cmd = kubeglass();
+            cmd.env("RUST_LOG", "trace").arg("query");
+            if in_cluster {
+                cmd.env("KUBERNETES_SERVICE_HOST", "127.0.0.1")
+                    .env("KUBERNETES_SERVICE_PORT", &env["KUBE_TESTBED_PORT"])
+                    .env("KUBEGLASS_SERVICE_ACCOUNT_DIR", dir.join("serviceaccount"));
+            } else {
+                cmd.arg("--kubeconfig").arg(dir.join("kubeconfig"));
+            }
+            cmd.arg("--").args(args);
+            let (code, out, err) = run(cmd);
+            assert_eq!(code, 0, "{args:?}: {err}");
+            assert_nothing_planted("stdout", &out);
+            for text in [err.clone(), decode_hex_rows(&err)] {
+                for secret in [env["KUBE_TESTBED_ADMIN_TOKEN"].as_str(), sa_token] {
+                    assert!(
+                        !text.contains(secret),
+                        "{args:?} (in-cluster {in_cluster}): stderr holds a token"
+                    );
+                }
+                assert!(
+                    !text.contains("Bearer "),
+                    "{args:?}: stderr holds an Authorization header"
+                );
+                assert_nothing_planted("stderr", &text);
+                assert_no_canary("stderr", &text);
+            }
+        }
+    }
 }

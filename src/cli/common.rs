@@ -26,12 +26,16 @@ Cluster access and scope:
   --namespaces a,b           read only these namespaces (KUBEGLASS_NAMESPACES; default: all)
   --no-cluster-resources     refuse cluster-scoped types: nodes, PVs, CRDs, … (KUBEGLASS_NO_CLUSTER_RESOURCES=1)
   --redact-env-names a,b     more name fragments whose values are hidden, in env, args and
-                             log key=value pairs (KUBEGLASS_REDACT_ENV_NAMES). Built in: a name,
-                             upper-cased without - . _, containing PASS PWD SECRET TOKEN APIKEY
-                             PRIVATEKEY ACCESSKEY CREDENTIAL AUTH COOKIE DSN CONNECTIONSTRING
-                             CONNSTR, or ending in KEY or KEYS
+                             key=value pairs (KUBEGLASS_REDACT_ENV_NAMES). Built in: a name,
+                             upper-cased with only A-Z 0-9 kept, containing PASS PWD SECRET TOKEN
+                             APIKEY PRIVATEKEY ACCESSKEY CREDENTIAL AUTH COOKIE DSN
+                             CONNECTIONSTRING CONNSTR, or ending in KEY or KEYS
   --allow-unredacted-logs    send container log lines without the credential redactor (objects,
                              events and errors stay redacted; a command can never ask for this)
+  Always redacted, whatever the flags or the command: Secret data and annotation values,
+  last-applied-configuration, managedFields, and in logs, env, args, annotations, event
+  messages, table cells and errors: AWS key ids, JWTs, Authorization/Bearer credentials,
+  URL passwords, PEM private keys and the values of sensitive names (above).
   --max-output-bytes N       cut every result at N bytes (KUBEGLASS_MAX_OUTPUT_BYTES; default 262144)
 ";
 
@@ -186,5 +190,27 @@ mod tests {
         assert!(cluster_args(&mut args(&["--max-output-bytes", "10"])).is_err());
         assert!(cluster_args(&mut args(&["--max-output-bytes", "lots"])).is_err());
         assert!(cluster_args(&mut args(&["--namespaces", "Not_A_Name"])).is_err());
+    }
+}
+
+#[cfg(test)]
+mod help_tests {
+    use super::*;
+    use crate::redact::{SENSITIVE_FRAGMENTS, SENSITIVE_SUFFIXES};
+
+    #[test]
+    fn help_and_readme_list_exactly_the_sensitive_names_the_code_matches() {
+        let readme = include_str!("../../README.md");
+        for f in SENSITIVE_FRAGMENTS.iter().chain(SENSITIVE_SUFFIXES) {
+            assert!(CLUSTER_HELP.contains(&format!(" {f}")), "--help lacks {f}");
+            assert!(readme.contains(&format!("`{f}`")), "README lacks {f}");
+        }
+        let listed = CLUSTER_HELP.split("containing ").nth(1).unwrap_or("");
+        let words = listed.split_whitespace().take_while(|w| *w != "or").count();
+        assert_eq!(
+            words,
+            SENSITIVE_FRAGMENTS.len(),
+            "--help lists other fragments"
+        );
     }
 }
