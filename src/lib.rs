@@ -14,6 +14,7 @@ pub mod json;
 pub mod kube;
 pub mod ops;
 pub mod output;
+pub mod process;
 pub mod protocol;
 pub mod quantity;
 pub mod redact;

@@ -291,7 +291,7 @@ fn handle(shared: &Arc<Shared>, msg: &Message) {
             "the command's deadline passed before it ran",
         )),
         (Err(e), _) => Err(e),
-        (Ok(cmd), _) => run_with_timeout(shared, cmd),
+        (Ok(cmd), deadline) => run_bounded(shared, &cmd, deadline),
     };
     respond_and_delete(shared, msg, &incoming.id, &result, started);
 }
@@ -316,28 +316,27 @@ fn release(shared: &Shared, id: &str) {
     }
 }
 
-/// Run on a separate thread so a stuck command is answered `Timeout` on time.
-fn run_with_timeout(shared: &Arc<Shared>, cmd: crate::command::Command) -> Result<Output> {
-    let (tx, rx) = mpsc::channel();
-    let exec = Arc::clone(&shared.exec);
-    let max = shared.settings.max_output_bytes;
-    let op = cmd.op.as_str();
-    thread::spawn(move || {
-        let _ = tx.send(exec.execute(&cmd, max));
-    });
-    match rx.recv_timeout(shared.settings.command_timeout) {
-        Ok(r) => r,
-        Err(mpsc::RecvTimeoutError::Timeout) => Err(Error::new(
-            Code::Timeout,
-            format!(
-                "{op} took longer than {} s",
-                shared.settings.command_timeout.as_secs()
-            ),
-        )),
-        Err(mpsc::RecvTimeoutError::Disconnected) => Err(Error::internal(
-            "the command's thread ended without a result",
-        )),
+/// Run on this worker thread with a deadline (the command timeout, or the message's own
+/// deadline when earlier) that every request below honours: the command ends by then, so at
+/// most `--workers` commands touch the API at any moment — no thread is left behind.
+fn run_bounded(
+    shared: &Shared,
+    cmd: &crate::command::Command,
+    until: Option<SystemTime>,
+) -> Result<Output> {
+    let mut deadline = Instant::now() + shared.settings.command_timeout;
+    if let Some(d) = until {
+        deadline = deadline.min(instant_of(d));
     }
+    shared
+        .exec
+        .execute(cmd, shared.settings.max_output_bytes, Some(deadline))
+}
+
+/// The `Instant` of a wall-clock time (now when it has passed).
+pub(crate) fn instant_of(t: SystemTime) -> Instant {
+    let left = t.duration_since(SystemTime::now()).unwrap_or_default();
+    Instant::now() + left
 }
 
 /// Send every part; delete the command only when all were sent.

@@ -11,6 +11,8 @@ use std::time::{Instant, SystemTime};
 
 use crate::error::{Code, Error};
 use crate::ops::Executor;
+
+use super::instant_of;
 use crate::protocol::{self, AgentInfo, MAX_COMMAND_BYTES, Result1};
 
 /// Answer every line of `input` on `output` until end of input.
@@ -35,7 +37,7 @@ pub fn serve(
                         Err(Error::new(Code::Expired, "the command's deadline passed"))
                     }
                     (Err(e), _) => Err(e),
-                    (Ok(cmd), _) => exec.execute(&cmd, max_output_bytes),
+                    (Ok(cmd), d) => exec.execute(&cmd, max_output_bytes, d.map(instant_of)),
                 };
                 (m.id, result)
             }
@@ -127,7 +129,12 @@ mod tests {
     struct Echo;
 
     impl Executor for Echo {
-        fn execute(&self, cmd: &Command, _max: usize) -> crate::error::Result<Output> {
+        fn execute(
+            &self,
+            cmd: &Command,
+            _max: usize,
+            _deadline: Option<Instant>,
+        ) -> crate::error::Result<Output> {
             Ok(Output {
                 text: format!("did {}", cmd.op.as_str()),
                 format: Format::Text,

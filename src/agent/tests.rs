@@ -57,14 +57,21 @@ impl Queue for FakeQueue {
     }
 }
 
-/// Echoes the op; `version` sleeps to test the timeout; `top` returns a big output.
+/// Echoes the op; `version` works for 3 s, honouring the deadline as the engine does;
+/// `top` returns a big output.
 struct FakeExec;
 
 impl Executor for FakeExec {
-    fn execute(&self, cmd: &Command, _max: usize) -> Result<Output> {
+    fn execute(&self, cmd: &Command, _max: usize, deadline: Option<Instant>) -> Result<Output> {
         match cmd.op {
             Op::Version => {
-                thread::sleep(Duration::from_secs(3));
+                let end = Instant::now() + Duration::from_secs(3);
+                while Instant::now() < end {
+                    if deadline.is_some_and(|d| Instant::now() >= d) {
+                        return Err(crate::kube::deadline::expired("being slow"));
+                    }
+                    thread::sleep(Duration::from_millis(10));
+                }
                 Ok(Output {
                     text: "late".into(),
                     format: Format::Text,

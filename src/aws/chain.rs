@@ -311,16 +311,10 @@ fn credential_process(cmd: &str) -> Result<Credentials> {
     let words = shlex::split(cmd)
         .filter(|w| !w.is_empty())
         .ok_or_else(|| cred_error("credential_process", "cannot split the command"))?;
-    let out = std::process::Command::new(&words[0])
-        .args(&words[1..])
-        .stdin(std::process::Stdio::null())
-        .output()
-        .map_err(|e| {
-            cred_error(
-                "credential_process",
-                format!("{} did not start: {e}", words[0]),
-            )
-        })?;
+    let mut command = std::process::Command::new(&words[0]);
+    command.args(&words[1..]);
+    let out = crate::process::output_within(command, crate::process::HELPER_TIMEOUT)
+        .map_err(|e| cred_error("credential_process", format!("{} {e}", words[0])))?;
     if !out.status.success() {
         return Err(cred_error(
             "credential_process",

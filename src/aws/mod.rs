@@ -58,6 +58,8 @@ impl Credentials {
 /// Hands out current credentials, loading and refreshing them through the chain.
 pub struct Provider {
     cached: Mutex<Option<Credentials>>,
+    /// The source last logged at info: a refresh from the same source logs at debug only.
+    announced: Mutex<String>,
     loader: Box<dyn Fn() -> Result<Credentials> + Send + Sync>,
 }
 
@@ -75,22 +77,28 @@ impl Provider {
     fn with_loader(loader: Box<dyn Fn() -> Result<Credentials> + Send + Sync>) -> Provider {
         Provider {
             cached: Mutex::new(None),
+            announced: Mutex::new(String::new()),
             loader,
         }
     }
 
     /// Current credentials; a failed refresh keeps the old ones until they really expire.
     pub fn get(&self) -> Result<Credentials> {
-        let mut guard = self
-            .cached
-            .lock()
-            .map_err(|_| Error::internal("credentials lock poisoned"))?;
-        if let Some(c) = guard.as_ref().filter(|c| !c.stale()) {
+        let lock = || {
+            self.cached
+                .lock()
+                .map_err(|_| Error::internal("credentials lock poisoned"))
+        };
+        if let Some(c) = lock()?.as_ref().filter(|c| !c.stale()) {
             return Ok(c.clone());
         }
-        match ((self.loader)(), guard.as_ref()) {
+        // Loading (a credential_process, IMDS, STS) runs without the lock: a slow source
+        // must not stall requests of other threads.
+        let loaded = (self.loader)();
+        let mut guard = lock()?;
+        match (loaded, guard.as_ref()) {
             (Ok(fresh), _) => {
-                log::info!("AWS credentials from {}", fresh.source);
+                self.announce(fresh.source);
                 *guard = Some(fresh.clone());
                 Ok(fresh)
             }
@@ -99,6 +107,19 @@ impl Provider {
                 Ok(old.clone())
             }
             (Err(e), _) => Err(e),
+        }
+    }
+
+    /// Log where credentials came from: at info when the source changed, else at debug.
+    fn announce(&self, source: &str) {
+        let Ok(mut last) = self.announced.lock() else {
+            return;
+        };
+        if *last == source {
+            log::debug!("AWS credentials refreshed from {source}");
+        } else {
+            log::info!("AWS credentials from {source}");
+            *last = source.to_string();
         }
     }
 

@@ -56,7 +56,7 @@ pub fn main(mut args: Vec<OsString>) -> ExitCode {
         Ok((settings, Ok(cmd))) => {
             let result = settings
                 .connect()
-                .and_then(|e| e.execute(&cmd, settings.max_output_bytes));
+                .and_then(|e| e.execute(&cmd, settings.max_output_bytes, None));
             report(result, json)
         }
         // A refused or invalid command is an answer (exit 1), like any failed read.

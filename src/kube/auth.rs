@@ -1,17 +1,19 @@
 //! Bearer tokens: fixed, from a rotating file (re-read every minute, and at once after a
 //! 401), or from an exec credential plugin (cached until its `expirationTimestamp`).
 
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::Mutex;
 use std::time::{Duration, Instant, SystemTime};
 
 use serde_json::Value;
 
 use crate::error::{Code, Error, Result};
+use crate::process;
 use crate::sensitive::Sensitive;
 use crate::timefmt;
 
 use super::config::{AuthSource, ExecConfig};
+use super::deadline;
 
 /// How long a token read from a file is used before the file is read again.
 const FILE_REFRESH: Duration = Duration::from_secs(60);
@@ -67,18 +69,22 @@ impl Auth {
     }
 
     fn cached(&self) -> Result<Sensitive<String>> {
-        let mut guard = self
-            .cache
-            .lock()
-            .map_err(|_| Error::internal("token cache lock poisoned"))?;
-        if let Some(c) = guard.as_ref().filter(|c| Instant::now() < c.renew_at) {
+        let lock = || {
+            self.cache
+                .lock()
+                .map_err(|_| Error::internal("token cache lock poisoned"))
+        };
+        if let Some(c) = lock()?.as_ref().filter(|c| Instant::now() < c.renew_at) {
             return Ok(c.token.clone());
         }
+        // The plugin or file read runs without the lock: a slow plugin must not stall
+        // requests that could use the cached token of another thread's refresh.
         let fresh = match &self.source {
             AuthSource::TokenFile(p) => read_token_file(p).map(|t| (t, FILE_REFRESH)),
             AuthSource::Exec(e) => run_exec(e),
             _ => Err(Error::internal("no token source")),
         };
+        let mut guard = lock()?;
         match (fresh, guard.as_mut()) {
             (Ok((token, ttl)), _) => {
                 let token = Sensitive::new(token);
@@ -121,17 +127,12 @@ fn run_exec(e: &ExecConfig) -> Result<(String, Duration)> {
     let info = serde_json::json!({"apiVersion": e.api_version, "kind": "ExecCredential",
         "spec": {"interactive": false}});
     log::debug!("running exec credential plugin {program}");
-    let out = Command::new(&program)
-        .args(&e.args)
+    let mut cmd = Command::new(&program);
+    cmd.args(&e.args)
         .envs(e.env.iter().map(|(k, v)| (k, v.expose())))
-        .env("KUBERNETES_EXEC_INFO", info.to_string())
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|err| {
-            Error::config(format!(
-                "exec credential plugin {program:?} could not start: {err}"
-            ))
-        })?;
+        .env("KUBERNETES_EXEC_INFO", info.to_string());
+    let out = process::output_within(cmd, deadline::bound(process::HELPER_TIMEOUT))
+        .map_err(|err| Error::config(format!("exec credential plugin {program:?} {err}")))?;
     if !out.status.success() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         return Err(Error::new(

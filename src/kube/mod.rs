@@ -7,6 +7,7 @@
 
 pub mod auth;
 pub mod config;
+pub mod deadline;
 pub mod discovery;
 pub mod transport;
 
@@ -121,6 +122,7 @@ impl Client {
         let sep = if path.contains('?') { '&' } else { '?' };
         let mut token: Option<String> = None;
         loop {
+            deadline::check(&format!("paging through {path}"))?;
             let mut url = format!("{path}{sep}limit={limit}");
             if let Some(t) = &token {
                 url.push_str("&continue=");

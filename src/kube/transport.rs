@@ -12,6 +12,7 @@ use crate::sensitive::{self, Sensitive};
 
 use super::auth::Auth;
 use super::config::Target;
+use super::deadline;
 
 /// Most bytes of an error body read to find the API's message.
 const ERROR_BODY_LIMIT: u64 = 64 * 1024;
@@ -90,11 +91,22 @@ impl Transport {
     fn send(&self, path: &str, accept: &str) -> Result<http::Response<ureq::Body>> {
         let url = format!("{}{path}", self.server);
         log::debug!("GET {path}");
+        deadline::check(&format!("reading {path}"))?;
         let mut req = self.agent.get(&url).header("Accept", accept);
         if let Some(token) = self.auth.token()? {
             req = req.header(http::header::AUTHORIZATION, bearer(&token)?);
         }
-        req.call().map_err(|e| transport_error(e, &self.server))
+        // The command's time left bounds the whole request, its body (a log stream) included.
+        if let Some(left) = deadline::remaining() {
+            let left = left.max(Duration::from_millis(1));
+            req = req.config().timeout_global(Some(left)).build();
+        }
+        req.call().map_err(|e| match e {
+            ureq::Error::Timeout(_) if deadline::remaining().is_some_and(|r| r.is_zero()) => {
+                deadline::expired(&format!("reading {path}"))
+            }
+            e => transport_error(e, &self.server),
+        })
     }
 }
 

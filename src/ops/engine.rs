@@ -9,6 +9,7 @@
 //! in [`Executor::execute`]. An operation cannot forget to redact: it never holds raw data.
 
 use std::io::BufRead;
+use std::time::Instant;
 
 use serde_json::Value;
 
@@ -54,6 +55,7 @@ impl LogLines {
 
     /// The next redacted line (without its newline), `None` at the end of the log.
     pub fn next_line(&mut self) -> Result<Option<Redacted<String>>> {
+        kube::deadline::check("reading a log")?;
         let Some(raw) = read_bounded_line(&mut self.reader, &mut self.buf, self.max_line)? else {
             return Ok(None);
         };
@@ -294,13 +296,23 @@ fn source_of(path: &str) -> Source {
 }
 
 impl Executor for Engine {
-    fn execute(&self, cmd: &Command, max_output_bytes: usize) -> Result<Output> {
+    fn execute(
+        &self,
+        cmd: &Command,
+        max_output_bytes: usize,
+        deadline: Option<Instant>,
+    ) -> Result<Output> {
         let max = cmd
             .max_output_bytes
             .map_or(max_output_bytes, |m| m.min(max_output_bytes));
         log::debug!("executing {} (budget {max} bytes)", cmd.op.as_str());
+        let run = || self.dispatch(cmd, max);
+        let result = match deadline {
+            Some(d) => kube::deadline::within(d, run),
+            None => run(),
+        };
         // Error messages quote the API, kubeconfig URLs and plugin output: redact them too.
-        self.dispatch(cmd, max).map_err(|mut e| {
+        result.map_err(|mut e| {
             e.message = redact::message(&e.message).into_string();
             e
         })
