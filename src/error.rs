@@ -30,6 +30,8 @@ pub enum Code {
     Timeout,
     /// The Kubernetes API could not be reached, or answered 429/5xx.
     ApiUnavailable,
+    /// SQS (or an AWS credential endpoint) could not be reached, or answered 5xx/throttled.
+    QueueUnavailable,
     /// The local configuration (kubeconfig, flags, environment) is unusable.
     Config,
     /// Anything else: a bug or an unexpected answer.
@@ -50,6 +52,7 @@ impl Code {
             Code::Expired => "Expired",
             Code::Timeout => "Timeout",
             Code::ApiUnavailable => "ApiUnavailable",
+            Code::QueueUnavailable => "QueueUnavailable",
             Code::Config => "Config",
             Code::Internal => "Internal",
         }

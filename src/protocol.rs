@@ -66,14 +66,18 @@ pub fn parse(body: &str) -> std::result::Result<Incoming, (Option<String>, Error
         let err = Error::invalid(format!("command message is not JSON: {e}"));
         (salvage_id(body), err)
     })?;
-    let id = match v.get("id").and_then(Value::as_str) {
-        Some(id) if valid_id(id) => id.to_string(),
-        Some(_) => {
-            return Err((
-                None,
-                Error::invalid("id must be 1-128 characters of [A-Za-z0-9._:-]"),
+    let id = match v.get("id") {
+        Some(Value::String(id)) if valid_id(id) => id.clone(),
+        // Readable but invalid (`"a b"`, too long, `42`, `""`): answered anyway, with the id
+        // echoed as sent (cut at ECHOED_ID_CHARS), so the backend's wait ends.
+        Some(other @ (Value::String(_) | Value::Number(_) | Value::Bool(_))) => {
+            let echoed = echo_id(other);
+            let err = Error::invalid(format!(
+                "id must be 1-128 characters of [A-Za-z0-9._:-]; got {echoed:?}"
             ));
+            return Err((Some(echoed), err));
         }
+        Some(_) => return Err((None, Error::invalid("id must be a string"))),
         None => return Err((None, Error::invalid("command message has no id"))),
     };
     let fail = |e: Error| Err((Some(id.clone()), e));
@@ -128,6 +132,19 @@ pub fn parse(body: &str) -> std::result::Result<Incoming, (Option<String>, Error
         command,
         deadline,
     })
+}
+
+/// How much of an invalid id is echoed back.
+pub const ECHOED_ID_CHARS: usize = 256;
+
+/// An invalid id as the answer echoes it: a string as is, a number or boolean as its JSON
+/// text, cut at [`ECHOED_ID_CHARS`] characters.
+fn echo_id(v: &Value) -> String {
+    let s = match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    s.chars().take(ECHOED_ID_CHARS).collect()
 }
 
 /// The `"id":"…"` of a body that is not valid JSON, when it can be read plainly, so that
@@ -327,8 +344,21 @@ mod tests {
                 .0,
             None
         );
+        // Readable but invalid ids are answered, echoed as sent so the backend's wait ends.
+        let long = "x".repeat(135);
+        for (raw, echoed) in [
+            (r#""edge bad id""#.to_string(), "edge bad id".to_string()),
+            (format!("{long:?}"), long.clone()),
+            ("42".to_string(), "42".to_string()),
+            (r#""""#.to_string(), String::new()),
+        ] {
+            let body = format!(r#"{{"version":1,"id":{raw},"kubectl":"get pods"}}"#);
+            let (id, err) = parse(&body).unwrap_err();
+            assert_eq!(id.as_deref(), Some(echoed.as_str()), "{body}");
+            assert_eq!(err.code, Code::InvalidCommand);
+        }
         assert_eq!(
-            parse(r#"{"version":1,"id":"bad id!","kubectl":"get pods"}"#)
+            parse(r#"{"version":1,"id":{"x":1},"kubectl":"get pods"}"#)
                 .unwrap_err()
                 .0,
             None

@@ -31,6 +31,13 @@ const DEDUPE_FOR: Duration = Duration::from_secs(3600);
 const WAIT_S: u32 = 20;
 /// Retry backoff cap.
 const BACKOFF_CAP: Duration = Duration::from_secs(30);
+/// A command received more often than this is answered `Internal` and deleted, not run
+/// again: it likely crashed the agent (`panic = "abort"`) on each earlier try.
+pub const MAX_RECEIVES: u32 = 5;
+/// The visibility timeout must cover the command timeout plus this margin (respond, delete).
+pub const VISIBILITY_MARGIN: Duration = Duration::from_secs(30);
+/// SQS's longest visibility timeout (12 hours).
+pub const MAX_VISIBILITY_S: u64 = 43_200;
 
 /// Everything the loop needs, resolved by the CLI.
 #[derive(Debug, Clone)]
@@ -41,7 +48,7 @@ pub struct Settings {
     pub namespaces: Option<Vec<String>>,
     /// Worker threads.
     pub workers: usize,
-    /// Visibility timeout asked for on receive (raised to cover `command_timeout`).
+    /// Visibility timeout asked for on receive, decided once by [`visibility_for`].
     pub visibility_timeout: u32,
     /// Longest a command may run before it is answered `Timeout`.
     pub command_timeout: Duration,
@@ -51,7 +58,8 @@ pub struct Settings {
     pub max_message_bytes: usize,
     /// Heartbeat period.
     pub heartbeat_interval: Duration,
-    /// Touched on every loop iteration (the liveness probe reads it).
+    /// Touched after every successful poll (the liveness probe reads it): a loop that
+    /// only fails leaves it to age, so `kubeglass health` fails.
     pub health_file: PathBuf,
     /// How long in-flight commands may finish after SIGTERM.
     pub shutdown_grace: Duration,
@@ -67,9 +75,27 @@ struct Shared {
     seen: Mutex<HashMap<String, Instant>>,
     draining: AtomicBool,
     outstanding: AtomicUsize,
+    /// The largest response message; lowered when the queue refuses a size.
+    max_message_bytes: AtomicUsize,
     done: AtomicU64,
     failed: AtomicU64,
     started_at: String,
+}
+
+/// The visibility timeout: at least the command timeout plus [`VISIBILITY_MARGIN`], so a
+/// running command is not handed to another agent; more than SQS's 12 hours is refused.
+pub fn visibility_for(asked: Duration, command_timeout: Duration) -> Result<u32> {
+    let needed = command_timeout + VISIBILITY_MARGIN;
+    let v = asked.max(needed).as_secs();
+    if v > MAX_VISIBILITY_S {
+        return Err(Error::config(format!(
+            "--command-timeout {} s needs a visibility timeout of {} s, above SQS's limit of \
+             {MAX_VISIBILITY_S} s: lower --command-timeout or --visibility-timeout",
+            command_timeout.as_secs(),
+            v
+        )));
+    }
+    Ok(v as u32)
 }
 
 /// Run until `stop` is set; returns after in-flight commands finished (or the grace ran out).
@@ -80,6 +106,7 @@ pub fn run(
     stop: Arc<AtomicBool>,
 ) -> Result<()> {
     let workers = settings.workers.max(1);
+    let max_message_bytes = settings.max_message_bytes;
     let shared = Arc::new(Shared {
         settings,
         queue,
@@ -87,6 +114,7 @@ pub fn run(
         seen: Mutex::new(HashMap::new()),
         draining: AtomicBool::new(false),
         outstanding: AtomicUsize::new(0),
+        max_message_bytes: AtomicUsize::new(max_message_bytes),
         done: AtomicU64::new(0),
         failed: AtomicU64::new(0),
         started_at: timefmt::format_rfc3339(SystemTime::now()),
@@ -146,14 +174,15 @@ pub fn run(
 /// The receiving loop: long-poll while workers are free, hand messages to them.
 fn poll(shared: &Arc<Shared>, tx: &mpsc::Sender<Message>, workers: usize) {
     let mut failures = 0u32;
-    let visibility = shared
-        .settings
-        .visibility_timeout
-        .max(shared.settings.command_timeout.as_secs() as u32 + 30);
+    let mut state = PollState::default();
+    let visibility = shared.settings.visibility_timeout;
     while !shared.draining.load(Ordering::SeqCst) {
-        touch(&shared.settings.health_file);
         let free = workers.saturating_sub(shared.outstanding.load(Ordering::SeqCst));
         if free == 0 {
+            // Busy is healthy: every command ends by its deadline.
+            if failures == 0 {
+                touch(&shared.settings.health_file);
+            }
             thread::sleep(Duration::from_millis(100));
             continue;
         }
@@ -163,6 +192,8 @@ fn poll(shared: &Arc<Shared>, tx: &mpsc::Sender<Message>, workers: usize) {
         {
             Ok(msgs) => {
                 failures = 0;
+                state.ok();
+                touch(&shared.settings.health_file);
                 for m in msgs {
                     if shared.draining.load(Ordering::SeqCst) {
                         // Received while stopping: hand it straight back.
@@ -177,13 +208,57 @@ fn poll(shared: &Arc<Shared>, tx: &mpsc::Sender<Message>, workers: usize) {
             }
             Err(e) => {
                 failures += 1;
-                let wait = backoff(failures);
-                log::warn!(
-                    "receiving commands failed ({e}); retrying in {} ms",
-                    wait.as_millis()
-                );
+                // A configuration error will not heal by itself soon: wait the longest.
+                let wait = if e.is_retryable() {
+                    backoff(failures)
+                } else {
+                    BACKOFF_CAP
+                };
+                state.failed(&e, "the command queue");
                 sleep_unless(&shared.draining, wait);
             }
+        }
+    }
+}
+
+/// What the receiving loop last reported, so an error is logged once per change of state
+/// (not once per retry) and a recovery once.
+#[derive(Default)]
+struct PollState {
+    failing: Option<String>,
+    since: Option<Instant>,
+    repeats: u64,
+}
+
+impl PollState {
+    fn failed(&mut self, e: &SqsError, what: &str) {
+        let key = format!("{:?}/{}", e.kind, e.code);
+        if self.failing.as_deref() == Some(key.as_str()) {
+            self.repeats += 1;
+            return;
+        }
+        let err = e.to_error(what);
+        if e.is_retryable() {
+            log::warn!("receiving commands failed: {err}; retrying with backoff");
+        } else {
+            log::error!(
+                "receiving commands failed: {err}; retrying every {} s, and `kubeglass health` \
+                 fails once this lasts longer than its --max-age",
+                BACKOFF_CAP.as_secs()
+            );
+        }
+        self.failing = Some(key);
+        self.since.get_or_insert_with(Instant::now);
+        self.repeats = 0;
+    }
+
+    fn ok(&mut self) {
+        if self.failing.take().is_some() {
+            let secs = self.since.take().map_or(0, |s| s.elapsed().as_secs());
+            log::info!(
+                "receiving commands works again (after {secs} s and {} more failures)",
+                self.repeats
+            );
         }
     }
 }
@@ -225,8 +300,10 @@ fn heartbeat(shared: &Shared) {
         "commands_done": shared.done.load(Ordering::SeqCst),
         "commands_failed": shared.failed.load(Ordering::SeqCst),
     });
+    // The agent id keeps several agents' heartbeats from deduplicating each other on FIFO.
     let id = format!(
-        "heartbeat-{}",
+        "heartbeat-{}-{}",
+        s.agent.id,
         SystemTime::now()
             .duration_since(SystemTime::UNIX_EPOCH)
             .map_or(0, |d| d.as_secs())
@@ -277,6 +354,19 @@ fn handle(shared: &Arc<Shared>, msg: &Message) {
             return;
         }
     };
+    if msg.receive_count > MAX_RECEIVES {
+        log::error!(
+            "command {} was received {} times without an answer: answering Internal, not running it again",
+            incoming.id,
+            msg.receive_count
+        );
+        let err = Error::internal(format!(
+            "the command failed {} times (the agent may have crashed on it); not retried",
+            msg.receive_count - 1
+        ));
+        respond_and_delete(shared, msg, &incoming.id, &Err(err), started);
+        return;
+    }
     if !claim(shared, &incoming.id) {
         log::info!(
             "command {} is already answered or running: deleting the duplicate",
@@ -353,19 +443,17 @@ fn respond_and_delete(
         agent: &shared.settings.agent,
         duration_ms: started.elapsed().as_millis() as u64,
     };
-    let parts = protocol::result_messages(&r, shared.settings.max_message_bytes);
-    for (i, body) in parts.iter().enumerate() {
-        if let Err(e) = send_with_retry(
-            shared,
-            body,
-            queue::group_of(id),
-            &format!("{id}.{}", i + 1),
-        ) {
-            log::error!("result of {id} not sent ({e}); the command will be redelivered");
+    let parts = match send_result(shared, &r) {
+        Ok(n) => n,
+        Err(e) => {
+            log::error!(
+                "result of {id} not sent ({}); the command will be redelivered",
+                e.to_error("the response queue")
+            );
             release(shared, id);
             return;
         }
-    }
+    };
     match result {
         Ok(_) => shared.done.fetch_add(1, Ordering::SeqCst),
         Err(_) => shared.failed.fetch_add(1, Ordering::SeqCst),
@@ -377,14 +465,74 @@ fn respond_and_delete(
             Err(e) => e.code.to_string(),
         },
         r.duration_ms,
-        parts.len(),
-        if parts.len() == 1 { "" } else { "s" }
+        parts,
+        if parts == 1 { "" } else { "s" }
     );
     if let Err(e) = shared.queue.delete(&msg.receipt_handle) {
         log::warn!(
             "command {id} answered but not deleted ({e}); a redelivery will be skipped as a duplicate"
         );
     }
+}
+
+/// Send a result in parts; returns how many. When the queue refuses a part for its size
+/// (its limit lowered at run time, or `--max-message-bytes` above it), the limit is read
+/// again and the result split anew; if it still cannot go, a short error result that fits
+/// is sent instead, so the backend always gets an answer.
+fn send_result(shared: &Shared, r: &Result1) -> std::result::Result<usize, SqsError> {
+    let group = queue::group_of(r.id);
+    for attempt in 0..2 {
+        let limit = shared.max_message_bytes.load(Ordering::SeqCst);
+        let parts = protocol::result_messages(r, limit);
+        let sent = parts.iter().enumerate().try_for_each(|(i, body)| {
+            // A new split gets new deduplication ids (FIFO would drop a re-split part 1).
+            let dedup = match attempt {
+                0 => format!("{}.{}", r.id, i + 1),
+                n => format!("{}.s{n}.{}", r.id, i + 1),
+            };
+            send_with_retry(shared, body, group, &dedup)
+        });
+        match sent {
+            Ok(()) => return Ok(parts.len()),
+            Err(e) if e.is_too_large() && attempt == 0 => {
+                let fresh = shared.queue.response_limit().ok().flatten();
+                let lower = fresh.unwrap_or(limit / 2).min(limit / 2).max(1024);
+                log::warn!(
+                    "the response queue refused a {limit}-byte message ({e}); its limit now reads \
+                     {fresh:?}: splitting at {lower} bytes"
+                );
+                shared.max_message_bytes.store(lower, Ordering::SeqCst);
+            }
+            Err(e) if e.is_too_large() => return send_unsendable(shared, r, limit),
+            Err(e) => return Err(e),
+        }
+    }
+    send_unsendable(shared, r, shared.max_message_bytes.load(Ordering::SeqCst))
+}
+
+/// The short error result for a result no split could send.
+fn send_unsendable(
+    shared: &Shared,
+    r: &Result1,
+    limit: usize,
+) -> std::result::Result<usize, SqsError> {
+    log::error!(
+        "result of {} cannot be sent at {limit} bytes a message: answering Internal",
+        r.id
+    );
+    let err = Err(Error::internal(format!(
+        "the result could not be sent: the response queue refused messages of {limit} bytes; \
+         raise its MaximumMessageSize or ask for less (max_output_bytes)"
+    )));
+    let short = Result1 { result: &err, ..*r };
+    let body = protocol::result_messages(&short, usize::MAX).remove(0);
+    send_with_retry(
+        shared,
+        &body,
+        queue::group_of(r.id),
+        &format!("{}.err", r.id),
+    )?;
+    Ok(1)
 }
 
 fn send_with_retry(
@@ -397,7 +545,7 @@ fn send_with_retry(
     loop {
         match shared.queue.send(body, group, dedup) {
             Ok(()) => return Ok(()),
-            Err(e) if e.retryable() && attempt < 4 => {
+            Err(e) if e.is_retryable() && attempt < 4 => {
                 attempt += 1;
                 log::warn!("sending a result failed ({e}), retry {attempt}");
                 thread::sleep(backoff(attempt));

@@ -12,7 +12,15 @@ pub trait Queue: Send + Sync {
     fn delete(&self, receipt: &str) -> Result<(), SqsError>;
     /// Change a command's visibility.
     fn change_visibility(&self, receipt: &str, secs: u32) -> Result<(), SqsError>;
+    /// The largest response message the response queue takes now, read afresh (`None`:
+    /// unknown). Asked after a size refusal: the limit may have been lowered at run time.
+    fn response_limit(&self) -> Result<Option<usize>, SqsError> {
+        Ok(None)
+    }
 }
+
+/// Room SQS's own accounting takes from `MaximumMessageSize`.
+const SIZE_MARGIN: usize = 512;
 
 /// The real queues over SQS.
 pub struct SqsQueues {
@@ -31,11 +39,11 @@ impl Queue for SqsQueues {
 
     fn send(&self, body: &str, group: &str, dedup: &str) -> Result<(), SqsError> {
         let fifo = self.responses.ends_with(".fifo");
-        let dedup = dedup_id(dedup);
+        let (group, dedup) = (fifo_safe(group), dedup_id(&fifo_safe(dedup)));
         self.sqs.send(
             &self.responses,
             body,
-            fifo.then_some((group, dedup.as_str())),
+            fifo.then_some((group.as_str(), dedup.as_str())),
         )
     }
 
@@ -46,12 +54,30 @@ impl Queue for SqsQueues {
     fn change_visibility(&self, receipt: &str, secs: u32) -> Result<(), SqsError> {
         self.sqs.change_visibility(&self.commands, receipt, secs)
     }
+
+    fn response_limit(&self) -> Result<Option<usize>, SqsError> {
+        let raw = self.sqs.attribute(&self.responses, "MaximumMessageSize")?;
+        Ok(raw
+            .and_then(|v| v.parse::<usize>().ok())
+            .filter(|n| *n >= 1024)
+            .map(|n| n - SIZE_MARGIN))
+    }
 }
 
 /// The FIFO message group of a command id: the part before the first `:` (so ids like
 /// `session-7:cmd-3` keep one session's results in order), else the whole id.
 pub fn group_of(id: &str) -> &str {
     id.split(':').next().filter(|g| !g.is_empty()).unwrap_or(id)
+}
+
+/// A FIFO group or deduplication id SQS accepts: its characters are alphanumerics and
+/// ASCII punctuation; anything else (an echoed invalid command id) becomes `_`.
+pub fn fifo_safe(key: &str) -> String {
+    let s: String = key
+        .chars()
+        .map(|c| if c.is_ascii_graphic() { c } else { '_' })
+        .collect();
+    if s.is_empty() { "_".to_string() } else { s }
 }
 
 /// A deduplication id within SQS's 128 characters (long ids keep a prefix and a hash).
@@ -74,6 +100,8 @@ mod tests {
         assert_eq!(group_of("session-7:cmd-3"), "session-7");
         assert_eq!(group_of("plain"), "plain");
         assert_eq!(group_of(":x"), ":x");
+        assert_eq!(fifo_safe("edge bad id"), "edge_bad_id");
+        assert_eq!(fifo_safe(""), "_");
         let long = "a".repeat(130);
         let d = dedup_id(&format!("{long}.1"));
         assert!(d.len() <= 128);

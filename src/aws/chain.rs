@@ -34,20 +34,20 @@ pub fn load_with(vars: Env) -> Result<Credentials> {
         return Ok(c);
     }
     if env("AWS_EC2_METADATA_DISABLED").is_ok_and(|v| v.eq_ignore_ascii_case("true")) {
-        return Err(none_found());
+        return Err(none_found(
+            "(EC2 IMDS not tried: AWS_EC2_METADATA_DISABLED=true)",
+        ));
     }
-    imds(vars).map_err(|e| {
-        log::debug!("IMDS: {e}");
-        none_found()
-    })
+    imds(vars).map_err(|e| none_found(&format!("and EC2 IMDSv2 ({})", e.message)))
 }
 
-fn none_found() -> Error {
-    Error::config(
+/// No link of the chain had credentials; `imds` says what became of the last one.
+fn none_found(imds: &str) -> Error {
+    Error::config(format!(
         "no AWS credentials found: tried AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, IRSA \
          (AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN), container credentials \
-         (AWS_CONTAINER_CREDENTIALS_FULL_URI), the shared files (~/.aws, AWS_PROFILE) and EC2 IMDSv2",
-    )
+         (AWS_CONTAINER_CREDENTIALS_FULL_URI), the shared files (~/.aws, AWS_PROFILE) {imds}"
+    ))
 }
 
 /// A non-empty environment variable.
@@ -612,11 +612,11 @@ mod tests {
             ("AWS_EC2_METADATA_DISABLED", "true".into()),
             ("HOME", "/nonexistent".into()),
         ]);
+        let msg = load_with(&none).unwrap_err().message;
+        assert!(msg.contains("no AWS credentials found"), "{msg}");
         assert!(
-            load_with(&none)
-                .unwrap_err()
-                .message
-                .contains("no AWS credentials found")
+            msg.contains("IMDS not tried") && !msg.contains("IMDSv2"),
+            "an IMDS that was switched off is not claimed as tried: {msg}"
         );
     }
 }

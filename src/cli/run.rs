@@ -102,7 +102,11 @@ pub fn main(args: Vec<OsString>) -> ExitCode {
     match start(run, stdio) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            log::error!("{e}");
+            // One line for the operator: the `error:` line; JSON log pipelines get it as a
+            // log record too.
+            if json_logs {
+                log::error!("{e}");
+            }
             common::print_error(&e);
             ExitCode::from(1)
         }
@@ -184,7 +188,7 @@ fn parse(pargs: &mut pico_args::Arguments, stdio: bool) -> Result<RunArgs> {
         },
         namespaces: cluster.scope.namespaces.clone(),
         workers,
-        visibility_timeout: visibility.as_secs().min(43_200) as u32,
+        visibility_timeout: agent::visibility_for(visibility, command_timeout)?,
         command_timeout,
         max_output_bytes: cluster.max_output_bytes,
         max_message_bytes: FALLBACK_MESSAGE_BYTES,
@@ -233,9 +237,13 @@ fn start(r: RunArgs, stdio: bool) -> Result<()> {
     };
     let creds = Arc::new(Provider::from_env());
     let sqs = Sqs::new(&commands, r.ca_file.as_deref(), creds)?;
-    settings.max_message_bytes = r
-        .max_message_bytes
-        .unwrap_or_else(|| queue_limit(&sqs, &responses));
+    check_queues(&sqs, &commands, &responses)?;
+    let queues = SqsQueues {
+        sqs,
+        commands,
+        responses,
+    };
+    settings.max_message_bytes = r.max_message_bytes.unwrap_or_else(|| queue_limit(&queues));
     let stop = Arc::new(AtomicBool::new(false));
     for sig in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGINT] {
         // The first signal drains (up to one long poll); a second one quits at once.
@@ -244,26 +252,45 @@ fn start(r: RunArgs, stdio: bool) -> Result<()> {
             .map_err(|e| Error::internal(format!("cannot handle signal {sig}: {e}")))?;
     }
     log::info!(
-        "kubeglass {} agent: commands from {commands}, answers to {responses}, Kubernetes {}",
+        "kubeglass {} agent: commands from {}, answers to {}, Kubernetes {}",
         env!("CARGO_PKG_VERSION"),
+        queues.commands,
+        queues.responses,
         settings.kubernetes_version
     );
-    let queues = SqsQueues {
-        sqs,
-        commands,
-        responses,
-    };
     let exec: Arc<dyn Executor> = Arc::new(engine);
     agent::run(settings, Arc::new(queues), exec, stop)
 }
 
+/// Both queues answer GetQueueAttributes (which the least-privilege policy allows): a
+/// typo'd URL, a wrong key or a missing permission stops the agent at start with one line,
+/// instead of an agent that reports itself healthy while it cannot work. An outage (network,
+/// throttling, 5xx) is only warned about: the loop retries, and health tells.
+fn check_queues(sqs: &Sqs, commands: &str, responses: &str) -> Result<()> {
+    for (role, url) in [("command", commands), ("response", responses)] {
+        match sqs.attribute(url, "QueueArn") {
+            Ok(_) => log::debug!("the {role} queue answers"),
+            Err(e) if e.is_retryable() => {
+                log::warn!(
+                    "cannot check the {role} queue at start: {}",
+                    e.to_error(url)
+                )
+            }
+            Err(e) => {
+                let mut err = e.to_error(url);
+                err.message = format!("the {role} queue: {}", err.message);
+                return Err(err);
+            }
+        }
+    }
+    Ok(())
+}
+
 /// The response queue's MaximumMessageSize, less room for SQS's own accounting.
-fn queue_limit(sqs: &Sqs, queue: &str) -> usize {
-    match sqs.attribute(queue, "MaximumMessageSize") {
-        Ok(Some(v)) => match v.parse::<usize>() {
-            Ok(n) if n >= 1024 => n - 512,
-            _ => FALLBACK_MESSAGE_BYTES,
-        },
+fn queue_limit(queues: &SqsQueues) -> usize {
+    use agent::Queue;
+    match queues.response_limit() {
+        Ok(Some(n)) => n,
         Ok(None) => FALLBACK_MESSAGE_BYTES,
         Err(e) => {
             log::warn!(

@@ -108,7 +108,7 @@ fn send(pargs: &mut pico_args::Arguments, words: Option<Vec<OsString>>) -> Resul
         .ends_with(".fifo")
         .then_some((id.as_str(), id.as_str()));
     sqs.send(&commands, &body.to_string(), fifo)
-        .map_err(|e| Error::new(Code::ApiUnavailable, e.to_string()))?;
+        .map_err(|e| e.to_error(&commands))?;
     let parts = wait_for(&sqs, &responses, &id, timeout)?;
     let first = &parts[0];
     if first.get("status").and_then(Value::as_str) == Some("error") {
@@ -135,7 +135,7 @@ fn wait_for(sqs: &Sqs, queue: &str, id: &str, timeout: Duration) -> Result<Vec<V
     while Instant::now() < end {
         let msgs = sqs
             .receive(queue, 10, 5, 30)
-            .map_err(|e| Error::new(Code::ApiUnavailable, e.to_string()))?;
+            .map_err(|e| e.to_error(queue))?;
         for m in msgs {
             let Ok(v) = serde_json::from_str::<Value>(&m.body) else {
                 continue;

@@ -3,6 +3,8 @@
 
 use std::fmt;
 
+use crate::error::{Code, Error};
+
 /// What kind of failure, for retry decisions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorKind {
@@ -41,9 +43,50 @@ impl SqsError {
         }
     }
 
-    /// Whether retrying later may succeed.
-    pub fn retryable(&self) -> bool {
-        !matches!(self.kind, ErrorKind::NotFound | ErrorKind::Client)
+    /// Whether retrying soon may succeed: throttling, 5xx, the network, and expired
+    /// credentials (they are fetched again). The one place the agent's reaction is decided.
+    pub fn is_retryable(&self) -> bool {
+        match self.kind {
+            ErrorKind::Throttling | ErrorKind::Server | ErrorKind::Transport => true,
+            ErrorKind::Auth => self.code == "ExpiredToken" || self.code == "RequestExpired",
+            ErrorKind::NotFound | ErrorKind::Client => false,
+        }
+    }
+
+    /// Whether the queue refused a message for its size (`InvalidParameterValue … must be
+    /// shorter than N bytes`, `MessageTooLong`).
+    pub fn is_too_large(&self) -> bool {
+        self.code == "MessageTooLong"
+            || (self.code.contains("InvalidParameterValue")
+                && (self.message.contains("shorter than") || self.message.contains("too long")))
+    }
+
+    /// As a user-facing error: its protocol code and what the operator should check.
+    pub fn to_error(&self, queue: &str) -> Error {
+        let (code, check) = match self.kind {
+            ErrorKind::NotFound => (
+                Code::NotFound,
+                "check the queue URL (--command-queue-url / --response-queue-url) and its region",
+            ),
+            ErrorKind::Auth if self.code == "NoCredentials" => (
+                Code::Config,
+                "give the agent AWS credentials (see README: AWS access)",
+            ),
+            ErrorKind::Auth if self.code.starts_with("AccessDenied") => (
+                Code::Forbidden,
+                "the agent's IAM identity lacks a permission on this queue (see the chart README's IAM policy)",
+            ),
+            ErrorKind::Auth => (
+                Code::Unauthorized,
+                "the AWS credentials are not valid here (wrong key, wrong account or region, clock skew)",
+            ),
+            ErrorKind::Client => (Code::Config, "the request was refused as malformed"),
+            ErrorKind::Throttling | ErrorKind::Server | ErrorKind::Transport => (
+                Code::QueueUnavailable,
+                "SQS could not be reached or is busy; retried with backoff",
+            ),
+        };
+        Error::new(code, format!("{queue}: {self} ({check})"))
     }
 }
 
@@ -144,6 +187,6 @@ mod tests {
             ErrorKind::Throttling
         );
         assert_eq!(parse_error(503, None, "").kind, ErrorKind::Server);
-        assert!(!parse_error(400, None, "{}").retryable());
+        assert!(!parse_error(400, None, "{}").is_retryable());
     }
 }

@@ -161,7 +161,19 @@ impl Sqs {
             .read_to_string()
             .unwrap_or_default();
         if (200..300).contains(&status) {
-            return Ok(serde_json::from_str(&text).unwrap_or(Value::Null));
+            if text.trim().is_empty() {
+                return Ok(Value::Null);
+            }
+            // A garbled success is an error, not "nothing": a proxy's HTML page must not
+            // read as an empty queue.
+            return serde_json::from_str(&text).map_err(|e| {
+                let head: String = text.chars().take(120).collect();
+                SqsError::new(
+                    ErrorKind::Server,
+                    "GarbledReply",
+                    format!("{action} answered {status} with unreadable JSON ({e}): {head:?}"),
+                )
+            });
         }
         let err = parse_error(status, query_error.as_deref(), &text);
         if err.kind == ErrorKind::Auth {
@@ -236,10 +248,22 @@ impl Sqs {
             &json!({"QueueUrl": queue, "MaxNumberOfMessages": max.clamp(1, 10), "WaitTimeSeconds": wait_s.min(20),
                     "VisibilityTimeout": visibility_s, "MessageSystemAttributeNames": ["ApproximateReceiveCount"]}),
         )?;
-        Ok(v.get("Messages")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
+        let messages = match v.get("Messages") {
+            None | Some(Value::Null) => return Ok(Vec::new()),
+            Some(Value::Array(m)) => m,
+            Some(other) => {
+                return Err(SqsError::new(
+                    ErrorKind::Server,
+                    "GarbledReply",
+                    format!(
+                        "ReceiveMessage answered Messages that are not a list: {:?}",
+                        other.to_string().chars().take(80).collect::<String>()
+                    ),
+                ));
+            }
+        };
+        Ok(messages
+            .iter()
             .map(|m| {
                 let s = |k: &str| m.get(k).and_then(Value::as_str).unwrap_or("").to_string();
                 Message {
