@@ -371,28 +371,36 @@ fn agent_on_fifo_queues_and_with_a_wrong_key() {
     );
     assert_eq!(stop(agent), 0);
 
-    // A wrong secret: a clear auth error in the log and backoff, not a crash loop.
-    let (mut agent, log) =
-        start_agent(&env, &cmd, &resp, Some("wrong-secret"), &["--workers", "1"]);
-    std::thread::sleep(Duration::from_secs(6));
-    let running = agent
-        .0
-        .as_mut()
-        .map(|c| c.try_wait().expect("wait").is_none());
-    assert_eq!(running, Some(true), "still running: {}", tail(&log));
-    let text = std::fs::read_to_string(&log).unwrap_or_default();
-    assert!(
-        text.contains("SignatureDoesNotMatch")
-            || text.contains("InvalidClientTokenId")
-            || text.contains("Auth"),
-        "{text}"
-    );
-    assert!(
-        text.matches("receiving commands failed").count() < 20,
-        "backs off: {text}"
-    );
-    assert!(!text.contains("wrong-secret"));
-    assert_eq!(stop(agent), 0);
+    // A wrong secret or a typo'd queue URL: the agent exits at start with one clear line
+    // (not an agent that retries forever while its health probe passes).
+    for (secret, cmd_url, want) in [
+        (Some("wrong-secret"), cmd.clone(), "Unauthorized"),
+        (None, format!("{cmd}-typo"), ""),
+    ] {
+        let (mut agent, log) = start_agent(&env, &cmd_url, &resp, secret, &["--workers", "1"]);
+        let started = std::time::Instant::now();
+        let status = loop {
+            if let Some(st) = agent.0.as_mut().and_then(|c| c.try_wait().expect("wait")) {
+                break Some(st);
+            }
+            if started.elapsed() > Duration::from_secs(20) {
+                break None;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        };
+        let text = std::fs::read_to_string(&log).unwrap_or_default();
+        assert_eq!(
+            status.and_then(|s| s.code()),
+            Some(1),
+            "exits 1 at start: {text}"
+        );
+        let errors: Vec<&str> = text.lines().filter(|l| l.starts_with("error: ")).collect();
+        assert_eq!(errors.len(), 1, "one clear line: {text}");
+        assert!(errors[0].contains(want), "{text}");
+        assert!(errors[0].contains("queue"), "{text}");
+        assert!(!text.contains("wrong-secret"));
+        let _ = stop(agent);
+    }
 }
 
 fn tail(log: &Path) -> String {

@@ -29,13 +29,17 @@ Cluster access and scope:
                              key=value pairs (KUBEGLASS_REDACT_ENV_NAMES). Built in: a name,
                              upper-cased with only A-Z 0-9 kept, containing PASS PWD SECRET TOKEN
                              APIKEY PRIVATEKEY ACCESSKEY CREDENTIAL AUTH COOKIE DSN
-                             CONNECTIONSTRING CONNSTR, or ending in KEY or KEYS
+                             CONNECTIONSTRING CONNSTR CREDS WEBHOOK KEYDATA, or ending in KEY,
+                             KEYS or PW
   --allow-unredacted-logs    send container log lines without the credential redactor (objects,
                              events and errors stay redacted; a command can never ask for this)
   Always redacted, whatever the flags or the command: Secret data and annotation values,
-  last-applied-configuration, managedFields, and in logs, env, args, annotations, event
-  messages, table cells and errors: AWS key ids, JWTs, Authorization/Bearer credentials,
-  URL passwords, PEM private keys and the values of sensitive names (above).
+  last-applied-configuration, managedFields; string fields with sensitive names (above)
+  in any object, custom resources included; and in every other string (logs, env, args,
+  annotations, messages, ConfigMap data, table cells, errors): AWS key ids, JWTs,
+  Authorization/Bearer credentials, URL passwords, GitHub/Slack/Stripe/GitLab/npm/Google
+  tokens, PEM and PGP private keys, 32+ character base64 key material, and the values of
+  sensitive names in key=value, key: value, \"key\":\"value\", key => value and --flag value.
   --max-output-bytes N       cut every result at N bytes (KUBEGLASS_MAX_OUTPUT_BYTES; default 262144)
 ";
 

@@ -75,7 +75,12 @@ pub fn run(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
     for s in &streams {
         let path = log_path(&ns, s, opts, grep.is_some());
         let mut lines = e.log_lines(&path, MAX_LINE_BYTES)?;
-        let kept = keep_newest(&mut lines, per_stream, tail_of(opts), grep.as_ref())?;
+        let limits = Limits {
+            room: per_stream,
+            tail: tail_of(opts),
+            bytes: opts.limit_bytes.map(|b| b.max(0) as usize),
+        };
+        let kept = keep_newest(&mut lines, &limits, grep.as_ref())?;
         truncated |= kept.dropped_lines > 0;
         kept.write(
             &mut text,
@@ -121,10 +126,10 @@ fn log_path(ns: &str, s: &Stream, opts: &LogOptions, grep: bool) -> String {
         Some(n) => Some(n),
         None => Some(DEFAULT_TAIL),
     };
-    let (tail, since, limit) = (
+    // No limitBytes: the kubelet would cut before redaction (see keep_newest).
+    let (tail, since) = (
         tail.map(|t| t.to_string()),
         opts.since_seconds.map(|t| t.to_string()),
-        opts.limit_bytes.map(|t| t.to_string()),
     );
     let path = format!(
         "/api/v1/namespaces/{ns}/pods/{}/log",
@@ -139,7 +144,6 @@ fn log_path(ns: &str, s: &Stream, opts: &LogOptions, grep: bool) -> String {
             ("sinceTime", opts.since_time.as_deref()),
             ("previous", opts.previous.then_some("true")),
             ("timestamps", opts.timestamps.then_some("true")),
-            ("limitBytes", limit.as_deref()),
         ],
     )
 }
@@ -175,21 +179,36 @@ impl Kept {
 /// sees each line after redaction (and after the PEM state saw every line in order).
 fn keep_newest(
     lines: &mut LogLines,
-    room: usize,
-    tail: Option<usize>,
+    limits: &Limits,
     grep: Option<&regex_lite::Regex>,
 ) -> Result<Kept> {
+    let (room, tail) = (limits.room, limits.tail);
     let mut kept = Kept {
         lines: VecDeque::new(),
         dropped_lines: 0,
         dropped_bytes: 0,
     };
-    let mut bytes = 0;
+    let (mut bytes, mut read) = (0, 0);
     while let Some(line) = lines.next_line()? {
-        if grep.is_some_and(|g| !g.is_match(line.value())) {
+        let mut line = line.into_string();
+        // --limit-bytes counts the redacted log from its start and cuts the last line at a
+        // word boundary: a cut made before redaction (the kubelet's limitBytes) could split
+        // a secret so its pattern no longer matches, and move along it byte by byte.
+        let mut last = false;
+        if let Some(limit) = limits.bytes {
+            let left = limit.saturating_sub(read);
+            if line.len() + 1 > left {
+                line.truncate(word_cut(&line, left));
+                last = true;
+            }
+            read += line.len() + 1;
+        }
+        if grep.is_some_and(|g| !g.is_match(&line)) {
+            if last {
+                break;
+            }
             continue;
         }
-        let line = line.into_string();
         bytes += line.len() + 1;
         kept.lines.push_back(line);
         while bytes > room || tail.is_some_and(|t| kept.lines.len() > t) {
@@ -204,8 +223,36 @@ fn keep_newest(
                 kept.dropped_bytes += old.len() + 1;
             }
         }
+        if last {
+            break;
+        }
     }
     Ok(kept)
+}
+
+/// How much of a log stream to keep.
+struct Limits {
+    /// Bytes of the output budget for this stream (the newest lines are kept).
+    room: usize,
+    /// `--tail` (matching lines with `--grep`).
+    tail: Option<usize>,
+    /// `--limit-bytes`: stop after this many bytes of redacted log.
+    bytes: Option<usize>,
+}
+
+/// Where to cut `line` to at most `max` bytes: a char boundary, backed off to the start of a
+/// word so a cut never shows the beginning of a credential.
+fn word_cut(line: &str, max: usize) -> usize {
+    let mut cut = max.min(line.len());
+    while !line.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    if cut == line.len() {
+        return cut;
+    }
+    line[..cut]
+        .rfind(|c: char| !(c.is_ascii_alphanumeric() || "+/=_-.%".contains(c)))
+        .map_or(0, |i| i + 1)
 }
 
 /// The pods to read and notes about how they were chosen.
@@ -367,6 +414,35 @@ mod tests {
     use serde_json::json;
     use std::io::Cursor;
 
+    fn limits(room: usize, tail: Option<usize>) -> Limits {
+        Limits {
+            room,
+            tail,
+            bytes: None,
+        }
+    }
+
+    #[test]
+    fn limit_bytes_cuts_after_redaction_so_it_cannot_step_through_a_secret() {
+        let log = "connecting to postgres://app:S3cr3tPa55word@db.shop:5432/orders ok\n";
+        for limit in 1..log.len() + 5 {
+            let l = Limits {
+                room: 10_000,
+                tail: None,
+                bytes: Some(limit),
+            };
+            let kept = keep_newest(&mut reader(log), &l, None).unwrap();
+            let shown: String = kept.lines.iter().cloned().collect();
+            for secret_part in ["S3", "cr3t", "Pa55"] {
+                assert!(
+                    !shown.contains(secret_part),
+                    "--limit-bytes {limit}: {shown}"
+                );
+            }
+            assert!(shown.len() <= limit, "--limit-bytes {limit}: {shown:?}");
+        }
+    }
+
     fn reader(s: &str) -> LogLines {
         let r: Box<dyn std::io::BufRead + Send> = Box::new(Cursor::new(s.as_bytes().to_vec()));
         LogLines::new(r, &RedactSettings::default(), MAX_LINE_BYTES)
@@ -375,7 +451,7 @@ mod tests {
     #[test]
     fn newest_lines_are_kept_under_the_budget() {
         let log: String = (0..100).map(|i| format!("line {i:03}\n")).collect();
-        let kept = keep_newest(&mut reader(&log), 45, None, None).unwrap();
+        let kept = keep_newest(&mut reader(&log), &limits(45, None), None).unwrap();
         let lines: Vec<_> = kept.lines.iter().cloned().collect();
         assert_eq!(
             lines,
@@ -392,7 +468,7 @@ mod tests {
     fn tail_and_grep_count_matching_lines_and_are_not_reported_as_cuts() {
         let log = "ok 1\nERROR a\nok 2\nERROR b\nERROR c\n";
         let re = regex_lite::Regex::new("ERROR").unwrap();
-        let kept = keep_newest(&mut reader(log), 10_000, Some(2), Some(&re)).unwrap();
+        let kept = keep_newest(&mut reader(log), &limits(10_000, Some(2)), Some(&re)).unwrap();
         assert_eq!(kept.lines, ["ERROR b", "ERROR c"]);
         assert_eq!(kept.dropped_lines, 0);
     }
@@ -439,7 +515,7 @@ mod tests {
         let miss = regex_lite::Regex::new("password=x").unwrap();
         let body = regex_lite::Regex::new("MIIE").unwrap();
         let kept = |re| {
-            keep_newest(&mut reader(log), 10_000, None, Some(re))
+            keep_newest(&mut reader(log), &limits(10_000, None), Some(re))
                 .unwrap()
                 .lines
         };
