@@ -85,8 +85,10 @@ struct Shared {
 /// The visibility timeout: at least the command timeout plus [`VISIBILITY_MARGIN`], so a
 /// running command is not handed to another agent; more than SQS's 12 hours is refused.
 pub fn visibility_for(asked: Duration, command_timeout: Duration) -> Result<u32> {
-    let needed = command_timeout + VISIBILITY_MARGIN;
-    let v = asked.max(needed).as_secs();
+    let needed = command_timeout.saturating_add(VISIBILITY_MARGIN);
+    let d = asked.max(needed);
+    // Whole seconds, rounded up: never shorter than the command may run.
+    let v = d.as_secs().saturating_add(u64::from(d.subsec_nanos() > 0));
     if v > MAX_VISIBILITY_S {
         return Err(Error::config(format!(
             "--command-timeout {} s needs a visibility timeout of {} s, above SQS's limit of \

@@ -39,7 +39,7 @@ impl Queue for SqsQueues {
 
     fn send(&self, body: &str, group: &str, dedup: &str) -> Result<(), SqsError> {
         let fifo = self.responses.ends_with(".fifo");
-        let (group, dedup) = (fifo_safe(group), dedup_id(&fifo_safe(dedup)));
+        let (group, dedup) = fifo_ids(group, dedup);
         self.sqs.send(
             &self.responses,
             body,
@@ -68,6 +68,13 @@ impl Queue for SqsQueues {
 /// `session-7:cmd-3` keep one session's results in order), else the whole id.
 pub fn group_of(id: &str) -> &str {
     id.split(':').next().filter(|g| !g.is_empty()).unwrap_or(id)
+}
+
+/// The `MessageGroupId` and `MessageDeduplicationId` sent for `group` and `dedup`: both are
+/// limited to SQS's characters and 128 characters (a group is an echoed command id, which
+/// may be longer when it is invalid).
+pub fn fifo_ids(group: &str, dedup: &str) -> (String, String) {
+    (dedup_id(&fifo_safe(group)), dedup_id(&fifo_safe(dedup)))
 }
 
 /// A FIFO group or deduplication id SQS accepts: its characters are alphanumerics and

@@ -14,9 +14,26 @@ use crate::output::Format;
 struct FakeQueue {
     inbox: Mutex<VecDeque<Message>>,
     sent: Mutex<Vec<String>>,
+    /// `(group, dedup)` of every accepted send, as the agent passed them.
+    ids: Mutex<Vec<(String, String)>>,
     deleted: Mutex<Vec<String>>,
     returned: Mutex<Vec<String>>,
     fail_sends: AtomicUsize,
+    /// When set, every `receive` fails with it.
+    receive_error: Mutex<Option<SqsError>>,
+    receives: AtomicUsize,
+    /// When non-zero, `send` refuses longer bodies as SQS does.
+    size_limit: AtomicUsize,
+    refused: AtomicUsize,
+    /// What `response_limit` reports.
+    reported_limit: Mutex<Option<usize>>,
+    limit_reads: AtomicUsize,
+    /// Deduplicate as a FIFO queue does: a send whose dedup id was taken is dropped silently.
+    fifo: AtomicBool,
+    /// After this many accepted result messages, `size_limit` becomes `shrink_to`.
+    shrink_after: AtomicUsize,
+    shrink_to: AtomicUsize,
+    results_accepted: AtomicUsize,
 }
 
 impl Queue for FakeQueue {
@@ -26,6 +43,11 @@ impl Queue for FakeQueue {
         _wait: u32,
         _vis: u32,
     ) -> std::result::Result<Vec<Message>, SqsError> {
+        self.receives.fetch_add(1, Ordering::SeqCst);
+        if let Some(e) = self.receive_error.lock().unwrap().clone() {
+            thread::sleep(Duration::from_millis(20));
+            return Err(e);
+        }
         let mut inbox = self.inbox.lock().unwrap();
         let n = (max as usize).min(inbox.len());
         let got: Vec<Message> = inbox.drain(..n).collect();
@@ -35,7 +57,19 @@ impl Queue for FakeQueue {
         }
         Ok(got)
     }
-    fn send(&self, body: &str, _g: &str, _d: &str) -> std::result::Result<(), SqsError> {
+    fn send(&self, body: &str, group: &str, dedup: &str) -> std::result::Result<(), SqsError> {
+        let limit = self.size_limit.load(Ordering::SeqCst);
+        if limit > 0 && body.len() > limit {
+            self.refused.fetch_add(1, Ordering::SeqCst);
+            return Err(SqsError::new(
+                crate::sqs::ErrorKind::Client,
+                "InvalidParameterValue",
+                format!(
+                    "One or more parameters are invalid. Reason: Message must be shorter than \
+                     {limit} bytes."
+                ),
+            ));
+        }
         if self.fail_sends.load(Ordering::SeqCst) > 0 {
             self.fail_sends.fetch_sub(1, Ordering::SeqCst);
             return Err(SqsError::new(
@@ -44,7 +78,19 @@ impl Queue for FakeQueue {
                 "try again",
             ));
         }
+        let mut ids = self.ids.lock().unwrap();
+        if self.fifo.load(Ordering::SeqCst) && ids.iter().any(|(_, d)| d == dedup) {
+            return Ok(());
+        }
+        ids.push((group.to_string(), dedup.to_string()));
         self.sent.lock().unwrap().push(body.to_string());
+        if body.contains(r#""type":"result""#) {
+            let n = self.results_accepted.fetch_add(1, Ordering::SeqCst) + 1;
+            if n == self.shrink_after.load(Ordering::SeqCst) {
+                let to = self.shrink_to.load(Ordering::SeqCst);
+                self.size_limit.store(to, Ordering::SeqCst);
+            }
+        }
         Ok(())
     }
     fn delete(&self, receipt: &str) -> std::result::Result<(), SqsError> {
@@ -54,6 +100,10 @@ impl Queue for FakeQueue {
     fn change_visibility(&self, receipt: &str, _s: u32) -> std::result::Result<(), SqsError> {
         self.returned.lock().unwrap().push(receipt.to_string());
         Ok(())
+    }
+    fn response_limit(&self) -> std::result::Result<Option<usize>, SqsError> {
+        self.limit_reads.fetch_add(1, Ordering::SeqCst);
+        Ok(*self.reported_limit.lock().unwrap())
     }
 }
 
@@ -203,6 +253,466 @@ fn every_command_gets_one_answer_and_is_deleted_after_it() {
         "every message deleted once answered (or unreadable)"
     );
     assert!(dir.join("alive").exists());
+}
+
+/// Counts the commands it runs; runs them as [`FakeExec`] does.
+#[derive(Default)]
+struct CountingExec {
+    calls: AtomicUsize,
+}
+
+impl Executor for CountingExec {
+    fn execute(&self, cmd: &Command, max: usize, deadline: Option<Instant>) -> Result<Output> {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        FakeExec.execute(cmd, max, deadline)
+    }
+}
+
+/// A fresh directory for one test's health file.
+fn test_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("kubeglass-agent-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let _ = std::fs::remove_file(dir.join("alive"));
+    dir
+}
+
+/// Run the loop until `done` holds (or `limit` passed), then stop it cleanly.
+fn drive(
+    q: &Arc<FakeQueue>,
+    exec: Arc<dyn Executor>,
+    cfg: Settings,
+    limit: Duration,
+    done: impl Fn(&FakeQueue) -> bool,
+) {
+    let stop = Arc::new(AtomicBool::new(false));
+    let (s2, q2) = (stop.clone(), q.clone());
+    let t = thread::spawn(move || run(cfg, q2, exec, s2));
+    let start = Instant::now();
+    while !done(q) && start.elapsed() < limit {
+        thread::sleep(Duration::from_millis(20));
+    }
+    stop.store(true, Ordering::SeqCst);
+    t.join().unwrap().unwrap();
+}
+
+fn inbox(q: &FakeQueue, msgs: impl IntoIterator<Item = Message>) {
+    q.inbox.lock().unwrap().extend(msgs);
+}
+
+fn deleted(q: &FakeQueue) -> Vec<String> {
+    q.deleted.lock().unwrap().clone()
+}
+
+/// The raw result messages sent for `id`, in sending order.
+fn raw_results(q: &FakeQueue, id: &str) -> Vec<String> {
+    q.sent
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|s| {
+            let v: Value = serde_json::from_str(s).unwrap();
+            v["type"] == "result" && v["id"] == id
+        })
+        .cloned()
+        .collect()
+}
+
+fn results(q: &FakeQueue, id: &str) -> Vec<Value> {
+    raw_results(q, id)
+        .iter()
+        .map(|s| serde_json::from_str(s).unwrap())
+        .collect()
+}
+
+/// Whether SQS takes `s` as a `MessageGroupId` / `MessageDeduplicationId`.
+fn valid_fifo_id(s: &str) -> bool {
+    (1..=128).contains(&s.len()) && s.chars().all(|c| c.is_ascii_graphic())
+}
+
+#[test]
+fn poison_message_is_answered_internal_not_run_and_deleted() {
+    let dir = test_dir("poison");
+    let q = Arc::new(FakeQueue::default());
+    let mut poison = msg(0, r#"{"version":1,"id":"poison","kubectl":"get pods"}"#);
+    poison.receive_count = MAX_RECEIVES + 1;
+    // At the limit a command still runs: only "above" is poison.
+    let mut last_try = msg(1, r#"{"version":1,"id":"last-try","kubectl":"get pods"}"#);
+    last_try.receive_count = MAX_RECEIVES;
+    inbox(&q, [poison, last_try]);
+    let exec = Arc::new(CountingExec::default());
+    drive(
+        &q,
+        exec.clone(),
+        settings(&dir),
+        Duration::from_secs(3),
+        |q| q.deleted.lock().unwrap().len() >= 2,
+    );
+    let answer = results(&q, "poison");
+    assert_eq!(answer.len(), 1, "one answer");
+    assert_eq!(answer[0]["error"]["code"], "Internal");
+    let text = answer[0]["error"]["message"].as_str().unwrap();
+    assert!(
+        text.contains(&format!("failed {MAX_RECEIVES} times")) && text.contains("not retried"),
+        "{text}"
+    );
+    assert_eq!(results(&q, "last-try")[0]["output"], "did get");
+    assert_eq!(
+        exec.calls.load(Ordering::SeqCst),
+        1,
+        "only the command at the limit ran; the poison one did not"
+    );
+    let mut gone = deleted(&q);
+    gone.sort();
+    assert_eq!(gone, ["r0", "r1"]);
+}
+
+#[test]
+fn size_refusal_rereads_the_limit_and_the_result_arrives_whole() {
+    let dir = test_dir("resplit");
+    let limit = 6000;
+    let q = Arc::new(FakeQueue::default());
+    q.size_limit.store(limit, Ordering::SeqCst);
+    *q.reported_limit.lock().unwrap() = Some(limit);
+    inbox(
+        &q,
+        [msg(0, r#"{"version":1,"id":"big","kubectl":"top pods"}"#)],
+    );
+    // The agent starts believing in 16 KiB messages.
+    let cfg = settings(&dir);
+    assert!(cfg.max_message_bytes > limit);
+    drive(&q, Arc::new(FakeExec), cfg, Duration::from_secs(3), |q| {
+        !q.deleted.lock().unwrap().is_empty()
+    });
+    assert!(
+        q.refused.load(Ordering::SeqCst) > 0,
+        "the queue refused a size"
+    );
+    assert!(
+        q.limit_reads.load(Ordering::SeqCst) > 0,
+        "the limit was read again"
+    );
+    let raw = raw_results(&q, "big");
+    assert!(raw.len() > 1, "split into parts");
+    assert!(raw.iter().all(|m| m.len() <= limit), "every part fits");
+    let parts = results(&q, "big");
+    assert!(parts.iter().all(|m| m["status"] == "ok"), "no error result");
+    assert_eq!(protocol::join_parts(&parts).unwrap(), big_text());
+    let dedups: std::collections::HashSet<String> = q
+        .ids
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|(_, d)| d.clone())
+        .collect();
+    assert_eq!(
+        dedups.len(),
+        q.ids.lock().unwrap().len(),
+        "no two parts share a deduplication id (FIFO would drop one)"
+    );
+    assert_eq!(deleted(&q), ["r0"]);
+}
+
+#[test]
+fn size_refusal_mid_result_resplits_with_new_dedup_ids_on_fifo() {
+    let dir = test_dir("resplit-fifo");
+    let limit = 6000;
+    let q = Arc::new(FakeQueue::default());
+    q.fifo.store(true, Ordering::SeqCst);
+    // The queue takes part 1 of the 16 KiB split, then its limit is lowered.
+    q.shrink_after.store(1, Ordering::SeqCst);
+    q.shrink_to.store(limit, Ordering::SeqCst);
+    *q.reported_limit.lock().unwrap() = Some(limit);
+    inbox(
+        &q,
+        [msg(0, r#"{"version":1,"id":"big","kubectl":"top pods"}"#)],
+    );
+    drive(
+        &q,
+        Arc::new(FakeExec),
+        settings(&dir),
+        Duration::from_secs(3),
+        |q| !q.deleted.lock().unwrap().is_empty(),
+    );
+    assert!(
+        q.refused.load(Ordering::SeqCst) > 0,
+        "the queue refused a size"
+    );
+    let all = results(&q, "big");
+    let last = all.last().expect("parts sent");
+    // The new split, complete: its part 1 was not dropped as a duplicate of the old part 1.
+    let split: Vec<Value> = all
+        .iter()
+        .filter(|m| m["parts"] == last["parts"])
+        .cloned()
+        .collect();
+    assert!(split.len() > 1);
+    assert!(
+        raw_results(&q, "big")
+            .iter()
+            .rev()
+            .take(split.len())
+            .all(|m| m.len() <= limit)
+    );
+    assert_eq!(protocol::join_parts(&split).unwrap(), big_text());
+    assert_eq!(deleted(&q), ["r0"]);
+}
+
+#[test]
+fn size_refusal_without_a_readable_limit_answers_a_short_error_and_deletes() {
+    let dir = test_dir("unsendable");
+    let limit = 4000;
+    let q = Arc::new(FakeQueue::default());
+    q.size_limit.store(limit, Ordering::SeqCst);
+    // response_limit() gives Ok(None); halving 16 KiB once (8 KiB) is still too large.
+    inbox(
+        &q,
+        [msg(0, r#"{"version":1,"id":"big","kubectl":"top pods"}"#)],
+    );
+    let cfg = settings(&dir);
+    let halved = cfg.max_message_bytes / 2;
+    assert!(halved > limit);
+    drive(&q, Arc::new(FakeExec), cfg, Duration::from_secs(3), |q| {
+        !q.deleted.lock().unwrap().is_empty()
+    });
+    let answer = results(&q, "big");
+    assert_eq!(answer.len(), 1, "one short answer: {answer:?}");
+    assert_eq!(answer[0]["error"]["code"], "Internal");
+    let text = answer[0]["error"]["message"].as_str().unwrap();
+    assert!(
+        text.contains("refused") && text.contains(&format!("{halved} bytes")),
+        "{text}"
+    );
+    assert_eq!(deleted(&q), ["r0"], "the command is deleted");
+}
+
+#[test]
+fn health_file_is_not_touched_while_receiving_fails() {
+    let dir = test_dir("health-fails");
+    let q = Arc::new(FakeQueue::default());
+    *q.receive_error.lock().unwrap() = Some(SqsError::new(
+        crate::sqs::ErrorKind::NotFound,
+        "QueueDoesNotExist",
+        "The specified queue does not exist.",
+    ));
+    let start = Instant::now();
+    drive(
+        &q,
+        Arc::new(FakeExec),
+        settings(&dir),
+        Duration::from_secs(1),
+        |_| false,
+    );
+    assert!(start.elapsed() < Duration::from_secs(3), "stops at once");
+    assert!(q.receives.load(Ordering::SeqCst) >= 1, "receive was tried");
+    assert!(
+        !dir.join("alive").exists(),
+        "a loop that only fails never touches it"
+    );
+}
+
+#[test]
+fn health_file_is_touched_once_receiving_works() {
+    let dir = test_dir("health-ok");
+    let q = Arc::new(FakeQueue::default());
+    let health = dir.join("alive");
+    drive(
+        &q,
+        Arc::new(FakeExec),
+        settings(&dir),
+        Duration::from_secs(1),
+        |_| health.exists(),
+    );
+    assert!(dir.join("alive").exists());
+}
+
+/// Log lines of the calling thread, captured from the `log` facade.
+fn my_logs() -> Vec<String> {
+    struct Capture;
+    static LINES: Mutex<Vec<(thread::ThreadId, String)>> = Mutex::new(Vec::new());
+    impl log::Log for Capture {
+        fn enabled(&self, m: &log::Metadata<'_>) -> bool {
+            m.target().starts_with("kubeglass::agent")
+        }
+        fn log(&self, r: &log::Record<'_>) {
+            if self.enabled(r.metadata()) {
+                let line = r.args().to_string();
+                if line.contains("receiving commands") {
+                    LINES.lock().unwrap().push((thread::current().id(), line));
+                }
+            }
+        }
+        fn flush(&self) {}
+    }
+    static INSTALL: std::sync::Once = std::sync::Once::new();
+    INSTALL.call_once(|| {
+        log::set_logger(&Capture).expect("no other logger in unit tests");
+        log::set_max_level(log::LevelFilter::Info);
+    });
+    let me = thread::current().id();
+    LINES
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|(t, _)| *t == me)
+        .map(|(_, l)| l.clone())
+        .collect()
+}
+
+#[test]
+fn failing_receive_is_logged_once_per_state_change() {
+    my_logs();
+    let gone = SqsError::new(
+        crate::sqs::ErrorKind::NotFound,
+        "QueueDoesNotExist",
+        "The specified queue does not exist.",
+    );
+    let busy = SqsError::new(crate::sqs::ErrorKind::Server, "InternalError", "try again");
+    let mut state = PollState::default();
+    for _ in 0..3 {
+        state.failed(&gone, "the command queue");
+    }
+    let logs = my_logs();
+    assert_eq!(logs.len(), 1, "{logs:?}");
+    assert!(logs[0].contains("QueueDoesNotExist"), "{logs:?}");
+    state.failed(&busy, "the command queue");
+    state.failed(&busy, "the command queue");
+    assert_eq!(my_logs().len(), 2, "a different error is a new state");
+    state.ok();
+    state.ok();
+    let logs = my_logs();
+    assert_eq!(logs.len(), 3, "the recovery is logged once: {logs:?}");
+    assert!(logs[2].contains("works again"), "{logs:?}");
+    state.failed(&gone, "the command queue");
+    assert_eq!(
+        my_logs().len(),
+        4,
+        "failing again after a recovery is logged"
+    );
+}
+
+/// The loop's shared state, for calling its parts directly.
+fn shared_for(settings: Settings, queue: Arc<FakeQueue>) -> Shared {
+    Shared {
+        max_message_bytes: AtomicUsize::new(settings.max_message_bytes),
+        settings,
+        queue,
+        exec: Arc::new(FakeExec),
+        seen: Mutex::new(HashMap::new()),
+        draining: AtomicBool::new(false),
+        outstanding: AtomicUsize::new(0),
+        done: AtomicU64::new(0),
+        failed: AtomicU64::new(0),
+        started_at: String::new(),
+    }
+}
+
+#[test]
+fn heartbeat_dedup_id_carries_the_agent_id() {
+    let dir = test_dir("heartbeat");
+    let q = Arc::new(FakeQueue::default());
+    // Two agents beating in the same second.
+    for id in ["agent-a", "agent-b"] {
+        let mut cfg = settings(&dir);
+        cfg.agent.id = id.into();
+        heartbeat(&shared_for(cfg, q.clone()));
+    }
+    let ids = q.ids.lock().unwrap().clone();
+    assert_eq!(ids.len(), 2);
+    assert!(ids[0].1.contains("agent-a"), "{ids:?}");
+    assert!(ids[1].1.contains("agent-b"), "{ids:?}");
+    let (_, a) = queue::fifo_ids(&ids[0].0, &ids[0].1);
+    let (_, b) = queue::fifo_ids(&ids[1].0, &ids[1].1);
+    assert_ne!(
+        a, b,
+        "one agent's heartbeat does not deduplicate the other's"
+    );
+}
+
+#[test]
+fn readable_invalid_ids_are_answered_invalid_command_echoed_and_deleted() {
+    let dir = test_dir("invalid-ids");
+    let long = "x".repeat(135);
+    let wide = "ü".repeat(140);
+    let cases = [
+        (r#""edge bad id""#.to_string(), "edge bad id".to_string()),
+        (format!("{long:?}"), long.clone()),
+        ("42".to_string(), "42".to_string()),
+        (r#""""#.to_string(), String::new()),
+        (format!("{wide:?}"), wide.clone()),
+    ];
+    let q = Arc::new(FakeQueue::default());
+    inbox(
+        &q,
+        cases.iter().enumerate().map(|(i, (raw, _))| {
+            msg(
+                i,
+                &format!(r#"{{"version":1,"id":{raw},"kubectl":"get pods"}}"#),
+            )
+        }),
+    );
+    let exec = Arc::new(CountingExec::default());
+    drive(
+        &q,
+        exec.clone(),
+        settings(&dir),
+        Duration::from_secs(3),
+        |q| q.deleted.lock().unwrap().len() >= cases.len(),
+    );
+    for (raw, echoed) in &cases {
+        let answer = results(&q, echoed);
+        assert_eq!(answer.len(), 1, "one answer for {raw}");
+        assert_eq!(answer[0]["error"]["code"], "InvalidCommand", "{raw}");
+    }
+    assert_eq!(exec.calls.load(Ordering::SeqCst), 0, "nothing ran");
+    assert_eq!(deleted(&q).len(), cases.len(), "all deleted");
+    // What a FIFO response queue is sent for every message is valid there.
+    let ids = q.ids.lock().unwrap().clone();
+    assert!(ids.len() > cases.len());
+    for (group, dedup) in &ids {
+        let (g, d) = queue::fifo_ids(group, dedup);
+        assert!(valid_fifo_id(&g), "group {g:?} (from {group:?})");
+        assert!(valid_fifo_id(&d), "dedup {d:?} (from {dedup:?})");
+    }
+}
+
+#[test]
+fn fifo_ids_are_valid_for_sqs_and_keep_long_ids_apart() {
+    let long = "y".repeat(300);
+    for key in ["edge bad id", "", "é", &long, "tab\there", "a:b.1"] {
+        let (g, d) = queue::fifo_ids(key, &format!("{key}.1"));
+        assert!(valid_fifo_id(&g), "group {g:?} of {key:?}");
+        assert!(valid_fifo_id(&d), "dedup {d:?} of {key:?}");
+    }
+    // Valid ids pass unchanged; long ones sharing a prefix stay distinct.
+    assert_eq!(
+        queue::fifo_ids("session-7", "session-7:cmd-3.2"),
+        ("session-7".to_string(), "session-7:cmd-3.2".to_string())
+    );
+    let (a, b) = (format!("{long}a"), format!("{long}b"));
+    assert_ne!(queue::fifo_ids(&a, "d").0, queue::fifo_ids(&b, "d").0);
+    assert_ne!(queue::fifo_ids("g", &a).1, queue::fifo_ids("g", &b).1);
+}
+
+#[test]
+fn visibility_covers_command_timeout_plus_margin_and_refuses_above_12_hours() {
+    let s = Duration::from_secs;
+    assert_eq!(visibility_for(s(0), s(1)).unwrap(), 31);
+    assert_eq!(visibility_for(s(60), s(60)).unwrap(), 90);
+    assert_eq!(
+        visibility_for(s(300), s(60)).unwrap(),
+        300,
+        "a longer ask is kept"
+    );
+    let odd = Duration::from_millis(1500);
+    assert!(
+        f64::from(visibility_for(s(0), odd).unwrap()) >= (odd + VISIBILITY_MARGIN).as_secs_f64(),
+        "never shorter than the command may run"
+    );
+    assert_eq!(visibility_for(s(0), s(43_170)).unwrap(), 43_200);
+    for (asked, timeout) in [(s(0), s(43_171)), (s(43_201), s(1)), (s(0), Duration::MAX)] {
+        let e = visibility_for(asked, timeout).unwrap_err();
+        assert_eq!(e.code, Code::Config, "{asked:?} {timeout:?}");
+    }
 }
 
 #[test]
