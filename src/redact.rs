@@ -115,6 +115,17 @@ impl RedactSettings {
         self
     }
 
+    /// Whether any sensitive name could occur in `text` (a quick test before the pair
+    /// scan: a timestamp or an image name holds none).
+    fn may_name_secret(&self, text: &str) -> bool {
+        let n = normalise(text);
+        SENSITIVE_FRAGMENTS
+            .iter()
+            .chain(SENSITIVE_SUFFIXES)
+            .any(|f| n.contains(f))
+            || self.extra_fragments.iter().any(|f| n.contains(f.as_str()))
+    }
+
     /// Whether `name` looks like it holds a credential (built-in rules plus the extras).
     pub fn is_sensitive(&self, name: &str) -> bool {
         let n = normalise(name);
@@ -449,6 +460,17 @@ const SHAPES: &[&str] = &[
     // `curl -u user:password`, `--user user:password`.
     r"((?:^|\s)(?:-u|--user)\s+[^\s:]+:)\S+",
 ];
+/// For each of [`SHAPES`], a cheap test that the text could match it at all.
+const SHAPE_TRIGGERS: &[fn(&str) -> bool] = &[
+    |s| contains_ignore_case(s, "authorization"),
+    |s| contains_ignore_case(s, "bearer"),
+    |s| s.contains("eyJ"),
+    |s| AWS_PREFIXES.iter().any(|p| s.contains(p)),
+    |s| s.contains("://"),
+    |s| TOKEN_PREFIXES.iter().any(|p| s.contains(p)),
+    |s| s.contains("-u") || s.contains("--user"),
+];
+
 /// The prefixes of AWS key ids, for the quick check in [`may_hold_secret`].
 const AWS_PREFIXES: &[&str] = &[
     "AKIA", "ASIA", "AGPA", "AIDA", "AROA", "AIPA", "ANPA", "ANVA", "ABIA", "ACCA",
@@ -476,7 +498,7 @@ struct Patterns {
 fn patterns() -> &'static Patterns {
     static P: OnceLock<Patterns> = OnceLock::new();
     P.get_or_init(|| Patterns {
-        shapes: SHAPES.iter().filter_map(|p| compile(p)).collect(),
+        shapes: SHAPES.iter().map(|p| compile_or_never(p)).collect(),
         pem_inline: compile_or_never(PEM_INLINE),
         pem_begin: compile_or_never(PEM_BEGIN),
         pem_end: compile_or_never(PEM_END),
@@ -592,21 +614,30 @@ fn text_with<'a>(s: &'a str, settings: &RedactSettings) -> Cow<'a, str> {
         return Cow::Borrowed(s);
     }
     let p = patterns();
-    let mut out = p
-        .pem_inline
-        .replace_all(s, format!("${{1}}{REDACTED}${{2}}").as_str());
-    if let Some(m) = p.pem_begin.find(&out)
-        && !p.pem_end.is_match(&out[m.end()..])
-    {
-        out = Cow::Owned(format!("{}{REDACTED}", &out[..m.end()]));
+    let mut out = Cow::Borrowed(s);
+    if s.contains("-----") {
+        out = p
+            .pem_inline
+            .replace_all(s, format!("${{1}}{REDACTED}${{2}}").as_str());
+        if let Some(m) = p.pem_begin.find(&out)
+            && !p.pem_end.is_match(&out[m.end()..])
+        {
+            out = Cow::Owned(format!("{}{REDACTED}", &out[..m.end()]));
+        }
     }
-    for re in &p.shapes {
+    for (re, trigger) in p.shapes.iter().zip(SHAPE_TRIGGERS) {
+        // Each shape needs its literal: most strings skip most regexes.
+        if !trigger(&out) {
+            continue;
+        }
         out = replace_cow(out, re, |c: &Captures| {
             let keep = |i| c.get(i).map_or("", |m| m.as_str());
             format!("{}{REDACTED}{}", keep(1), keep(2))
         });
     }
-    if let Some(r) = pairs(&out, settings) {
+    if settings.may_name_secret(&out)
+        && let Some(r) = pairs(&out, settings)
+    {
         out = Cow::Owned(r);
     }
     match hide_key_runs(&out) {
@@ -1309,6 +1340,22 @@ mod key_runs {
             "pod checkout-v2-872fc8a22-m3n4b-with-a-long-generated-name-0123",
         ] {
             assert_eq!(text(s), s, "{s}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod triggers {
+    use super::*;
+
+    #[test]
+    fn every_shape_has_its_trigger_and_every_pattern_compiles() {
+        assert_eq!(SHAPES.len(), SHAPE_TRIGGERS.len());
+        for p in SHAPES
+            .iter()
+            .chain(&[PEM_INLINE, PEM_BEGIN, PEM_END, PAIR_KEY])
+        {
+            assert!(Regex::new(p).is_ok(), "{p}");
         }
     }
 }
