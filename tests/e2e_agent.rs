@@ -341,6 +341,76 @@ fn agent_over_sqs() {
             tail(&log)
         );
     }
+
+    // The response queue's limit lowered at run time: a result above it still arrives whole.
+    set_limit(1024);
+    let big = format!("lowered-{run}");
+    let body = json!({"version": 1, "id": big, "kubectl": "get pods -n shop -o yaml"});
+    sqs.send(&cmd, &body.to_string(), None).expect("send");
+    let got = collect(&sqs, &resp, Duration::from_secs(60), |m| {
+        m.get(&big)
+            .is_some_and(|p| Some(p.len() as u64) == p.first().and_then(|f| f["parts"].as_u64()))
+    });
+    set_limit(262_144);
+    let parts = got.get(&big).cloned().unwrap_or_default();
+    assert!(parts.len() > 1, "split after the refusal: {}", tail(&log));
+    assert!(
+        parts.iter().all(|p| p.to_string().len() <= 1024),
+        "{parts:?}"
+    );
+    let text = kubeglass::protocol::join_parts(&parts).expect("join");
+    assert!(text.contains("kind: Pod"), "{text}");
+
+    // `kubeglass send` leaves another backend's message alone: received once at most.
+    let foreign = json!({"version": 1, "type": "result", "id": format!("other-backend-{run}")});
+    sqs.send(&resp, &foreign.to_string(), None)
+        .expect("send foreign");
+    let mut c = kubeglass();
+    c.env("AWS_REGION", &env["AWS_REGION"])
+        .env("AWS_ENDPOINT_URL_SQS", &env["SQS_TESTBED_ENDPOINT"])
+        .env("AWS_ACCESS_KEY_ID", &env["SQS_TESTBED_ADMIN_ACCESS_KEY_ID"])
+        .env(
+            "AWS_SECRET_ACCESS_KEY",
+            &env["SQS_TESTBED_ADMIN_SECRET_ACCESS_KEY"],
+        )
+        .args([
+            "send",
+            "--command-queue-url",
+            &cmd,
+            "--response-queue-url",
+            &resp,
+        ])
+        .args([
+            "--timeout",
+            "30s",
+            "--id",
+            &format!("send-{run}"),
+            "get",
+            "ns",
+        ]);
+    let (code, out, err) = support::run(c);
+    assert_eq!(code, 0, "send: {err}");
+    assert!(out.contains("shop"), "{out}");
+    let mut seen = None;
+    for _ in 0..5 {
+        for m in sqs.receive(&resp, 10, 2, 30).expect("receive") {
+            if m.body.contains(&format!("other-backend-{run}")) {
+                seen = Some(m.receive_count);
+                let _ = sqs.delete(&resp, &m.receipt_handle);
+            } else {
+                let _ = sqs.change_visibility(&resp, &m.receipt_handle, 0);
+            }
+        }
+        if seen.is_some() {
+            break;
+        }
+    }
+    let count = seen.expect("the foreign message is still there, visible again");
+    assert!(
+        count <= 2,
+        "send received another backend's message {} times",
+        count - 1
+    );
     assert_eq!(stop(agent), 0);
 }
 

@@ -36,6 +36,9 @@ const BACKOFF_CAP: Duration = Duration::from_secs(30);
 pub const MAX_RECEIVES: u32 = 5;
 /// The visibility timeout must cover the command timeout plus this margin (respond, delete).
 pub const VISIBILITY_MARGIN: Duration = Duration::from_secs(30);
+/// The smallest split the agent makes (SQS's smallest MaximumMessageSize is 1,024 bytes,
+/// less the margin the agent keeps for SQS's own accounting).
+const MIN_MESSAGE_BYTES: usize = 512;
 /// SQS's longest visibility timeout (12 hours).
 pub const MAX_VISIBILITY_S: u64 = 43_200;
 
@@ -72,7 +75,8 @@ struct Shared {
     settings: Settings,
     queue: Arc<dyn Queue>,
     exec: Arc<dyn Executor>,
-    seen: Mutex<HashMap<String, Instant>>,
+    /// Command ids of the last hour: when claimed, and whether answered.
+    seen: Mutex<HashMap<String, (Instant, bool)>>,
     draining: AtomicBool,
     outstanding: AtomicUsize,
     /// The largest response message; lowered when the queue refuses a size.
@@ -369,11 +373,15 @@ fn handle(shared: &Arc<Shared>, msg: &Message) {
         respond_and_delete(shared, msg, &incoming.id, &Err(err), started);
         return;
     }
-    if !claim(shared, &incoming.id) {
+    if let Some(answered) = claimed_before(shared, &incoming.id) {
         log::info!(
-            "command {} is already answered or running: deleting the duplicate",
-            incoming.id
+            "command {} is already {}: deleting the duplicate",
+            incoming.id,
+            if answered { "answered" } else { "running" }
         );
+        if answered {
+            notify_duplicate(shared, msg, &incoming.id);
+        }
         let _ = shared.queue.delete(&msg.receipt_handle);
         return;
     }
@@ -389,16 +397,42 @@ fn handle(shared: &Arc<Shared>, msg: &Message) {
 }
 
 /// Take `id` for this delivery; false when it was answered in the last hour or is running.
-fn claim(shared: &Shared, id: &str) -> bool {
+/// Take `id` for this delivery (`None`); `Some(answered)` when it was taken in the last hour.
+fn claimed_before(shared: &Shared, id: &str) -> Option<bool> {
     let Ok(mut seen) = shared.seen.lock() else {
-        return true;
+        return None;
     };
-    seen.retain(|_, t| t.elapsed() < DEDUPE_FOR);
-    if seen.contains_key(id) {
-        return false;
+    seen.retain(|_, (t, _)| t.elapsed() < DEDUPE_FOR);
+    if let Some((_, answered)) = seen.get(id) {
+        return Some(*answered);
     }
-    seen.insert(id.to_string(), Instant::now());
-    true
+    seen.insert(id.to_string(), (Instant::now(), false));
+    None
+}
+
+/// Record that `id` was answered (a later delivery of it gets a `duplicate` notice).
+fn mark_answered(shared: &Shared, id: &str) {
+    if let Ok(mut seen) = shared.seen.lock()
+        && let Some(entry) = seen.get_mut(id)
+    {
+        entry.1 = true;
+    }
+}
+
+/// Tell the backend an id it sent again was already answered (`type: duplicate`), so a
+/// waiter for a reused id is not left to time out; backends that wait on results only
+/// ignore it (docs/protocol.md).
+fn notify_duplicate(shared: &Shared, msg: &Message, id: &str) {
+    let body = json!({"version": protocol::VERSION, "type": "duplicate", "id": id,
+        "agent": shared.settings.agent,
+        "message": "this id was already answered in the last hour; its answer is not sent again"});
+    let dedup = format!("{id}.dup.{}", msg.message_id);
+    if let Err(e) = shared
+        .queue
+        .send(&body.to_string(), queue::group_of(id), &dedup)
+    {
+        log::warn!("duplicate notice for {id} not sent: {e}");
+    }
 }
 
 /// Give `id` up again (its answer was not sent: a redelivery must run it).
@@ -456,6 +490,7 @@ fn respond_and_delete(
             return;
         }
     };
+    mark_answered(shared, id);
     match result {
         Ok(_) => shared.done.fetch_add(1, Ordering::SeqCst),
         Err(_) => shared.failed.fetch_add(1, Ordering::SeqCst),
@@ -498,7 +533,10 @@ fn send_result(shared: &Shared, r: &Result1) -> std::result::Result<usize, SqsEr
             Ok(()) => return Ok(parts.len()),
             Err(e) if e.is_too_large() && attempt == 0 => {
                 let fresh = shared.queue.response_limit().ok().flatten();
-                let lower = fresh.unwrap_or(limit / 2).min(limit / 2).max(1024);
+                let lower = fresh
+                    .unwrap_or(limit / 2)
+                    .min(limit / 2)
+                    .max(MIN_MESSAGE_BYTES);
                 log::warn!(
                     "the response queue refused a {limit}-byte message ({e}); its limit now reads \
                      {fresh:?}: splitting at {lower} bytes"

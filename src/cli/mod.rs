@@ -151,6 +151,20 @@ pub fn logger(spec: &str, json: bool, target: env_logger::Target) -> CappedLogge
             });
             writeln!(buf, "{line}")
         });
+    } else {
+        // env_logger's layout with an RFC 3339 UTC timestamp (its own needs a feature and
+        // a crate we do not take).
+        b.format(|buf, record| {
+            use std::io::Write;
+            writeln!(
+                buf,
+                "[{} {:<5} {}] {}",
+                crate::timefmt::format_rfc3339(std::time::SystemTime::now()),
+                record.level(),
+                record.target(),
+                record.args()
+            )
+        });
     }
     CappedLogger { inner: b.build() }
 }
@@ -178,6 +192,30 @@ mod tests {
         fn flush(&mut self) -> std::io::Result<()> {
             Ok(())
         }
+    }
+
+    #[test]
+    fn text_log_lines_start_with_an_rfc3339_utc_timestamp() {
+        let out = Shared::default();
+        let l = logger(
+            "info",
+            false,
+            env_logger::Target::Pipe(Box::new(out.clone())),
+        );
+        l.log(
+            &log::Record::builder()
+                .args(format_args!("hello"))
+                .level(Level::Info)
+                .target("kubeglass::agent")
+                .build(),
+        );
+        let text = String::from_utf8(out.0.lock().unwrap().clone()).unwrap();
+        let ts = text.trim_start_matches('[').split(' ').next().unwrap_or("");
+        assert!(
+            crate::timefmt::parse_rfc3339(ts).is_some() && ts.ends_with('Z'),
+            "{text}"
+        );
+        assert!(text.ends_with("INFO  kubeglass::agent] hello\n"), "{text}");
     }
 
     #[test]

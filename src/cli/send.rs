@@ -16,14 +16,26 @@ use crate::protocol;
 use crate::sqs::Sqs;
 
 const HELP: &str = "\
-kubeglass send — send one command to an agent and print its answer
+kubeglass send — send one command to an agent and print its answer (for trying an install)
 
 Usage:
-  kubeglass send --command-queue-url URL --response-queue-url URL [--timeout 60s] [--id ID] -- ARGS…
+  kubeglass send --command-queue-url URL --response-queue-url URL [OPTIONS] [--] ARGS…
   kubeglass send … --command-json '{\"op\":\"get\",\"resource\":\"pods\"}'
 
+Options:
+  --timeout DUR        how long to wait for the answer (default 60s)
+  --id ID              the command id (default send-<time>); an id the agent already
+                       answered is reported at once, not waited for
+  --show-heartbeats    print agents' heartbeats seen while waiting (to stderr)
+
 Credentials and region as for `kubeglass run` (they need send on the command queue and
-receive/delete on the response queue). Other messages on the response queue are left alone.
+receive/delete on the response queue).
+
+Other messages on the response queue (other backends' answers, heartbeats) are left alone:
+each is received at most once, kept invisible while `send` waits (so it is not received again
+and its receive count rises by one at most), and handed back at once when `send` ends.
+`send` is for trying an install: a production backend uses its own response queue, or
+reads every message on it.
 ";
 
 /// Run `kubeglass send`.
@@ -55,6 +67,7 @@ pub fn main(mut args: Vec<OsString>) -> ExitCode {
 }
 
 fn send(pargs: &mut pico_args::Arguments, words: Option<Vec<OsString>>) -> Result<(bool, String)> {
+    let heartbeats = pargs.contains("--show-heartbeats");
     let commands = flag_or_env(pargs, "--command-queue-url", "KUBEGLASS_COMMAND_QUEUE_URL")?
         .ok_or_else(|| Error::config("--command-queue-url is required"))?;
     let responses = flag_or_env(
@@ -85,6 +98,7 @@ fn send(pargs: &mut pico_args::Arguments, words: Option<Vec<OsString>>) -> Resul
         .opt_value_from_str("--command-json")
         .map_err(common::usage)?;
     let mut body = json!({"version": protocol::VERSION, "id": id});
+    let words = command_words(pargs, words, json_cmd.is_some())?;
     match (json_cmd, words) {
         (Some(j), None) => {
             body["command"] = serde_json::from_str(&j)
@@ -109,7 +123,16 @@ fn send(pargs: &mut pico_args::Arguments, words: Option<Vec<OsString>>) -> Resul
         .then_some((id.as_str(), id.as_str()));
     sqs.send(&commands, &body.to_string(), fifo)
         .map_err(|e| e.to_error(&commands))?;
-    let parts = wait_for(&sqs, &responses, &id, timeout)?;
+    let mut w = Waiter {
+        sqs: &sqs,
+        queue: &responses,
+        id: &id,
+        heartbeats,
+        held: Vec::new(),
+    };
+    let parts = w.wait(timeout);
+    w.release_held();
+    let parts = parts?;
     let first = &parts[0];
     if first.get("status").and_then(Value::as_str) == Some("error") {
         let code = first
@@ -128,39 +151,121 @@ fn send(pargs: &mut pico_args::Arguments, words: Option<Vec<OsString>>) -> Resul
         .map_err(|e| Error::internal(format!("cannot join the parts: {e}")))
 }
 
-/// Receive until every part of `id` arrived (deleting them), or time out.
-fn wait_for(sqs: &Sqs, queue: &str, id: &str, timeout: Duration) -> Result<Vec<Value>> {
-    let end = Instant::now() + timeout;
-    let mut parts: Vec<Value> = Vec::new();
-    while Instant::now() < end {
-        let msgs = sqs
-            .receive(queue, 10, 5, 30)
-            .map_err(|e| e.to_error(queue))?;
-        for m in msgs {
-            let Ok(v) = serde_json::from_str::<Value>(&m.body) else {
-                continue;
-            };
-            if v.get("id").and_then(Value::as_str) == Some(id)
-                && v.get("type").and_then(Value::as_str) == Some("result")
-            {
-                let _ = sqs.delete(queue, &m.receipt_handle);
-                parts.push(v);
-            } else {
-                // Not ours: let another reader have it right away.
-                let _ = sqs.change_visibility(queue, &m.receipt_handle, 0);
+/// The command words: after `--`, or (as `query` takes them) what is left after the flags;
+/// a leftover word that looks like a flag is an unknown flag, not part of the command.
+fn command_words(
+    pargs: &mut pico_args::Arguments,
+    after_dashes: Option<Vec<OsString>>,
+    json: bool,
+) -> Result<Option<Vec<OsString>>> {
+    let rest = std::mem::replace(pargs, pico_args::Arguments::from_vec(Vec::new())).finish();
+    if let Some(flag) = rest
+        .first()
+        .filter(|w| w.to_string_lossy().starts_with('-'))
+    {
+        return Err(Error::config(format!(
+            "unknown flag {flag:?} (see kubeglass send --help; put the command after `--`)"
+        )));
+    }
+    match (after_dashes, rest.is_empty()) {
+        (words, true) => Ok(words),
+        (None, false) if !json => Ok(Some(rest)),
+        (_, false) => Err(Error::config(format!(
+            "unexpected argument {:?} (see kubeglass send --help)",
+            rest[0]
+        ))),
+    }
+}
+
+/// Waits on the response queue for one command's answer.
+struct Waiter<'a> {
+    sqs: &'a Sqs,
+    queue: &'a str,
+    id: &'a str,
+    heartbeats: bool,
+    /// Receipt handles of other messages, kept invisible until the wait ends.
+    held: Vec<String>,
+}
+
+impl Waiter<'_> {
+    /// Receive until every part of the answer arrived (deleting them), or time out.
+    fn wait(&mut self, timeout: Duration) -> Result<Vec<Value>> {
+        let end = Instant::now() + timeout;
+        let mut parts: Vec<Value> = Vec::new();
+        while Instant::now() < end {
+            let left = end.saturating_duration_since(Instant::now());
+            // Messages we receive stay invisible past the wait: another backend's message
+            // is received by us once, never again (its receive count rises by one at most).
+            let hide = (left.as_secs() + 2).min(43_200) as u32;
+            let wait_s = left.as_secs().clamp(1, 20) as u32;
+            let msgs = self
+                .sqs
+                .receive(self.queue, 10, wait_s, hide)
+                .map_err(|e| e.to_error(self.queue))?;
+            for m in msgs {
+                let v = serde_json::from_str::<Value>(&m.body).unwrap_or(Value::Null);
+                match self.classify(&v) {
+                    Mine::Part => {
+                        let _ = self.sqs.delete(self.queue, &m.receipt_handle);
+                        parts.push(v);
+                    }
+                    Mine::Duplicate => {
+                        let _ = self.sqs.delete(self.queue, &m.receipt_handle);
+                        return Err(Error::invalid(format!(
+                            "the agent already answered a command with id {:?}: pick a new --id",
+                            self.id
+                        )));
+                    }
+                    Mine::Other => self.held.push(m.receipt_handle),
+                }
+            }
+            let want = parts
+                .first()
+                .and_then(|p| p.get("parts"))
+                .and_then(Value::as_u64)
+                .unwrap_or(u64::MAX);
+            if parts.len() as u64 >= want {
+                return Ok(parts);
             }
         }
-        let want = parts
-            .first()
-            .and_then(|p| p.get("parts"))
-            .and_then(Value::as_u64)
-            .unwrap_or(u64::MAX);
-        if parts.len() as u64 >= want {
-            return Ok(parts);
+        Err(Error::new(
+            Code::Timeout,
+            format!(
+                "no complete answer to {} within {} s",
+                self.id,
+                timeout.as_secs()
+            ),
+        ))
+    }
+
+    /// Whether a message is a part of our answer, the agent's "already answered" notice for
+    /// our id, or someone else's (printing heartbeats when asked).
+    fn classify(&self, v: &Value) -> Mine {
+        let ours = v.get("id").and_then(Value::as_str) == Some(self.id);
+        match v.get("type").and_then(Value::as_str) {
+            Some("result") if ours => Mine::Part,
+            Some("duplicate") if ours => Mine::Duplicate,
+            Some("heartbeat") => {
+                if self.heartbeats {
+                    eprintln!("heartbeat: {v}");
+                }
+                Mine::Other
+            }
+            _ => Mine::Other,
         }
     }
-    Err(Error::new(
-        Code::Timeout,
-        format!("no complete answer to {id} within {} s", timeout.as_secs()),
-    ))
+
+    /// Hand every held message back at once (visibility 0).
+    fn release_held(&mut self) {
+        for h in self.held.drain(..) {
+            let _ = self.sqs.change_visibility(self.queue, &h, 0);
+        }
+    }
+}
+
+/// What a message on the response queue is to `send`.
+enum Mine {
+    Part,
+    Duplicate,
+    Other,
 }
