@@ -4,6 +4,7 @@
 //! id skipped for an hour, deadlines honoured, a heartbeat and a health file, a clean
 //! shutdown on SIGTERM.
 
+pub mod memory;
 mod queue;
 pub mod stdio;
 

@@ -206,7 +206,19 @@ fn parse(pargs: &mut pico_args::Arguments, stdio: bool) -> Result<RunArgs> {
     })
 }
 
-fn start(r: RunArgs, stdio: bool) -> Result<()> {
+/// Where the cgroup filesystem is mounted (the pod's memory limit is read there).
+const CGROUP_ROOT: &str = "/sys/fs/cgroup";
+
+fn start(mut r: RunArgs, stdio: bool) -> Result<()> {
+    if let Some(limit) = agent::memory::cgroup_limit(std::path::Path::new(CGROUP_ROOT))
+        && let Some((workers, out, why)) =
+            agent::memory::fit(r.settings.workers, r.settings.max_output_bytes, limit)
+    {
+        log::warn!("{why}");
+        r.settings.workers = workers;
+        r.settings.max_output_bytes = out;
+        r.cluster.max_output_bytes = out;
+    }
     let engine = r.cluster.connect()?;
     if stdio {
         let stdin = std::io::stdin().lock();

@@ -19,8 +19,16 @@ use crate::timefmt;
 
 use super::engine::{Engine, Namespaces, with_query};
 
-/// Objects per list request.
-pub const PAGE: usize = 500;
+/// Objects per list request for tables and names (rows are small).
+pub const PAGE: usize = 250;
+/// The fewest bytes one object takes as a JSON/YAML document: bounds a documents page.
+const MIN_DOC_BYTES: usize = 2048;
+
+/// Objects per list request for `-o json|yaml`: no more than the budget can show, since a
+/// page of full objects is held in memory while it is rendered (500 pods ≈ 10 MB).
+fn doc_page(max: usize) -> usize {
+    (max / MIN_DOC_BYTES + 1).clamp(10, PAGE)
+}
 /// The fewest bytes a table row takes: bounds how many rows are fetched for a budget.
 const MIN_ROW_BYTES: usize = 24;
 /// What kubectl's `get all` lists.
@@ -310,7 +318,7 @@ fn documents(e: &Engine, cmd: &Command, res: &Resource, max: usize) -> Result<Ou
         }
         let path = list_path(res, ns, cmd, &[]);
         let mut not_fetched = 0;
-        e.list_pages(&path, accept, PAGE, |page| {
+        e.list_pages(&path, accept, doc_page(max), |page| {
             let left = remaining(&page);
             for item in page.items() {
                 emit(item, &mut budget);
