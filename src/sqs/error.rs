@@ -74,7 +74,7 @@ impl SqsError {
             ),
             ErrorKind::Auth if self.code.starts_with("AccessDenied") => (
                 Code::Forbidden,
-                "the agent's IAM identity lacks a permission on this queue (see the chart README's IAM policy)",
+                "this IAM identity lacks a permission on this queue, or the queue URL has a typo (the agent's policy: chart/README.md)",
             ),
             ErrorKind::Auth => (
                 Code::Unauthorized,
