@@ -98,6 +98,11 @@ impl Error {
         Error::new(Code::Internal, message)
     }
 
+    /// Whether this is the API's 404 (or an unknown type).
+    pub fn is_not_found(&self) -> bool {
+        self.code == Code::NotFound
+    }
+
     /// Whether trying the same thing again later may succeed.
     pub fn is_retryable(&self) -> bool {
         matches!(self.code, Code::Timeout | Code::ApiUnavailable)

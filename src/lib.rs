@@ -12,6 +12,7 @@ pub mod command;
 pub mod error;
 pub mod json;
 pub mod kube;
+pub mod object;
 pub mod ops;
 pub mod output;
 pub mod process;
@@ -22,5 +23,7 @@ pub mod scope;
 pub mod sensitive;
 pub mod sqs;
 pub mod timefmt;
+pub mod tls;
+pub mod url;
 
 pub use error::{Code, Error, Result};

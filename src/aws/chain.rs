@@ -139,7 +139,7 @@ fn web_identity(vars: Env, token_file: &str, role: &str) -> Result<Credentials> 
 
 /// Form-encode a value.
 fn form(v: &str) -> String {
-    crate::kube::encode(v)
+    crate::url::encode(v)
 }
 
 /// The text of the first `<tag>…</tag>`.

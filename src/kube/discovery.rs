@@ -13,7 +13,8 @@ use serde_json::Value;
 use crate::error::{Code, Error, Result};
 use crate::json::strings;
 
-use super::{Client, encode};
+use super::Client;
+use crate::url::encode;
 
 /// How long discovery answers are reused.
 pub const TTL: Duration = Duration::from_secs(5 * 60);

@@ -5,7 +5,7 @@ use std::io::{BufRead, BufReader, Read};
 use std::sync::Arc;
 use std::time::Duration;
 
-use ureq::tls::{Certificate, ClientCert, PrivateKey, RootCerts, TlsConfig};
+use ureq::tls::{ClientCert, PrivateKey, RootCerts, TlsConfig};
 
 use crate::error::{Code, Error, Result};
 use crate::sensitive::{self, Sensitive};
@@ -13,6 +13,7 @@ use crate::sensitive::{self, Sensitive};
 use super::auth::Auth;
 use super::config::Target;
 use super::deadline;
+use crate::tls::{certs_from_pem, system_roots};
 
 /// Most bytes of an error body read to find the API's message.
 const ERROR_BODY_LIMIT: u64 = 64 * 1024;
@@ -188,43 +189,6 @@ fn tls_config(t: &Target) -> Result<TlsConfig> {
         .client_cert(client_cert)
         .disable_verification(t.insecure)
         .build())
-}
-
-/// The system CA bundle (honours SSL_CERT_FILE), else the bundled WebPKI roots.
-fn system_roots() -> RootCerts {
-    roots_with(Vec::new())
-}
-
-/// The system CA bundle (honours SSL_CERT_FILE) plus `extra`; the bundled WebPKI roots when
-/// there is neither.
-pub fn roots_with(extra: Vec<Certificate<'static>>) -> RootCerts {
-    let mut certs: Vec<Certificate<'static>> = rustls_native_certs::load_native_certs()
-        .certs
-        .iter()
-        .map(|c| Certificate::from_der(c.as_ref()).to_owned())
-        .collect();
-    certs.extend(extra);
-    if certs.is_empty() {
-        log::debug!("no system CA certificates found; using the bundled WebPKI roots");
-        return RootCerts::WebPki;
-    }
-    RootCerts::new_with_certs(&certs)
-}
-
-/// The certificates of a PEM bundle (an error names `origin` and `what` when there are none).
-pub fn certs_from_pem(pem: &[u8], origin: &str, what: &str) -> Result<Vec<Certificate<'static>>> {
-    let certs: Vec<Certificate<'static>> = ureq::tls::parse_pem(pem)
-        .filter_map(|item| match item {
-            Ok(ureq::tls::PemItem::Certificate(c)) => Some(c),
-            _ => None,
-        })
-        .collect();
-    if certs.is_empty() {
-        return Err(Error::config(format!(
-            "{origin}: the {what} holds no PEM certificate"
-        )));
-    }
-    Ok(certs)
 }
 
 /// The client certificate, checked against its key first (ureq would panic on a mismatch).

@@ -9,18 +9,14 @@
 //! in [`Executor::execute`]. An operation cannot forget to redact: it never holds raw data.
 
 use std::io::BufRead;
-use std::time::Instant;
 
 use serde_json::Value;
 
 use crate::command::{Command, Op};
 use crate::error::{Code, Error, Result};
 use crate::kube::{self, Client, Resource};
-use crate::output::Output;
 use crate::redact::{self, LogRedactor, RedactSettings, Redacted, Source};
 use crate::scope::Scope;
-
-use super::{Executor, get, info, inspect, logs};
 
 /// Runs read commands against one cluster within one scope.
 pub struct Engine {
@@ -295,53 +291,11 @@ fn source_of(path: &str) -> Source {
     }
 }
 
-impl Executor for Engine {
-    fn execute(
-        &self,
-        cmd: &Command,
-        max_output_bytes: usize,
-        deadline: Option<Instant>,
-    ) -> Result<Output> {
-        let max = cmd
-            .max_output_bytes
-            .map_or(max_output_bytes, |m| m.min(max_output_bytes));
-        log::debug!("executing {} (budget {max} bytes)", cmd.op.as_str());
-        let run = || self.dispatch(cmd, max);
-        let result = match deadline {
-            Some(d) => kube::deadline::within(d, run),
-            None => run(),
-        };
-        // Error messages quote the API, kubeconfig URLs and plugin output: redact them too.
-        result.map_err(|mut e| {
-            e.message = redact::message(&e.message).into_string();
-            e
-        })
-    }
-}
-
-impl Engine {
-    fn dispatch(&self, cmd: &Command, max: usize) -> Result<Output> {
-        let scoped = self.namespace_reads_in_scope(cmd)?;
-        let cmd = scoped.as_ref().unwrap_or(cmd);
-        match cmd.op {
-            Op::Get => get::run(self, cmd, max),
-            Op::Logs => logs::run(self, cmd, max),
-            Op::Describe => inspect::describe(self, cmd, max),
-            Op::Events => inspect::events(self, cmd, max),
-            Op::Endpoints => inspect::endpoints(self, cmd, max),
-            Op::RolloutHistory => info::rollout_history(self, cmd, max),
-            Op::Top => info::top(self, cmd, max),
-            Op::ApiResources => info::api_resources(self, max),
-            Op::Version => info::version(self),
-        }
-    }
-}
-
 impl Engine {
     /// Under a namespace allow-list, `get`/`describe` of Namespace objects read only the
     /// allowed ones: named ones are checked (`OutOfScope` before any request), and a list
     /// becomes the allowed names (a `Some` command to run instead). Otherwise `None`.
-    fn namespace_reads_in_scope(&self, cmd: &Command) -> Result<Option<Command>> {
+    pub fn namespace_reads_in_scope(&self, cmd: &Command) -> Result<Option<Command>> {
         let (Some(allowed), Op::Get | Op::Describe, Some(typed)) = (
             self.scope.namespaces_for_all(),
             cmd.op,
@@ -365,104 +319,5 @@ impl Engine {
         let mut only = cmd.clone();
         only.names = allowed.to_vec();
         Ok(Some(only))
-    }
-}
-
-pub use crate::kube::encode;
-
-/// `path` plus `key=value` query pairs (values encoded; `None` values skipped).
-pub fn with_query(path: &str, pairs: &[(&str, Option<&str>)]) -> String {
-    let mut out = path.to_string();
-    let mut sep = if path.contains('?') { '&' } else { '?' };
-    for (k, v) in pairs {
-        if let Some(v) = v {
-            out.push(sep);
-            out.push_str(k);
-            out.push('=');
-            out.push_str(&encode(v));
-            sep = '&';
-        }
-    }
-    out
-}
-
-/// Whether an error is the API's 404.
-pub fn is_not_found(e: &Error) -> bool {
-    e.code == Code::NotFound
-}
-
-/// The label selector of a workload or service object, as a query string value
-/// (`matchLabels` and `matchExpressions`; a Service's plain `spec.selector` map).
-pub fn selector_of(obj: &serde_json::Value) -> Option<String> {
-    let spec = obj.get("spec")?;
-    let sel = spec.get("selector")?;
-    let mut parts = Vec::new();
-    let labels = sel.get("matchLabels").or_else(|| {
-        // Service: the selector is the label map itself.
-        sel.get("matchExpressions").is_none().then_some(sel)
-    });
-    if let Some(map) = labels.and_then(|l| l.as_object()) {
-        for (k, v) in map {
-            parts.push(format!("{k}={}", v.as_str().unwrap_or_default()));
-        }
-    }
-    for e in sel
-        .get("matchExpressions")
-        .and_then(|m| m.as_array())
-        .into_iter()
-        .flatten()
-    {
-        let key = e.get("key").and_then(|k| k.as_str()).unwrap_or_default();
-        let values: Vec<&str> = e
-            .get("values")
-            .and_then(|v| v.as_array())
-            .into_iter()
-            .flatten()
-            .filter_map(|v| v.as_str())
-            .collect();
-        match e.get("operator").and_then(|o| o.as_str()) {
-            Some("In") => parts.push(format!("{key} in ({})", values.join(","))),
-            Some("NotIn") => parts.push(format!("{key} notin ({})", values.join(","))),
-            Some("Exists") => parts.push(key.to_string()),
-            Some("DoesNotExist") => parts.push(format!("!{key}")),
-            _ => {}
-        }
-    }
-    (!parts.is_empty()).then(|| parts.join(","))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn query_values_are_encoded() {
-        assert_eq!(
-            with_query(
-                "/api/v1/pods",
-                &[("labelSelector", Some("app in (a,b)")), ("x", None)]
-            ),
-            "/api/v1/pods?labelSelector=app%20in%20%28a%2Cb%29"
-        );
-        assert_eq!(
-            with_query("/p?limit=5", &[("a", Some("b=c"))]),
-            "/p?limit=5&a=b%3Dc"
-        );
-    }
-
-    #[test]
-    fn selectors_of_workloads_and_services() {
-        let deploy = json!({"spec": {"selector": {"matchLabels": {"app": "api"},
-            "matchExpressions": [{"key": "tier", "operator": "In", "values": ["a", "b"]},
-                                 {"key": "canary", "operator": "DoesNotExist"}]}}});
-        assert_eq!(
-            selector_of(&deploy).as_deref(),
-            Some("app=api,tier in (a,b),!canary")
-        );
-        let svc = json!({"spec": {"selector": {"app": "checkout"}}});
-        assert_eq!(selector_of(&svc).as_deref(), Some("app=checkout"));
-        assert_eq!(selector_of(&json!({"spec": {}})), None);
-        assert_eq!(selector_of(&json!({"spec": {"selector": "junk"}})), None);
     }
 }

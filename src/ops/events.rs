@@ -1,130 +1,169 @@
-//! `kubectl events`-style table: oldest first, so the newest (most telling) rows are last
-//! and survive a cut from the top.
+//! `events`: events in scope (or about one object with `--for`), newest last, as kubectl's
+//! table or as documents; a cut keeps the newest rows. Rendering is in
+//! [`super::render::events`].
 
 use std::time::SystemTime;
 
 use serde_json::Value;
 
-use crate::json::text;
-use crate::output::table::render_columns;
+use crate::command::{Command, OutputFormat};
+use crate::error::{Error, Result};
+use crate::object::remaining;
+use crate::output::budget::Budget;
+use crate::output::{Format, Output, doc};
 use crate::redact::Redacted;
-use crate::timefmt;
+use crate::url::with_query;
 
-/// The time an event last happened (`lastTimestamp`, `eventTime`, `firstTimestamp`, or
-/// its creation), as written by the API.
-pub fn event_time(ev: &Value) -> &str {
-    [
-        "/lastTimestamp",
-        "/eventTime",
-        "/series/lastObservedTime",
-        "/firstTimestamp",
-        "/metadata/creationTimestamp",
-    ]
-    .iter()
-    .find_map(|p| {
-        ev.pointer(p)
-            .and_then(Value::as_str)
-            .filter(|s| !s.is_empty())
-    })
-    .unwrap_or("")
-}
+use super::engine::{Engine, Namespaces};
+use super::get::PAGE;
+use super::render::events as view;
 
-/// Sort events oldest → newest (RFC 3339 strings of one zone sort as times; unparsable last).
-pub fn sort_events(events: &mut [&Value]) {
-    events.sort_by_key(|e| timefmt::parse_rfc3339(event_time(e)));
-}
+/// Most events `events` sorts in memory; the newest are shown.
+const MAX_EVENTS: usize = 5000;
 
-/// "2m", or "2m (x5 over 10m)" for a repeated event.
-pub fn last_seen(ev: &Value, now: SystemTime) -> String {
-    let last = timefmt::age(Some(event_time(ev)), now);
-    let count = ev
-        .get("count")
-        .and_then(Value::as_i64)
-        .or_else(|| ev.pointer("/series/count").and_then(Value::as_i64))
-        .unwrap_or(1);
-    let first = ev
-        .get("firstTimestamp")
-        .and_then(Value::as_str)
-        .filter(|s| !s.is_empty());
-    match first {
-        Some(f) if count > 1 => format!("{last} (x{count} over {})", timefmt::age(Some(f), now)),
-        _ => last,
-    }
-}
-
-/// Who reported the event (`source.component`, or `reportingController`).
-pub fn source(ev: &Value) -> String {
-    ev.pointer("/source/component")
-        .or_else(|| ev.get("reportingController"))
-        .and_then(Value::as_str)
-        .filter(|s| !s.is_empty())
-        .unwrap_or("")
-        .to_string()
-}
-
-/// The table lines (header first) of `events`, sorted oldest → newest.
-pub fn render_table(
-    events: &[Redacted<Value>],
-    with_namespace: bool,
-    now: SystemTime,
-) -> Vec<String> {
-    let mut sorted: Vec<&Value> = events.iter().map(|e| e.value()).collect();
-    sort_events(&mut sorted);
-    let rows: Vec<Vec<String>> = sorted
-        .iter()
-        .map(|ev| {
-            let mut row = Vec::with_capacity(6);
-            if with_namespace {
-                row.push(text(ev, "/metadata/namespace").to_string());
+/// Run `events`.
+pub fn run(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
+    let res = e.resolve_type("events")?;
+    let nss = e.namespaces(cmd, &res)?;
+    let selector = event_field_selector(e, cmd)?;
+    let mut events = Vec::new();
+    let mut not_fetched = 0;
+    for ns in nss.paths() {
+        let path = with_query(
+            &format!(
+                "/api/v1{}/events",
+                ns.map(|n| format!("/namespaces/{n}")).unwrap_or_default()
+            ),
+            &[
+                ("labelSelector", cmd.selector.as_deref()),
+                ("fieldSelector", selector.as_deref()),
+            ],
+        );
+        e.list_pages(&path, "application/json", PAGE, |page| {
+            let left = remaining(&page);
+            events.extend(page.items());
+            if events.len() >= MAX_EVENTS {
+                not_fetched += left;
+                return Ok(false);
             }
-            let kind = text(ev, "/involvedObject/kind").to_lowercase();
-            row.extend([
-                last_seen(ev, now),
-                text(ev, "/type").to_string(),
-                text(ev, "/reason").to_string(),
-                format!("{kind}/{}", text(ev, "/involvedObject/name")),
-                one_line(text(ev, "/message")),
-            ]);
-            row
-        })
-        .collect();
-    let mut header = Vec::new();
-    if with_namespace {
-        header.push("NAMESPACE");
+            Ok(true)
+        })?;
     }
-    header.extend(["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"]);
-    render_columns(&header, &rows)
+    if matches!(cmd.output, OutputFormat::Json | OutputFormat::Yaml) {
+        return event_documents(events, cmd.output, max);
+    }
+    if events.is_empty() {
+        let phrase = match &nss {
+            Namespaces::One(ns) => format!("No events found in {ns} namespace."),
+            _ => "No events found.".to_string(),
+        };
+        return Ok(Output::text(format!("{phrase}\n")));
+    }
+    let lines = view::render_table(&events, nss.is_many(), SystemTime::now());
+    Ok(keep_last_rows(&lines, max, not_fetched))
 }
 
-/// A message on one line (events sometimes carry newlines).
-pub fn one_line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+/// `--for TYPE/NAME`, `--types` and `--field-selector` as one field selector.
+fn event_field_selector(e: &Engine, cmd: &Command) -> Result<Option<String>> {
+    let mut parts: Vec<String> = cmd.field_selector.iter().cloned().collect();
+    if let Some(target) = &cmd.for_object {
+        let (typed, name) = target.split_once('/').ok_or_else(|| {
+            Error::invalid(format!(
+                "--for takes TYPE/NAME (e.g. pod/web-1), got {target:?}"
+            ))
+        })?;
+        let res = e.resolve(cmd, typed)?;
+        parts.push(format!(
+            "involvedObject.kind={},involvedObject.name={name}",
+            res.kind
+        ));
+    }
+    // The API filters one type; both types is no filter at all.
+    if let [only] = cmd.types.as_slice() {
+        parts.push(format!("type={only}"));
+    }
+    Ok((!parts.is_empty()).then(|| parts.join(",")))
+}
+
+/// Events as a JSON List or YAML documents, newest last, within the budget.
+fn event_documents(
+    events: Vec<Redacted<Value>>,
+    output: OutputFormat,
+    max: usize,
+) -> Result<Output> {
+    let yaml = output == OutputFormat::Yaml;
+    let mut budget = if yaml {
+        Budget::new(max)
+    } else {
+        Budget::json_list(max)
+    };
+    for ev in events {
+        let ev = ev.map(|mut v| {
+            if let Some(m) = v.as_object_mut() {
+                m.insert("apiVersion".into(), "v1".into());
+                m.insert("kind".into(), "Event".into());
+            }
+            v
+        });
+        if yaml {
+            budget.push(&format!("---\n{}", doc::to_yaml(&ev)));
+        } else {
+            budget.push(doc::to_json(&ev).trim_end());
+        }
+    }
+    let format = if yaml { Format::Yaml } else { Format::Json };
+    Ok(budget.finish(format, "narrow with --for, --types or -n"))
+}
+
+/// A table whose rows run oldest → newest, cut from the top so the newest rows stay.
+fn keep_last_rows(lines: &[String], max: usize, not_fetched: usize) -> Output {
+    let Some((header, rows)) = lines.split_first() else {
+        return Output::text(String::new());
+    };
+    let room = max.saturating_sub(header.len() + 200);
+    let (mut used, mut start) = (0, rows.len());
+    while start > 0 && used + rows[start - 1].len() < room {
+        used += rows[start - 1].len() + 1;
+        start -= 1;
+    }
+    let mut text = String::new();
+    let truncated = start > 0 || not_fetched > 0;
+    if truncated {
+        text.push_str(&format!(
+            "[kubeglass: {} older events left out to stay within {max} bytes{}; narrow with --for, --types or -n]\n",
+            start + not_fetched,
+            if not_fetched > 0 { " (some not fetched)" } else { "" }
+        ));
+    }
+    text.push_str(header);
+    text.push('\n');
+    for r in &rows[start..] {
+        text.push_str(r);
+        text.push('\n');
+    }
+    Output {
+        text,
+        format: Format::Text,
+        truncated,
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
     #[test]
-    fn sorted_oldest_first_with_counts() {
-        let now = timefmt::parse_rfc3339("2026-11-24T12:00:00Z").unwrap();
-        let evs = vec![
-            json!({"metadata": {"namespace": "shop"}, "type": "Warning", "reason": "BackOff", "count": 5,
-                   "firstTimestamp": "2026-11-24T11:50:00Z", "lastTimestamp": "2026-11-24T11:58:00Z",
-                   "involvedObject": {"kind": "Pod", "name": "api-1"}, "message": "Back-off\nrestarting"}),
-            json!({"type": "Normal", "reason": "Pulled", "eventTime": "2026-11-24T11:00:00.000000Z",
-                   "involvedObject": {"kind": "Pod", "name": "web-1"}, "message": "ok"}),
-            json!({}),
-        ];
-        let evs: Vec<_> = evs.into_iter().map(crate::redact::shown).collect();
-        let lines = render_table(&evs, true, now);
-        assert!(lines[0].starts_with("NAMESPACE   LAST SEEN"));
-        assert!(
-            lines[1].contains("<unknown>"),
-            "unparsable times sort first: {lines:?}"
-        );
-        assert!(lines[2].contains("pod/web-1") && lines[2].contains("60m"));
-        assert!(lines[3].contains("2m (x5 over 10m)") && lines[3].ends_with("Back-off restarting"));
+    fn newest_event_rows_survive_the_cut() {
+        let mut lines = vec!["LAST SEEN   TYPE".to_string()];
+        lines.extend((0..100).map(|i| format!("{i:03}s   Warning")));
+        let out = keep_last_rows(&lines, 400, 0);
+        assert!(out.truncated);
+        assert!(out.text.starts_with("[kubeglass: "));
+        assert!(out.text.contains("LAST SEEN"));
+        assert!(out.text.ends_with("099s   Warning\n"));
+        assert!(!out.text.contains("000s"));
+        assert!(out.text.len() <= 400);
+        let all = keep_last_rows(&lines[..3], 4000, 0);
+        assert!(!all.truncated);
     }
 }

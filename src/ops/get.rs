@@ -17,7 +17,9 @@ use crate::output::{Format, Output, doc};
 use crate::redact::Redacted;
 use crate::timefmt;
 
-use super::engine::{Engine, Namespaces, with_query};
+use super::engine::{Engine, Namespaces};
+use crate::object::{fill_type, is_secret, remaining};
+use crate::url::with_query;
 
 /// Objects per list request for tables and names (rows are small).
 pub const PAGE: usize = 250;
@@ -66,11 +68,6 @@ pub fn run(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
         OutputFormat::Name => names(e, cmd, &types, max),
         OutputFormat::Json | OutputFormat::Yaml => documents(e, cmd, &types[0], max),
     }
-}
-
-/// Whether reads of `res` must stay metadata-only.
-pub fn is_secret(res: &Resource) -> bool {
-    res.group.is_empty() && res.plural == "secrets"
 }
 
 /// List path with the command's selectors and extra query pairs.
@@ -166,13 +163,6 @@ fn table_lines(
         }
     }
     Ok((w.render(), not_fetched))
-}
-
-/// `metadata.remainingItemCount` of a list page (0 when the server does not say).
-pub(crate) fn remaining(page: &Value) -> usize {
-    page.pointer("/metadata/remainingItemCount")
-        .and_then(Value::as_u64)
-        .unwrap_or(0) as usize
 }
 
 /// Secrets as a NAME/AGE table from metadata alone: their data never leaves the API server.
@@ -334,13 +324,4 @@ fn documents(e: &Engine, cmd: &Command, res: &Resource, max: usize) -> Result<Ou
         return Err(Error::internal("the API returned no object"));
     }
     Ok(budget.finish(format, HINT))
-}
-
-/// List items come without `kind`/`apiVersion`; metadata-only objects say
-/// `PartialObjectMetadata`: give every document its real type, as kubectl does.
-pub(crate) fn fill_type(obj: &mut Value, res: &Resource) {
-    if let Some(m) = obj.as_object_mut() {
-        m.insert("apiVersion".into(), Value::String(res.api_version()));
-        m.insert("kind".into(), Value::String(res.kind.clone()));
-    }
 }

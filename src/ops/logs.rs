@@ -18,7 +18,9 @@ use crate::json::text;
 use crate::output::{Format, Output};
 use crate::redact::Redacted;
 
-use super::engine::{Engine, LogLines, selector_of, with_query};
+use super::engine::{Engine, LogLines};
+use crate::object::selector_of;
+use crate::url::{encode, with_query};
 
 /// `--tail` when none is given.
 pub const DEFAULT_TAIL: i64 = 200;
@@ -131,10 +133,7 @@ fn log_path(ns: &str, s: &Stream, opts: &LogOptions, grep: bool) -> String {
         tail.map(|t| t.to_string()),
         opts.since_seconds.map(|t| t.to_string()),
     );
-    let path = format!(
-        "/api/v1/namespaces/{ns}/pods/{}/log",
-        super::engine::encode(&s.pod)
-    );
+    let path = format!("/api/v1/namespaces/{ns}/pods/{}/log", encode(&s.pod));
     with_query(
         &path,
         &[

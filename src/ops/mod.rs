@@ -1,20 +1,30 @@
-//! The read operations: each turns a validated [`Command`] into GET requests and an [`Output`].
+//! The read operations, one file each: every op fetches through the [`Engine`] (the only
+//! way to read the cluster, and the redaction choke point), renders — pure renderers live in
+//! [`render`] — and cuts to the output budget. This file only dispatches.
+//!
+//! ```text
+//! command ─▶ ops::execute ─▶ <op>.rs ─fetch─▶ engine.rs ─GET─▶ kube/ ─▶ redact ─▶ Redacted
+//!                                  └─render─▶ render/… , output/ (table, doc, budget)
+//! ```
 
 use std::time::Instant;
 
-use crate::command::Command;
+use crate::command::{Command, Op};
 use crate::error::Result;
 use crate::output::Output;
+use crate::{kube, redact};
 
-pub mod describe;
-pub mod endpoints;
+mod describe;
+mod endpoints;
 pub mod engine;
-pub mod events;
-pub mod get;
-pub mod info;
-pub mod inspect;
+mod events;
+mod get;
 pub mod logs;
-pub mod rollout;
+mod related;
+pub mod render;
+mod rollout;
+mod server;
+mod top;
 
 pub use engine::Engine;
 
@@ -28,4 +38,45 @@ pub trait Executor: Send + Sync {
         max_output_bytes: usize,
         deadline: Option<Instant>,
     ) -> Result<Output>;
+}
+
+impl Executor for Engine {
+    fn execute(
+        &self,
+        cmd: &Command,
+        max_output_bytes: usize,
+        deadline: Option<Instant>,
+    ) -> Result<Output> {
+        let max = cmd
+            .max_output_bytes
+            .map_or(max_output_bytes, |m| m.min(max_output_bytes));
+        log::debug!("executing {} (budget {max} bytes)", cmd.op.as_str());
+        let run = || dispatch(self, cmd, max);
+        let result = match deadline {
+            Some(d) => kube::deadline::within(d, run),
+            None => run(),
+        };
+        // Error messages quote the API, kubeconfig URLs and plugin output: redact them too.
+        result.map_err(|mut e| {
+            e.message = redact::message(&e.message).into_string();
+            e
+        })
+    }
+}
+
+/// The op for `cmd`, after the namespace reads are limited to the scope.
+fn dispatch(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
+    let scoped = e.namespace_reads_in_scope(cmd)?;
+    let cmd = scoped.as_ref().unwrap_or(cmd);
+    match cmd.op {
+        Op::Get => get::run(e, cmd, max),
+        Op::Logs => logs::run(e, cmd, max),
+        Op::Describe => describe::run(e, cmd, max),
+        Op::Events => events::run(e, cmd, max),
+        Op::Endpoints => endpoints::run(e, cmd, max),
+        Op::RolloutHistory => rollout::run(e, cmd, max),
+        Op::Top => top::run(e, cmd, max),
+        Op::ApiResources => server::api_resources(e, max),
+        Op::Version => server::version(e),
+    }
 }

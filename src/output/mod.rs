@@ -26,3 +26,23 @@ pub struct Output {
     /// Whether the budget cut the output (the text then ends with a line saying so).
     pub truncated: bool,
 }
+
+impl Output {
+    /// A short plain-text answer that needs no budget (a "nothing found" line).
+    pub fn text(text: String) -> Output {
+        Output {
+            text,
+            format: Format::Text,
+            truncated: false,
+        }
+    }
+
+    /// Plain text cut to `max` bytes line by line, the cut saying `hint`.
+    pub fn lines(text: &str, max: usize, hint: &str) -> Output {
+        let mut budget = budget::Budget::new(max);
+        for l in text.lines() {
+            budget.push(l);
+        }
+        budget.finish(Format::Text, hint)
+    }
+}

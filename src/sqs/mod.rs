@@ -327,7 +327,7 @@ impl Sqs {
 
 /// System roots (SSL_CERT_FILE honoured) plus `--ca-file`.
 fn tls(ca_file: Option<&Path>) -> Result<ureq::tls::TlsConfig, Error> {
-    use crate::kube::transport::{certs_from_pem, roots_with};
+    use crate::tls::{certs_from_pem, roots_with};
     let extra = match ca_file {
         Some(p) => {
             let pem = std::fs::read(p)

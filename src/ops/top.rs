@@ -1,62 +1,18 @@
-//! The small operations: `rollout history`, `top`, `api-resources`, `version`.
+//! `top pods|nodes`: usage from the metrics API (metrics-server), summed per pod.
 
 use serde_json::Value;
 
 use crate::command::Command;
 use crate::error::{Code, Error, Result};
-use crate::output::budget::Budget;
+use crate::output::Output;
 use crate::output::table::render_columns;
-use crate::output::{Format, Output};
 use crate::quantity;
+use crate::url::with_query;
 
-use super::engine::{Engine, selector_of, with_query};
-use super::inspect::text_output;
-use super::rollout;
-
-/// Run `rollout history deploy/NAME`.
-pub fn rollout_history(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
-    let typed = cmd.resource.as_deref().unwrap_or("deployments");
-    let res = e.resolve(cmd, typed)?;
-    if res.plural != "deployments" {
-        return Err(Error::new(
-            Code::Unsupported,
-            format!(
-                "rollout history is available for deployments; for {} read their revisions with \
-                 `get controllerrevisions -l <the workload's selector>`",
-                res.plural
-            ),
-        ));
-    }
-    let name = cmd
-        .names
-        .first()
-        .ok_or_else(|| Error::invalid("`rollout history` needs deploy/NAME"))?;
-    let ns = e.namespace(cmd)?;
-    let deploy = e.get(&res.path(Some(&ns), Some(name)))?;
-    let uid = deploy
-        .pointer("/metadata/uid")
-        .and_then(Value::as_str)
-        .unwrap_or("");
-    let mut rss = Vec::new();
-    if let Some(sel) = selector_of(&deploy) {
-        let rs = e.resolve_type("replicasets")?;
-        let path = with_query(&rs.path(Some(&ns), None), &[("labelSelector", Some(&sel))]);
-        e.list_pages(&path, "application/json", super::get::PAGE, |page| {
-            rss.extend(page.items().into_iter().filter(|r| {
-                r.pointer("/metadata/ownerReferences")
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-                    .any(|o| o.get("uid").and_then(Value::as_str) == Some(uid))
-            }));
-            Ok(true)
-        })?;
-    }
-    lines_output(&rollout::history(&deploy, &rss), max, "narrow the query")
-}
+use super::engine::Engine;
 
 /// Run `top pods|nodes` from the metrics API (metrics-server).
-pub fn top(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
+pub fn run(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
     let nodes = cmd.resource.as_deref() == Some("nodes");
     let base = "/apis/metrics.k8s.io/v1beta1";
     let mut paths = Vec::new();
@@ -91,18 +47,18 @@ pub fn top(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
         .map(|i| usage_row(i, nodes, cmd.all_namespaces))
         .collect();
     if rows.is_empty() {
-        return Ok(text_output("No resources found\n".into()));
+        return Ok(Output::text("No resources found\n".into()));
     }
     let header: &[&str] = match (nodes, cmd.all_namespaces) {
         (true, _) => &["NAME", "CPU(cores)", "MEMORY(bytes)"],
         (false, true) => &["NAMESPACE", "NAME", "CPU(cores)", "MEMORY(bytes)"],
         (false, false) => &["NAME", "CPU(cores)", "MEMORY(bytes)"],
     };
-    lines_output(
+    Ok(Output::lines(
         &render_columns(header, &rows).join("\n"),
         max,
         "narrow with -n or -l",
-    )
+    ))
 }
 
 /// A metrics API that is not installed reads as "not available", not as a broken cluster.
@@ -156,56 +112,6 @@ fn usage_row(item: &Value, node: bool, with_ns: bool) -> Vec<String> {
         format!("{}Mi", mem / (1024 * 1024)),
     ]);
     row
-}
-
-/// Run `api-resources`.
-pub fn api_resources(e: &Engine, max: usize) -> Result<Output> {
-    let mut list = e.api_resources()?;
-    list.sort_by(|a, b| (&a.group, &a.plural).cmp(&(&b.group, &b.plural)));
-    let rows: Vec<Vec<String>> = list
-        .iter()
-        .map(|r| {
-            vec![
-                r.plural.clone(),
-                r.short_names.join(","),
-                r.api_version(),
-                r.namespaced.to_string(),
-                r.kind.clone(),
-            ]
-        })
-        .collect();
-    let lines = render_columns(
-        &["NAME", "SHORTNAMES", "APIVERSION", "NAMESPACED", "KIND"],
-        &rows,
-    );
-    lines_output(&lines.join("\n"), max, "")
-}
-
-/// Run `version`.
-pub fn version(e: &Engine) -> Result<Output> {
-    let v = e.get("/version")?;
-    let field = |k: &str| {
-        v.get(k)
-            .and_then(Value::as_str)
-            .unwrap_or("unknown")
-            .to_string()
-    };
-    Ok(text_output(format!(
-        "Client Version: kubeglass {}\nServer Version: {} (platform {}, built {})\n",
-        env!("CARGO_PKG_VERSION"),
-        field("gitVersion"),
-        field("platform"),
-        field("buildDate"),
-    )))
-}
-
-/// Text cut to the budget line by line.
-fn lines_output(text: &str, max: usize, hint: &str) -> Result<Output> {
-    let mut budget = Budget::new(max);
-    for l in text.lines() {
-        budget.push(l);
-    }
-    Ok(budget.finish(Format::Text, hint))
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use crate::ops::engine::selector_of;
+use crate::object::selector_of;
 use crate::redact::Redacted;
 
 use super::pod::container;

@@ -1,0 +1,105 @@
+//! Pure helpers on Kubernetes API objects (already fetched and redacted): what a selector
+//! selects, who owns what, a list page's bookkeeping, a document's type.
+
+use serde_json::Value;
+
+use crate::kube::Resource;
+
+/// The label selector of a workload or service object, as a query string value
+/// (`matchLabels` and `matchExpressions`; a Service's plain `spec.selector` map).
+pub fn selector_of(obj: &serde_json::Value) -> Option<String> {
+    let spec = obj.get("spec")?;
+    let sel = spec.get("selector")?;
+    let mut parts = Vec::new();
+    let labels = sel.get("matchLabels").or_else(|| {
+        // Service: the selector is the label map itself.
+        sel.get("matchExpressions").is_none().then_some(sel)
+    });
+    if let Some(map) = labels.and_then(|l| l.as_object()) {
+        for (k, v) in map {
+            parts.push(format!("{k}={}", v.as_str().unwrap_or_default()));
+        }
+    }
+    for e in sel
+        .get("matchExpressions")
+        .and_then(|m| m.as_array())
+        .into_iter()
+        .flatten()
+    {
+        let key = e.get("key").and_then(|k| k.as_str()).unwrap_or_default();
+        let values: Vec<&str> = e
+            .get("values")
+            .and_then(|v| v.as_array())
+            .into_iter()
+            .flatten()
+            .filter_map(|v| v.as_str())
+            .collect();
+        match e.get("operator").and_then(|o| o.as_str()) {
+            Some("In") => parts.push(format!("{key} in ({})", values.join(","))),
+            Some("NotIn") => parts.push(format!("{key} notin ({})", values.join(","))),
+            Some("Exists") => parts.push(key.to_string()),
+            Some("DoesNotExist") => parts.push(format!("!{key}")),
+            _ => {}
+        }
+    }
+    (!parts.is_empty()).then(|| parts.join(","))
+}
+
+/// Whether reads of `res` must stay metadata-only.
+pub fn is_secret(res: &Resource) -> bool {
+    res.group.is_empty() && res.plural == "secrets"
+}
+
+/// `metadata.remainingItemCount` of a list page (0 when the server does not say).
+pub fn remaining(page: &Value) -> usize {
+    page.pointer("/metadata/remainingItemCount")
+        .and_then(Value::as_u64)
+        .unwrap_or(0) as usize
+}
+
+/// List items come without `kind`/`apiVersion`; metadata-only objects say
+/// `PartialObjectMetadata`: give every document its real type, as kubectl does.
+pub fn fill_type(obj: &mut Value, res: &Resource) {
+    if let Some(m) = obj.as_object_mut() {
+        m.insert("apiVersion".into(), Value::String(res.api_version()));
+        m.insert("kind".into(), Value::String(res.kind.clone()));
+    }
+}
+
+/// Whether `obj` has an owner reference to `uid`.
+pub fn owned_by(obj: &Value, uid: &str) -> bool {
+    obj.pointer("/metadata/ownerReferences")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .any(|o| o.get("uid").and_then(Value::as_str) == Some(uid))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn selectors_of_workloads_and_services() {
+        let deploy = json!({"spec": {"selector": {"matchLabels": {"app": "api"},
+            "matchExpressions": [{"key": "tier", "operator": "In", "values": ["a", "b"]},
+                                 {"key": "canary", "operator": "DoesNotExist"}]}}});
+        assert_eq!(
+            selector_of(&deploy).as_deref(),
+            Some("app=api,tier in (a,b),!canary")
+        );
+        let svc = json!({"spec": {"selector": {"app": "checkout"}}});
+        assert_eq!(selector_of(&svc).as_deref(), Some("app=checkout"));
+        assert_eq!(selector_of(&json!({"spec": {}})), None);
+        assert_eq!(selector_of(&json!({"spec": {"selector": "junk"}})), None);
+    }
+
+    #[test]
+    fn owner_references_are_matched_by_uid() {
+        let rs = json!({"metadata": {"ownerReferences": [{"uid": "u1"}]}});
+        assert!(owned_by(&rs, "u1"));
+        assert!(!owned_by(&rs, "u2"));
+        assert!(!owned_by(&json!({}), "u1"));
+    }
+}

@@ -1,0 +1,151 @@
+//! `describe`: the object (named, or those a selector or namespace holds) and what an
+//! investigator needs beside it (its events, its pods or ReplicaSets, a Service's endpoints,
+//! a node's pods), fetched redacted through the engine and handed to the pure renderers in
+//! [`super::render::describe`], then cut to the budget.
+
+use std::time::SystemTime;
+
+use serde_json::Value;
+
+use crate::command::Command;
+use crate::error::{Error, Result};
+use crate::json::text;
+use crate::kube::{ACCEPT_METADATA, ACCEPT_METADATA_OBJECT, Resource};
+use crate::object::{fill_type, is_secret, owned_by, selector_of};
+use crate::output::budget::Budget;
+use crate::output::{Format, Output};
+use crate::redact::Redacted;
+use crate::url::with_query;
+
+use super::engine::{Engine, Namespaces};
+use super::related::{list, scoped_list};
+use super::render::describe;
+
+/// Most objects one `describe` without names renders (each brings its own requests).
+const MAX_DESCRIBED: usize = 50;
+
+/// Run `describe`.
+pub fn run(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
+    let typed = cmd.resource.as_deref().ok_or_else(|| {
+        Error::invalid("`describe` needs a resource type, e.g. `describe pod web-1`")
+    })?;
+    let res = e.resolve(cmd, typed)?;
+    let nss = e.namespaces(cmd, &res)?;
+    let objects = describe_targets(e, cmd, &res, &nss)?;
+    if objects.is_empty() {
+        return Ok(Output::text(format!("{}\n", nss.empty_phrase())));
+    }
+    let now = SystemTime::now();
+    let mut budget = Budget::new(max);
+    for (i, obj) in objects.into_iter().enumerate() {
+        let obj = obj.map(|mut o| {
+            fill_type(&mut o, &res);
+            o
+        });
+        let related = related(e, &res, &obj);
+        if i > 0 {
+            budget.push("");
+        }
+        for line in describe::render(&obj, &related, now).lines() {
+            budget.push(line);
+        }
+        if budget.is_full() {
+            break;
+        }
+    }
+    Ok(budget.finish(Format::Text, "describe fewer objects (give names or -l)"))
+}
+
+/// The objects to describe: named ones, or those a selector / namespace holds.
+fn describe_targets(
+    e: &Engine,
+    cmd: &Command,
+    res: &Resource,
+    nss: &Namespaces,
+) -> Result<Vec<Redacted<Value>>> {
+    let (accept, accept_one) = if is_secret(res) {
+        (ACCEPT_METADATA, ACCEPT_METADATA_OBJECT)
+    } else {
+        ("application/json", "application/json")
+    };
+    let mut out = Vec::new();
+    for ns in nss.paths() {
+        if !cmd.names.is_empty() {
+            for name in &cmd.names {
+                out.push(e.get_accept(&res.path(ns, Some(name)), accept_one)?);
+            }
+            continue;
+        }
+        let path = with_query(
+            &res.path(ns, None),
+            &[
+                ("labelSelector", cmd.selector.as_deref()),
+                ("fieldSelector", cmd.field_selector.as_deref()),
+            ],
+        );
+        e.list_pages(&path, accept, MAX_DESCRIBED, |page| {
+            out.extend(page.items());
+            Ok(out.len() < MAX_DESCRIBED)
+        })?;
+        out.truncate(MAX_DESCRIBED);
+    }
+    Ok(out)
+}
+
+/// What the renderer needs beside the object; a related read that fails (RBAC may allow
+/// the object but not its events) leaves that part empty rather than failing the command.
+fn related(e: &Engine, res: &Resource, obj: &Value) -> describe::Related {
+    let kind = obj.get("kind").and_then(Value::as_str).unwrap_or(&res.kind);
+    let needs = describe::needs(kind);
+    let ns = text(obj, "/metadata/namespace");
+    let ns = (!ns.is_empty()).then_some(ns);
+    let name = text(obj, "/metadata/name");
+    let mut rel = describe::Related::default();
+    let soft = |what: &str, r: Result<Vec<Redacted<Value>>>| -> Vec<Redacted<Value>> {
+        r.unwrap_or_else(|err| {
+            log::warn!("describe {kind}/{name}: could not read its {what}: {err}");
+            Vec::new()
+        })
+    };
+    if needs.events {
+        rel.events = soft("events", object_events(e, obj, ns));
+    }
+    let selector = selector_of(obj);
+    if let (true, Some(sel), Some(ns)) = (needs.pods_by_selector, &selector, ns) {
+        rel.pods = soft(
+            "pods",
+            list(e, "pods", Some(ns), &[("labelSelector", Some(sel))]),
+        );
+    }
+    if let (true, Some(sel), Some(ns)) = (needs.replica_sets, &selector, ns) {
+        let uid = text(obj, "/metadata/uid");
+        let rss = soft(
+            "ReplicaSets",
+            list(e, "replicasets", Some(ns), &[("labelSelector", Some(sel))]),
+        );
+        rel.replica_sets = rss.into_iter().filter(|rs| owned_by(rs, uid)).collect();
+    }
+    if let (true, Some(ns)) = (needs.endpoints, ns) {
+        let path = format!("/api/v1/namespaces/{ns}/endpoints/{name}");
+        rel.endpoints = e.get(&path).ok();
+    }
+    if needs.node_pods {
+        let sel = format!("spec.nodeName={name},status.phase!=Succeeded,status.phase!=Failed");
+        rel.node_pods = soft(
+            "pods",
+            scoped_list(e, "pods", &[("fieldSelector", Some(&sel))]),
+        );
+    }
+    rel
+}
+
+/// Events about one object (by uid), in its namespace, or in scope for cluster objects.
+fn object_events(e: &Engine, obj: &Value, ns: Option<&str>) -> Result<Vec<Redacted<Value>>> {
+    let uid = text(obj, "/metadata/uid");
+    let sel = format!("involvedObject.uid={uid}");
+    let pairs = [("fieldSelector", Some(sel.as_str()))];
+    match ns {
+        Some(ns) => list(e, "events", Some(ns), &pairs),
+        None => scoped_list(e, "events", &pairs),
+    }
+}

@@ -1,0 +1,97 @@
+//! Related lists a describe or an endpoints answer shows beside its object: bounded in
+//! count, read in small pages, pods kept slim — the largest thing those answers hold in
+//! memory.
+
+use serde_json::Value;
+
+use crate::error::Result;
+use crate::redact::Redacted;
+use crate::url::with_query;
+
+use super::engine::Engine;
+
+/// Most related objects (pods of a workload or node, events of an object) read for one
+/// describe or endpoints answer.
+const RELATED_MAX: usize = 500;
+/// Related lists are read in pages of this many, each slimmed before the next is read:
+/// a page of full pods is the largest thing a describe holds in memory.
+const RELATED_PAGE: usize = 100;
+
+/// Up to [`RELATED_MAX`] objects of `typed` in `ns` (or every namespace); pods are kept
+/// slim (what describe and endpoints show of them).
+pub fn list(
+    e: &Engine,
+    typed: &str,
+    ns: Option<&str>,
+    pairs: &[(&str, Option<&str>)],
+) -> Result<Vec<Redacted<Value>>> {
+    let res = e.resolve_type(typed)?;
+    let path = with_query(&res.path(ns, None), pairs);
+    let pods = res.group.is_empty() && res.plural == "pods";
+    let mut out = Vec::new();
+    e.list_pages(&path, "application/json", RELATED_PAGE, |page| {
+        for item in page.items() {
+            out.push(if pods { item.map(slim_pod) } else { item });
+        }
+        Ok(out.len() < RELATED_MAX)
+    })?;
+    out.truncate(RELATED_MAX);
+    Ok(out)
+}
+
+/// The parts of a pod a related list shows: identity, owners, node, container names, ports
+/// and resources, and status (not env, volumes, probes or tolerations).
+fn slim_pod(pod: Value) -> Value {
+    let keep = |v: &Value, keys: &[&str]| -> Value {
+        let mut m = serde_json::Map::new();
+        for k in keys {
+            if let Some(x) = v.get(*k) {
+                m.insert((*k).to_string(), x.clone());
+            }
+        }
+        Value::Object(m)
+    };
+    let containers: Vec<Value> = pod
+        .pointer("/spec/containers")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|c| keep(c, &["name", "image", "ports", "resources"]))
+        .collect();
+    let mut spec = keep(pod.get("spec").unwrap_or(&Value::Null), &["nodeName"]);
+    spec["containers"] = Value::Array(containers);
+    let meta = keep(
+        pod.get("metadata").unwrap_or(&Value::Null),
+        &[
+            "name",
+            "namespace",
+            "uid",
+            "creationTimestamp",
+            "deletionTimestamp",
+            "labels",
+            "ownerReferences",
+        ],
+    );
+    let mut slim = keep(&pod, &["apiVersion", "kind", "status"]);
+    slim["metadata"] = meta;
+    slim["spec"] = spec;
+    slim
+}
+
+/// A list across the namespaces in scope (all of them, or each allowed one).
+pub fn scoped_list(
+    e: &Engine,
+    typed: &str,
+    pairs: &[(&str, Option<&str>)],
+) -> Result<Vec<Redacted<Value>>> {
+    match e.scope().namespaces_for_all() {
+        None => list(e, typed, None, pairs),
+        Some(nss) => {
+            let mut out = Vec::new();
+            for ns in nss {
+                out.extend(list(e, typed, Some(ns), pairs)?);
+            }
+            Ok(out)
+        }
+    }
+}

@@ -1,0 +1,130 @@
+//! `kubectl events`-style table: oldest first, so the newest (most telling) rows are last
+//! and survive a cut from the top.
+
+use std::time::SystemTime;
+
+use serde_json::Value;
+
+use crate::json::text;
+use crate::output::table::render_columns;
+use crate::redact::Redacted;
+use crate::timefmt;
+
+/// The time an event last happened (`lastTimestamp`, `eventTime`, `firstTimestamp`, or
+/// its creation), as written by the API.
+pub fn event_time(ev: &Value) -> &str {
+    [
+        "/lastTimestamp",
+        "/eventTime",
+        "/series/lastObservedTime",
+        "/firstTimestamp",
+        "/metadata/creationTimestamp",
+    ]
+    .iter()
+    .find_map(|p| {
+        ev.pointer(p)
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+    })
+    .unwrap_or("")
+}
+
+/// Sort events oldest → newest (RFC 3339 strings of one zone sort as times; unparsable last).
+pub fn sort_events(events: &mut [&Value]) {
+    events.sort_by_key(|e| timefmt::parse_rfc3339(event_time(e)));
+}
+
+/// "2m", or "2m (x5 over 10m)" for a repeated event.
+pub fn last_seen(ev: &Value, now: SystemTime) -> String {
+    let last = timefmt::age(Some(event_time(ev)), now);
+    let count = ev
+        .get("count")
+        .and_then(Value::as_i64)
+        .or_else(|| ev.pointer("/series/count").and_then(Value::as_i64))
+        .unwrap_or(1);
+    let first = ev
+        .get("firstTimestamp")
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty());
+    match first {
+        Some(f) if count > 1 => format!("{last} (x{count} over {})", timefmt::age(Some(f), now)),
+        _ => last,
+    }
+}
+
+/// Who reported the event (`source.component`, or `reportingController`).
+pub fn source(ev: &Value) -> String {
+    ev.pointer("/source/component")
+        .or_else(|| ev.get("reportingController"))
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+        .unwrap_or("")
+        .to_string()
+}
+
+/// The table lines (header first) of `events`, sorted oldest → newest.
+pub fn render_table(
+    events: &[Redacted<Value>],
+    with_namespace: bool,
+    now: SystemTime,
+) -> Vec<String> {
+    let mut sorted: Vec<&Value> = events.iter().map(|e| e.value()).collect();
+    sort_events(&mut sorted);
+    let rows: Vec<Vec<String>> = sorted
+        .iter()
+        .map(|ev| {
+            let mut row = Vec::with_capacity(6);
+            if with_namespace {
+                row.push(text(ev, "/metadata/namespace").to_string());
+            }
+            let kind = text(ev, "/involvedObject/kind").to_lowercase();
+            row.extend([
+                last_seen(ev, now),
+                text(ev, "/type").to_string(),
+                text(ev, "/reason").to_string(),
+                format!("{kind}/{}", text(ev, "/involvedObject/name")),
+                one_line(text(ev, "/message")),
+            ]);
+            row
+        })
+        .collect();
+    let mut header = Vec::new();
+    if with_namespace {
+        header.push("NAMESPACE");
+    }
+    header.extend(["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"]);
+    render_columns(&header, &rows)
+}
+
+/// A message on one line (events sometimes carry newlines).
+pub fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn sorted_oldest_first_with_counts() {
+        let now = timefmt::parse_rfc3339("2026-11-24T12:00:00Z").unwrap();
+        let evs = vec![
+            json!({"metadata": {"namespace": "shop"}, "type": "Warning", "reason": "BackOff", "count": 5,
+                   "firstTimestamp": "2026-11-24T11:50:00Z", "lastTimestamp": "2026-11-24T11:58:00Z",
+                   "involvedObject": {"kind": "Pod", "name": "api-1"}, "message": "Back-off\nrestarting"}),
+            json!({"type": "Normal", "reason": "Pulled", "eventTime": "2026-11-24T11:00:00.000000Z",
+                   "involvedObject": {"kind": "Pod", "name": "web-1"}, "message": "ok"}),
+            json!({}),
+        ];
+        let evs: Vec<_> = evs.into_iter().map(crate::redact::shown).collect();
+        let lines = render_table(&evs, true, now);
+        assert!(lines[0].starts_with("NAMESPACE   LAST SEEN"));
+        assert!(
+            lines[1].contains("<unknown>"),
+            "unparsable times sort first: {lines:?}"
+        );
+        assert!(lines[2].contains("pod/web-1") && lines[2].contains("60m"));
+        assert!(lines[3].contains("2m (x5 over 10m)") && lines[3].ends_with("Back-off restarting"));
+    }
+}
