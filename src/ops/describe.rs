@@ -10,14 +10,13 @@ use serde_json::Value;
 use crate::command::Command;
 use crate::error::{Error, Result};
 use crate::json::text;
-use crate::kube::{ACCEPT_METADATA, ACCEPT_METADATA_OBJECT, Resource};
-use crate::object::{fill_type, is_secret, owned_by, selector_of};
+use crate::kube::Resource;
+use crate::object::{fill_type, owned_by, selector_of};
 use crate::output::budget::Budget;
 use crate::output::{Format, Output};
 use crate::redact::Redacted;
-use crate::url::with_query;
 
-use super::engine::{Engine, Namespaces};
+use super::engine::{Engine, Namespaces, Shape};
 use super::related::{list, scoped_list};
 use super::render::describe;
 
@@ -63,32 +62,12 @@ fn describe_targets(
     res: &Resource,
     nss: &Namespaces,
 ) -> Result<Vec<Redacted<Value>>> {
-    let (accept, accept_one) = if is_secret(res) {
-        (ACCEPT_METADATA, ACCEPT_METADATA_OBJECT)
-    } else {
-        ("application/json", "application/json")
-    };
     let mut out = Vec::new();
-    for ns in nss.paths() {
-        if !cmd.names.is_empty() {
-            for name in &cmd.names {
-                out.push(e.get_accept(&res.path(ns, Some(name)), accept_one)?);
-            }
-            continue;
-        }
-        let path = with_query(
-            &res.path(ns, None),
-            &[
-                ("labelSelector", cmd.selector.as_deref()),
-                ("fieldSelector", cmd.field_selector.as_deref()),
-            ],
-        );
-        e.list_pages(&path, accept, MAX_DESCRIBED, |page| {
-            out.extend(page.items());
-            Ok(out.len() < MAX_DESCRIBED)
-        })?;
-        out.truncate(MAX_DESCRIBED);
-    }
+    e.walk(cmd, res, nss, Shape::Objects, MAX_DESCRIBED, |obj| {
+        out.push(obj);
+        Ok(out.len() < MAX_DESCRIBED)
+    })?;
+    out.truncate(MAX_DESCRIBED);
     Ok(out)
 }
 

@@ -17,6 +17,7 @@ use crate::error::{Code, Error, Result};
 use crate::kube::{self, Client, Resource};
 use crate::redact::{self, LogRedactor, RedactSettings, Redacted, Source};
 use crate::scope::Scope;
+use crate::url::with_query;
 
 /// Runs read commands against one cluster within one scope.
 pub struct Engine {
@@ -291,7 +292,83 @@ fn source_of(path: &str) -> Source {
     }
 }
 
+/// What [`Engine::walk`] reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// Server-side printed Tables (one per named object, one per list page), with each
+    /// row's object metadata.
+    Table,
+    /// Objects, one at a time (named ones, then the items of each list page); Secrets as
+    /// metadata only.
+    Objects,
+}
+
 impl Engine {
+    /// The one walk over what a command reads of `res`: its named objects, else everything
+    /// its selectors list, namespace by namespace, in pages of `page`. `each` gets a Table
+    /// (per object or page) or an object, all redacted, and returns false when it has
+    /// enough; the walk then stops fetching and returns how many listed objects it left
+    /// unread (from `remainingItemCount`). The Secret-safe `Accept` is chosen here, once.
+    pub fn walk(
+        &self,
+        cmd: &Command,
+        res: &Resource,
+        nss: &Namespaces,
+        shape: Shape,
+        page: usize,
+        mut each: impl FnMut(Redacted<Value>) -> Result<bool>,
+    ) -> Result<usize> {
+        let secret = crate::object::is_secret(res);
+        let (accept_list, accept_one, extra) = match (shape, secret) {
+            (Shape::Table, _) => (kube::ACCEPT_TABLE, kube::ACCEPT_TABLE, Some("Metadata")),
+            (Shape::Objects, true) => (kube::ACCEPT_METADATA, kube::ACCEPT_METADATA_OBJECT, None),
+            (Shape::Objects, false) => ("application/json", "application/json", None),
+        };
+        let extra = [("includeObject", extra)];
+        let mut not_fetched = 0;
+        for ns in nss.paths() {
+            for name in &cmd.names {
+                let path = with_query(&res.path(ns, Some(name)), &extra);
+                if !each(self.get_accept(&path, accept_one)?)? {
+                    return Ok(not_fetched);
+                }
+            }
+            if !cmd.names.is_empty() {
+                continue;
+            }
+            let mut pairs = vec![
+                ("labelSelector", cmd.selector.as_deref()),
+                ("fieldSelector", cmd.field_selector.as_deref()),
+            ];
+            pairs.extend_from_slice(&extra);
+            let path = with_query(&res.path(ns, None), &pairs);
+            let mut stopped = false;
+            self.list_pages(&path, accept_list, page, |p| {
+                let left = crate::object::remaining(&p);
+                let more = match shape {
+                    Shape::Table => each(p)?,
+                    // Every item of a page is offered (the budget counts what it drops).
+                    Shape::Objects => {
+                        let mut more = true;
+                        for item in p.items() {
+                            more &= each(item)?;
+                        }
+                        more
+                    }
+                };
+                if !more {
+                    not_fetched += left;
+                    stopped = true;
+                }
+                Ok(more)
+            })?;
+            if stopped {
+                break;
+            }
+        }
+        Ok(not_fetched)
+    }
+
     /// Under a namespace allow-list, `get`/`describe` of Namespace objects read only the
     /// allowed ones: named ones are checked (`OutOfScope` before any request), and a list
     /// becomes the allowed names (a `Some` command to run instead). Otherwise `None`.

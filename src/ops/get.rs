@@ -10,16 +10,15 @@ use serde_json::Value;
 
 use crate::command::{Command, OutputFormat};
 use crate::error::{Error, Result};
-use crate::kube::{ACCEPT_METADATA, ACCEPT_METADATA_OBJECT, ACCEPT_TABLE, Resource};
+use crate::kube::Resource;
 use crate::output::budget::Budget;
 use crate::output::table::{TableWriter, render_columns};
 use crate::output::{Format, Output, doc};
 use crate::redact::Redacted;
 use crate::timefmt;
 
-use super::engine::{Engine, Namespaces};
-use crate::object::{fill_type, is_secret, remaining};
-use crate::url::with_query;
+use super::engine::{Engine, Namespaces, Shape};
+use crate::object::{fill_type, is_secret};
 
 /// Objects per list request for tables and names (rows are small).
 pub const PAGE: usize = 250;
@@ -68,21 +67,6 @@ pub fn run(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
         OutputFormat::Name => names(e, cmd, &types, max),
         OutputFormat::Json | OutputFormat::Yaml => documents(e, cmd, &types[0], max),
     }
-}
-
-/// List path with the command's selectors and extra query pairs.
-fn list_path(
-    res: &Resource,
-    ns: Option<&str>,
-    cmd: &Command,
-    extra: &[(&str, Option<&str>)],
-) -> String {
-    let mut pairs: Vec<(&str, Option<&str>)> = vec![
-        ("labelSelector", cmd.selector.as_deref()),
-        ("fieldSelector", cmd.field_selector.as_deref()),
-    ];
-    pairs.extend_from_slice(extra);
-    with_query(&res.path(ns, None), &pairs)
 }
 
 /// One table per type (blank line between), under one budget.
@@ -136,32 +120,10 @@ fn table_lines(
     let wide = cmd.output == OutputFormat::Wide;
     let mut w = TableWriter::new(wide, nss.is_many());
     let max_rows = max / MIN_ROW_BYTES + 1;
-    let mut not_fetched = 0;
-    for ns in nss.paths() {
-        if !cmd.names.is_empty() {
-            for name in &cmd.names {
-                let path = with_query(
-                    &res.path(ns, Some(name)),
-                    &[("includeObject", Some("Metadata"))],
-                );
-                let page = e.get_accept(&path, ACCEPT_TABLE)?;
-                w.add_page(&page)?;
-            }
-            continue;
-        }
-        let path = list_path(res, ns, cmd, &[("includeObject", Some("Metadata"))]);
-        e.list_pages(&path, ACCEPT_TABLE, PAGE, |page| {
-            w.add_page(&page)?;
-            if w.len() >= max_rows {
-                not_fetched += remaining(&page);
-                return Ok(false);
-            }
-            Ok(true)
-        })?;
-        if w.len() >= max_rows {
-            break;
-        }
-    }
+    let not_fetched = e.walk(cmd, res, nss, Shape::Table, PAGE, |table| {
+        w.add_page(&table)?;
+        Ok(w.len() < max_rows)
+    })?;
     Ok((w.render(), not_fetched))
 }
 
@@ -210,37 +172,12 @@ fn each_metadata(
     mut each: impl FnMut(&Value),
 ) -> Result<usize> {
     let max_items = max / MIN_ROW_BYTES + 1;
-    let (mut seen, mut not_fetched) = (0, 0);
-    for ns in nss.paths() {
-        if !cmd.names.is_empty() {
-            for name in &cmd.names {
-                let obj = e.get_accept(&res.path(ns, Some(name)), ACCEPT_METADATA_OBJECT)?;
-                each(&obj);
-            }
-            continue;
-        }
-        let path = list_path(res, ns, cmd, &[]);
-        e.list_pages(&path, ACCEPT_METADATA, PAGE, |page| {
-            for item in page
-                .get("items")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-            {
-                each(item);
-                seen += 1;
-            }
-            if seen >= max_items {
-                not_fetched += remaining(&page);
-                return Ok(false);
-            }
-            Ok(true)
-        })?;
-        if seen >= max_items {
-            break;
-        }
-    }
-    Ok(not_fetched)
+    let mut seen = 0;
+    e.walk(cmd, res, nss, Shape::Objects, PAGE, |item| {
+        each(&item);
+        seen += 1;
+        Ok(seen < max_items)
+    })
 }
 
 /// `-o name`: `deployment.apps/web` lines, from metadata only.
@@ -293,33 +230,11 @@ fn documents(e: &Engine, cmd: &Command, res: &Resource, max: usize) -> Result<Ou
         count += 1;
         budget.push(&text)
     };
-    let (accept, accept_one) = if is_secret(res) {
-        (ACCEPT_METADATA, ACCEPT_METADATA_OBJECT)
-    } else {
-        ("application/json", "application/json")
-    };
-    for ns in nss.paths() {
-        if !cmd.names.is_empty() {
-            for name in &cmd.names {
-                let obj = e.get_accept(&res.path(ns, Some(name)), accept_one)?;
-                emit(obj, &mut budget);
-            }
-            continue;
-        }
-        let path = list_path(res, ns, cmd, &[]);
-        let mut not_fetched = 0;
-        e.list_pages(&path, accept, doc_page(max), |page| {
-            let left = remaining(&page);
-            for item in page.items() {
-                emit(item, &mut budget);
-            }
-            if budget.is_full() {
-                not_fetched = left;
-            }
-            Ok(!budget.is_full())
-        })?;
-        budget.skipped(not_fetched);
-    }
+    let not_fetched = e.walk(cmd, res, &nss, Shape::Objects, doc_page(max), |obj| {
+        emit(obj, &mut budget);
+        Ok(!budget.is_full())
+    })?;
+    budget.skipped(not_fetched);
     if count == 0 && !yaml && single {
         return Err(Error::internal("the API returned no object"));
     }
