@@ -1,0 +1,244 @@
+//! A validated read command: what the investigator asked for, in one plain struct.
+//!
+//! Commands arrive in two forms — JSON (`{"op":"get","resource":"pods",…}`) and kubectl-style
+//! arguments (`get pods -n shop`) — and both parse into [`Command`]. Parsing is where every
+//! write, unknown op or unsupported flag is refused, before any request is planned.
+//!
+//! This file owns the types and the public surface; the work is split so each part can be
+//! read on its own:
+//!
+//! - `refuse` — the read-only boundary: which verbs, ops and flags are refused,
+//!   and why. Both forms pass through it before anything else is parsed.
+//! - `argv` — the kubectl-style form: lexer, flag table, positionals ([`parse_args`],
+//!   [`parse_line`], [`parse_duration_seconds`]).
+//! - `json` — the JSON wire form ([`parse_json`], [`parse_json_str`]).
+//! - `validate` — the rules both forms end in: fields per op and the shape of every value that
+//!   reaches a request path or query.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+mod argv;
+mod json;
+mod refuse;
+mod validate;
+
+pub use argv::{parse_args, parse_duration_seconds, parse_line};
+pub use json::{parse_json, parse_json_str};
+// `scope` checks namespaces with the same rule as commands; it imports it from here.
+pub(crate) use validate::check_namespace_name;
+
+/// The read operations kubeglass performs; anything else is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Op {
+    /// `get` / `list`: objects of one resource type, as a table or a document.
+    #[serde(alias = "list")]
+    Get,
+    /// `describe`: kubectl-like text for one object or a selection, with its events.
+    Describe,
+    /// `logs`: container logs of a pod, or of a pod picked from a workload.
+    Logs,
+    /// `events`: `kubectl events`-style event list.
+    Events,
+    /// `endpoints`: which addresses back a service, ready or not, and which pods.
+    Endpoints,
+    /// `rollout history`: a deployment's revisions from its ReplicaSets.
+    RolloutHistory,
+    /// `top pods|nodes`: resource usage from metrics.k8s.io.
+    Top,
+    /// `api-resources`: the resource types the server serves.
+    ApiResources,
+    /// `version`: the server's version.
+    Version,
+}
+
+impl Op {
+    /// The op's name as in the JSON form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Op::Get => "get",
+            Op::Describe => "describe",
+            Op::Logs => "logs",
+            Op::Events => "events",
+            Op::Endpoints => "endpoints",
+            Op::RolloutHistory => "rollout-history",
+            Op::Top => "top",
+            Op::ApiResources => "api-resources",
+            Op::Version => "version",
+        }
+    }
+
+    /// The op for a JSON `op` value (`list` is `get`; `rollout history` is accepted too).
+    pub fn from_name(name: &str) -> Option<Op> {
+        Some(match name {
+            "get" | "list" => Op::Get,
+            "describe" => Op::Describe,
+            "logs" | "log" => Op::Logs,
+            "events" => Op::Events,
+            "endpoints" => Op::Endpoints,
+            "rollout-history" | "rollout history" => Op::RolloutHistory,
+            "top" => Op::Top,
+            "api-resources" => Op::ApiResources,
+            "version" => Op::Version,
+            _ => return None,
+        })
+    }
+}
+
+/// How `get` (and `events`) present objects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OutputFormat {
+    /// Server-side printed table, priority-0 columns (kubectl's default).
+    #[default]
+    Table,
+    /// Table with every column (`-o wide`).
+    Wide,
+    /// JSON documents (a `List` for several objects).
+    Json,
+    /// YAML documents.
+    Yaml,
+    /// `type/name` lines.
+    Name,
+}
+
+/// Options of `logs`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LogOptions {
+    /// `-c`: the container; default is the pod's only (or default-annotated) container.
+    pub container: Option<String>,
+    /// `--all-containers`.
+    pub all_containers: bool,
+    /// `--tail`: lines from the end; `None` means the default of 200, `-1` means all.
+    pub tail: Option<i64>,
+    /// `--since` in seconds.
+    pub since_seconds: Option<i64>,
+    /// `--since-time` (RFC 3339).
+    pub since_time: Option<String>,
+    /// `-p/--previous`: the previous terminated container instance.
+    pub previous: bool,
+    /// `--timestamps`.
+    pub timestamps: bool,
+    /// `--limit-bytes`.
+    pub limit_bytes: Option<i64>,
+    /// `--max-log-requests`: how many pods/containers a selector may fan out to.
+    pub max_log_requests: Option<u32>,
+    /// `--grep`: only lines matching this regular expression (matched against the redacted
+    /// line) travel.
+    pub grep: Option<String>,
+}
+
+/// Why a command cannot turn log redaction off (`--no-redact-logs`, `"no_redact"`): the
+/// party redaction protects against must not control it.
+pub const NO_REDACT_REFUSED: &str = "log redaction cannot be turned off by a command; \
+     only the operator who starts kubeglass can (--allow-unredacted-logs on query/run)";
+
+/// A parsed, validated read command. JSON field names are the wire names.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Command {
+    /// The operation.
+    pub op: Op,
+    /// The resource type as typed (`pods`, `deploy`, `widgets.example.com`); for `top`,
+    /// `pods` or `nodes`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource: Option<String>,
+    /// Object names (for `logs`, `endpoints`, `rollout-history`: exactly one).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub names: Vec<String>,
+    /// `-n`: the namespace; default is the context's (kubeconfig) or the agent's default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+    /// `-A`: every namespace (in scope).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub all_namespaces: bool,
+    /// `-l`: label selector.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub selector: Option<String>,
+    /// `--field-selector`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field_selector: Option<String>,
+    /// `-o`.
+    #[serde(default)]
+    pub output: OutputFormat,
+    /// `events --for TYPE/NAME`.
+    #[serde(default, rename = "for", skip_serializing_if = "Option::is_none")]
+    pub for_object: Option<String>,
+    /// `events --types Warning,Normal`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub types: Vec<String>,
+    /// Options of `logs`.
+    #[serde(default, skip_serializing_if = "is_default_logs")]
+    pub logs: LogOptions,
+    /// `--max-output-bytes` for this command (never above the agent's own limit).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_output_bytes: Option<usize>,
+}
+
+fn is_default_logs(l: &LogOptions) -> bool {
+    *l == LogOptions::default()
+}
+
+impl Command {
+    /// A command of `op` with every option at its default.
+    pub fn new(op: Op) -> Command {
+        Command {
+            op,
+            resource: None,
+            names: Vec::new(),
+            namespace: None,
+            all_namespaces: false,
+            selector: None,
+            field_selector: None,
+            output: OutputFormat::Table,
+            for_object: None,
+            types: Vec::new(),
+            logs: LogOptions::default(),
+            max_output_bytes: None,
+        }
+    }
+}
+
+/// The operations kubeglass performs, as listed in every refusal message.
+pub const SUPPORTED: &str = "get|list, describe, logs, events, endpoints, rollout history, top pods|nodes, api-resources, version";
+
+/// The op as the user types it in the kubectl form, for messages.
+fn verb_of(op: Op) -> &'static str {
+    match op {
+        Op::RolloutHistory => "rollout history",
+        other => other.as_str(),
+    }
+}
+
+/// Split `TYPE/NAME`, both parts non-empty. Shared by both forms (`get deploy/web`,
+/// `"resource": "deploy/web"`) and by `events --for`.
+fn split_type_name(arg: &str) -> Result<(&str, &str)> {
+    match arg.split_once('/') {
+        Some((t, n)) if !t.is_empty() && !n.is_empty() && !n.contains('/') => Ok((t, n)),
+        _ => Err(Error::invalid(format!(
+            "{arg:?} is not TYPE/NAME (e.g. deploy/web)"
+        ))),
+    }
+}
+
+/// Helpers the per-file test modules share: parse one kubectl-style line, or the error code
+/// a line that must fail gives.
+#[cfg(test)]
+mod test_util {
+    use super::{Command, parse_line};
+    use crate::error::{Code, Result};
+
+    pub(super) fn line(s: &str) -> Result<Command> {
+        parse_line(s)
+    }
+
+    pub(super) fn code(s: &str) -> Code {
+        match line(s) {
+            Ok(c) => panic!("{s:?} parsed as {c:?}"),
+            Err(e) => e.code,
+        }
+    }
+}

@@ -1,0 +1,440 @@
+//! The rules both command forms end in: which fields each op needs or refuses, and the shape
+//! of every value that ends up in a request path or query (names, namespaces, resource types,
+//! selectors, container names, `--grep`, `--since-time`, numbers).
+//!
+//! Names and types become path segments of the GETs kubeglass sends, so the character sets
+//! here are strict on purpose: nothing that could add a path segment (`/`, `..`), a query
+//! (`?`, `#`, `%`-escapes) or a control character gets through.
+
+use super::{Command, LogOptions, Op, OutputFormat, split_type_name, verb_of};
+use crate::error::{Code, Error, Result};
+
+/// Longest name or namespace Kubernetes accepts (a DNS subdomain).
+const MAX_NAME_LEN: usize = 253;
+/// Longest container name (a DNS label).
+const MAX_CONTAINER_LEN: usize = 63;
+/// Longest label or field selector we pass on; longer ones are almost surely not a selector.
+const MAX_SELECTOR_LEN: usize = 4096;
+/// Longest `--grep` pattern.
+const MAX_GREP_LEN: usize = 1024;
+
+/// The rules both forms share: required and forbidden fields per op, and the shape of every
+/// value that ends up in a request path or query. Normalises `top` resources and event types.
+pub(super) fn validate(cmd: &mut Command) -> Result<()> {
+    validate_shape(cmd)?;
+    if let Some(ns) = &cmd.namespace {
+        check_namespace_name(ns)?;
+    }
+    if let Some(r) = &cmd.resource {
+        check_resource_type(r)?;
+    }
+    for n in &cmd.names {
+        check_object_name(n)?;
+    }
+    if let Some(s) = &cmd.selector {
+        check_selector("-l/--selector", s)?;
+    }
+    if let Some(s) = &cmd.field_selector {
+        check_selector("--field-selector", s)?;
+    }
+    if cmd.max_output_bytes == Some(0) {
+        return Err(Error::invalid("--max-output-bytes must be above 0"));
+    }
+    validate_events(cmd)?;
+    validate_logs(&cmd.logs)
+}
+
+/// Which fields each op needs or refuses.
+fn validate_shape(cmd: &mut Command) -> Result<()> {
+    let verb = verb_of(cmd.op);
+    let needs_type = matches!(
+        cmd.op,
+        Op::Get | Op::Describe | Op::RolloutHistory | Op::Top
+    );
+    if needs_type && cmd.resource.is_none() {
+        return Err(Error::invalid(format!("`{verb}` needs a resource type")));
+    }
+    if cmd.op != Op::Logs && cmd.logs != LogOptions::default() {
+        return Err(Error::invalid(format!(
+            "log options do not apply to `{verb}`"
+        )));
+    }
+    if !matches!(cmd.op, Op::Get | Op::Events) && cmd.output != OutputFormat::Table {
+        return Err(Error::invalid(format!(
+            "an output format does not apply to `{verb}`"
+        )));
+    }
+    if cmd.op != Op::Events && (cmd.for_object.is_some() || !cmd.types.is_empty()) {
+        return Err(Error::invalid(format!(
+            "--for and --types apply only to `events`, not `{verb}`"
+        )));
+    }
+    if !cmd.names.is_empty() && cmd.selector.is_some() {
+        return Err(Error::invalid("give names or a selector (-l), not both"));
+    }
+    match cmd.op {
+        Op::Get if cmd.all_namespaces && !cmd.names.is_empty() => Err(Error::invalid(
+            "objects cannot be fetched by name across all namespaces: drop -A and give -n",
+        )),
+        Op::Logs => validate_logs_shape(cmd),
+        Op::Endpoints if cmd.names.len() != 1 || cmd.resource.is_some() => {
+            Err(Error::invalid("`endpoints` takes exactly one service name"))
+        }
+        Op::RolloutHistory => validate_rollout_shape(cmd),
+        Op::Top => normalise_top(cmd),
+        Op::Events | Op::ApiResources | Op::Version
+            if cmd.resource.is_some() || !cmd.names.is_empty() =>
+        {
+            Err(Error::invalid(format!(
+                "`{verb}` takes no resource or names (events: use --for TYPE/NAME)"
+            )))
+        }
+        _ => Ok(()),
+    }
+}
+
+fn validate_logs_shape(cmd: &Command) -> Result<()> {
+    match (cmd.names.len(), cmd.selector.is_some()) {
+        (1, false) | (0, true) => Ok(()),
+        (0, false) => Err(Error::invalid(
+            "`logs` needs a pod name, TYPE/NAME (e.g. deploy/api) or -l SELECTOR",
+        )),
+        _ => Err(Error::invalid("`logs` takes exactly one pod or TYPE/NAME")),
+    }
+}
+
+fn validate_rollout_shape(cmd: &Command) -> Result<()> {
+    let deployment = matches!(
+        cmd.resource.as_deref(),
+        Some("deploy" | "deployment" | "deployments" | "deployments.apps" | "deployment.apps")
+    );
+    if !deployment {
+        return Err(Error::new(
+            Code::Unsupported,
+            "`rollout history` is available for deployments only (deploy/NAME)",
+        ));
+    }
+    if cmd.names.len() != 1 {
+        return Err(Error::invalid(
+            "`rollout history` takes exactly one deployment",
+        ));
+    }
+    Ok(())
+}
+
+fn normalise_top(cmd: &mut Command) -> Result<()> {
+    let kind = match cmd.resource.as_deref() {
+        Some("pods" | "pod" | "po") => "pods",
+        Some("nodes" | "node" | "no") => "nodes",
+        other => {
+            return Err(Error::new(
+                Code::Unsupported,
+                format!("`top` works on pods or nodes, not {other:?}"),
+            ));
+        }
+    };
+    cmd.resource = Some(kind.to_string());
+    Ok(())
+}
+
+/// `--for TYPE/NAME` and `--types Normal,Warning` (types normalised to that spelling).
+fn validate_events(cmd: &mut Command) -> Result<()> {
+    if let Some(f) = &cmd.for_object {
+        let (ty, name) = split_type_name(f).map_err(|_| {
+            Error::invalid(format!("--for takes TYPE/NAME (e.g. pod/web-1), got {f:?}"))
+        })?;
+        check_resource_type(ty)?;
+        check_object_name(name)?;
+    }
+    for t in cmd.types.iter_mut() {
+        *t = match t.trim().to_ascii_lowercase().as_str() {
+            "normal" => "Normal".to_string(),
+            "warning" => "Warning".to_string(),
+            _ => {
+                return Err(Error::invalid(format!(
+                    "--types takes Normal and/or Warning, got {t:?}"
+                )));
+            }
+        };
+    }
+    Ok(())
+}
+
+fn validate_logs(l: &LogOptions) -> Result<()> {
+    if let Some(c) = &l.container {
+        check_container_name(c)?;
+    }
+    if l.container.is_some() && l.all_containers {
+        return Err(Error::invalid(
+            "give -c CONTAINER or --all-containers, not both",
+        ));
+    }
+    if l.tail.is_some_and(|t| t < -1) {
+        return Err(Error::invalid("--tail must be -1 (all lines) or more"));
+    }
+    if l.since_seconds.is_some_and(|s| s <= 0) {
+        return Err(Error::invalid("--since must be a positive duration"));
+    }
+    if l.since_seconds.is_some() && l.since_time.is_some() {
+        return Err(Error::invalid("give --since or --since-time, not both"));
+    }
+    if let Some(t) = &l.since_time {
+        check_rfc3339(t)?;
+    }
+    if l.limit_bytes.is_some_and(|b| b <= 0) {
+        return Err(Error::invalid("--limit-bytes must be above 0"));
+    }
+    if l.max_log_requests == Some(0) {
+        return Err(Error::invalid("--max-log-requests must be above 0"));
+    }
+    if let Some(g) = &l.grep {
+        check_grep(g)?;
+    }
+    Ok(())
+}
+
+fn check_grep(g: &str) -> Result<()> {
+    if g.is_empty() || g.len() > MAX_GREP_LEN {
+        return Err(Error::invalid(format!(
+            "--grep takes a pattern of 1 to {MAX_GREP_LEN} bytes"
+        )));
+    }
+    regex_lite::Regex::new(g).map(|_| ()).map_err(|e| {
+        Error::invalid(format!(
+            "--grep pattern {g:?} is not a valid regular expression: {e}"
+        ))
+    })
+}
+
+/// A namespace is a DNS label: `[a-z0-9-]`, at most 63 bytes, alphanumeric at both ends.
+pub(crate) fn check_namespace_name(ns: &str) -> Result<()> {
+    let ok = !ns.is_empty()
+        && ns.len() <= MAX_CONTAINER_LEN
+        && ns
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !ns.starts_with('-')
+        && !ns.ends_with('-');
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::invalid(format!(
+            "namespace {ns:?} is not valid: lower-case letters, digits and '-', at most 63"
+        )))
+    }
+}
+
+/// An object name: a DNS subdomain (`[a-z0-9.-]`, ≤253), plus `:` because RBAC objects use it
+/// (`system:node`). Names become path segments, so never one made of dots and colons only
+/// (`.`, `..`, `...`, `..:..`), and never `/`, `%`, `?`, `#` or control characters (the
+/// character set leaves them out).
+fn check_object_name(name: &str) -> Result<()> {
+    let ok = !name.is_empty()
+        && name.len() <= MAX_NAME_LEN
+        && !name.bytes().all(|b| matches!(b, b'.' | b':'))
+        && name.bytes().all(|b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'-' | b':')
+        });
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::invalid(format!(
+            "name {name:?} is not valid: lower-case letters, digits, '.', '-' (and ':'), at most 253, not dots and colons only"
+        )))
+    }
+}
+
+/// A resource type as typed: plural, singular, short name, Kind, `TYPE.GROUP` or
+/// `TYPE.VERSION.GROUP`, the group a DNS subdomain (it is copied into the request path).
+fn check_resource_type(r: &str) -> Result<()> {
+    let ok = !r.is_empty()
+        && r.len() <= MAX_NAME_LEN
+        && r.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric())
+        && r.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-');
+    if ok {
+        crate::kube::discovery::check_type_form(r)
+    } else {
+        Err(Error::invalid(format!(
+            "resource type {r:?} is not valid (e.g. pods, deploy, deployments.apps, widgets.example.com)"
+        )))
+    }
+}
+
+/// A container name is a DNS label.
+fn check_container_name(c: &str) -> Result<()> {
+    let ok = !c.is_empty()
+        && c.len() <= MAX_CONTAINER_LEN
+        && c.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::invalid(format!("container name {c:?} is not valid")))
+    }
+}
+
+/// Selectors: the characters label and field selectors use (`app=web,tier!=db`,
+/// `env in (a,b)`, `!canary`, `status.phase=Running`), nothing that could smuggle query syntax.
+fn check_selector(flag: &str, s: &str) -> Result<()> {
+    let ok = !s.trim().is_empty()
+        && s.len() <= MAX_SELECTOR_LEN
+        && s.bytes().all(|b| {
+            b.is_ascii_alphanumeric()
+                || matches!(
+                    b,
+                    b'.' | b'-' | b'_' | b'/' | b'=' | b'!' | b',' | b'(' | b')' | b' ' | b':'
+                )
+        });
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::invalid(format!(
+            "{flag} {s:?} is not a valid selector (e.g. app=web,tier!=db or status.phase=Running)"
+        )))
+    }
+}
+
+/// `--since-time`: an RFC 3339 time (`2024-05-01T10:00:00Z`, offsets and fractions allowed),
+/// read by the same parser kubeglass uses for the API server's timestamps. The value is sent on
+/// as `sinceTime` exactly as typed, and that parser is lenient about what it skips (surrounding
+/// spaces, a space for `T`, the fraction's characters), so the length and characters are
+/// bounded here as well; the API server does the exact parsing.
+fn check_rfc3339(t: &str) -> Result<()> {
+    let plain = (20..=40).contains(&t.len())
+        && t.bytes().all(|c| {
+            c.is_ascii_digit() || matches!(c, b'-' | b':' | b'.' | b'+' | b'T' | b't' | b'Z' | b'z')
+        });
+    if plain && crate::timefmt::parse_rfc3339(t).is_some() {
+        Ok(())
+    } else {
+        Err(Error::invalid(format!(
+            "--since-time takes an RFC 3339 time such as 2024-05-01T10:00:00Z, got {t:?}"
+        )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_util::{code, line};
+    use super::super::{parse_args, parse_json_str};
+    use crate::error::Code;
+
+    #[test]
+    fn rejects_invalid_names_namespaces_and_selectors() {
+        for s in [
+            "get pods ..",
+            "get pods -n Shop",
+            "get pods -n 'a b'",
+            "get pods x%2F",
+            "get pods -l 'a=b&c'",
+            "logs x --tail -2",
+            "logs x -c C",
+            "logs x --since 5",
+            "logs x --since-time yesterday",
+            "logs x --grep '('",
+            "get pods -c x",
+            "describe pods x -o json",
+            "get pods x -A",
+            "get pods x -l a=b",
+            "logs",
+            "endpoints",
+            "get",
+            "get pods,svc",
+            "events --types Info",
+            "logs x --since 1m --since-time 2024-05-01T10:00:00Z",
+        ] {
+            assert_eq!(code(s), Code::InvalidCommand, "{s}");
+        }
+        assert_eq!(code("rollout history sts/x"), Code::Unsupported);
+    }
+
+    #[test]
+    fn names_and_types_that_could_steer_a_request_path_are_refused() {
+        for s in [
+            "get deployments....apps",
+            "get deployments...apps",
+            "get deployments.v1./apps",
+            "get deployments./apps",
+            "get pods.",
+            "get deployments.apps.",
+            "get deploy/...",
+            "get deploy/.",
+            "get pods ..:..",
+            "get pods ...",
+            "get pods :",
+            "get pods .:",
+            "get pods a/b",
+            "get pods 'a%2f'",
+            "get pods 'a?b'",
+            "get pods 'a#b'",
+            "get pods 'a\tb'",
+            "get pods -n ..",
+            "get pods -n '.'",
+            "get pods -n 'a/b'",
+            "events --for pod/..",
+            "events --for deployments....apps/web",
+            "logs deploy/..:..",
+            "endpoints ...",
+            "top pods ..",
+        ] {
+            assert_eq!(code(s), Code::InvalidCommand, "{s}");
+        }
+        for control in ["a\u{1}b", "a\nb", "a\u{7f}b"] {
+            let words = ["get", "pods", control].map(String::from);
+            assert_eq!(
+                parse_args(&words).unwrap_err().code,
+                Code::InvalidCommand,
+                "{control:?}"
+            );
+        }
+        let e = line("get deployments....apps").unwrap_err();
+        assert!(e.message.contains("TYPE.VERSION.GROUP"), "{}", e.message);
+        for json in [
+            r#"{"op":"get","resource":"deployments....apps"}"#,
+            r#"{"op":"get","resource":"deploy","names":["..:.."]}"#,
+            r#"{"op":"get","resource":"deploy/..."}"#,
+            r#"{"op":"get","resource":"pods","namespace":".."}"#,
+        ] {
+            assert_eq!(
+                parse_json_str(json).unwrap_err().code,
+                Code::InvalidCommand,
+                "{json}"
+            );
+        }
+    }
+
+    #[test]
+    fn names_and_types_kubectl_accepts_still_parse() {
+        for (s, ty, name) in [
+            (
+                "get clusterroles system:node",
+                "clusterroles",
+                "system:node",
+            ),
+            (
+                "get clusterrolebindings system:node-proxier",
+                "clusterrolebindings",
+                "system:node-proxier",
+            ),
+            ("get pods a.b", "pods", "a.b"),
+            ("get cm v1.beta", "cm", "v1.beta"),
+            ("get deployments.v1.apps/web", "deployments.v1.apps", "web"),
+            ("get deployments.apps web", "deployments.apps", "web"),
+            (
+                "get widgets.v1alpha1.example.com w-1",
+                "widgets.v1alpha1.example.com",
+                "w-1",
+            ),
+            ("get Deployment.apps web", "Deployment.apps", "web"),
+            ("get pods -- -", "pods", "-"),
+        ] {
+            let c = line(s).unwrap_or_else(|e| panic!("{s}: {e}"));
+            assert_eq!(
+                (c.resource.as_deref(), c.names.first().map(String::as_str)),
+                (Some(ty), Some(name)),
+                "{s}"
+            );
+        }
+    }
+}
