@@ -5,6 +5,7 @@
 //! wire protocol (`error.code`) and of `kubeglass query`'s `error: <Code>: <message>` line.
 
 use std::fmt;
+use std::sync::Arc;
 
 /// Protocol error codes (wire protocol v1, `docs/protocol.md`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -65,14 +66,31 @@ impl fmt::Display for Code {
     }
 }
 
-/// An error with its protocol code and a message a user can act on (never a credential).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// An error with its protocol code and a message a user can act on (never a credential),
+/// and the context it came from: the HTTP status and request path of a failed request, and
+/// the underlying cause (reachable through [`std::error::Error::source`]).
+#[derive(Debug, Clone)]
 pub struct Error {
     /// What kind of failure this is, as sent on the wire.
     pub code: Code,
     /// One line, naming what failed and, where possible, what to do about it.
     pub message: String,
+    /// The HTTP status of the answer that failed, when there was one.
+    pub status: Option<u16>,
+    /// The request path (without its query) whose request failed, when there was one.
+    pub path: Option<String>,
+    source: Option<Arc<dyn std::error::Error + Send + Sync>>,
 }
+
+/// Errors are equal when what a user sees of them is: code, message, status, path.
+impl PartialEq for Error {
+    fn eq(&self, other: &Error) -> bool {
+        (self.code, &self.message, self.status, &self.path)
+            == (other.code, &other.message, other.status, &other.path)
+    }
+}
+
+impl Eq for Error {}
 
 impl Error {
     /// An error of `code` with `message`.
@@ -80,6 +98,9 @@ impl Error {
         Error {
             code,
             message: message.into(),
+            status: None,
+            path: None,
+            source: None,
         }
     }
 
@@ -103,9 +124,17 @@ impl Error {
         self.code == Code::NotFound
     }
 
-    /// Whether trying the same thing again later may succeed.
-    pub fn is_retryable(&self) -> bool {
-        matches!(self.code, Code::Timeout | Code::ApiUnavailable)
+    /// This error as the answer to a request for `path` (its query left out) with `status`.
+    pub fn for_request(mut self, path: &str, status: Option<u16>) -> Error {
+        self.path = Some(path.split('?').next().unwrap_or(path).to_string());
+        self.status = status;
+        self
+    }
+
+    /// This error, caused by `cause` (kept for `source()`; its text is in the message).
+    pub fn caused_by(mut self, cause: impl std::error::Error + Send + Sync + 'static) -> Error {
+        self.source = Some(Arc::new(cause));
+        self
     }
 }
 
@@ -115,7 +144,13 @@ impl fmt::Display for Error {
     }
 }
 
-impl std::error::Error for Error {}
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_deref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
 
 /// Result with the crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -2,8 +2,8 @@
 //! cluster-scoped types. Checked before any request is planned, so an out-of-scope command
 //! never reaches the API (`OutOfScope`).
 
-use crate::command::check_namespace_name;
 use crate::error::{Code, Error, Result};
+use crate::names::check_namespace_name;
 
 /// The configured reach of every command (`--namespaces`, `--no-cluster-resources`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -27,7 +27,6 @@ mod validate;
 pub use argv::{parse_args, parse_duration_seconds, parse_line};
 pub use json::{parse_json, parse_json_str};
 // `scope` checks namespaces with the same rule as commands; it imports it from here.
-pub(crate) use validate::check_namespace_name;
 
 /// The read operations kubeglass performs; anything else is refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

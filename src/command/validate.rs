@@ -8,6 +8,7 @@
 
 use super::{Command, LogOptions, Op, OutputFormat, split_type_name, verb_of};
 use crate::error::{Code, Error, Result};
+use crate::names::{check_namespace_name, check_object_name};
 
 /// Longest name or namespace Kubernetes accepts (a DNS subdomain).
 const MAX_NAME_LEN: usize = 253;
@@ -204,44 +205,6 @@ fn check_grep(g: &str) -> Result<()> {
             "--grep pattern {g:?} is not a valid regular expression: {e}"
         ))
     })
-}
-
-/// A namespace is a DNS label: `[a-z0-9-]`, at most 63 bytes, alphanumeric at both ends.
-pub(crate) fn check_namespace_name(ns: &str) -> Result<()> {
-    let ok = !ns.is_empty()
-        && ns.len() <= MAX_CONTAINER_LEN
-        && ns
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        && !ns.starts_with('-')
-        && !ns.ends_with('-');
-    if ok {
-        Ok(())
-    } else {
-        Err(Error::invalid(format!(
-            "namespace {ns:?} is not valid: lower-case letters, digits and '-', at most 63"
-        )))
-    }
-}
-
-/// An object name: a DNS subdomain (`[a-z0-9.-]`, ≤253), plus `:` because RBAC objects use it
-/// (`system:node`). Names become path segments, so never one made of dots and colons only
-/// (`.`, `..`, `...`, `..:..`), and never `/`, `%`, `?`, `#` or control characters (the
-/// character set leaves them out).
-fn check_object_name(name: &str) -> Result<()> {
-    let ok = !name.is_empty()
-        && name.len() <= MAX_NAME_LEN
-        && !name.bytes().all(|b| matches!(b, b'.' | b':'))
-        && name.bytes().all(|b| {
-            b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'-' | b':')
-        });
-    if ok {
-        Ok(())
-    } else {
-        Err(Error::invalid(format!(
-            "name {name:?} is not valid: lower-case letters, digits, '.', '-' (and ':'), at most 253, not dots and colons only"
-        )))
-    }
 }
 
 /// A resource type as typed: plural, singular, short name, Kind, `TYPE.GROUP` or

@@ -101,6 +101,8 @@ impl Client {
                 Code::ApiUnavailable,
                 format!("the API answered {path} with unreadable JSON: {e}"),
             )
+            .for_request(path, None)
+            .caused_by(e)
         })
     }
 

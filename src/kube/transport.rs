@@ -106,7 +106,7 @@ impl Transport {
             ureq::Error::Timeout(_) if deadline::remaining().is_some_and(|r| r.is_zero()) => {
                 deadline::expired(&format!("reading {path}"))
             }
-            e => transport_error(e, &self.server),
+            e => transport_error(e, &self.server, path),
         })
     }
 }
@@ -150,11 +150,11 @@ pub fn api_error(status: u16, body: &str, path: &str) -> Error {
         429 | 500..=599 => Code::ApiUnavailable,
         _ => Code::Internal,
     };
-    Error::new(code, message)
+    Error::new(code, message).for_request(path, Some(status))
 }
 
-fn transport_error(e: ureq::Error, server: &str) -> Error {
-    match e {
+fn transport_error(e: ureq::Error, server: &str, path: &str) -> Error {
+    let err = match &e {
         ureq::Error::Timeout(t) => Error::new(
             Code::Timeout,
             format!("the Kubernetes API at {server} did not answer in time ({t})"),
@@ -163,7 +163,8 @@ fn transport_error(e: ureq::Error, server: &str) -> Error {
             Code::ApiUnavailable,
             format!("cannot reach the Kubernetes API at {server}: {other}"),
         ),
-    }
+    };
+    err.for_request(path, None).caused_by(e)
 }
 
 /// Roots, client certificate and verification as the target says.
@@ -226,6 +227,23 @@ fn client_cert(cert: &[u8], key_pem: &[u8], origin: &str) -> Result<ClientCert> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn errors_keep_their_status_path_and_cause() {
+        let e = api_error(
+            403,
+            r#"{"message":"pods is forbidden"}"#,
+            "/api/v1/pods?limit=5",
+        );
+        assert_eq!(
+            (e.status, e.path.as_deref()),
+            (Some(403), Some("/api/v1/pods"))
+        );
+        let cause = std::io::Error::other("connection reset");
+        let e = Error::new(Code::ApiUnavailable, "x").caused_by(cause);
+        let source = std::error::Error::source(&e).map(|s| s.to_string());
+        assert_eq!(source.as_deref(), Some("connection reset"));
+    }
 
     #[test]
     fn api_errors_keep_the_server_message() {

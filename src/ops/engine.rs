@@ -117,6 +117,7 @@ fn stream_error(err: std::io::Error) -> Error {
         Code::ApiUnavailable,
         format!("reading the log stream failed: {err}"),
     )
+    .caused_by(err)
 }
 
 /// Cut a redacted line at `max` bytes, backing off to the start of a word when the cut would
