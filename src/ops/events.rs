@@ -9,7 +9,7 @@ use serde_json::Value;
 use crate::command::{Command, OutputFormat};
 use crate::error::{Error, Result};
 use crate::object::remaining;
-use crate::output::budget::Budget;
+use crate::output::budget::{Budget, Tail};
 use crate::output::{Format, Output, doc};
 use crate::redact::Redacted;
 use crate::url::with_query;
@@ -120,24 +120,23 @@ fn keep_last_rows(lines: &[String], max: usize, not_fetched: usize) -> Output {
     let Some((header, rows)) = lines.split_first() else {
         return Output::text(String::new());
     };
-    let room = max.saturating_sub(header.len() + 200);
-    let (mut used, mut start) = (0, rows.len());
-    while start > 0 && used + rows[start - 1].len() < room {
-        used += rows[start - 1].len() + 1;
-        start -= 1;
+    let mut tail = Tail::new(max.saturating_sub(header.len() + 200), None);
+    for r in rows {
+        tail.push(r.clone());
     }
+    let dropped = tail.dropped().0;
     let mut text = String::new();
-    let truncated = start > 0 || not_fetched > 0;
+    let truncated = dropped > 0 || not_fetched > 0;
     if truncated {
         text.push_str(&format!(
             "[kubeglass: {} older events left out to stay within {max} bytes{}; narrow with --for, --types or -n]\n",
-            start + not_fetched,
+            dropped + not_fetched,
             if not_fetched > 0 { " (some not fetched)" } else { "" }
         ));
     }
     text.push_str(header);
     text.push('\n');
-    for r in &rows[start..] {
+    for r in tail.kept() {
         text.push_str(r);
         text.push('\n');
     }

@@ -8,13 +8,12 @@
 //! `--grep` matches the **redacted** line, so a pattern cannot probe a hidden value
 //! character by character: a hit and a miss on a secret's characters look the same.
 
-use std::collections::VecDeque;
-
 use serde_json::Value;
 
 use crate::command::{Command, LogOptions};
 use crate::error::{Code, Error, Result};
 use crate::json::text;
+use crate::output::budget::Tail;
 use crate::output::{Format, Output};
 use crate::redact::Redacted;
 
@@ -83,8 +82,9 @@ pub fn run(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
             bytes: opts.limit_bytes.map(|b| b.max(0) as usize),
         };
         let kept = keep_newest(&mut lines, &limits, grep.as_ref())?;
-        truncated |= kept.dropped_lines > 0;
-        kept.write(
+        truncated |= kept.dropped().0 > 0;
+        write_tail(
+            &kept,
             &mut text,
             prefix.then(|| format!("[pod/{}/{}] ", s.pod, s.container)),
         );
@@ -147,30 +147,21 @@ fn log_path(ns: &str, s: &Stream, opts: &LogOptions, grep: bool) -> String {
     )
 }
 
-/// The newest lines of a stream that fit `room` bytes and `tail` lines.
-struct Kept {
-    lines: VecDeque<String>,
-    dropped_lines: usize,
-    dropped_bytes: usize,
-}
-
-impl Kept {
-    fn write(&self, out: &mut String, prefix: Option<String>) {
-        if self.dropped_lines > 0 {
-            out.push_str(&format!(
-                "{}[kubeglass: {} earlier lines ({} bytes) left out to stay within the output budget; narrow with --tail, --since or --grep]\n",
-                prefix.as_deref().unwrap_or(""),
-                self.dropped_lines,
-                self.dropped_bytes
-            ));
+/// The newest lines of one stream, as they are written into the answer.
+fn write_tail(kept: &Tail, out: &mut String, prefix: Option<String>) {
+    let (dropped, dropped_bytes) = kept.dropped();
+    if dropped > 0 {
+        out.push_str(&format!(
+            "{}[kubeglass: {dropped} earlier lines ({dropped_bytes} bytes) left out to stay within the output budget; narrow with --tail, --since or --grep]\n",
+            prefix.as_deref().unwrap_or(""),
+        ));
+    }
+    for l in kept.kept() {
+        if let Some(p) = &prefix {
+            out.push_str(p);
         }
-        for l in &self.lines {
-            if let Some(p) = &prefix {
-                out.push_str(p);
-            }
-            out.push_str(l);
-            out.push('\n');
-        }
+        out.push_str(l);
+        out.push('\n');
     }
 }
 
@@ -180,14 +171,9 @@ fn keep_newest(
     lines: &mut LogLines,
     limits: &Limits,
     grep: Option<&regex_lite::Regex>,
-) -> Result<Kept> {
-    let (room, tail) = (limits.room, limits.tail);
-    let mut kept = Kept {
-        lines: VecDeque::new(),
-        dropped_lines: 0,
-        dropped_bytes: 0,
-    };
-    let (mut bytes, mut read) = (0, 0);
+) -> Result<Tail> {
+    let mut kept = Tail::new(limits.room, limits.tail);
+    let mut read = 0;
     while let Some(line) = lines.next_line()? {
         let mut line = line.into_string();
         // --limit-bytes counts the redacted log from its start and cuts the last line at a
@@ -208,20 +194,7 @@ fn keep_newest(
             }
             continue;
         }
-        bytes += line.len() + 1;
-        kept.lines.push_back(line);
-        while bytes > room || tail.is_some_and(|t| kept.lines.len() > t) {
-            // Lines beyond --tail were asked away; only budget cuts are reported.
-            let over_budget = bytes > room;
-            let Some(old) = kept.lines.pop_front() else {
-                break;
-            };
-            bytes -= old.len() + 1;
-            if over_budget {
-                kept.dropped_lines += 1;
-                kept.dropped_bytes += old.len() + 1;
-            }
-        }
+        kept.push(line);
         if last {
             break;
         }
@@ -431,7 +404,7 @@ mod tests {
                 bytes: Some(limit),
             };
             let kept = keep_newest(&mut reader(log), &l, None).unwrap();
-            let shown: String = kept.lines.iter().cloned().collect();
+            let shown: String = kept.kept().cloned().collect();
             for secret_part in ["S3", "cr3t", "Pa55"] {
                 assert!(
                     !shown.contains(secret_part),
@@ -451,14 +424,14 @@ mod tests {
     fn newest_lines_are_kept_under_the_budget() {
         let log: String = (0..100).map(|i| format!("line {i:03}\n")).collect();
         let kept = keep_newest(&mut reader(&log), &limits(45, None), None).unwrap();
-        let lines: Vec<_> = kept.lines.iter().cloned().collect();
+        let lines: Vec<_> = kept.kept().cloned().collect();
         assert_eq!(
             lines,
             ["line 095", "line 096", "line 097", "line 098", "line 099"]
         );
-        assert_eq!(kept.dropped_lines, 95);
+        assert_eq!(kept.dropped().0, 95);
         let mut out = String::new();
-        kept.write(&mut out, None);
+        write_tail(&kept, &mut out, None);
         assert!(out.starts_with("[kubeglass: 95 earlier lines"));
         assert!(out.ends_with("line 099\n"));
     }
@@ -468,8 +441,8 @@ mod tests {
         let log = "ok 1\nERROR a\nok 2\nERROR b\nERROR c\n";
         let re = regex_lite::Regex::new("ERROR").unwrap();
         let kept = keep_newest(&mut reader(log), &limits(10_000, Some(2)), Some(&re)).unwrap();
-        assert_eq!(kept.lines, ["ERROR b", "ERROR c"]);
-        assert_eq!(kept.dropped_lines, 0);
+        assert_eq!(kept.kept().collect::<Vec<_>>(), ["ERROR b", "ERROR c"]);
+        assert_eq!(kept.dropped().0, 0);
     }
 
     fn all_lines(log: &[u8]) -> Vec<String> {
@@ -516,7 +489,9 @@ mod tests {
         let kept = |re| {
             keep_newest(&mut reader(log), &limits(10_000, None), Some(re))
                 .unwrap()
-                .lines
+                .kept()
+                .cloned()
+                .collect::<Vec<String>>()
         };
         assert_eq!(
             kept(&hit),

@@ -306,3 +306,75 @@ mod tests {
         assert_eq!(v, serde_json::json!([{"name": "a"}]));
     }
 }
+
+/// The other budget shape: keep the **newest** chunks (log lines, event rows) that fit
+/// `room` bytes — and at most `max_items` of them, when asked — dropping from the front.
+/// Drops made for room are counted (the answer says so); drops made for `max_items`
+/// (`--tail`) were asked for and are not.
+#[derive(Debug, Default)]
+pub struct Tail {
+    room: usize,
+    max_items: Option<usize>,
+    kept: std::collections::VecDeque<String>,
+    bytes: usize,
+    dropped: usize,
+    dropped_bytes: usize,
+}
+
+impl Tail {
+    /// A tail of at most `room` bytes (each chunk costs its length plus a newline).
+    pub fn new(room: usize, max_items: Option<usize>) -> Tail {
+        Tail {
+            room,
+            max_items,
+            ..Tail::default()
+        }
+    }
+
+    /// Keep `chunk` as the newest, dropping the oldest until the limits hold.
+    pub fn push(&mut self, chunk: String) {
+        self.bytes += chunk.len() + 1;
+        self.kept.push_back(chunk);
+        while self.bytes > self.room || self.max_items.is_some_and(|t| self.kept.len() > t) {
+            let over_room = self.bytes > self.room;
+            let Some(old) = self.kept.pop_front() else {
+                break;
+            };
+            self.bytes -= old.len() + 1;
+            if over_room {
+                self.dropped += 1;
+                self.dropped_bytes += old.len() + 1;
+            }
+        }
+    }
+
+    /// How many chunks (and bytes) were dropped for room.
+    pub fn dropped(&self) -> (usize, usize) {
+        (self.dropped, self.dropped_bytes)
+    }
+
+    /// The kept chunks, oldest first.
+    pub fn kept(&self) -> impl Iterator<Item = &String> {
+        self.kept.iter()
+    }
+}
+
+#[cfg(test)]
+mod tail_tests {
+    use super::*;
+
+    #[test]
+    fn the_newest_chunks_stay_and_only_room_drops_are_counted() {
+        let mut t = Tail::new(20, Some(2));
+        for c in ["a", "b", "c", "0123456789abcdef"] {
+            t.push(c.to_string());
+        }
+        let kept: Vec<&String> = t.kept().collect();
+        assert_eq!(kept, ["c", "0123456789abcdef"]);
+        assert_eq!(
+            t.dropped(),
+            (1, 2),
+            "b went for room (counted), a for the count (not)"
+        );
+    }
+}
