@@ -19,7 +19,7 @@ pub fn parse_args(words: &[String]) -> Result<Command> {
         Some(w) if w == "kubectl" => &words[1..],
         _ => words,
     };
-    refuse_early(words)?;
+    refuse_early(words, takes_separate_value)?;
     let (positionals, flags) = lex(words)?;
     let (verb, rest) = positionals
         .split_first()

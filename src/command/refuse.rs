@@ -107,7 +107,7 @@ pub(super) fn refuse_verb(verb: &str, sub: Option<&str>) -> Result<()> {
 /// The first refusal pass over kubectl-style words: find the verb (skipping flags and their
 /// values) and refuse writes, channels, watches and raw paths before any other parsing, so that
 /// `delete pod x --force` is `ReadOnly`, not "unknown flag --force".
-pub(super) fn refuse_early(words: &[String]) -> Result<()> {
+pub(super) fn refuse_early(words: &[String], takes_value: impl Fn(&str) -> bool) -> Result<()> {
     let mut positionals = Vec::new();
     let mut i = 0;
     while i < words.len() && positionals.len() < 2 {
@@ -122,7 +122,7 @@ pub(super) fn refuse_early(words: &[String]) -> Result<()> {
             continue;
         }
         // `-n delete get pods` is a namespace named "delete", not the verb.
-        if super::argv::takes_separate_value(w) {
+        if takes_value(w) {
             i += 1;
         }
     }
