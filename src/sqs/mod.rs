@@ -367,6 +367,17 @@ mod tests {
         );
     }
 
+    /// A client for the us-east-1 endpoint with fixed `creds` (nothing is sent).
+    fn client_with(creds: &Credentials) -> Sqs {
+        Sqs {
+            agent: ureq::Agent::new_with_defaults(),
+            endpoint: "https://sqs.us-east-1.amazonaws.com".into(),
+            host: "sqs.us-east-1.amazonaws.com".into(),
+            region: "us-east-1".into(),
+            creds: Arc::new(Provider::fixed(creds.clone())),
+        }
+    }
+
     #[test]
     fn requests_are_signed_deterministically() {
         let creds = Credentials {
@@ -376,13 +387,7 @@ mod tests {
             expires: None,
             source: "test",
         };
-        let sqs = Sqs {
-            agent: ureq::Agent::new_with_defaults(),
-            endpoint: "https://sqs.us-east-1.amazonaws.com".into(),
-            host: "sqs.us-east-1.amazonaws.com".into(),
-            region: "us-east-1".into(),
-            creds: Arc::new(Provider::fixed(creds.clone())),
-        };
+        let sqs = client_with(&creds);
         let t = crate::timefmt::parse_rfc3339("2015-08-30T12:36:00Z").unwrap();
         let a = sqs
             .signed("SendMessage", b"{}".to_vec(), &creds, t)
@@ -425,13 +430,7 @@ mod tests {
             expires: None,
             source: "test",
         };
-        let sqs = Sqs {
-            agent: ureq::Agent::new_with_defaults(),
-            endpoint: "https://sqs.us-east-1.amazonaws.com".into(),
-            host: "sqs.us-east-1.amazonaws.com".into(),
-            region: "us-east-1".into(),
-            creds: Arc::new(Provider::fixed(creds.clone())),
-        };
+        let sqs = client_with(&creds);
         let req = sqs
             .signed("SendMessage", b"{}".to_vec(), &creds, SystemTime::now())
             .unwrap();
