@@ -225,7 +225,7 @@ fn command_from_positionals(verb: &str, rest: &[String]) -> Result<Command> {
         Op::Logs => set_logs_target(&mut cmd, args)?,
         Op::Endpoints => set_service(&mut cmd, args)?,
         Op::Top => set_top_target(&mut cmd, args)?,
-        Op::Events | Op::ApiResources | Op::Version => {
+        Op::Events | Op::ApiResources | Op::Version | Op::Triage => {
             if let Some(extra) = args.first() {
                 return Err(Error::invalid(format!(
                     "`{}` takes no arguments, got {extra:?}",
@@ -338,7 +338,10 @@ fn flag_allowed(op: Op, flag: Flag) -> bool {
     use Flag::*;
     match flag {
         Namespace | MaxOutputBytes => true,
-        AllNamespaces => matches!(op, Op::Get | Op::Describe | Op::Events | Op::Top),
+        AllNamespaces => matches!(
+            op,
+            Op::Get | Op::Describe | Op::Events | Op::Top | Op::Triage
+        ),
         Selector => matches!(op, Op::Get | Op::Describe | Op::Logs | Op::Top),
         FieldSelector => matches!(op, Op::Get | Op::Events),
         Output => matches!(op, Op::Get | Op::Events),

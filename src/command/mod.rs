@@ -51,6 +51,8 @@ pub enum Op {
     ApiResources,
     /// `version`: the server's version.
     Version,
+    /// `triage`: what is wrong in scope, most severe first, one line a finding.
+    Triage,
 }
 
 impl Op {
@@ -66,6 +68,7 @@ impl Op {
             Op::Top => "top",
             Op::ApiResources => "api-resources",
             Op::Version => "version",
+            Op::Triage => "triage",
         }
     }
 
@@ -81,6 +84,7 @@ impl Op {
             "top" => Op::Top,
             "api-resources" => Op::ApiResources,
             "version" => Op::Version,
+            "triage" => Op::Triage,
             _ => return None,
         })
     }
@@ -202,7 +206,7 @@ impl Command {
 }
 
 /// The operations kubeglass performs, as listed in every refusal message.
-pub const SUPPORTED: &str = "get|list, describe, logs, events, endpoints, rollout history, top pods|nodes, api-resources, version";
+pub const SUPPORTED: &str = "triage, get|list, describe, logs, events, endpoints, rollout history, top pods|nodes, api-resources, version";
 
 /// The op as the user types it in the kubectl form, for messages.
 fn verb_of(op: Op) -> &'static str {

@@ -83,7 +83,7 @@ fn validate_shape(cmd: &mut Command) -> Result<()> {
         }
         Op::RolloutHistory => validate_rollout_shape(cmd),
         Op::Top => normalise_top(cmd),
-        Op::Events | Op::ApiResources | Op::Version
+        Op::Events | Op::ApiResources | Op::Version | Op::Triage
             if cmd.resource.is_some() || !cmd.names.is_empty() =>
         {
             Err(Error::invalid(format!(

@@ -25,6 +25,7 @@ pub mod render;
 mod rollout;
 mod server;
 mod top;
+mod triage;
 
 pub use engine::Engine;
 
@@ -78,5 +79,6 @@ fn dispatch(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
         Op::Top => top::run(e, cmd, max),
         Op::ApiResources => server::api_resources(e, max),
         Op::Version => server::version(e),
+        Op::Triage => triage::run(e, cmd, max),
     }
 }

@@ -1,0 +1,179 @@
+//! Triage rules on objects shaped like the testbed's seeded faults.
+
+use serde_json::{Value, json};
+
+use super::*;
+
+fn now() -> SystemTime {
+    timefmt::parse_rfc3339("2026-12-02T05:00:00Z").unwrap()
+}
+
+fn pod(ns: &str, name: &str, owner: Option<(&str, &str)>, labels: Value, status: Value) -> Value {
+    let owners: Vec<Value> = owner
+        .map(|(kind, n)| json!({"kind": kind, "name": n, "controller": true}))
+        .into_iter()
+        .collect();
+    json!({"metadata": {"namespace": ns, "name": name, "labels": labels, "ownerReferences": owners},
+           "spec": {"nodeName": "node-1"}, "status": status})
+}
+
+fn running_ready() -> Value {
+    json!({"phase": "Running", "containerStatuses": [{"name": "app", "ready": true, "restartCount": 0,
+        "state": {"running": {}}}]})
+}
+
+fn report(t: Triage) -> String {
+    t.render(now()).join("\n")
+}
+
+#[test]
+fn every_seeded_fault_is_one_line_with_its_evidence_and_next_step() {
+    let mut t = Triage::default();
+    t.node(
+        &json!({"metadata": {"name": "node-2"}, "status": {"conditions": [
+            {"type": "MemoryPressure", "status": "True"},
+            {"type": "Ready", "status": "Unknown", "reason": "NodeStatusUnknown",
+             "message": "Kubelet stopped posting node status.", "lastTransitionTime": "2026-12-02T04:35:00Z"}]}}),
+        now(),
+    );
+    for n in ["api-e3e7b13d1-q8w7e", "api-e3e7b13d1-r5t6y"] {
+        t.pod(&pod("shop", n, Some(("ReplicaSet", "api-e3e7b13d1")),
+            json!({"app": "api", "pod-template-hash": "e3e7b13d1"}),
+            json!({"phase": "Running", "containerStatuses": [{"name": "api", "ready": false, "restartCount": 7,
+                "state": {"waiting": {"reason": "CrashLoopBackOff"}},
+                "lastState": {"terminated": {"exitCode": 2, "reason": "Error"}}}]})));
+    }
+    t.pod(&pod("payments", "billing-3afdc1281-z9x8c", Some(("ReplicaSet", "billing-3afdc1281")),
+        json!({"app": "billing", "pod-template-hash": "3afdc1281"}),
+        json!({"phase": "Running", "containerStatuses": [{"name": "billing", "ready": true, "restartCount": 3,
+            "state": {"running": {}}, "lastState": {"terminated": {"exitCode": 137, "reason": "OOMKilled"}}}]})));
+    t.pod(&pod(
+        "payments",
+        "postgres-0",
+        Some(("StatefulSet", "postgres")),
+        json!({"app": "postgres"}),
+        json!({"phase": "Pending", "conditions": [{"type": "PodScheduled", "status": "False"}]}),
+    ));
+    t.event(&json!({"metadata": {"namespace": "payments"}, "involvedObject": {"kind": "Pod", "name": "postgres-0"},
+        "reason": "FailedScheduling", "count": 25, "lastTimestamp": "2026-12-02T04:17:00Z",
+        "message": "0/2 nodes are available: 1 Insufficient cpu, 1 Insufficient memory."}));
+    t.pod(&pod(
+        "shop",
+        "checkout-v2-872fc8a22-m3n4b",
+        Some(("ReplicaSet", "checkout-v2-872fc8a22")),
+        json!({"app": "checkout-v2", "pod-template-hash": "872fc8a22"}),
+        running_ready(),
+    ));
+    t.service(&json!({"metadata": {"namespace": "shop", "name": "checkout"}, "spec": {"selector": {"app": "checkout"}}}));
+    t.job(&json!({"metadata": {"namespace": "shop", "name": "nightly-report-28911"}, "status": {"failed": 3,
+        "conditions": [{"type": "Failed", "status": "True", "reason": "BackoffLimitExceeded",
+                        "message": "Job has reached the specified backoff limit"}]}}));
+    t.storage_classes_read();
+    t.claim(
+        &json!({"metadata": {"namespace": "payments", "name": "data-postgres-0"},
+        "spec": {"storageClassName": "gp3"}, "status": {"phase": "Pending"}}),
+    );
+    t.pod(&pod("shop", "web-6372175ac-klmno", Some(("ReplicaSet", "web-6372175ac")),
+        json!({"app": "web", "pod-template-hash": "6372175ac"}),
+        json!({"phase": "Running", "containerStatuses": [{"name": "web", "ready": false, "restartCount": 0, "state": {"running": {}}}]})));
+    t.event(&json!({"metadata": {"namespace": "shop"}, "involvedObject": {"kind": "Pod", "name": "web-6372175ac-klmno"},
+        "reason": "Unhealthy", "count": 118, "lastTimestamp": "2026-12-02T04:17:00Z",
+        "message": "Readiness probe failed: HTTP probe failed with statuscode: 503"}));
+    t.workload(
+        "Deployment",
+        &json!({"metadata": {"namespace": "shop", "name": "web"},
+        "spec": {"replicas": 3}, "status": {"readyReplicas": 2, "updatedReplicas": 3}}),
+    );
+    let r = report(t);
+    for want in [
+        "node/node-2: NotReady for 25m (NodeStatusUnknown: Kubelet stopped posting node status.), MemoryPressure → describe node node-2",
+        "shop deploy/api: CrashLoopBackOff, container api last exit 2 (Error), 7 restarts (2 pods, e.g. api-e3e7b13d1-q8w7e, api-e3e7b13d1-r5t6y) → logs deploy/api -n shop -c api --previous",
+        "payments deploy/billing: OOMKilled, container billing last exit 137 (OOMKilled), 3 restarts",
+        "payments sts/postgres: Pending, unschedulable: 0/2 nodes are available: 1 Insufficient cpu, 1 Insufficient memory.",
+        "payments pvc/data-postgres-0: Pending: StorageClass gp3 does not exist",
+        "shop svc/checkout: selects no pod (app=checkout); near miss: app=checkout-v2 (deploy/checkout-v2)",
+        "shop job/nightly-report-28911: Failed BackoffLimitExceeded: Job has reached the specified backoff limit (3 failed pods)",
+        "shop deploy/web: running but not ready: Readiness probe failed: HTTP probe failed with statuscode: 503 [2/3 ready]",
+    ] {
+        assert!(r.contains(want), "missing {want:?} in:\n{r}");
+    }
+    let lines: Vec<&str> = r.lines().collect();
+    assert!(
+        lines[1].starts_with("node/node-2"),
+        "the node is most severe:\n{r}"
+    );
+    assert!(
+        r.ends_with("healthy: 1 pods running and ready (shop 1)"),
+        "{r}"
+    );
+}
+
+#[test]
+fn thousands_of_pods_alike_are_one_line_with_a_count() {
+    let mut t = Triage::default();
+    for i in 0..3000 {
+        t.pod(&pod(
+            "load",
+            &format!("load-{i:05}"),
+            None,
+            json!({"app": "load"}),
+            json!({"phase": "Pending"}),
+        ));
+    }
+    for i in 0..40 {
+        t.pod(&pod(
+            "shop",
+            &format!("ok-{i}"),
+            None,
+            json!({"app": "ok"}),
+            running_ready(),
+        ));
+    }
+    let r = report(t);
+    assert_eq!(r.lines().count(), 3, "{r}");
+    assert!(
+        r.contains("load pods: Pending on node-1 with no container status (3000 pods, e.g. load-00000, load-00001, load-00002) → describe pod load-00000 -n load"),
+        "{r}"
+    );
+    assert!(
+        r.contains("healthy: 40 pods running and ready (shop 40)"),
+        "{r}"
+    );
+}
+
+#[test]
+fn a_workload_without_pod_problems_gets_its_own_line_and_a_cluster_without_problems_says_so() {
+    let mut t = Triage::default();
+    t.workload(
+        "DaemonSet",
+        &json!({"metadata": {"namespace": "monitoring", "name": "node-exporter"},
+        "status": {"desiredNumberScheduled": 2, "numberReady": 1, "updatedNumberScheduled": 0}}),
+    );
+    let r = report(t);
+    assert!(r.contains("monitoring ds/node-exporter: 1/2 ready, 0/2 up-to-date → describe ds/node-exporter -n monitoring"), "{r}");
+    let quiet = report(Triage::default());
+    assert!(quiet.contains("0 finding(s)"), "{quiet}");
+}
+
+#[test]
+fn hostile_objects_do_not_panic() {
+    let mut t = Triage::default();
+    for v in [
+        json!(null),
+        json!([]),
+        json!({"status": 5}),
+        json!({"metadata": {"labels": 3}, "status": {"conditions": [null]}}),
+    ] {
+        t.pod(&v);
+        t.node(&v, now());
+        t.workload("Deployment", &v);
+        t.service(&v);
+        t.endpoints(&v);
+        t.job(&v);
+        t.claim(&v);
+        t.autoscaler(&v);
+        t.quota(&v);
+        t.event(&v);
+    }
+    let _ = report(t);
+}
