@@ -3,6 +3,8 @@
 
 use serde_json::Value;
 
+use crate::json::{items, text};
+
 use crate::kube::Resource;
 
 /// The label selector of a workload or service object, as a query string value
@@ -73,6 +75,58 @@ pub fn owned_by(obj: &Value, uid: &str) -> bool {
         .into_iter()
         .flatten()
         .any(|o| o.get("uid").and_then(Value::as_str) == Some(uid))
+}
+
+/// Whether two label values are near enough to be a typo or a renamed version of each
+/// other (`checkout` / `checkout-v2`, `web` / `wbe`): one contains the other, or they are
+/// at most two edits apart.
+pub fn alike(a: &str, b: &str) -> bool {
+    a.contains(b) || b.contains(a) || edits(a, b) <= 2
+}
+
+/// Levenshtein distance (label values are short).
+fn edits(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
+/// `deploy/api` for a pod of a Deployment's ReplicaSet, `sts/postgres`, `ds/x`, `job/y`;
+/// `None` for a pod no controller owns.
+pub fn owner_subject(p: &Value) -> Option<String> {
+    let o = items(p, "/metadata/ownerReferences")
+        .find(|o| o.get("controller") == Some(&Value::Bool(true)))?;
+    let (kind, name) = (text(o, "/kind"), text(o, "/name"));
+    let hash = text(p, "/metadata/labels/pod-template-hash");
+    Some(match kind {
+        "ReplicaSet" if !hash.is_empty() => format!(
+            "deploy/{}",
+            name.strip_suffix(&format!("-{hash}")).unwrap_or(name)
+        ),
+        other => format!("{}/{name}", short_kind(other)),
+    })
+}
+
+/// kubectl's short names for the owner kinds triage names.
+pub fn short_kind(kind: &str) -> String {
+    match kind {
+        "Deployment" => "deploy".into(),
+        "StatefulSet" => "sts".into(),
+        "DaemonSet" => "ds".into(),
+        "ReplicaSet" => "rs".into(),
+        "Job" => "job".into(),
+        "CronJob" => "cronjob".into(),
+        other => other.to_ascii_lowercase(),
+    }
 }
 
 #[cfg(test)]

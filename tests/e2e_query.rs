@@ -391,3 +391,66 @@ fn memory_stays_small_on_big_lists() {
         );
     }
 }
+
+#[test]
+#[ignore = "needs the kube testbed (KUBE_TESTBED_DIR)"]
+fn triage_names_every_seeded_fault_in_four_kilobytes() {
+    let (_dir, kc) = admin();
+    let (code, out, err) = query(&kc, &[], &["triage", "-A"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.len() <= 4096, "{} bytes:\n{out}", out.len());
+    for fault in [
+        "node/node-2: NotReady",
+        "shop deploy/api: CrashLoopBackOff, container api last exit 2",
+        "payments deploy/billing: OOMKilled",
+        "payments sts/postgres: Pending, unschedulable: 0/2 nodes are available",
+        "payments pvc/data-postgres-0: Pending: StorageClass gp3 does not exist",
+        "shop svc/checkout: selects no pod (app=checkout); near miss: app=checkout-v2",
+        "shop job/nightly-report-28911: Failed BackoffLimitExceeded",
+        "shop deploy/web: running but not ready: Readiness probe failed",
+        "load pods: Pending on node-1 with no container status (3000 pods",
+    ] {
+        assert!(out.contains(fault), "missing {fault:?}:\n{out}");
+    }
+    // The JSON form gives the same answer.
+    let mut c = kubeglass();
+    c.arg("query")
+        .arg("--kubeconfig")
+        .arg(&kc)
+        .args(["--command-json", r#"{"op":"triage","all_namespaces":true}"#]);
+    let (code, json_out, err) = run(c);
+    assert_eq!(code, 0, "{err}");
+    let strip = |s: &str| {
+        s.lines()
+            .filter(|l| !l.contains(" for "))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert_eq!(strip(&json_out), strip(&out), "ages aside, the same lines");
+}
+
+#[test]
+#[ignore = "needs the kube testbed (KUBE_TESTBED_DIR)"]
+fn a_cut_table_says_what_it_left_out_and_logs_point_at_previous() {
+    let (_dir, kc) = admin();
+    let (code, out, err) = query(&kc, &["--max-output-bytes", "4096"], &["get", "pods", "-A"]);
+    assert_eq!(code, 0, "{err}");
+    let last = out.lines().last().unwrap_or_default();
+    assert!(
+        last.contains("more rows:")
+            && last.contains("Pending")
+            && last.contains("CrashLoopBackOff"),
+        "{last}"
+    );
+    let (code, out, err) = query(
+        &kc,
+        &[],
+        &["logs", "deploy/api", "-n", "shop", "--tail", "5"],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("is crash-looping")
+            && out.contains("logs deploy/api -n shop -c api --previous"),
+        "{out}"
+    );
+}

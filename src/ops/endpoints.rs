@@ -4,9 +4,11 @@
 
 use crate::command::Command;
 use crate::error::{Code, Error, Result};
-use crate::object::selector_of;
+use crate::json::text;
+use crate::object::{alike, owner_subject, selector_of};
 use crate::output::budget::Budget;
 use crate::output::{Format, Output};
+use crate::redact::Redacted;
 
 use super::engine::Engine;
 use super::related::list;
@@ -48,10 +50,56 @@ pub fn run(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
         Some(sel) => list(e, "pods", Some(&ns), &[("labelSelector", Some(&sel))])?,
         None => Vec::new(),
     };
-    let text = view::render(&svc, &slices, ep.as_ref(), &pods);
+    let mut text = view::render(&svc, &slices, ep.as_ref(), &pods);
+    if pods.is_empty() {
+        for near in near_misses(e, &ns, &svc)? {
+            text.push_str(&format!("Near miss:  {near}\n"));
+        }
+    }
     let mut budget = Budget::new(max);
     for line in text.lines() {
         budget.push(line);
     }
     Ok(budget.finish(Format::Text, "the service has too many endpoints to list; use get endpointslices -l kubernetes.io/service-name=NAME"))
+}
+
+/// Most pods whose labels are compared with a selector that matches none.
+const NEAR_MISS_SCAN: usize = 2000;
+
+/// Pods whose labels almost match a selector that matches none (`app=checkout-v2` for
+/// `app=checkout`): a typo or a renamed app, the most common cause. Reads pod metadata only.
+fn near_misses(e: &Engine, ns: &str, svc: &Redacted<serde_json::Value>) -> Result<Vec<String>> {
+    let Some(selector) = svc
+        .value()
+        .pointer("/spec/selector")
+        .and_then(|s| s.as_object())
+    else {
+        return Ok(Vec::new());
+    };
+    let mut found = std::collections::BTreeSet::new();
+    let mut seen = 0;
+    let path = format!("/api/v1/namespaces/{}/pods", crate::url::encode(ns));
+    e.list_pages(&path, crate::kube::ACCEPT_METADATA, 500, |page| {
+        for pod in page.items() {
+            seen += 1;
+            let labels = pod.value().pointer("/metadata/labels");
+            for (k, want) in selector {
+                let (Some(have), Some(want)) = (
+                    labels.and_then(|l| l.get(k)).and_then(|v| v.as_str()),
+                    want.as_str(),
+                ) else {
+                    continue;
+                };
+                if have != want && alike(have, want) {
+                    let owner = owner_subject(pod.value())
+                        .unwrap_or_else(|| format!("pod/{}", text(pod.value(), "/metadata/name")));
+                    found.insert(format!(
+                        "pods labelled {k}={have} ({owner}) — did the selector mean that?"
+                    ));
+                }
+            }
+        }
+        Ok(seen < NEAR_MISS_SCAN && found.len() < 3)
+    })?;
+    Ok(found.into_iter().collect())
 }

@@ -30,6 +30,8 @@ const MIN_DOC_BYTES: usize = 2048;
 fn doc_page(max: usize) -> usize {
     (max / MIN_DOC_BYTES + 1).clamp(10, PAGE)
 }
+/// Most rows counted by status past the budget (a cut table says what it left out).
+const TALLY_MAX: usize = 20_000;
 /// The fewest bytes a table row takes: bounds how many rows are fetched for a budget.
 const MIN_ROW_BYTES: usize = 24;
 /// What kubectl's `get all` lists.
@@ -44,7 +46,7 @@ const ALL: &[&str] = &[
     "cronjobs",
     "jobs",
 ];
-const HINT: &str = "narrow with -n, -l, --field-selector or names";
+const HINT: &str = "narrow with -n, -l, --field-selector or names, or run triage";
 
 /// Run `get`.
 pub fn run(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
@@ -76,7 +78,7 @@ fn tables(e: &Engine, cmd: &Command, types: &[Resource], max: usize) -> Result<O
     let mut shown = 0;
     for res in types {
         let nss = e.namespaces(cmd, res)?;
-        let (lines, not_fetched) = table_lines(e, cmd, res, &nss, max)?;
+        let (w, lines, not_fetched) = table_lines(e, cmd, res, &nss, max)?;
         first_nss.get_or_insert(nss);
         if lines.is_empty() {
             continue;
@@ -85,8 +87,27 @@ fn tables(e: &Engine, cmd: &Command, types: &[Resource], max: usize) -> Result<O
             budget.push("");
         }
         shown += 1;
+        let before = budget.left_out();
         for l in &lines {
             budget.push(l);
+        }
+        // A cut table says what it left out by status, counted past the budget too.
+        let cut_rows = budget.left_out() - before;
+        let counted = w.as_ref().map_or(0, TableWriter::tallied);
+        match w.as_ref().and_then(|w| w.status_summary(cut_rows)) {
+            Some(s) if cut_rows + counted > 0 => budget.describe_left_out(
+                counted,
+                format!(
+                    "{} more rows: {s}{}",
+                    cut_rows + counted,
+                    if not_fetched > 0 {
+                        format!(" (and {not_fetched} not fetched)")
+                    } else {
+                        String::new()
+                    }
+                ),
+            ),
+            _ => {}
         }
         budget.skipped(not_fetched);
     }
@@ -106,25 +127,33 @@ fn nothing_found(nss: Option<Namespaces>) -> Output {
     }
 }
 
-/// The rendered table of one type, and how many objects were left unfetched.
+/// The table of one type (its writer, for the status of what a cut leaves out), its
+/// rendered lines, and how many objects were left unfetched. Past the rows a budget can
+/// show, pages are still read — up to [`TALLY_MAX`] rows — but only counted by status.
 fn table_lines(
     e: &Engine,
     cmd: &Command,
     res: &Resource,
     nss: &Namespaces,
     max: usize,
-) -> Result<(Vec<String>, usize)> {
+) -> Result<(Option<TableWriter>, Vec<String>, usize)> {
     if is_secret(res) {
-        return secret_table(e, cmd, res, nss, max);
+        let (lines, not_fetched) = secret_table(e, cmd, res, nss, max)?;
+        return Ok((None, lines, not_fetched));
     }
     let wide = cmd.output == OutputFormat::Wide;
     let mut w = TableWriter::new(wide, nss.is_many());
     let max_rows = max / MIN_ROW_BYTES + 1;
     let not_fetched = e.walk(cmd, res, nss, Shape::Table, PAGE, |table| {
-        w.add_page(&table)?;
-        Ok(w.len() < max_rows)
+        if w.len() < max_rows {
+            w.add_page(&table)?;
+        } else {
+            w.tally_page(&table);
+        }
+        Ok(w.len() < max_rows || (w.has_status() && w.tallied() < TALLY_MAX))
     })?;
-    Ok((w.render(), not_fetched))
+    let lines = w.render();
+    Ok((Some(w), lines, not_fetched))
 }
 
 /// Secrets as a NAME/AGE table from metadata alone: their data never leaves the API server.

@@ -47,10 +47,19 @@ pub fn run(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
         None => None,
     };
     let (pods, mut notes) = target_pods(e, cmd, &ns)?;
+    if opts.grep.as_deref().is_some_and(|g| g.contains("\\|")) {
+        notes.push(
+            "kubeglass: --grep takes Rust regular expressions: alternation is `|` (`\\|` matches a literal `|`)"
+                .into(),
+        );
+    }
     let mut streams = Vec::new();
     for pod in &pods {
         let (names, note) = containers(pod, opts)?;
         notes.extend(note);
+        if !opts.previous {
+            notes.extend(names.iter().filter_map(|c| previous_hint(pod, c, cmd, &ns)));
+        }
         let pod_name = text(pod, "/metadata/name").to_string();
         streams.extend(names.into_iter().map(|container| Stream {
             pod: pod_name.clone(),
@@ -70,6 +79,7 @@ pub fn run(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
     let per_stream = room / streams.len().max(1);
     let mut text = String::new();
     let mut truncated = false;
+    let mut shown = 0;
     for n in &notes {
         text.push_str(&format!("[{n}]\n"));
     }
@@ -83,20 +93,55 @@ pub fn run(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
         };
         let kept = keep_newest(&mut lines, &limits, grep.as_ref())?;
         truncated |= kept.dropped().0 > 0;
+        shown += kept.kept().count();
         write_tail(
             &kept,
             &mut text,
             prefix.then(|| format!("[pod/{}/{}] ", s.pod, s.container)),
         );
     }
-    if text.is_empty() {
-        text = format!("[kubeglass: no log lines{}]\n", describe_filter(opts));
+    // Said whenever nothing matched, notes (a picked pod, a hint) or not.
+    if shown == 0 {
+        text.push_str(&format!(
+            "[kubeglass: no log lines{}]\n",
+            describe_filter(opts)
+        ));
     }
     Ok(Output {
         text,
         format: Format::Text,
         truncated,
     })
+}
+
+/// For a container that is crash-looping or was restarted, when `--previous` was not asked:
+/// how its last run ended and the command that shows that run's log (the crash is there,
+/// not in the fresh container's few lines).
+fn previous_hint(pod: &Value, container: &str, cmd: &Command, ns: &str) -> Option<String> {
+    let status = pod
+        .pointer("/status/containerStatuses")
+        .and_then(Value::as_array)?
+        .iter()
+        .find(|c| c.get("name").and_then(Value::as_str) == Some(container))?;
+    let last = status.pointer("/lastState/terminated")?;
+    let looping = text(status, "/state/waiting/reason") == "CrashLoopBackOff";
+    let code = last.get("exitCode").and_then(Value::as_i64).unwrap_or(0);
+    let target = match (cmd.resource.as_deref(), cmd.names.first()) {
+        (Some(kind), Some(name)) if !matches!(kind, "pod" | "pods" | "po") => {
+            format!("{kind}/{name}")
+        }
+        _ => text(pod, "/metadata/name").to_string(),
+    };
+    Some(format!(
+        "kubeglass: container {container} {} its last run ended {} (exit {code}) at {}; that run's log: logs {target} -n {ns} -c {container} --previous",
+        if looping {
+            "is crash-looping;"
+        } else {
+            "was restarted;"
+        },
+        text(last, "/reason"),
+        text(last, "/finishedAt")
+    ))
 }
 
 /// " matching --grep …" / " since …" for the empty-result note.

@@ -38,6 +38,8 @@ pub struct Budget {
     left_out_bytes: usize,
     left_out_chunks: usize,
     skipped_items: usize,
+    /// What the left-out part holds, when the caller knows better than "N lines".
+    detail: Option<String>,
 }
 
 impl Budget {
@@ -54,6 +56,7 @@ impl Budget {
             left_out_bytes: 0,
             left_out_chunks: 0,
             skipped_items: 0,
+            detail: None,
         }
     }
 
@@ -88,6 +91,21 @@ impl Budget {
         }
     }
 
+    /// How many pushed chunks were left out so far.
+    pub fn left_out(&self) -> usize {
+        self.left_out_chunks
+    }
+
+    /// Say what the left-out part holds (`2957 more rows: 2950 Running, 7 Pending`) instead
+    /// of counting lines; `n_unpushed` rows were counted but never pushed.
+    pub fn describe_left_out(&mut self, n_unpushed: usize, detail: String) {
+        if n_unpushed > 0 {
+            self.full = true;
+            self.skipped_items += n_unpushed;
+        }
+        self.detail = Some(detail);
+    }
+
     /// Whether the budget stopped taking chunks (callers can stop reading).
     pub fn is_full(&self) -> bool {
         self.full
@@ -120,6 +138,12 @@ impl Budget {
     }
 
     fn note(&self, hint: &str) -> String {
+        if let Some(d) = &self.detail {
+            return format!(
+                "kubeglass: output cut at {} bytes: {d}; {hint}",
+                self.max_bytes
+            );
+        }
         let mut left = Vec::new();
         if self.left_out_chunks > 0 {
             left.push(format!(

@@ -28,6 +28,8 @@ pub struct TableWriter {
     /// Indexes of the chosen columns in each row's `cells`.
     chosen: Vec<usize>,
     rows: Vec<Vec<String>>,
+    /// Rows past what is rendered, counted by their STATUS cell (see [`Self::tally_page`]).
+    tally: std::collections::BTreeMap<String, usize>,
 }
 
 impl TableWriter {
@@ -75,6 +77,65 @@ impl TableWriter {
     /// Number of rows added so far.
     pub fn len(&self) -> usize {
         self.rows.len()
+    }
+
+    /// Whether the table has a STATUS column (pods, PVCs, nodes…): rows past the budget
+    /// can then be counted by status instead of kept.
+    pub fn has_status(&self) -> bool {
+        self.header.iter().any(|h| h == "STATUS")
+    }
+
+    /// Count a page's rows by STATUS without keeping them (past the output budget).
+    pub fn tally_page(&mut self, table: &Redacted<Value>) {
+        let table = table.value();
+        let Some(i) = table
+            .get("columnDefinitions")
+            .and_then(Value::as_array)
+            .and_then(|c| {
+                c.iter()
+                    .position(|d| d.get("name").and_then(Value::as_str) == Some("Status"))
+            })
+        else {
+            return;
+        };
+        for row in table
+            .get("rows")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let status = row
+                .pointer(&format!("/cells/{i}"))
+                .map_or_else(|| NONE.to_string(), cell_text);
+            *self.tally.entry(status).or_default() += 1;
+        }
+    }
+
+    /// How many rows were counted by [`Self::tally_page`].
+    pub fn tallied(&self) -> usize {
+        self.tally.values().sum()
+    }
+
+    /// The statuses of the last `n` kept rows plus the counted ones, most common first:
+    /// `2950 Running, 7 Pending`.
+    pub fn status_summary(&self, last_kept: usize) -> Option<String> {
+        let col =
+            self.header.iter().position(|h| h == "STATUS")? + usize::from(self.with_namespace);
+        let mut counts = self.tally.clone();
+        for row in &self.rows[self.rows.len().saturating_sub(last_kept)..] {
+            *counts
+                .entry(row.get(col).cloned().unwrap_or_default())
+                .or_default() += 1;
+        }
+        let mut sorted: Vec<(String, usize)> = counts.into_iter().collect();
+        sorted.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        (!sorted.is_empty()).then(|| {
+            sorted
+                .iter()
+                .map(|(s, n)| format!("{n} {s}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
     }
 
     /// Whether no row was added (the caller then prints kubectl's "No resources found …").

@@ -11,6 +11,7 @@ use std::time::SystemTime;
 use serde_json::Value;
 
 use crate::json::{items, text};
+use crate::object::{alike, owner_subject, short_kind};
 use crate::quantity;
 use crate::timefmt;
 
@@ -157,7 +158,7 @@ impl Triage {
         let (ns, name) = (text(p, "/metadata/namespace"), text(p, "/metadata/name"));
         self.pods += 1;
         self.namespaces.insert(ns.to_string());
-        let subject = owner_subject(p);
+        let subject = owner_or_standalone(p);
         self.remember_labels(ns, p, &subject);
         let Some((severity, what, next)) = pod_problem(p, ns, name, &subject) else {
             *self.healthy.entry(ns.to_string()).or_default() += 1;
@@ -758,64 +759,11 @@ fn pending_what(p: &Value) -> String {
     }
 }
 
-/// Whether two label values are near enough to be a typo or a renamed version of each
-/// other (`checkout` / `checkout-v2`, `web` / `wbe`): one contains the other, or they are
-/// at most two edits apart.
-fn alike(a: &str, b: &str) -> bool {
-    a.contains(b) || b.contains(a) || edits(a, b) <= 2
-}
-
-/// Levenshtein distance (label values are short).
-fn edits(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
-            prev = cur;
-        }
-    }
-    row[b.len()]
-}
-
 /// The subject standalone pods (no controller) are grouped under.
 const STANDALONE: &str = "pods";
 
-/// `deploy/api` for a pod of a Deployment's ReplicaSet, `sts/postgres`, `ds/x`, `job/y`;
-/// [`STANDALONE`] for a pod no controller owns.
-fn owner_subject(p: &Value) -> String {
-    let Some(o) = items(p, "/metadata/ownerReferences")
-        .find(|o| o.get("controller") == Some(&Value::Bool(true)))
-    else {
-        return STANDALONE.to_string();
-    };
-    let (kind, name) = (text(o, "/kind"), text(o, "/name"));
-    let hash = text(p, "/metadata/labels/pod-template-hash");
-    match kind {
-        "ReplicaSet" if !hash.is_empty() => {
-            format!(
-                "deploy/{}",
-                name.strip_suffix(&format!("-{hash}")).unwrap_or(name)
-            )
-        }
-        other => format!("{}/{name}", short_kind(other)),
-    }
-}
-
-/// kubectl's short names for the owner kinds triage names.
-fn short_kind(kind: &str) -> String {
-    match kind {
-        "Deployment" => "deploy".into(),
-        "StatefulSet" => "sts".into(),
-        "DaemonSet" => "ds".into(),
-        "ReplicaSet" => "rs".into(),
-        "Job" => "job".into(),
-        "CronJob" => "cronjob".into(),
-        other => other.to_ascii_lowercase(),
-    }
+fn owner_or_standalone(p: &Value) -> String {
+    owner_subject(p).unwrap_or_else(|| STANDALONE.to_string())
 }
 
 /// Free text on one line, cut at [`QUOTE`] characters.

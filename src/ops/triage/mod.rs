@@ -51,32 +51,32 @@ pub fn run(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
     let mut t = Triage::default();
     let mut unread = Vec::new();
     if e.scope().check_cluster_scoped("nodes").is_ok() {
-        read(e, cmd, "nodes", &mut unread, |n| t.node(&n, now))?;
+        read(e, cmd, "nodes", &mut unread, |n| t.node(n, now))?;
     }
     if e.scope().check_cluster_scoped("storageclasses").is_ok()
         && read(e, cmd, "storageclasses", &mut unread, |sc| {
-            t.storage_class(&sc)
+            t.storage_class(sc)
         })?
     {
         t.storage_classes_read();
     }
     for typed in NAMESPACED {
         read(e, cmd, typed, &mut unread, |obj| match *typed {
-            "pods" => t.pod(&obj),
-            "deployments" => t.workload("Deployment", &obj),
-            "statefulsets" => t.workload("StatefulSet", &obj),
-            "daemonsets" => t.workload("DaemonSet", &obj),
-            "services" => t.service(&obj),
-            "endpoints" => t.endpoints(&obj),
-            "jobs" => t.job(&obj),
-            "persistentvolumeclaims" => t.claim(&obj),
-            "horizontalpodautoscalers" => t.autoscaler(&obj),
-            _ => t.quota(&obj),
+            "pods" => t.pod(obj),
+            "deployments" => t.workload("Deployment", obj),
+            "statefulsets" => t.workload("StatefulSet", obj),
+            "daemonsets" => t.workload("DaemonSet", obj),
+            "services" => t.service(obj),
+            "endpoints" => t.endpoints(obj),
+            "jobs" => t.job(obj),
+            "persistentvolumeclaims" => t.claim(obj),
+            "horizontalpodautoscalers" => t.autoscaler(obj),
+            _ => t.quota(obj),
         })?;
     }
     let mut warnings = cmd.clone();
     warnings.field_selector = Some("type=Warning".into());
-    read(e, &warnings, "events", &mut unread, |ev| t.event(&ev))?;
+    read(e, &warnings, "events", &mut unread, |ev| t.event(ev))?;
     let mut budget = Budget::new(max);
     for line in t.render(now) {
         budget.push(&line);
