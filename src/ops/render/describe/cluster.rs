@@ -165,6 +165,9 @@ pub fn node(d: &mut Doc, o: &Value, r: &Related) {
     node_pods(d, o, &r.node_pods);
 }
 
+/// Rows of a node's Non-terminated Pods table shown before a count takes over.
+const NODE_POD_ROWS: usize = 20;
+
 /// The Non-terminated Pods table and the Allocated resources summary.
 fn node_pods(d: &mut Doc, node: &Value, pods: &[Redacted<Value>]) {
     let sum = |p: &Value, kind: &str, res: &str| -> i64 {
@@ -183,8 +186,11 @@ fn node_pods(d: &mut Doc, node: &Value, pods: &[Redacted<Value>]) {
             .sum()
     };
     let mib = |b: i64| format!("{}Mi", b / (1024 * 1024));
+    // The longest section of a node goes first when room is short: a few rows, then a
+    // count and the command that lists them all; Allocated resources and Events stay.
     let rows: Vec<Vec<String>> = pods
         .iter()
+        .take(NODE_POD_ROWS)
         .map(|p| {
             vec![
                 text(p, "/metadata/namespace").to_string(),
@@ -219,6 +225,16 @@ fn node_pods(d: &mut Doc, node: &Value, pods: &[Redacted<Value>]) {
                 "Age",
             ],
             &rows,
+        );
+    }
+    if pods.len() > NODE_POD_ROWS {
+        let name = text(node, "/metadata/name");
+        d.line(
+            1,
+            &format!(
+                "… {} more pods (get pods -A --field-selector spec.nodeName={name})",
+                pods.len() - NODE_POD_ROWS
+            ),
         );
     }
     let alloc = |res: &str| {
