@@ -267,11 +267,103 @@ const NAMING_SUFFIXES: &[&str] = &[
 /// Whether a string field named `field` holds a credential: a sensitive name that does not
 /// merely name one (see [`NAMING_SUFFIXES`]).
 fn is_credential_field(field: &str, s: &RedactSettings) -> bool {
+    // The field names every object repeats thousands of times hold no sensitive fragment:
+    // answer them without normalising (measured on a 10,000-pod list).
+    if s.extra_fragments.is_empty() && plainly_safe(field) {
+        return false;
+    }
     let n = normalise(field);
     n != "KEY"
         && n != "KEYS"
         && s.is_sensitive(field)
         && !NAMING_SUFFIXES.iter().any(|x| n.ends_with(x))
+}
+
+/// The most common field names of API objects, none of which is sensitive.
+fn plainly_safe(field: &str) -> bool {
+    matches!(
+        field,
+        "name"
+            | "namespace"
+            | "uid"
+            | "kind"
+            | "apiVersion"
+            | "metadata"
+            | "spec"
+            | "status"
+            | "labels"
+            | "annotations"
+            | "resourceVersion"
+            | "creationTimestamp"
+            | "generation"
+            | "ownerReferences"
+            | "containers"
+            | "image"
+            | "imagePullPolicy"
+            | "ports"
+            | "containerPort"
+            | "protocol"
+            | "resources"
+            | "limits"
+            | "requests"
+            | "cpu"
+            | "memory"
+            | "conditions"
+            | "type"
+            | "lastTransitionTime"
+            | "lastProbeTime"
+            | "reason"
+            | "message"
+            | "phase"
+            | "nodeName"
+            | "cells"
+            | "rows"
+            | "object"
+            | "value"
+            | "restartCount"
+            | "ready"
+            | "started"
+            | "state"
+            | "running"
+            | "startedAt"
+            | "hostIP"
+            | "podIP"
+            | "podIPs"
+            | "ip"
+            | "env"
+            | "args"
+            | "command"
+            | "qosClass"
+            | "startTime"
+            | "tolerations"
+            | "effect"
+            | "operator"
+            | "tolerationSeconds"
+            | "volumeMounts"
+            | "mountPath"
+            | "readOnly"
+            | "volumes"
+            | "terminationMessagePath"
+            | "terminationMessagePolicy"
+            | "dnsPolicy"
+            | "restartPolicy"
+            | "schedulerName"
+            | "securityContext"
+            | "priority"
+            | "enableServiceLinks"
+            | "preemptionPolicy"
+            | "terminationGracePeriodSeconds"
+            | "serviceAccount"
+            | "serviceAccountName"
+            | "controller"
+            | "blockOwnerDeletion"
+            | "selfLink"
+            | "continue"
+            | "remainingItemCount"
+            | "items"
+            | "format"
+            | "description"
+    )
 }
 
 /// The redactions that apply to one JSON map, whatever it is.
@@ -509,7 +601,13 @@ fn patterns() -> &'static Patterns {
 /// Whether any pattern could match `s`: every shape needs one of these marks, so text
 /// without them (most table cells, most log lines of numbers) skips the regexes.
 fn may_hold_secret(s: &str) -> bool {
-    s.contains([':', '=', '%', '+'])
+    // Fast path for the short plain strings most objects are made of ("Running", "0/1",
+    // "10.244.1.3", "web-7d9f"): every shape needs a mark, a flag or 8+ characters.
+    let marked = s.bytes().any(|b| matches!(b, b':' | b'=' | b'%' | b'+'));
+    if !marked && s.len() < 8 {
+        return false;
+    }
+    marked
         || s.contains(" -")
         || s.starts_with('-')
         || s.contains("eyJ")
@@ -1356,6 +1454,27 @@ mod triggers {
             .chain(&[PEM_INLINE, PEM_BEGIN, PEM_END, PAIR_KEY])
         {
             assert!(Regex::new(p).is_ok(), "{p}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod fast_paths {
+    use super::*;
+
+    #[test]
+    fn the_plainly_safe_field_names_really_are_not_sensitive() {
+        for f in [
+            "name",
+            "namespace",
+            "value",
+            "env",
+            "command",
+            "serviceAccountName",
+            "image",
+        ] {
+            assert!(plainly_safe(f));
+            assert!(!RedactSettings::default().is_sensitive(f), "{f}");
         }
     }
 }

@@ -95,8 +95,20 @@ impl Client {
     /// GET `path` with an explicit `Accept`, parsed as JSON.
     pub fn get_accept(&self, path: &str, accept: &str) -> Result<Value> {
         check_secret_access(path, accept)?;
-        let reader = self.transport.get(path, accept)?;
-        serde_json::from_reader(reader).map_err(|e| {
+        let mut reader = self.transport.get(path, accept)?;
+        // Read the page whole, then parse from the slice: serde_json's reader path goes byte
+        // by byte (measured: a third of the CPU of a 10,000-pod list). A page is bounded by
+        // the `limit` of its request.
+        let mut body = Vec::with_capacity(64 * 1024);
+        std::io::Read::read_to_end(&mut reader, &mut body).map_err(|e| {
+            Error::new(
+                Code::ApiUnavailable,
+                format!("reading the API's answer to {path} failed: {e}"),
+            )
+            .for_request(path, None)
+            .caused_by(e)
+        })?;
+        serde_json::from_slice(&body).map_err(|e| {
             Error::new(
                 Code::ApiUnavailable,
                 format!("the API answered {path} with unreadable JSON: {e}"),
