@@ -139,6 +139,9 @@ pub fn run(
         shared.settings.agent.id,
         shared.settings.agent.cluster
     );
+    // Ready: the CLI checked both queues before starting the loop (a successful contact),
+    // so liveness holds from here; each successful poll keeps it fresh.
+    touch(&shared.settings.health_file);
     // The long poll runs on its own thread so SIGTERM is acted on at once, not after 20 s.
     let receiver = {
         let shared = Arc::clone(&shared);

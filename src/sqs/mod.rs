@@ -120,6 +120,11 @@ impl Sqs {
             .timeout_connect(Some(Duration::from_secs(10)))
             // Above the 20 s long poll.
             .timeout_global(Some(Duration::from_secs(45)))
+            // SQS bodies are small JSON: 16 KiB buffers instead of ureq's 128 KiB, which
+            // are allocated and zeroed for every new connection (measured: a tenth of the
+            // agent's CPU per command against a server that does not keep connections).
+            .input_buffer_size(16 * 1024)
+            .output_buffer_size(16 * 1024)
             .tls_config(tls(ca_file)?)
             .build();
         Ok(Sqs {
