@@ -45,8 +45,8 @@ impl From<&str> for Sensitive<String> {
 
 /// An HTTP header value marked sensitive (HTTP stacks leave such values out of their logs
 /// and HPACK tables); `None` when `value` holds bytes a header may not (CR, LF, NUL…).
-pub fn header_value(value: &str) -> Option<http::HeaderValue> {
-    let mut v = http::HeaderValue::from_str(value).ok()?;
+pub fn header_value(value: &str) -> Option<ureq::http::HeaderValue> {
+    let mut v = ureq::http::HeaderValue::from_str(value).ok()?;
     v.set_sensitive(true);
     Some(v)
 }

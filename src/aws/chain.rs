@@ -206,7 +206,7 @@ fn container(vars: Env, url: &str) -> Result<Credentials> {
                 "the authorization token holds characters an HTTP header cannot carry",
             )
         })?;
-        req = req.header(http::header::AUTHORIZATION, value);
+        req = req.header(ureq::http::header::AUTHORIZATION, value);
     }
     let mut resp = req
         .call()

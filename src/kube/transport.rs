@@ -89,13 +89,13 @@ impl Transport {
         Err(api_error(status, &body, path))
     }
 
-    fn send(&self, path: &str, accept: &str) -> Result<http::Response<ureq::Body>> {
+    fn send(&self, path: &str, accept: &str) -> Result<ureq::http::Response<ureq::Body>> {
         let url = format!("{}{path}", self.server);
         log::debug!("GET {path}");
         deadline::check(&format!("reading {path}"))?;
         let mut req = self.agent.get(&url).header("Accept", accept);
         if let Some(token) = self.auth.token()? {
-            req = req.header(http::header::AUTHORIZATION, bearer(&token)?);
+            req = req.header(ureq::http::header::AUTHORIZATION, bearer(&token)?);
         }
         // The command's time left bounds the whole request, its body (a log stream) included.
         if let Some(left) = deadline::remaining() {
@@ -113,7 +113,7 @@ impl Transport {
 
 /// The `Authorization` value for `token`, marked sensitive so HTTP stacks keep it out of
 /// their logs; the error never quotes the token.
-fn bearer(token: &Sensitive<String>) -> Result<http::HeaderValue> {
+fn bearer(token: &Sensitive<String>) -> Result<ureq::http::HeaderValue> {
     sensitive::header_value(&format!("Bearer {}", token.expose())).ok_or_else(|| {
         Error::config("the bearer token holds characters an HTTP header cannot carry")
     })

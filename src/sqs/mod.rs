@@ -194,7 +194,7 @@ impl Sqs {
         payload: Vec<u8>,
         creds: &crate::aws::Credentials,
         now: SystemTime,
-    ) -> Result<http::Request<Vec<u8>>, String> {
+    ) -> Result<ureq::http::Request<Vec<u8>>, String> {
         use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
         let target = format!("AmazonSQS.{action}");
         let uri = format!("{}/", self.endpoint);
@@ -224,7 +224,7 @@ impl Sqs {
         let (instructions, _) = sign(signable, &params)
             .map_err(|e| e.to_string())?
             .into_parts();
-        let mut builder = http::Request::builder().method("POST").uri(&uri);
+        let mut builder = ureq::http::Request::builder().method("POST").uri(&uri);
         for (k, v) in headers.iter().filter(|(k, _)| *k != "host") {
             builder = builder.header(*k, *v);
         }
