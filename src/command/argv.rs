@@ -247,9 +247,10 @@ fn set_type_and_names(cmd: &mut Command, args: &[String]) -> Result<()> {
             verb_of(cmd.op)
         )));
     };
-    if first.contains(',') {
+    // Several types (`get deploy,sts,ds`) only for `get`, and not with `TYPE/NAME`.
+    if first.contains(',') && (cmd.op != Op::Get || first.contains('/')) {
         return Err(Error::invalid(
-            "one resource type per command: run one command per type",
+            "several types (`a,b`) only work with `get TYPE,TYPE [NAME…]`",
         ));
     }
     if !first.contains('/') {
@@ -605,5 +606,21 @@ mod tests {
     #[test]
     fn unbalanced_quotes_are_an_invalid_command() {
         assert_eq!(code("get pods -l 'app=web"), Code::InvalidCommand);
+    }
+}
+
+#[cfg(test)]
+mod several_types {
+    use super::*;
+
+    #[test]
+    fn get_takes_several_types_and_other_verbs_do_not() {
+        let cmd = parse_line("get deploy,sts,ds -n shop").unwrap();
+        assert_eq!(cmd.resource.as_deref(), Some("deploy,sts,ds"));
+        assert!(parse_line("describe deploy,svc web").is_err());
+        assert!(parse_line("get deploy,svc/web").is_err());
+        assert!(parse_line("get deploy,..").is_err());
+        let json = crate::command::parse_json_str(r#"{"op":"describe","resource":"pods,svc"}"#);
+        assert!(json.is_err());
     }
 }

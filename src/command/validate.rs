@@ -27,7 +27,12 @@ pub(super) fn validate(cmd: &mut Command) -> Result<()> {
         check_namespace_name(ns)?;
     }
     if let Some(r) = &cmd.resource {
-        check_resource_type(r)?;
+        if r.contains(',') && cmd.op != Op::Get {
+            return Err(Error::invalid("several types (`a,b`) only work with `get`"));
+        }
+        for t in r.split(',') {
+            check_resource_type(t)?;
+        }
     }
     for n in &cmd.names {
         check_object_name(n)?;

@@ -14,7 +14,6 @@ use crate::kube::Resource;
 use crate::output::budget::Budget;
 use crate::output::table::{TableWriter, render_columns};
 use crate::output::{Format, Output, doc};
-use crate::redact::Redacted;
 use crate::timefmt;
 
 use super::engine::{Engine, Namespaces, Shape};
@@ -54,20 +53,24 @@ pub fn run(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
         .resource
         .as_deref()
         .ok_or_else(|| Error::invalid("`get` needs a resource type, e.g. `get pods`"))?;
-    let types = if typed == "all" {
-        if !cmd.names.is_empty() {
-            return Err(Error::invalid("`get all` takes no names"));
+    // `get deploy,sts,ds` as kubectl: each type in turn, under one budget.
+    let mut types = Vec::new();
+    for t in typed.split(',') {
+        if t == "all" {
+            if !cmd.names.is_empty() {
+                return Err(Error::invalid("`get all` takes no names"));
+            }
+            for a in ALL {
+                types.push(e.resolve(cmd, a)?);
+            }
+        } else {
+            types.push(e.resolve(cmd, t)?);
         }
-        ALL.iter()
-            .map(|t| e.resolve(cmd, t))
-            .collect::<Result<Vec<_>>>()?
-    } else {
-        vec![e.resolve(cmd, typed)?]
-    };
+    }
     match cmd.output {
         OutputFormat::Table | OutputFormat::Wide => tables(e, cmd, &types, max),
         OutputFormat::Name => names(e, cmd, &types, max),
-        OutputFormat::Json | OutputFormat::Yaml => documents(e, cmd, &types[0], max),
+        OutputFormat::Json | OutputFormat::Yaml => documents(e, cmd, &types, max),
     }
 }
 
@@ -78,7 +81,8 @@ fn tables(e: &Engine, cmd: &Command, types: &[Resource], max: usize) -> Result<O
     let mut shown = 0;
     for res in types {
         let nss = e.namespaces(cmd, res)?;
-        let (w, lines, not_fetched) = table_lines(e, cmd, res, &nss, max)?;
+        let prefix = (types.len() > 1).then(|| res.type_name());
+        let (w, lines, not_fetched) = table_lines(e, cmd, res, &nss, max, prefix.as_deref())?;
         first_nss.get_or_insert(nss);
         if lines.is_empty() {
             continue;
@@ -136,6 +140,7 @@ fn table_lines(
     res: &Resource,
     nss: &Namespaces,
     max: usize,
+    name_prefix: Option<&str>,
 ) -> Result<(Option<TableWriter>, Vec<String>, usize)> {
     if is_secret(res) {
         let (lines, not_fetched) = secret_table(e, cmd, res, nss, max)?;
@@ -143,6 +148,9 @@ fn table_lines(
     }
     let wide = cmd.output == OutputFormat::Wide;
     let mut w = TableWriter::new(wide, nss.is_many());
+    if let Some(p) = name_prefix {
+        w = w.with_name_prefix(p);
+    }
     let max_rows = max / MIN_ROW_BYTES + 1;
     let not_fetched = e.walk(cmd, res, nss, Shape::Table, PAGE, |table| {
         if w.len() < max_rows {
@@ -231,39 +239,37 @@ fn names(e: &Engine, cmd: &Command, types: &[Resource], max: usize) -> Result<Ou
     Ok(budget.finish(Format::Text, HINT))
 }
 
-/// `-o json|yaml`: one object as it is, several as a kubectl `List` (JSON) or a stream of
-/// YAML documents; Secrets as their metadata only.
-fn documents(e: &Engine, cmd: &Command, res: &Resource, max: usize) -> Result<Output> {
-    let nss = e.namespaces(cmd, res)?;
+/// `-o json|yaml`: one object as it is, several (of one or more types) as a kubectl `List`
+/// (JSON) or a stream of YAML documents; Secrets as their metadata only.
+fn documents(e: &Engine, cmd: &Command, types: &[Resource], max: usize) -> Result<Output> {
     let yaml = cmd.output == OutputFormat::Yaml;
-    let (format, single) = (
-        if yaml { Format::Yaml } else { Format::Json },
-        cmd.names.len() == 1 && !nss.is_many(),
-    );
+    let first_nss = e.namespaces(cmd, &types[0])?;
+    let single = types.len() == 1 && cmd.names.len() == 1 && !first_nss.is_many();
+    let format = if yaml { Format::Yaml } else { Format::Json };
     let mut budget = if yaml || single {
         Budget::new(max)
     } else {
         Budget::json_list(max)
     };
     let mut count = 0;
-    let mut emit = |obj: Redacted<Value>, budget: &mut Budget| {
-        let obj = obj.map(|mut o| {
-            fill_type(&mut o, res);
-            o
-        });
-        let text = match (yaml, single) {
-            (true, true) => doc::to_yaml(&obj),
-            (true, false) => format!("---\n{}", doc::to_yaml(&obj)),
-            (false, _) => doc::to_json(&obj).trim_end().to_string(),
-        };
-        count += 1;
-        budget.push(&text)
-    };
-    let not_fetched = e.walk(cmd, res, &nss, Shape::Objects, doc_page(max), |obj| {
-        emit(obj, &mut budget);
-        Ok(!budget.is_full())
-    })?;
-    budget.skipped(not_fetched);
+    for res in types {
+        let nss = e.namespaces(cmd, res)?;
+        let not_fetched = e.walk(cmd, res, &nss, Shape::Objects, doc_page(max), |obj| {
+            let obj = obj.map(|mut o| {
+                fill_type(&mut o, res);
+                o
+            });
+            let text = match (yaml, single) {
+                (true, true) => doc::to_yaml(&obj),
+                (true, false) => format!("---\n{}", doc::to_yaml(&obj)),
+                (false, _) => doc::to_json(&obj).trim_end().to_string(),
+            };
+            count += 1;
+            budget.push(&text);
+            Ok(!budget.is_full())
+        })?;
+        budget.skipped(not_fetched);
+    }
     if count == 0 && !yaml && single {
         return Err(Error::internal("the API returned no object"));
     }

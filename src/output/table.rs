@@ -30,6 +30,8 @@ pub struct TableWriter {
     rows: Vec<Vec<String>>,
     /// Rows past what is rendered, counted by their STATUS cell (see [`Self::tally_page`]).
     tally: std::collections::BTreeMap<String, usize>,
+    /// `deployment.apps/`: put before each NAME, as kubectl does when several types print.
+    name_prefix: Option<String>,
 }
 
 impl TableWriter {
@@ -40,6 +42,12 @@ impl TableWriter {
             with_namespace,
             ..TableWriter::default()
         }
+    }
+
+    /// Prefix every NAME with `type/` (kubectl's form when one `get` prints several types).
+    pub fn with_name_prefix(mut self, type_name: &str) -> TableWriter {
+        self.name_prefix = Some(format!("{type_name}/"));
+        self
     }
 
     /// Add one Table page (the first page's columns hold for the following pages). Only a
@@ -176,12 +184,14 @@ impl TableWriter {
                 .and_then(Value::as_str);
             out.push(ns.unwrap_or("").to_string());
         }
-        for &i in &self.chosen {
-            out.push(
-                cells
-                    .and_then(|c| c.get(i))
-                    .map_or_else(|| NONE.to_string(), cell_text),
-            );
+        for (k, &i) in self.chosen.iter().enumerate() {
+            let mut cell = cells
+                .and_then(|c| c.get(i))
+                .map_or_else(|| NONE.to_string(), cell_text);
+            if let (Some(p), "NAME") = (&self.name_prefix, self.header[k].as_str()) {
+                cell.insert_str(0, p);
+            }
+            out.push(cell);
         }
         out
     }
