@@ -308,7 +308,7 @@ mod tests {
             "logs",
             "endpoints",
             "get",
-            "get pods,svc",
+            "describe pods,svc",
             "events --types Info",
             "logs x --since 1m --since-time 2024-05-01T10:00:00Z",
         ] {
