@@ -39,7 +39,7 @@ EXTRA = {
         "nodeSelector": {"kubernetes.io/os": "linux"},
         "tolerations": [{"key": "k", "operator": "Exists"}],
         "priorityClassName": "system-cluster-critical",
-        "networkPolicy": {"enabled": True},
+        "networkPolicy": {"enabled": True, "allowCredentialEndpoints": True},
     },
     "existing-secret": {"aws": {"existingSecret": "kg-keys"}, "extraCaBundle": {"secretName": "ca"}},
     "bring-your-own": {"rbac": {"create": False}, "serviceAccount": {"create": False, "name": "byo"}},

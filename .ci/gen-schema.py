@@ -135,6 +135,7 @@ SCHEMA = {
             "enabled": b("Create the NetworkPolicy."),
             "dns": b("Allow DNS."),
             "ports": {"type": "array", "items": {"type": "integer", "minimum": 1, "maximum": 65535}},
+            "allowCredentialEndpoints": b("Allow TCP 80 to the EKS Pod Identity agent and IMDS."),
             "extraEgress": any_list("More egress rules."),
         }),
     },
