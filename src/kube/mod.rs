@@ -101,8 +101,18 @@ impl Client {
         // the `limit` of its request.
         let mut body = Vec::with_capacity(64 * 1024);
         std::io::Read::read_to_end(&mut reader, &mut body).map_err(|e| {
+            // A body cut by the command's deadline (or the request timeout) is a Timeout,
+            // not an unreachable API.
+            let timed_out = e.kind() == std::io::ErrorKind::TimedOut
+                || e.to_string().contains("timeout")
+                || deadline::remaining().is_some_and(|r| r.is_zero());
+            let code = if timed_out {
+                Code::Timeout
+            } else {
+                Code::ApiUnavailable
+            };
             Error::new(
-                Code::ApiUnavailable,
+                code,
                 format!("reading the API's answer to {path} failed: {e}"),
             )
             .for_request(path, None)
