@@ -12,6 +12,7 @@ pub mod command;
 pub mod error;
 pub mod json;
 pub mod kube;
+pub mod lines;
 pub mod names;
 pub mod object;
 pub mod ops;

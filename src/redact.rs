@@ -128,7 +128,11 @@ impl RedactSettings {
 
     /// Whether `name` looks like it holds a credential (built-in rules plus the extras).
     pub fn is_sensitive(&self, name: &str) -> bool {
-        let n = normalise(name);
+        self.is_sensitive_normalised(&normalise(name))
+    }
+
+    /// [`Self::is_sensitive`] of a name already [`normalise`]d.
+    fn is_sensitive_normalised(&self, n: &str) -> bool {
         SENSITIVE_FRAGMENTS.iter().any(|f| n.contains(f))
             || SENSITIVE_SUFFIXES.iter().any(|s| n.ends_with(s))
             || self.extra_fragments.iter().any(|f| n.contains(f.as_str()))
@@ -275,7 +279,7 @@ fn is_credential_field(field: &str, s: &RedactSettings) -> bool {
     let n = normalise(field);
     n != "KEY"
         && n != "KEYS"
-        && s.is_sensitive(field)
+        && s.is_sensitive_normalised(&n)
         && !NAMING_SUFFIXES.iter().any(|x| n.ends_with(x))
 }
 
@@ -775,7 +779,7 @@ fn pairs(s: &str, settings: &RedactSettings) -> Option<String> {
         let spaced = c.get(2).is_some_and(|sep| sep.as_str().trim().is_empty());
         if value == 0
             || (spaced && !key.as_str().starts_with('-'))
-            || !settings.is_sensitive(key.as_str())
+            || !settings.is_sensitive_normalised(&norm)
             || norm.starts_with("AUTHORIZATION")
             || s[pos..].starts_with(REDACTED)
         {

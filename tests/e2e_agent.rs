@@ -8,46 +8,13 @@ mod support;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use kubeglass::aws::{Credentials, Provider};
 use kubeglass::protocol;
 use kubeglass::sqs::Sqs;
 use serde_json::{Value, json};
 
 use support::*;
-
-fn sqs_env() -> HashMap<String, String> {
-    let dir = std::env::var("SQS_TESTBED_DIR").unwrap_or_else(|_| {
-        panic!("SQS_TESTBED_DIR is not set: this test needs ../shared/testbed/sqs-testbed up DIR (.ci/run does it)")
-    });
-    let text = std::fs::read_to_string(Path::new(&dir).join("sqs.env"))
-        .expect("read sqs.env: is the SQS testbed up?");
-    text.lines()
-        .filter_map(|l| l.split_once('='))
-        .map(|(k, v)| (k.to_string(), v.trim_matches(['"', '\'']).to_string()))
-        .collect()
-}
-
-/// The backend's client (admin key).
-fn backend(env: &HashMap<String, String>, queue: &str) -> Sqs {
-    let creds = Credentials {
-        access_key_id: env["SQS_TESTBED_ADMIN_ACCESS_KEY_ID"].clone().into(),
-        secret_access_key: env["SQS_TESTBED_ADMIN_SECRET_ACCESS_KEY"].clone().into(),
-        session_token: None,
-        expires: None,
-        source: "test",
-    };
-    let _ = queue;
-    Sqs::at(
-        &env["SQS_TESTBED_ENDPOINT"],
-        &env["AWS_REGION"],
-        None,
-        Arc::new(Provider::fixed(creds)),
-    )
-    .expect("sqs client")
-}
 
 fn purge(sqs: &Sqs, url: &str) {
     let _ = sqs.call("PurgeQueue", &json!({"QueueUrl": url}));
@@ -162,7 +129,7 @@ fn agent_over_sqs() {
         env["SQS_TESTBED_COMMAND_QUEUE_URL"].clone(),
         env["SQS_TESTBED_RESPONSE_QUEUE_URL"].clone(),
     );
-    let sqs = backend(&env, &cmd);
+    let sqs = backend(&env);
     // No purge: SQS may delete messages sent within a minute of a PurgeQueue, which would
     // look like lost answers. Ids unique to this run make leftovers harmless.
     // A 64 KiB response queue (the agent reads the limit at start) so big results must split.
@@ -422,7 +389,7 @@ fn agent_on_fifo_queues_and_with_a_wrong_key() {
         env["SQS_TESTBED_COMMAND_FIFO_QUEUE_URL"].clone(),
         env["SQS_TESTBED_RESPONSE_FIFO_QUEUE_URL"].clone(),
     );
-    let sqs = backend(&env, &cmd);
+    let sqs = backend(&env);
     purge(&sqs, &cmd);
     purge(&sqs, &resp);
     let (agent, log) = start_agent(&env, &cmd, &resp, None, &[]);

@@ -26,7 +26,6 @@ use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use std::thread;
 use std::time::{Duration, Instant, SystemTime};
 
-use kubeglass::aws::{Credentials, Provider};
 use kubeglass::sqs::Sqs;
 use serde_json::{Value, json};
 
@@ -42,37 +41,6 @@ static FIFO: Mutex<()> = Mutex::new(());
 /// A lock even after another test panicked holding it (its failure is reported already).
 fn lock(m: &'static Mutex<()>) -> MutexGuard<'static, ()> {
     m.lock().unwrap_or_else(|p| p.into_inner())
-}
-
-/// The SQS testbed's sqs.env as a map (a failing test when it is not up).
-fn sqs_env() -> HashMap<String, String> {
-    let dir = std::env::var("SQS_TESTBED_DIR").unwrap_or_else(|_| {
-        panic!("SQS_TESTBED_DIR is not set: this test needs ../shared/testbed/sqs-testbed up DIR (.ci/run does it)")
-    });
-    let text = std::fs::read_to_string(Path::new(&dir).join("sqs.env"))
-        .expect("read sqs.env: is the SQS testbed up?");
-    text.lines()
-        .filter_map(|l| l.split_once('='))
-        .map(|(k, v)| (k.to_string(), v.trim_matches(['"', '\'']).to_string()))
-        .collect()
-}
-
-/// The backend's client (admin key), always straight to the SQS testbed (never the proxy).
-fn backend(env: &HashMap<String, String>) -> Sqs {
-    let creds = Credentials {
-        access_key_id: env["SQS_TESTBED_ADMIN_ACCESS_KEY_ID"].clone().into(),
-        secret_access_key: env["SQS_TESTBED_ADMIN_SECRET_ACCESS_KEY"].clone().into(),
-        session_token: None,
-        expires: None,
-        source: "test",
-    };
-    Sqs::at(
-        &env["SQS_TESTBED_ENDPOINT"],
-        &env["AWS_REGION"],
-        None,
-        Arc::new(Provider::fixed(creds)),
-    )
-    .expect("sqs client")
 }
 
 /// A command queue and its response queue.

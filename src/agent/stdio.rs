@@ -57,41 +57,14 @@ pub fn serve(
     Ok(())
 }
 
-/// Read the next line of `input` (without its `\n`) into `buf`, keeping at most `limit + 1`
-/// of its bytes: enough to tell it is too long, never the whole of a huge line. Returns the
-/// line's full length, or `None` at end of input.
+/// The next line, keeping at most `limit + 1` of its bytes: enough to tell it is too
+/// long, never the whole of a huge line. Returns its full length, `None` at end of input.
 fn read_line_bounded(
     input: &mut impl BufRead,
     limit: usize,
     buf: &mut Vec<u8>,
 ) -> io::Result<Option<usize>> {
-    buf.clear();
-    let mut total = 0usize;
-    let mut seen_any = false;
-    loop {
-        let chunk = match input.fill_buf() {
-            Ok(c) => c,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        if chunk.is_empty() {
-            // End of input: a last line without a newline still counts.
-            return Ok(seen_any.then_some(total));
-        }
-        seen_any = true;
-        let (part, newline) = match chunk.iter().position(|&b| b == b'\n') {
-            Some(i) => (&chunk[..i], true),
-            None => (chunk, false),
-        };
-        let keep = part.len().min((limit + 1).saturating_sub(buf.len()));
-        buf.extend_from_slice(&part[..keep]);
-        total = total.saturating_add(part.len());
-        let used = part.len() + usize::from(newline);
-        input.consume(used);
-        if newline {
-            return Ok(Some(total));
-        }
-    }
+    crate::lines::read_bounded(input, limit + 1, buf)
 }
 
 /// The line as text, or the error to answer it with (and its id, when that can still be

@@ -77,38 +77,14 @@ fn read_bounded_line(
     max: usize,
 ) -> Result<Option<RawLine>> {
     const SLACK: usize = 4096;
-    let keep = max + SLACK;
-    buf.clear();
-    let (mut extra, mut any) = (0, false);
-    loop {
-        let chunk = reader.fill_buf().map_err(stream_error)?;
-        if chunk.is_empty() {
-            break;
-        }
-        any = true;
-        let (part, done) = match chunk.iter().position(|&b| b == b'\n') {
-            Some(i) => (&chunk[..=i], true),
-            None => (chunk, false),
-        };
-        let room = keep.saturating_sub(buf.len());
-        buf.extend_from_slice(&part[..part.len().min(room)]);
-        extra += part.len().saturating_sub(room);
-        let used = part.len();
-        reader.consume(used);
-        if done {
-            break;
-        }
-    }
-    if !any {
+    let Some(total) = crate::lines::read_bounded(reader, max + SLACK, buf).map_err(stream_error)?
+    else {
         return Ok(None);
-    }
-    let end = buf
-        .strip_suffix(b"\n")
-        .map(|b| b.strip_suffix(b"\r").unwrap_or(b))
-        .unwrap_or(buf);
+    };
+    let end = buf.strip_suffix(b"\r").unwrap_or(buf);
     Ok(Some(RawLine {
         text: String::from_utf8_lossy(end).into_owned(),
-        extra,
+        extra: total - buf.len(),
     }))
 }
 
@@ -127,16 +103,7 @@ fn cut_line(mut s: String, max: usize, extra: usize) -> String {
     if s.len() <= max && extra == 0 {
         return s;
     }
-    let mut cut = max.min(s.len());
-    while !s.is_char_boundary(cut) {
-        cut -= 1;
-    }
-    let word_start = s[..cut]
-        .rfind(|c: char| !(c.is_ascii_alphanumeric() || "+/=_-.%".contains(c)))
-        .map_or(0, |i| i + 1);
-    if cut < s.len() && cut - word_start < 512 {
-        cut = word_start;
-    }
+    let cut = crate::lines::word_cut(&s, max, 512);
     let left_out = s.len() - cut + extra;
     s.truncate(cut);
     s.push_str(&format!(" [kubeglass: {left_out} more bytes on this line]"));

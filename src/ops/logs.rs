@@ -228,7 +228,7 @@ fn keep_newest(
         if let Some(limit) = limits.bytes {
             let left = limit.saturating_sub(read);
             if line.len() + 1 > left {
-                line.truncate(word_cut(&line, left));
+                line.truncate(crate::lines::word_cut(&line, left, usize::MAX));
                 last = true;
             }
             read += line.len() + 1;
@@ -255,21 +255,6 @@ struct Limits {
     tail: Option<usize>,
     /// `--limit-bytes`: stop after this many bytes of redacted log.
     bytes: Option<usize>,
-}
-
-/// Where to cut `line` to at most `max` bytes: a char boundary, backed off to the start of a
-/// word so a cut never shows the beginning of a credential.
-fn word_cut(line: &str, max: usize) -> usize {
-    let mut cut = max.min(line.len());
-    while !line.is_char_boundary(cut) {
-        cut -= 1;
-    }
-    if cut == line.len() {
-        return cut;
-    }
-    line[..cut]
-        .rfind(|c: char| !(c.is_ascii_alphanumeric() || "+/=_-.%".contains(c)))
-        .map_or(0, |i| i + 1)
 }
 
 /// The pods to read and notes about how they were chosen.

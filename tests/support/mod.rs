@@ -9,6 +9,10 @@ pub mod fake_api;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::sync::Arc;
+
+use kubeglass::aws::{Credentials, Provider};
+use kubeglass::sqs::Sqs;
 
 /// Secret values the testbed's seed plants (shared/testbed/seed.py): any output holding one
 /// (or its base64 form, which is how Secret data travels) is a leak.
@@ -171,4 +175,35 @@ pub fn raw_create(dir: &Path, path: &str, body: &serde_json::Value) {
         "raw POST {path}: {}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+/// The SQS testbed's sqs.env as a map (a failing test when it is not up).
+pub fn sqs_env() -> HashMap<String, String> {
+    let dir = std::env::var("SQS_TESTBED_DIR").unwrap_or_else(|_| {
+        panic!("SQS_TESTBED_DIR is not set: this test needs ../shared/testbed/sqs-testbed up DIR (.ci/run does it)")
+    });
+    let text = std::fs::read_to_string(Path::new(&dir).join("sqs.env"))
+        .expect("read sqs.env: is the SQS testbed up?");
+    text.lines()
+        .filter_map(|l| l.split_once('='))
+        .map(|(k, v)| (k.to_string(), v.trim_matches(['"', '\'']).to_string()))
+        .collect()
+}
+
+/// The backend's client (admin key), always straight to the SQS testbed (never the proxy).
+pub fn backend(env: &HashMap<String, String>) -> Sqs {
+    let creds = Credentials {
+        access_key_id: env["SQS_TESTBED_ADMIN_ACCESS_KEY_ID"].clone().into(),
+        secret_access_key: env["SQS_TESTBED_ADMIN_SECRET_ACCESS_KEY"].clone().into(),
+        session_token: None,
+        expires: None,
+        source: "test",
+    };
+    Sqs::at(
+        &env["SQS_TESTBED_ENDPOINT"],
+        &env["AWS_REGION"],
+        None,
+        Arc::new(Provider::fixed(creds)),
+    )
+    .expect("sqs client")
 }
