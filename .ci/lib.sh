@@ -35,3 +35,36 @@ ci_tools() {
     # shellcheck disable=SC2086
     make_venv "$CI_CACHE/kv-old" $CI_PIP_PINS_OLD
 }
+
+# Cargo tools, each built once into its own root under the cache (`cargo install --locked`
+# of a pinned version; rebuilt only when the pin changes).
+CI_CARGO_DENY_VERSION="0.20.2"
+CI_CARGO_FUZZ_VERSION="0.13.2"
+CI_CARGO_DENY="$CI_CACHE/cargo-deny/bin/cargo-deny"
+CI_CARGO_FUZZ="$CI_CACHE/cargo-fuzz/bin/cargo-fuzz"
+
+# cargo_tool NAME VERSION: install NAME@VERSION under $CI_CACHE/NAME unless it is there.
+cargo_tool() {
+    local name="$1" version="$2" root="$CI_CACHE/$1"
+    if [[ -x "$root/bin/$name" && "$(cat "$root/.version" 2>/dev/null)" == "$version" ]]; then return 0; fi
+    note "building $name $version into $root (once)"
+    cargo install --quiet --locked --force "$name" --version "$version" --root "$root"
+    echo "$version" > "$root/.version"
+}
+
+# The supply-chain check (deny.toml). Licences, bans and sources need only the crates.io
+# index. Advisories need the RustSec database, which lives on GitHub: it is fetched when
+# reachable (or a copy fetched earlier is used); on a machine that reaches only the package
+# registries the step says it was skipped, loudly, rather than pass in silence.
+ci_cargo_deny() {
+    local deny=("$CI_CARGO_DENY" deny --locked)
+    "${deny[@]}" check bans licenses sources
+    if "${deny[@]}" fetch db >/dev/null 2>&1; then
+        "${deny[@]}" check advisories
+    elif compgen -G "$HOME/.cargo/advisory-dbs/*/.git" >/dev/null; then
+        note "advisories: the RustSec database is unreachable; checking against the copy fetched earlier"
+        "${deny[@]}" check --disable-fetch advisories
+    else
+        note "advisories: SKIPPED — the RustSec database (github.com/RustSec/advisory-db) is unreachable from this machine and no copy was fetched before"
+    fi
+}

@@ -612,13 +612,20 @@ fn may_hold_secret(s: &str) -> bool {
         return false;
     }
     marked
-        || s.contains(" -")
-        || s.starts_with('-')
+        || starts_a_flag(s)
         || s.contains("eyJ")
         || contains_ignore_case(s, "bearer")
         || AWS_PREFIXES.iter().any(|p| s.contains(p))
         || TOKEN_PREFIXES.iter().any(|p| s.contains(p))
         || longest_key_run(s) >= KEY_RUN
+}
+
+/// Whether a `-` in `s` could start a flag (`--password x`): at the start or after anything
+/// but a letter or digit — after `(`, a quote or a tab as much as after a space (the
+/// property test found `(--password x` skipped by a check for " -" only).
+fn starts_a_flag(s: &str) -> bool {
+    s.match_indices('-')
+        .any(|(i, _)| i == 0 || !s.as_bytes()[i - 1].is_ascii_alphanumeric())
 }
 
 /// The prefixes of the well-known token formats in [`SHAPES`], for [`may_hold_secret`].
@@ -651,8 +658,23 @@ fn is_key_char(c: char) -> bool {
 
 /// Whether a run is a path (`/api/v1/…`, `apps/v1/namespaces/…`) rather than key
 /// material: it starts with `/`, or most of its `/`-separated parts are lower-case words.
+/// Never a path: a run with `+` or `=` (base64, not path characters), an empty part inside
+/// (`a//b`), or a part that is itself 20+ characters mixing upper case, lower case and
+/// digits — a random base64 key split by its own `/`s into short lower-case parts read as a
+/// path and was shown (found by the property test in tests/properties.rs).
 fn looks_like_path(run: &str) -> bool {
-    let parts: Vec<&str> = run.split('/').collect();
+    let inner = run.strip_prefix('/').unwrap_or(run);
+    let inner = inner.strip_suffix('/').unwrap_or(inner);
+    let parts: Vec<&str> = inner.split('/').collect();
+    let keyish = |p: &str| {
+        p.len() >= 20
+            && p.bytes().any(|b| b.is_ascii_uppercase())
+            && p.bytes().any(|b| b.is_ascii_lowercase())
+            && p.bytes().any(|b| b.is_ascii_digit())
+    };
+    if run.contains(['+', '=']) || parts.iter().any(|p| p.is_empty() || keyish(p)) {
+        return false;
+    }
     let wordy = parts
         .iter()
         .filter(|p| {
@@ -1442,6 +1464,35 @@ mod key_runs {
             "pod checkout-v2-872fc8a22-m3n4b-with-a-long-generated-name-0123",
         ] {
             assert_eq!(text(s), s, "{s}");
+        }
+    }
+
+    #[test]
+    fn a_flag_after_a_bracket_or_quote_is_still_a_flag() {
+        for s in [
+            "(--password a!!!A!0a#a ",
+            "\"--password\thunter2x\"",
+            "\t--token abcdef123",
+        ] {
+            assert!(
+                !text(s).contains("a!!!A")
+                    && !text(s).contains("hunter2x")
+                    && !text(s).contains("abcdef123"),
+                "{s}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_key_split_by_its_own_slashes_is_still_a_key() {
+        // Shrunk by the property test: most parts short and lower case, but `+` and `//`.
+        let key = "aaA+/a//Aa0A0A+aAA0AA0AaaaAaa+A00aa0AAa/";
+        assert_eq!(text(&format!(" {key} ")), format!(" {REDACTED} "));
+        for key in [
+            "ab/cd/XyZ0wJalrXUtnFEMIK7MDENGbPxRf",
+            "/K7MDENGbPxRfiCYEXAMPLEKEYwJalrXUtnFEMI0",
+        ] {
+            assert!(!text(key).contains(key), "{key}");
         }
     }
 }

@@ -42,8 +42,9 @@ impl Credentials {
         })
     }
 
-    /// The form aws-sigv4 signs with.
-    pub fn identity(&self) -> aws_smithy_runtime_api::client::identity::Identity {
+    /// The form aws-sigv4 signs with; `.into()` makes the `Identity` its signing parameters
+    /// take (naming that type would need aws-smithy-runtime-api as a dependency of our own).
+    pub fn sigv4_credentials(&self) -> aws_credential_types::Credentials {
         aws_credential_types::Credentials::new(
             self.access_key_id.expose(),
             self.secret_access_key.expose(),
@@ -51,7 +52,6 @@ impl Credentials {
             self.expires,
             "kubeglass",
         )
-        .into()
     }
 }
 

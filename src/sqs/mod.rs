@@ -204,7 +204,7 @@ impl Sqs {
             ("x-amzn-query-mode", "true"),
             ("host", self.host.as_str()),
         ];
-        let identity = creds.identity();
+        let identity = creds.sigv4_credentials().into();
         let params = aws_sigv4::sign::v4::SigningParams::builder()
             .identity(&identity)
             .region(&self.region)
