@@ -68,3 +68,39 @@ ci_cargo_deny() {
         note "advisories: SKIPPED — the RustSec database (github.com/RustSec/advisory-db) is unreachable from this machine and no copy was fetched before"
     fi
 }
+
+# Fuzzing (fuzz/, cargo-fuzz on nightly): each target replays its committed corpus, then
+# fuzzes for CI_FUZZ_SECONDS from it. New inputs go to a temporary directory, never into
+# the repository; a crash fails the step and leaves its input under fuzz/artifacts/.
+CI_FUZZ_SECONDS="${KUBEGLASS_CI_FUZZ_SECONDS:-30}"
+# Without a sanitizer: kubeglass forbids unsafe code, so panics, overflows (debug
+# assertions are on), timeouts and the RSS limit are what the fuzzers look for, at about
+# twice the speed of an ASan build.
+CI_FUZZ_FLAGS=(-s none --target-dir "$CI_CACHE/fuzz-target")
+
+ci_nightly() {
+    if ! rustup run nightly rustc --version >/dev/null 2>&1; then
+        rustup toolchain install nightly --profile minimal
+    fi
+}
+
+ci_fuzz() {
+    local t tmp rc=0
+    export PATH="$CI_CACHE/cargo-fuzz/bin:$PATH"
+    cargo +nightly fuzz build "${CI_FUZZ_FLAGS[@]}"
+    tmp="$(mktemp -d)"
+    for t in $(cargo +nightly fuzz list); do
+        mkdir -p "$tmp/$t"
+        note "fuzz target $t: ${CI_FUZZ_SECONDS} s from fuzz/corpus/$t"
+        cargo +nightly fuzz run "${CI_FUZZ_FLAGS[@]}" "$t" "$tmp/$t" "fuzz/corpus/$t" -- \
+            -max_total_time="$CI_FUZZ_SECONDS" -rss_limit_mb=256 -timeout=10 \
+            -print_final_stats=1 2>"$tmp/$t.log" || rc=$?
+        grep -E '^(stat::number_of_executed_units|stat::peak_rss_mb|Done )' "$tmp/$t.log" | sed 's/^/    /' >&2 || true
+        if [[ $rc != 0 ]]; then
+            tail -n 40 "$tmp/$t.log" >&2
+            break
+        fi
+    done
+    rm -rf "$tmp"
+    return "$rc"
+}

@@ -10,6 +10,9 @@ pub mod aws;
 pub mod cli;
 pub mod command;
 pub mod error;
+/// Entry points for the fuzz targets in `fuzz/`; not an API.
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod json;
 pub mod kube;
 pub mod lines;
@@ -24,6 +27,7 @@ pub mod redact;
 pub mod scope;
 pub mod sensitive;
 pub mod sqs;
+pub mod terminal;
 pub mod timefmt;
 pub mod tls;
 pub mod url;

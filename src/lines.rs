@@ -51,9 +51,12 @@ pub fn word_cut(line: &str, max: usize, max_backoff: usize) -> usize {
     if cut == line.len() {
         return cut;
     }
+    // After the last character that is not part of a word (which may be several bytes
+    // long: `i + 1` would cut inside a `é` and panic — found by the `logs` fuzz target).
     let word_start = line[..cut]
-        .rfind(|c: char| !(c.is_ascii_alphanumeric() || "+/=_-.%".contains(c)))
-        .map_or(0, |i| i + 1);
+        .char_indices()
+        .rfind(|&(_, c)| !(c.is_ascii_alphanumeric() || "+/=_-.%".contains(c)))
+        .map_or(0, |(i, c)| i + c.len_utf8());
     if cut - word_start <= max_backoff {
         word_start
     } else {
@@ -64,6 +67,28 @@ pub fn word_cut(line: &str, max: usize, max_backoff: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_cut_after_a_multi_byte_character_stays_on_a_char_boundary() {
+        // The `logs` fuzz target's first crash: a word after `é` (or the U+FFFD a non-UTF-8
+        // byte becomes), cut by --limit-bytes, panicked the worker in String::truncate.
+        for line in [
+            "aé bcdef",
+            "é\u{fffd}xyz",
+            "日本語ab",
+            "x\u{fffd}passwordhunter2",
+        ] {
+            for max in 0..=line.len() {
+                let cut = word_cut(line, max, usize::MAX);
+                assert!(
+                    line.is_char_boundary(cut) && cut <= max,
+                    "{line:?} at {max}: {cut}"
+                );
+            }
+        }
+        assert_eq!(word_cut("aé bcdef", 6, usize::MAX), 4);
+        assert_eq!(word_cut("é\u{fffd}xyz", 6, usize::MAX), 5);
+    }
 
     #[test]
     fn a_huge_line_is_consumed_but_only_its_head_kept() {

@@ -220,7 +220,11 @@ fn container(vars: Env, url: &str) -> Result<Credentials> {
 }
 
 /// `{AccessKeyId, SecretAccessKey, <token_key>, Expiration}` as credentials.
-fn json_credentials(text: &str, token_key: &str, source: &'static str) -> Result<Credentials> {
+pub(crate) fn json_credentials(
+    text: &str,
+    token_key: &str,
+    source: &'static str,
+) -> Result<Credentials> {
     let v: Value =
         serde_json::from_str(text).map_err(|e| cred_error(source, format!("not JSON: {e}")))?;
     let field = |k: &str| {

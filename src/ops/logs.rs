@@ -193,7 +193,7 @@ fn log_path(ns: &str, s: &Stream, opts: &LogOptions, grep: bool) -> String {
 }
 
 /// The newest lines of one stream, as they are written into the answer.
-fn write_tail(kept: &Tail, out: &mut String, prefix: Option<String>) {
+pub(crate) fn write_tail(kept: &Tail, out: &mut String, prefix: Option<String>) {
     let (dropped, dropped_bytes) = kept.dropped();
     if dropped > 0 {
         out.push_str(&format!(
@@ -212,7 +212,7 @@ fn write_tail(kept: &Tail, out: &mut String, prefix: Option<String>) {
 
 /// Read redacted lines, keeping only the newest matching lines within the limits. `--grep`
 /// sees each line after redaction (and after the PEM state saw every line in order).
-fn keep_newest(
+pub(crate) fn keep_newest(
     lines: &mut LogLines,
     limits: &Limits,
     grep: Option<&regex_lite::Regex>,
@@ -248,13 +248,13 @@ fn keep_newest(
 }
 
 /// How much of a log stream to keep.
-struct Limits {
+pub(crate) struct Limits {
     /// Bytes of the output budget for this stream (the newest lines are kept).
-    room: usize,
+    pub(crate) room: usize,
     /// `--tail` (matching lines with `--grep`).
-    tail: Option<usize>,
+    pub(crate) tail: Option<usize>,
     /// `--limit-bytes`: stop after this many bytes of redacted log.
-    bytes: Option<usize>,
+    pub(crate) bytes: Option<usize>,
 }
 
 /// The pods to read and notes about how they were chosen.

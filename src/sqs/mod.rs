@@ -253,36 +253,7 @@ impl Sqs {
             &json!({"QueueUrl": queue, "MaxNumberOfMessages": max.clamp(1, 10), "WaitTimeSeconds": wait_s.min(20),
                     "VisibilityTimeout": visibility_s, "MessageSystemAttributeNames": ["ApproximateReceiveCount"]}),
         )?;
-        let messages = match v.get("Messages") {
-            None | Some(Value::Null) => return Ok(Vec::new()),
-            Some(Value::Array(m)) => m,
-            Some(other) => {
-                return Err(SqsError::new(
-                    ErrorKind::Server,
-                    "GarbledReply",
-                    format!(
-                        "ReceiveMessage answered Messages that are not a list: {:?}",
-                        other.to_string().chars().take(80).collect::<String>()
-                    ),
-                ));
-            }
-        };
-        Ok(messages
-            .iter()
-            .map(|m| {
-                let s = |k: &str| m.get(k).and_then(Value::as_str).unwrap_or("").to_string();
-                Message {
-                    message_id: s("MessageId"),
-                    receipt_handle: s("ReceiptHandle"),
-                    body: s("Body"),
-                    receive_count: m
-                        .pointer("/Attributes/ApproximateReceiveCount")
-                        .and_then(Value::as_str)
-                        .and_then(|c| c.parse().ok())
-                        .unwrap_or(1),
-                }
-            })
-            .collect())
+        messages_of(&v)
     }
 
     /// Send one message (FIFO queues need a group and a deduplication id).
@@ -331,6 +302,41 @@ impl Sqs {
 }
 
 /// System roots (SSL_CERT_FILE honoured) plus `--ca-file`.
+/// The messages of a ReceiveMessage answer (none when `Messages` is absent); a `Messages`
+/// that is not a list is a garbled reply, not an empty queue.
+pub fn messages_of(v: &Value) -> Result<Vec<Message>, SqsError> {
+    let messages = match v.get("Messages") {
+        None | Some(Value::Null) => return Ok(Vec::new()),
+        Some(Value::Array(m)) => m,
+        Some(other) => {
+            return Err(SqsError::new(
+                ErrorKind::Server,
+                "GarbledReply",
+                format!(
+                    "ReceiveMessage answered Messages that are not a list: {:?}",
+                    other.to_string().chars().take(80).collect::<String>()
+                ),
+            ));
+        }
+    };
+    Ok(messages
+        .iter()
+        .map(|m| {
+            let s = |k: &str| m.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+            Message {
+                message_id: s("MessageId"),
+                receipt_handle: s("ReceiptHandle"),
+                body: s("Body"),
+                receive_count: m
+                    .pointer("/Attributes/ApproximateReceiveCount")
+                    .and_then(Value::as_str)
+                    .and_then(|c| c.parse().ok())
+                    .unwrap_or(1),
+            }
+        })
+        .collect())
+}
+
 fn tls(ca_file: Option<&Path>) -> Result<ureq::tls::TlsConfig, Error> {
     use crate::tls::{certs_from_pem, roots_with};
     let extra = match ca_file {
