@@ -946,8 +946,10 @@ fn pem_body_line(l: &str) -> Option<String> {
     {
         return Some(format!("{}{REDACTED}", &l[..i]));
     }
-    let (prefix, token) = match trimmed.rfind(char::is_whitespace) {
-        Some(i) => (&l[..=i], &trimmed[i + 1..]),
+    // The whitespace may be several bytes long (U+0085, U+3000): slicing at `i + 1`
+    // panicked inside it (found by the `logs` fuzz target).
+    let (prefix, token) = match trimmed.char_indices().rfind(|&(_, c)| c.is_whitespace()) {
+        Some((i, c)) => (&l[..i + c.len_utf8()], &trimmed[i + c.len_utf8()..]),
         None => ("", trimmed),
     };
     let whole = prefix.trim().is_empty();
@@ -1560,6 +1562,20 @@ mod fast_paths {
 #[cfg(test)]
 mod terminal_escapes {
     use super::*;
+
+    #[test]
+    fn a_pem_body_line_with_multi_byte_whitespace_is_hidden_without_a_panic() {
+        // The `logs` fuzz target's second crash: U+0085 (NEL) inside a PEM block.
+        let mut logs = LogRedactor::new(&RedactSettings::default());
+        logs.redact_line("-----BEGIN RSA PRIVATE KEY-----");
+        for body in [
+            "\u{85}\u{85}MIIEowIBAAKCAQEA0Z3VS5JJcds3xfn",
+            "ts\u{3000}MIIEowIBAAKCAQEA0Z3VS5JJcds3xfn",
+        ] {
+            let shown = logs.redact_line(body);
+            assert!(!shown.contains("MIIEow"), "{}", *shown);
+        }
+    }
 
     #[test]
     fn server_data_never_carries_terminal_control_characters() {
