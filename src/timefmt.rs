@@ -21,7 +21,15 @@ pub fn parse_rfc3339(s: &str) -> Option<SystemTime> {
         c.next()?.parse().ok()?,
         c.next()?.parse().ok()?,
     );
-    if !(1..=12).contains(&mo) || !(1..=31).contains(&da) || h > 23 || mi > 59 || se > 60 {
+    // Every field in its range (RFC 3339 years have four digits): a year of 17 digits
+    // overflowed the arithmetic below (found by the `sqs` fuzz target, in an Expiration).
+    let in_range = (0..=9999).contains(&y)
+        && (1..=12).contains(&mo)
+        && (1..=31).contains(&da)
+        && (0..=23).contains(&h)
+        && (0..=59).contains(&mi)
+        && (0..=60).contains(&se);
+    if !in_range {
         return None;
     }
     let offset = match zone {
@@ -29,7 +37,11 @@ pub fn parse_rfc3339(s: &str) -> Option<SystemTime> {
         z => {
             let sign = if z.starts_with('-') { -1 } else { 1 };
             let (oh, om) = z[1..].split_once(':')?;
-            sign * (oh.parse::<i64>().ok()? * 3600 + om.parse::<i64>().ok()? * 60)
+            let (oh, om) = (oh.parse::<i64>().ok()?, om.parse::<i64>().ok()?);
+            if !(0..=23).contains(&oh) || !(0..=59).contains(&om) {
+                return None;
+            }
+            sign * (oh * 3600 + om * 60)
         }
     };
     let secs = days_from_civil(y, mo, da) * 86_400 + h * 3600 + mi * 60 + se - offset;
@@ -123,6 +135,21 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn out_of_range_timestamps_are_refused_not_overflowed() {
+        // The `sqs` fuzz target's crash: a 17-digit year in a credential Expiration.
+        for s in [
+            "33396070086781545-01-01T01:00:00Z",
+            "2024-01-01T01:00:00+99999999999999999:00",
+            "2024-01-01T01:00:00+01:99999999999999999",
+            "10000-01-01T00:00:00Z",
+            "2024-01-01T01:00:00+24:00",
+        ] {
+            assert_eq!(parse_rfc3339(s), None, "{s}");
+        }
+        assert!(parse_rfc3339("9999-12-31T23:59:59+23:59").is_some());
+    }
 
     #[test]
     fn rfc3339_round_trips() {
