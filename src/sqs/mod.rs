@@ -301,7 +301,6 @@ impl Sqs {
     }
 }
 
-/// System roots (SSL_CERT_FILE honoured) plus `--ca-file`.
 /// The messages of a ReceiveMessage answer (none when `Messages` is absent); a `Messages`
 /// that is not a list is a garbled reply, not an empty queue.
 pub fn messages_of(v: &Value) -> Result<Vec<Message>, SqsError> {
@@ -337,6 +336,7 @@ pub fn messages_of(v: &Value) -> Result<Vec<Message>, SqsError> {
         .collect())
 }
 
+/// System roots (SSL_CERT_FILE honoured) plus `--ca-file`.
 fn tls(ca_file: Option<&Path>) -> Result<ureq::tls::TlsConfig, Error> {
     use crate::tls::{certs_from_pem, roots_with};
     let extra = match ca_file {
