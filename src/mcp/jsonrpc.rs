@@ -23,6 +23,8 @@ pub const INVALID_REQUEST: i64 = -32600;
 pub const METHOD_NOT_FOUND: i64 = -32601;
 /// JSON-RPC's "Invalid params".
 pub const INVALID_PARAMS: i64 = -32602;
+/// MCP 2026-07-28: the request's `_meta` names a protocol version this server does not serve.
+pub const UNSUPPORTED_PROTOCOL_VERSION: i64 = -32022;
 
 /// A JSON-RPC error object: a code from the constants above and a message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,6 +33,8 @@ pub struct RpcError {
     pub code: i64,
     /// What was wrong, for the client's log.
     pub message: String,
+    /// Details a client acts on (the supported versions of an unsupported one).
+    pub data: Option<Value>,
 }
 
 impl RpcError {
@@ -39,6 +43,7 @@ impl RpcError {
         RpcError {
             code,
             message: message.into(),
+            data: None,
         }
     }
 
@@ -191,7 +196,11 @@ pub fn result(id: &Value, result: Value) -> Value {
 
 /// The error answer to request `id` (`null` when unknown).
 pub fn error(id: &Value, e: &RpcError) -> Value {
-    json!({"jsonrpc": "2.0", "id": id, "error": {"code": e.code, "message": e.message}})
+    let mut error = json!({"code": e.code, "message": e.message});
+    if let Some(data) = &e.data {
+        error["data"] = data.clone();
+    }
+    json!({"jsonrpc": "2.0", "id": id, "error": error})
 }
 
 /// Write one message as one line (JSON escapes every newline inside strings) and flush it,
