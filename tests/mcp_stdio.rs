@@ -247,3 +247,55 @@ fn a_bad_kubeconfig_or_flag_is_said_on_stderr_at_start() {
     let (rc, out, _) = support::run(c);
     assert_eq!((rc, out.as_str()), (2, ""));
 }
+
+#[test]
+fn tool_arguments_cannot_widen_the_operators_scope() {
+    let api = FakeApi::start();
+    let mut lines = init();
+    lines.push(call(2, "get", json!({"resource": "nodes"})));
+    lines.push(call(3, "top", json!({"resource": "nodes"})));
+    lines.push(call(
+        4,
+        "logs",
+        json!({"resource": "node", "names": ["node-1"]}),
+    ));
+    lines.push(call(
+        5,
+        "get",
+        json!({"resource": "pods", "namespace": "kube-system"}),
+    ));
+    lines.push(call(
+        6,
+        "get",
+        json!({"resource": "pods", "max_output_bytes": 100_000_000}),
+    ));
+    let (messages, stderr, ok) = mcp(
+        &api.kubeconfig(),
+        &[
+            "--namespaces",
+            "shop",
+            "--no-cluster-resources",
+            "--max-output-bytes",
+            "1024",
+        ],
+        lines.join("\n").as_bytes(),
+    );
+    assert!(ok, "{stderr}");
+    for id in [2, 3, 4, 5] {
+        let (t, is_error) = text(&messages, id);
+        assert!(is_error && t.starts_with("OutOfScope: "), "{id}: {t}");
+    }
+    let (t, is_error) = text(&messages, 6);
+    assert!(
+        !is_error && t.len() <= 1024 + 256,
+        "a call's budget never exceeds the operator's: {} bytes",
+        t.len()
+    );
+    assert!(
+        api.requests()
+            .iter()
+            .all(|r| !r.url.contains("nodes") && !r.url.contains("kube-system")),
+        "{:?}",
+        api.requests()
+    );
+}
