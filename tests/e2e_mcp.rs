@@ -20,7 +20,7 @@ fn the_python_sdk_lists_and_calls_the_tools_and_sees_querys_text() {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
     // One shell: make (or reuse) the SDK's venv exactly as CI's tool step does, then run the
     // client with it.
-    let script = r#". .ci/lib.sh && make_venv "$CI_MCP_VENV" $CI_MCP_PINS >&2 && exec "$CI_MCP_VENV/bin/python" tests/mcp_client.py "$@""#;
+    let script = r#"set -eu; . .ci/lib.sh; make_venv "$CI_MCP_VENV" $CI_MCP_PINS >&2; exec "$CI_MCP_VENV/bin/python" tests/mcp_client.py "$@""#;
     let out = Command::new("bash")
         .args(["-c", script, "mcp_client"])
         .arg(env!("CARGO_BIN_EXE_kubeglass"))
