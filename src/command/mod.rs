@@ -14,6 +14,8 @@
 //! - `json` — the JSON wire form ([`parse_json`], [`parse_json_str`]).
 //! - `validate` — the rules both forms end in: fields per op and the shape of every value that
 //!   reaches a request path or query.
+//! - `schema` — the JSON form's fields per op as JSON Schema ([`arguments_schema`]), for
+//!   clients that describe arguments with one (the MCP server's tools).
 
 use serde::{Deserialize, Serialize};
 
@@ -22,10 +24,19 @@ use crate::error::{Error, Result};
 mod argv;
 mod json;
 mod refuse;
+mod schema;
 mod validate;
 
 pub use argv::{parse_args, parse_duration_seconds, parse_line};
 pub use json::{parse_json, parse_json_str};
+pub use schema::arguments_schema;
+
+/// Refuse `name` when it is a write (`ReadOnly`) or channel (`Unsupported`) verb, such as
+/// `delete` or `rollout-undo`: the same refusal both command forms start with, for callers
+/// that name an operation outside a command (an MCP tool name).
+pub fn refuse_op(name: &str) -> Result<()> {
+    refuse::refuse_verb(name, None)
+}
 // `scope` checks namespaces with the same rule as commands; it imports it from here.
 
 /// The read operations kubeglass performs; anything else is refused.
