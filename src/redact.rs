@@ -569,10 +569,10 @@ const SHAPE_TRIGGERS: &[fn(&str) -> bool] = &[
     |s| contains_ignore_case(s, "authorization"),
     |s| contains_ignore_case(s, "bearer"),
     |s| s.contains("eyJ"),
-    |s| AWS_PREFIXES.iter().any(|p| s.contains(p)),
+    |s| contains_any(s, AWS_PREFIXES),
     // URL userinfo needs both the scheme mark and the `@` (links in prose have no `@`).
     |s| s.contains("://") && s.contains('@'),
-    |s| TOKEN_PREFIXES.iter().any(|p| s.contains(p)),
+    |s| contains_any(s, TOKEN_PREFIXES),
     |s| flag_then_space(s, "-u") || flag_then_space(s, "--user"),
 ];
 
@@ -635,9 +635,26 @@ fn may_hold_secret(s: &str) -> bool {
         || s.starts_with('-')
         || s.contains("eyJ")
         || contains_ignore_case(s, "bearer")
-        || AWS_PREFIXES.iter().any(|p| s.contains(p))
-        || TOKEN_PREFIXES.iter().any(|p| s.contains(p))
+        || contains_any(s, AWS_PREFIXES)
+        || contains_any(s, TOKEN_PREFIXES)
         || longest_key_run(s) >= KEY_RUN
+}
+
+/// Whether any of `needles` occurs in `s`, in one pass over `s`: a byte that starts no needle
+/// is skipped at once (a `contains` per needle cost a fifth of the agent's CPU per command).
+fn contains_any(s: &str, needles: &[&str]) -> bool {
+    // The needles' first bytes as a 256-bit set: one test per byte of `s`.
+    let mut first = [0u64; 4];
+    for n in needles {
+        if let Some(&c) = n.as_bytes().first() {
+            first[usize::from(c >> 6)] |= 1 << (c & 63);
+        }
+    }
+    let b = s.as_bytes();
+    b.iter().enumerate().any(|(i, &c)| {
+        first[usize::from(c >> 6)] & (1 << (c & 63)) != 0
+            && needles.iter().any(|n| b[i..].starts_with(n.as_bytes()))
+    })
 }
 
 /// The prefixes of the well-known token formats in [`SHAPES`], for [`may_hold_secret`].
@@ -1491,6 +1508,16 @@ mod triggers {
             let out = text(input);
             assert!(!out.contains(secret), "{input:?} -> {out:?}");
         }
+    }
+
+    #[test]
+    fn contains_any_finds_a_needle_anywhere_and_only_then() {
+        assert!(contains_any("xAKIAy", AWS_PREFIXES));
+        assert!(contains_any("ASIA", AWS_PREFIXES));
+        assert!(contains_any("a npm_x", TOKEN_PREFIXES));
+        assert!(!contains_any("AKI", AWS_PREFIXES));
+        assert!(!contains_any("high night through", TOKEN_PREFIXES));
+        assert!(!contains_any("", TOKEN_PREFIXES));
     }
 
     #[test]
