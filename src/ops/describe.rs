@@ -114,6 +114,7 @@ fn related(e: &Engine, res: &Resource, obj: &Value) -> describe::Related {
             Ok((pods, totals)) => {
                 rel.node_pods = pods;
                 rel.node_totals = Some(totals);
+                rel.node_pods_scoped = e.scope().namespaces_for_all().is_some();
             }
             Err(err) => log::warn!("describe {kind}/{name}: could not read its pods: {err}"),
         }

@@ -33,6 +33,8 @@ pub struct Related {
     pub node_pods: Vec<Redacted<Value>>,
     /// What every non-terminated pod on a Node requests, counted past the bound.
     pub node_totals: Option<PodTotals>,
+    /// The Node's pods were read only in the namespaces kubeglass may read.
+    pub node_pods_scoped: bool,
     /// A Node's Lease (kube-node-lease), or why it could not be read.
     pub lease: Option<std::result::Result<Redacted<Value>, String>>,
     /// ResourceQuotas of a Namespace (None: not readable).

@@ -64,7 +64,7 @@ pub fn node(d: &mut Doc, o: &Value, r: &Related) {
         .collect();
     d.kv_some(0, "PodCIDRs", &cidrs.join(","));
     d.kv_some(0, "ProviderID", text(o, "/spec/providerID"));
-    pods(d, o, &r.node_pods, r.node_totals.as_ref());
+    pods(d, o, r);
 }
 
 /// Roles from `node-role.kubernetes.io/<role>` and `kubernetes.io/role` labels, sorted.
@@ -285,7 +285,8 @@ fn resource_row(name: &str, t: &PodTotals, alloc: (i64, i64, i64)) -> [String; 5
 
 /// The Non-terminated Pods table (a few rows, the total counted past them) and the
 /// Allocated resources summary.
-fn pods(d: &mut Doc, node: &Value, pods: &[Redacted<Value>], totals: Option<&PodTotals>) {
+fn pods(d: &mut Doc, node: &Value, r: &Related) {
+    let (pods, totals) = (&r.node_pods, r.node_totals.as_ref());
     let alloc = |res: &str| {
         let a = text(node, &format!("/status/allocatable/{res}"));
         let q = if a.is_empty() {
@@ -306,10 +307,15 @@ fn pods(d: &mut Doc, node: &Value, pods: &[Redacted<Value>], totals: Option<&Pod
         t
     });
     let total = totals.copied().unwrap_or(computed);
+    let scoped = if r.node_pods_scoped {
+        ", in the namespaces kubeglass may read"
+    } else {
+        ""
+    };
     d.kv(
         0,
         "Non-terminated Pods",
-        &format!("({} in total)", total.pods),
+        &format!("({} in total{scoped})", total.pods),
     );
     // The longest section of a node goes first when room is short: a few rows, then a
     // count and the command that lists them all; Allocated resources and Events stay.

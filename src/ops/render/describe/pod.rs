@@ -31,7 +31,20 @@ pub fn pod(d: &mut Doc, p: &Value) {
     let terminating = p.pointer("/metadata/deletionTimestamp").is_some()
         && phase != "Failed"
         && phase != "Succeeded";
-    d.kv(0, "Status", if terminating { "Terminating" } else { phase });
+    if terminating {
+        let since = text(p, "/metadata/deletionTimestamp");
+        let lasts = crate::timefmt::age(Some(since), d.now);
+        d.kv(0, "Status", &format!("Terminating (lasts {lasts})"));
+        if let Some(g) = p.pointer("/metadata/deletionGracePeriodSeconds") {
+            d.kv(
+                0,
+                "Termination Grace Period",
+                &format!("{}s", scalar(Some(g))),
+            );
+        }
+    } else {
+        d.kv(0, "Status", phase);
+    }
     d.kv_some(0, "Reason", text(p, "/status/reason"));
     d.kv_some(0, "Message", text(p, "/status/message"));
     d.kv(0, "IP", text(p, "/status/podIP"));

@@ -555,3 +555,22 @@ fn annotations_read_as_key_colon_value_without_last_applied() {
     has_line(&out, "long:");
     assert!(out.contains(&format!("{}...", "y".repeat(138))), "{out}");
 }
+
+#[test]
+fn terminating_pods_say_how_long_and_scoped_node_counts_say_so() {
+    let mut pod = with_kind(fixture("pod-api"), "Pod");
+    pod["metadata"]["deletionTimestamp"] = json!("2026-11-24T15:00:00Z");
+    pod["metadata"]["deletionGracePeriodSeconds"] = json!(30);
+    let out = render(&pod, &Related::default(), at("2026-11-24T15:02:00Z"));
+    has_line(&out, "Status: Terminating (lasts 2m)");
+    has_line(&out, "Termination Grace Period: 30s");
+    let related = Related {
+        node_pods_scoped: true,
+        ..Related::default()
+    };
+    let out = render(&with_kind(fixture("node-2"), "Node"), &related, now());
+    has_line(
+        &out,
+        "Non-terminated Pods: (0 in total, in the namespaces kubeglass may read)",
+    );
+}
