@@ -155,7 +155,7 @@ metadata:
   name: kg-sts
   namespace: kg-describe-e2e
 spec:
-  replicas: 2
+  replicas: 0
   serviceName: kg-sts-headless
   selector:
     matchLabels: {app: kg-sts}
