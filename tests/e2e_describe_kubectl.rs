@@ -666,3 +666,30 @@ fn normalising_keeps_words_and_drops_times() {
     );
     assert_eq!(gaps, ["Conditions: \"Ready False\""]);
 }
+
+#[test]
+#[ignore = "needs the kube testbed and kubectl"]
+fn extras_out_of_scope_or_forbidden_leave_the_rest() {
+    let kc = setup();
+    // Scoped to shop: the Lease (kube-node-lease) is not read, pods are counted in shop only.
+    let (code, out, err) = query(
+        &kc,
+        &["--namespaces", "shop"],
+        &["describe", "node", "node-1"],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(!out.contains("Lease:"), "{out}");
+    assert!(
+        out.contains("in the namespaces kubeglass may read") && out.contains("System Info:"),
+        "{out}"
+    );
+    // The limited user reads shop only: a namespace's events and an ingress's related reads
+    // that it may not make leave the rest of the answer.
+    let limited = testbed().join("kubeconfig-limited");
+    let (code, out, err) = query(&limited, &[], &["describe", "ns", "shop"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("Status:") && out.contains("Active"), "{out}");
+    let (code, out, err) = query(&limited, &[], &["describe", "ingress", "web", "-n", "shop"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("web-tls terminates shop.example.com"), "{out}");
+}

@@ -1,7 +1,10 @@
 //! `describe`: the object (named, or those a selector or namespace holds) and what an
 //! investigator needs beside it (its events, its pods or ReplicaSets, a Service's endpoints,
-//! a node's pods), fetched redacted through the engine and handed to the pure renderers in
-//! [`super::render::describe`], then cut to the budget.
+//! a node's pods and Lease, a namespace's quotas and limit ranges, the pods using a claim, an
+//! ingress's backends, a StatefulSet's Service), fetched redacted through the engine within
+//! the scope and handed to the pure renderers in [`super::render::describe`], then cut to the
+//! budget. A related read that fails or is out of scope leaves its part out or marked, never
+//! the whole answer.
 
 use std::time::SystemTime;
 
@@ -109,25 +112,7 @@ fn related(e: &Engine, res: &Resource, obj: &Value) -> describe::Related {
         rel.endpoints = e.get(&path).ok();
     }
     if needs.node_pods {
-        let sel = format!("spec.nodeName={name},status.phase!=Succeeded,status.phase!=Failed");
-        match counted_scoped_list(e, "pods", &[("fieldSelector", Some(&sel))]) {
-            Ok((pods, totals)) => {
-                rel.node_pods = pods;
-                rel.node_totals = Some(totals);
-                rel.node_pods_scoped = e.scope().namespaces_for_all().is_some();
-            }
-            Err(err) => log::warn!("describe {kind}/{name}: could not read its pods: {err}"),
-        }
-        // A Lease is read only where the scope reaches kube-node-lease.
-        if e.scope().check_namespace(NODE_LEASE_NS).is_ok() {
-            let path =
-                format!("/apis/coordination.k8s.io/v1/namespaces/{NODE_LEASE_NS}/leases/{name}");
-            // kubectl shows the server's message; the code word kubeglass puts first is dropped.
-            rel.lease = Some(e.get(&path).map_err(|err| {
-                let s = err.to_string();
-                s.split_once(": ").map_or(s.clone(), |(_, m)| m.to_string())
-            }));
-        }
+        node_related(e, name, &mut rel);
     }
     let own_ns = (e.scope().check_namespace(name).is_ok()).then_some(name);
     if let (true, Some(ns)) = (needs.quotas, ns.or(own_ns)) {
@@ -135,21 +120,14 @@ fn related(e: &Engine, res: &Resource, obj: &Value) -> describe::Related {
         rel.limit_ranges = list(e, "limitranges", Some(ns), &[]).ok();
     }
     if let (true, Some(ns)) = (needs.used_by, ns) {
-        rel.used_by = soft_names("pods", claim_users(e, ns, name));
+        rel.used_by = claim_users(e, ns, name)
+            .inspect_err(|err| {
+                log::warn!("describe {kind}/{name}: could not read the pods using it: {err}")
+            })
+            .ok();
     }
     if let (true, Some(ns)) = (needs.backends, ns) {
-        rel.backends = backend_services(obj)
-            .into_iter()
-            .map(|svc| describe::Backend {
-                service: e
-                    .get(&format!("/api/v1/namespaces/{ns}/services/{svc}"))
-                    .ok(),
-                endpoints: e
-                    .get(&format!("/api/v1/namespaces/{ns}/endpoints/{svc}"))
-                    .ok(),
-                name: svc,
-            })
-            .collect();
+        rel.backends = backends(e, ns, obj);
     }
     if let (true, Some(ns)) = (needs.service, ns) {
         let svc = text(obj, "/spec/serviceName");
@@ -160,6 +138,47 @@ fn related(e: &Engine, res: &Resource, obj: &Value) -> describe::Related {
         }
     }
     rel
+}
+
+/// A node's pods (every one counted, the first kept) and its Lease, where the scope allows.
+fn node_related(e: &Engine, name: &str, rel: &mut describe::Related) {
+    let sel = format!("spec.nodeName={name},status.phase!=Succeeded,status.phase!=Failed");
+    match counted_scoped_list(e, "pods", &[("fieldSelector", Some(&sel))]) {
+        Ok((pods, totals)) => {
+            rel.node_pods = pods;
+            rel.node_totals = Some(totals);
+            rel.node_pods_scoped = e.scope().namespaces_for_all().is_some();
+        }
+        Err(err) => {
+            log::warn!("describe Node/{name}: could not read its pods: {err}");
+            rel.node_pods_unreadable = true;
+        }
+    }
+    // A Lease is read only where the scope reaches kube-node-lease.
+    if e.scope().check_namespace(NODE_LEASE_NS).is_ok() {
+        let path = format!("/apis/coordination.k8s.io/v1/namespaces/{NODE_LEASE_NS}/leases/{name}");
+        // kubectl shows the server's message; the code word kubeglass puts first is dropped.
+        rel.lease = Some(e.get(&path).map_err(|err| {
+            let s = err.to_string();
+            s.split_once(": ").map_or(s.clone(), |(_, m)| m.to_string())
+        }));
+    }
+}
+
+/// Each backend Service of an Ingress with its Endpoints (either unreadable: left out).
+fn backends(e: &Engine, ns: &str, ing: &Value) -> Vec<describe::Backend> {
+    backend_services(ing)
+        .into_iter()
+        .map(|svc| describe::Backend {
+            service: e
+                .get(&format!("/api/v1/namespaces/{ns}/services/{svc}"))
+                .ok(),
+            endpoints: e
+                .get(&format!("/api/v1/namespaces/{ns}/endpoints/{svc}"))
+                .ok(),
+            name: svc,
+        })
+        .collect()
 }
 
 /// The namespace node Leases live in.
@@ -190,14 +209,6 @@ fn backend_services(ing: &Value) -> Vec<String> {
     }
     names.truncate(MAX_BACKENDS);
     names
-}
-
-/// Names of the related objects, or none (logged) when they could not be read.
-fn soft_names(what: &str, r: Result<Vec<String>>) -> Vec<String> {
-    r.unwrap_or_else(|err| {
-        log::warn!("describe: could not read the {what} that use it: {err}");
-        Vec::new()
-    })
 }
 
 /// Events about one object (by uid), in its namespace, or in scope for cluster objects.

@@ -186,9 +186,18 @@ pub fn pvc(d: &mut Doc, o: &Value, r: &Related) {
         d.kv(1, "Kind", text(src, "/kind"));
         d.kv(1, "Name", text(src, "/name"));
     }
-    let mut used_by = r.used_by.clone();
-    used_by.sort();
-    d.list(0, "Used By", &used_by);
+    match &r.used_by {
+        Some(names) => {
+            let mut used_by = names.clone();
+            used_by.sort();
+            d.list(0, "Used By", &used_by);
+        }
+        None => d.kv(
+            0,
+            "Used By",
+            "<not readable: the namespace's pods could not be listed>",
+        ),
+    }
     if o.pointer("/status/conditions").is_some() {
         d.conditions(0, o);
     }

@@ -35,14 +35,16 @@ pub struct Related {
     pub node_totals: Option<PodTotals>,
     /// The Node's pods were read only in the namespaces kubeglass may read.
     pub node_pods_scoped: bool,
+    /// The Node's pods could not be read (RBAC): no counts are shown rather than zeros.
+    pub node_pods_unreadable: bool,
     /// A Node's Lease (kube-node-lease), or why it could not be read.
     pub lease: Option<std::result::Result<Redacted<Value>, String>>,
     /// ResourceQuotas of a Namespace (None: not readable).
     pub quotas: Option<Vec<Redacted<Value>>>,
     /// LimitRanges of a Namespace (None: not readable).
     pub limit_ranges: Option<Vec<Redacted<Value>>>,
-    /// Names of the pods that mount a PersistentVolumeClaim.
-    pub used_by: Vec<String>,
+    /// Names of the pods that mount a PersistentVolumeClaim (None: pods not readable).
+    pub used_by: Option<Vec<String>>,
     /// Services an Ingress routes to, with their Endpoints.
     pub backends: Vec<Backend>,
     /// A StatefulSet's governing Service (`spec.serviceName`) does not exist.

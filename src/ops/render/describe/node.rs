@@ -64,7 +64,11 @@ pub fn node(d: &mut Doc, o: &Value, r: &Related) {
         .collect();
     d.kv_some(0, "PodCIDRs", &cidrs.join(","));
     d.kv_some(0, "ProviderID", text(o, "/spec/providerID"));
-    pods(d, o, r);
+    if r.node_pods_unreadable {
+        d.kv(0, "Pods", "not readable (the pods list was refused)");
+    } else {
+        pods(d, o, r);
+    }
 }
 
 /// Roles from `node-role.kubernetes.io/<role>` and `kubernetes.io/role` labels, sorted.

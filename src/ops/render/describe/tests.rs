@@ -535,15 +535,24 @@ fn ingress_shows_tls_hosts_and_backend_endpoints() {
 #[test]
 fn pvc_shows_used_by_and_finalizers() {
     let related = Related {
-        used_by: vec!["kg-user".into()],
+        used_by: Some(vec!["kg-user".into()]),
         ..Related::default()
     };
     let out = render(&fixture("pvc-kg-data"), &related, now());
     has_line(&out, "Used By: kg-user");
     has_line(&out, "Finalizers: [kubernetes.io/pvc-protection]");
     has_line(&out, "StorageClass: gp3");
-    let out = render(&fixture("pvc-kg-data"), &Related::default(), now());
+    let related = Related {
+        used_by: Some(vec![]),
+        ..Related::default()
+    };
+    let out = render(&fixture("pvc-kg-data"), &related, now());
     has_line(&out, "Used By: <none>");
+    let out = render(&fixture("pvc-kg-data"), &Related::default(), now());
+    assert!(
+        out.contains("Used By:") && out.contains("not readable"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -577,4 +586,14 @@ fn terminating_pods_say_how_long_and_scoped_node_counts_say_so() {
         &out,
         "Non-terminated Pods: (0 in total, in the namespaces kubeglass may read)",
     );
+    let related = Related {
+        node_pods_unreadable: true,
+        ..Related::default()
+    };
+    let out = render(&with_kind(fixture("node-2"), "Node"), &related, now());
+    assert!(
+        !out.contains("in total"),
+        "no count when pods were refused: {out}"
+    );
+    has_line(&out, "Pods: not readable (the pods list was refused)");
 }
