@@ -457,6 +457,25 @@ fn workloads_and_pod_templates_describe_as_kubectl_does() {
         why: "kubeglass redacts the literal value (the seed's canary); kubectl prints it",
     };
     side_by_side(&kc, &["deployment", "web", "-n", "shop"], &[web_env]);
+    let rs = {
+        let (ok, out, err) = kubectl(
+            &kc,
+            &[
+                "get",
+                "rs",
+                "-n",
+                "shop",
+                "-l",
+                "app=web",
+                "-o",
+                "jsonpath={.items[0].metadata.name}",
+            ],
+        );
+        assert!(ok && !out.is_empty(), "no ReplicaSet of web: {err}");
+        out
+    };
+    side_by_side(&kc, &["rs", &rs, "-n", "shop"], &[web_env]);
+    side_by_side(&kc, &["configmap", "web-config", "-n", "shop"], &[]);
     let ours = side_by_side(&kc, &["deployment", "kg-template", "-n", NS], &[]);
     for want in [
         "Node-Selectors:",

@@ -105,7 +105,8 @@ pub fn needs(kind: &str) -> Needs {
         "Deployment" => n.replica_sets = true,
         "Service" => n.endpoints = true,
         "Node" => n.node_pods = true,
-        "Secret" | "ConfigMap" | "ResourceQuota" | "LimitRange" => n.events = false,
+        // kubectl shows no events for these (it does for ConfigMaps).
+        "Secret" | "ResourceQuota" | "LimitRange" => n.events = false,
         _ => {}
     }
     n
