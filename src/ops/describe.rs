@@ -143,7 +143,8 @@ fn related(e: &Engine, res: &Resource, obj: &Value) -> describe::Related {
 /// A node's pods (every one counted, the first kept) and its Lease, where the scope allows.
 fn node_related(e: &Engine, name: &str, rel: &mut describe::Related) {
     let sel = format!("spec.nodeName={name},status.phase!=Succeeded,status.phase!=Failed");
-    match counted_scoped_list(e, "pods", &[("fieldSelector", Some(&sel))]) {
+    let pairs = [("fieldSelector", Some(sel.as_str()))];
+    match counted_scoped_list(e, "pods", &pairs, describe::NODE_POD_ROWS) {
         Ok((pods, totals)) => {
             rel.node_pods = pods;
             rel.node_totals = Some(totals);

@@ -79,12 +79,14 @@ fn slim_pod(pod: Value) -> Value {
     slim
 }
 
-/// Like [`scoped_list`] for pods, but every pod past the bound is still counted and its
-/// requests summed (a node's Allocated resources must hold all of its pods).
+/// Like [`scoped_list`] for pods, but only the first `keep` are kept while every one is
+/// counted and its requests summed (a node's Allocated resources must hold all of its pods,
+/// its table shows a few).
 pub fn counted_scoped_list(
     e: &Engine,
     typed: &str,
     pairs: &[(&str, Option<&str>)],
+    keep: usize,
 ) -> Result<(Vec<Redacted<Value>>, PodTotals)> {
     let mut out = Vec::new();
     let mut totals = PodTotals::default();
@@ -95,7 +97,7 @@ pub fn counted_scoped_list(
             for item in page.items() {
                 let item = item.map(slim_pod);
                 totals.add(PodTotals::of(&item));
-                if out.len() < RELATED_MAX {
+                if out.len() < keep.min(RELATED_MAX) {
                     out.push(item);
                 }
             }

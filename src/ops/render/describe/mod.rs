@@ -62,7 +62,7 @@ pub struct Backend {
     pub endpoints: Option<Redacted<Value>>,
 }
 
-pub use node::PodTotals;
+pub use node::{NODE_POD_ROWS, PodTotals};
 
 /// Which related objects a kind's describe shows.
 #[derive(Debug, Default, Clone, Copy)]

@@ -167,7 +167,7 @@ fn conditions(d: &mut Doc, o: &Value) {
 }
 
 /// Rows of a node's Non-terminated Pods table shown before a count takes over.
-const NODE_POD_ROWS: usize = 20;
+pub const NODE_POD_ROWS: usize = 20;
 
 /// What pods request and limit (cpu in millicores, memory and ephemeral storage in bytes),
 /// summed as kubectl sums them for a node (containers only: related pods are kept slim).
