@@ -1,7 +1,10 @@
 //! `describe`: the object (named, or those a selector or namespace holds) and what an
 //! investigator needs beside it (its events, its pods or ReplicaSets, a Service's endpoints,
-//! a node's pods), fetched redacted through the engine and handed to the pure renderers in
-//! [`super::render::describe`], then cut to the budget.
+//! a node's pods and Lease, a namespace's quotas and limit ranges, the pods using a claim, an
+//! ingress's backends, a StatefulSet's Service), fetched redacted through the engine within
+//! the scope and handed to the pure renderers in [`super::render::describe`], then cut to the
+//! budget. A related read that fails or is out of scope leaves its part out or marked, never
+//! the whole answer.
 
 use std::time::SystemTime;
 
@@ -17,7 +20,7 @@ use crate::output::{Format, Output};
 use crate::redact::Redacted;
 
 use super::engine::{Engine, Namespaces, Shape};
-use super::related::{list, scoped_list};
+use super::related::{claim_users, counted_scoped_list, list, scoped_list};
 use super::render::describe;
 
 /// Most objects one `describe` without names renders (each brings its own requests).
@@ -109,13 +112,104 @@ fn related(e: &Engine, res: &Resource, obj: &Value) -> describe::Related {
         rel.endpoints = e.get(&path).ok();
     }
     if needs.node_pods {
-        let sel = format!("spec.nodeName={name},status.phase!=Succeeded,status.phase!=Failed");
-        rel.node_pods = soft(
-            "pods",
-            scoped_list(e, "pods", &[("fieldSelector", Some(&sel))]),
-        );
+        node_related(e, name, &mut rel);
+    }
+    let own_ns = (e.scope().check_namespace(name).is_ok()).then_some(name);
+    if let (true, Some(ns)) = (needs.quotas, ns.or(own_ns)) {
+        rel.quotas = list(e, "resourcequotas", Some(ns), &[]).ok();
+        rel.limit_ranges = list(e, "limitranges", Some(ns), &[]).ok();
+    }
+    if let (true, Some(ns)) = (needs.used_by, ns) {
+        rel.used_by = claim_users(e, ns, name)
+            .inspect_err(|err| {
+                log::warn!("describe {kind}/{name}: could not read the pods using it: {err}")
+            })
+            .ok();
+    }
+    if let (true, Some(ns)) = (needs.backends, ns) {
+        rel.backends = backends(e, ns, obj);
+    }
+    if let (true, Some(ns)) = (needs.service, ns) {
+        let svc = text(obj, "/spec/serviceName");
+        if !svc.is_empty() {
+            rel.service_missing = e
+                .get(&format!("/api/v1/namespaces/{ns}/services/{svc}"))
+                .is_err_and(|err| err.is_not_found());
+        }
     }
     rel
+}
+
+/// A node's pods (every one counted, the first kept) and its Lease, where the scope allows.
+fn node_related(e: &Engine, name: &str, rel: &mut describe::Related) {
+    let sel = format!("spec.nodeName={name},status.phase!=Succeeded,status.phase!=Failed");
+    let pairs = [("fieldSelector", Some(sel.as_str()))];
+    match counted_scoped_list(e, "pods", &pairs, describe::NODE_POD_ROWS) {
+        Ok((pods, totals)) => {
+            rel.node_pods = pods;
+            rel.node_totals = Some(totals);
+            rel.node_pods_scoped = e.scope().namespaces_for_all().is_some();
+        }
+        Err(err) => {
+            log::warn!("describe Node/{name}: could not read its pods: {err}");
+            rel.node_pods_unreadable = true;
+        }
+    }
+    // A Lease is read only where the scope reaches kube-node-lease.
+    if e.scope().check_namespace(NODE_LEASE_NS).is_ok() {
+        let path = format!("/apis/coordination.k8s.io/v1/namespaces/{NODE_LEASE_NS}/leases/{name}");
+        // kubectl shows the server's message; the code word kubeglass puts first is dropped.
+        rel.lease = Some(e.get(&path).map_err(|err| {
+            let s = err.to_string();
+            s.split_once(": ").map_or(s.clone(), |(_, m)| m.to_string())
+        }));
+    }
+}
+
+/// Each backend Service of an Ingress with its Endpoints (either unreadable: left out).
+fn backends(e: &Engine, ns: &str, ing: &Value) -> Vec<describe::Backend> {
+    backend_services(ing)
+        .into_iter()
+        .map(|svc| describe::Backend {
+            service: e
+                .get(&format!("/api/v1/namespaces/{ns}/services/{svc}"))
+                .ok(),
+            endpoints: e
+                .get(&format!("/api/v1/namespaces/{ns}/endpoints/{svc}"))
+                .ok(),
+            name: svc,
+        })
+        .collect()
+}
+
+/// The namespace node Leases live in.
+const NODE_LEASE_NS: &str = "kube-node-lease";
+/// Most backend Services of one Ingress whose endpoints are read.
+const MAX_BACKENDS: usize = 20;
+
+/// The distinct Services an Ingress routes to (default backend and rules), bounded.
+fn backend_services(ing: &Value) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    let mut add = |b: Option<&Value>| {
+        let svc = b.and_then(|b| {
+            b.pointer("/service/name")
+                .or_else(|| b.get("serviceName"))
+                .and_then(Value::as_str)
+        });
+        if let Some(s) = svc.filter(|s| !names.iter().any(|n| n == s)) {
+            names.push(s.to_string());
+        }
+    };
+    add(ing
+        .pointer("/spec/defaultBackend")
+        .or_else(|| ing.pointer("/spec/backend")));
+    for rule in crate::json::items(ing, "/spec/rules") {
+        for p in crate::json::items(rule, "/http/paths") {
+            add(p.get("backend"));
+        }
+    }
+    names.truncate(MAX_BACKENDS);
+    names
 }
 
 /// Events about one object (by uid), in its namespace, or in scope for cluster objects.
