@@ -9,6 +9,7 @@ pub mod auth;
 pub mod config;
 pub mod deadline;
 pub mod discovery;
+mod lean;
 pub mod transport;
 
 use std::io::BufRead;
@@ -118,7 +119,7 @@ impl Client {
             .for_request(path, None)
             .caused_by(e)
         })?;
-        serde_json::from_slice(&body).map_err(|e| {
+        lean::from_slice(&body).map_err(|e| {
             Error::new(
                 Code::ApiUnavailable,
                 format!("the API answered {path} with unreadable JSON: {e}"),
