@@ -195,6 +195,17 @@ impl Redacted<Value> {
     }
 }
 
+/// Redacted objects as one kubectl `List` (what `-o jsonpath` of several objects sees).
+pub fn list(items: Vec<Redacted<Value>>) -> Redacted<Value> {
+    let items: Vec<Value> = items.into_iter().map(|i| i.0).collect();
+    Redacted(serde_json::json!({
+        "apiVersion": "v1",
+        "items": items,
+        "kind": "List",
+        "metadata": {"resourceVersion": ""},
+    }))
+}
+
 /// What kind of response is being redacted, as only the fetch layer knows from the path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Source {

@@ -6,7 +6,7 @@
 //! here are strict on purpose: nothing that could add a path segment (`/`, `..`), a query
 //! (`?`, `#`, `%`-escapes) or a control character gets through.
 
-use super::{Command, LogOptions, Op, OutputFormat, split_type_name, verb_of};
+use super::{Command, LogOptions, Op, OutputFormat, PrintOptions, split_type_name, verb_of};
 use crate::error::{Code, Error, Result};
 use crate::names::{check_namespace_name, check_object_name};
 
@@ -47,7 +47,47 @@ pub(super) fn validate(cmd: &mut Command) -> Result<()> {
         return Err(Error::invalid("--max-output-bytes must be above 0"));
     }
     validate_events(cmd)?;
+    validate_print(cmd)?;
     validate_logs(&cmd.logs)
+}
+
+/// Print options belong to `get`; templates and `--sort-by` must parse before any request.
+fn validate_print(cmd: &Command) -> Result<()> {
+    let p = &cmd.print;
+    if cmd.op != Op::Get && *p != PrintOptions::default() {
+        return Err(Error::invalid(format!(
+            "--show-labels, -L, --no-headers, --sort-by and templates apply only to `get`, not `{}`",
+            verb_of(cmd.op)
+        )));
+    }
+    match (cmd.output, p.template.as_deref()) {
+        (OutputFormat::CustomColumns, Some(spec)) => {
+            crate::jsonpath::Columns::parse(spec)?;
+        }
+        (OutputFormat::JsonPath, Some(t)) => {
+            crate::jsonpath::Template::parse(t)?;
+        }
+        (OutputFormat::CustomColumns | OutputFormat::JsonPath, None) => {
+            return Err(Error::invalid(
+                "custom-columns and jsonpath output need a template (\"print\": {\"template\": …})",
+            ));
+        }
+        (_, Some(_)) => {
+            return Err(Error::invalid(
+                "a template needs -o custom-columns=… or -o jsonpath=…",
+            ));
+        }
+        _ => {}
+    }
+    if let Some(s) = &p.sort_by {
+        crate::jsonpath::relaxed(s)?;
+        if matches!(cmd.output, OutputFormat::Json | OutputFormat::Yaml) {
+            return Err(Error::invalid(
+                "--sort-by works with table, wide, name, custom-columns and jsonpath output",
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Which fields each op needs or refuses.

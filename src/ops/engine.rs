@@ -266,6 +266,9 @@ pub enum Shape {
     /// Server-side printed Tables (one per named object, one per list page), with each
     /// row's object metadata.
     Table,
+    /// Tables whose rows carry the whole object (for `--sort-by`); Secrets are never read
+    /// this way (the client refuses it).
+    TableWithObjects,
     /// Objects, one at a time (named ones, then the items of each list page); Secrets as
     /// metadata only.
     Objects,
@@ -289,6 +292,9 @@ impl Engine {
         let secret = crate::object::is_secret(res);
         let (accept_list, accept_one, extra) = match (shape, secret) {
             (Shape::Table, _) => (kube::ACCEPT_TABLE, kube::ACCEPT_TABLE, Some("Metadata")),
+            (Shape::TableWithObjects, _) => {
+                (kube::ACCEPT_TABLE, kube::ACCEPT_TABLE, Some("Object"))
+            }
             (Shape::Objects, true) => (kube::ACCEPT_METADATA, kube::ACCEPT_METADATA_OBJECT, None),
             (Shape::Objects, false) => ("application/json", "application/json", None),
         };
@@ -314,7 +320,7 @@ impl Engine {
             self.list_pages(&path, accept_list, page, |p| {
                 let left = crate::object::remaining(&p);
                 let more = match shape {
-                    Shape::Table => each(p)?,
+                    Shape::Table | Shape::TableWithObjects => each(p)?,
                     // Every item of a page is offered (the budget counts what it drops).
                     Shape::Objects => {
                         let mut more = true;

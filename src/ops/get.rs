@@ -10,10 +10,12 @@ use serde_json::Value;
 
 use crate::command::{Command, OutputFormat};
 use crate::error::{Error, Result};
+use crate::jsonpath::{self, Columns, Path, Template};
 use crate::kube::Resource;
 use crate::output::budget::Budget;
-use crate::output::table::{TableWriter, render_columns};
+use crate::output::table::{TableWriter, format_labels, render_columns, render_headless};
 use crate::output::{Format, Output, doc};
+use crate::redact::Redacted;
 use crate::timefmt;
 
 use super::engine::{Engine, Namespaces, Shape};
@@ -71,6 +73,7 @@ pub fn run(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
         OutputFormat::Table | OutputFormat::Wide => tables(e, cmd, &types, max),
         OutputFormat::Name => names(e, cmd, &types, max),
         OutputFormat::Json | OutputFormat::Yaml => documents(e, cmd, &types, max),
+        OutputFormat::CustomColumns | OutputFormat::JsonPath => templates(e, cmd, &types, max),
     }
 }
 
@@ -87,7 +90,8 @@ fn tables(e: &Engine, cmd: &Command, types: &[Resource], max: usize) -> Result<O
         if lines.is_empty() {
             continue;
         }
-        if shown > 0 {
+        // kubectl separates the tables of several types by a blank line, unless headerless.
+        if shown > 0 && !cmd.print.no_headers {
             budget.push("");
         }
         shown += 1;
@@ -147,20 +151,41 @@ fn table_lines(
         return Ok((None, lines, not_fetched));
     }
     let wide = cmd.output == OutputFormat::Wide;
-    let mut w = TableWriter::new(wide, nss.is_many());
+    let mut w = TableWriter::new(wide, nss.is_many())
+        .with_labels(&cmd.print.label_columns, cmd.print.show_labels);
     if let Some(p) = name_prefix {
         w = w.with_name_prefix(p);
     }
-    let max_rows = max / MIN_ROW_BYTES + 1;
-    let not_fetched = e.walk(cmd, res, nss, Shape::Table, PAGE, |table| {
+    // `--sort-by` sorts every row (up to TALLY_MAX) by a field of the whole object, as
+    // kubectl does (it asks for includeObject=Object too).
+    let sort = sort_path(cmd)?;
+    let sorting = sort.is_some();
+    let shape = match sort {
+        Some(p) => {
+            w = w.with_sort(p);
+            Shape::TableWithObjects
+        }
+        None => Shape::Table,
+    };
+    let max_rows = if sorting {
+        TALLY_MAX
+    } else {
+        max / MIN_ROW_BYTES + 1
+    };
+    let not_fetched = e.walk(cmd, res, nss, shape, PAGE, |table| {
         if w.len() < max_rows {
             w.add_page(&table)?;
-        } else {
+        } else if !sorting {
             w.tally_page(&table);
         }
-        Ok(w.len() < max_rows || (w.has_status() && w.tallied() < TALLY_MAX))
+        Ok(w.len() < max_rows || (!sorting && w.has_status() && w.tallied() < TALLY_MAX))
     })?;
-    let lines = w.render();
+    w.sort();
+    let lines = if cmd.print.no_headers {
+        w.render_headless()
+    } else {
+        w.render()
+    };
     Ok((Some(w), lines, not_fetched))
 }
 
@@ -183,19 +208,126 @@ fn secret_table(
         }
         row.push(field("name").unwrap_or("").to_string());
         row.push(timefmt::age(field("creationTimestamp"), now));
+        let labels = meta.get("labels").and_then(Value::as_object);
+        for key in &cmd.print.label_columns {
+            let v = labels.and_then(|l| l.get(key)).and_then(Value::as_str);
+            row.push(v.unwrap_or_default().to_string());
+        }
+        if cmd.print.show_labels {
+            row.push(format_labels(labels));
+        }
         rows.push(row);
     })?;
-    let header: &[&str] = if nss.is_many() {
-        &["NAMESPACE", "NAME", "AGE"]
+    let mut header: Vec<String> = if nss.is_many() {
+        vec!["NAMESPACE".into(), "NAME".into(), "AGE".into()]
     } else {
-        &["NAME", "AGE"]
+        vec!["NAME".into(), "AGE".into()]
     };
-    let lines = if rows.is_empty() {
-        Vec::new()
-    } else {
-        render_columns(header, &rows)
+    header.extend(label_headers(cmd));
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
+    let lines = match (rows.is_empty(), cmd.print.no_headers) {
+        (true, _) => Vec::new(),
+        (false, true) => render_headless(header.len(), &rows),
+        (false, false) => render_columns(&header, &rows),
     };
     Ok((lines, not_fetched))
+}
+
+/// The `-L` and `--show-labels` headers, as kubectl names them.
+fn label_headers(cmd: &Command) -> Vec<String> {
+    let mut h: Vec<String> = cmd
+        .print
+        .label_columns
+        .iter()
+        .map(|k| k.rsplit('/').next().unwrap_or(k).to_uppercase())
+        .collect();
+    if cmd.print.show_labels {
+        h.push("LABELS".into());
+    }
+    h
+}
+
+/// The `--sort-by` path, if any.
+fn sort_path(cmd: &Command) -> Result<Option<Path>> {
+    cmd.print
+        .sort_by
+        .as_deref()
+        .map(jsonpath::relaxed)
+        .transpose()
+}
+
+/// Most objects `-o custom-columns|jsonpath` (and a sorted `-o name`) hold at once: they
+/// need every object before printing (a template may span the whole list).
+const MAX_HELD: usize = 5000;
+
+/// Objects of every type, whole (Secrets as metadata), each with its kind filled in, up to
+/// [`MAX_HELD`], sorted by `--sort-by` if given; and how many were left unfetched.
+fn held_objects(
+    e: &Engine,
+    cmd: &Command,
+    types: &[Resource],
+) -> Result<(Vec<Redacted<Value>>, usize)> {
+    let mut items = Vec::new();
+    let mut not_fetched = 0;
+    for res in types {
+        let nss = e.namespaces(cmd, res)?;
+        not_fetched += e.walk(cmd, res, &nss, Shape::Objects, PAGE, |obj| {
+            if items.len() >= MAX_HELD {
+                return Ok(false);
+            }
+            items.push(obj.map(|mut o| {
+                fill_type(&mut o, res);
+                o
+            }));
+            Ok(true)
+        })?;
+    }
+    if let Some(path) = sort_path(cmd)? {
+        let mut keyed: Vec<(Option<Value>, Redacted<Value>)> = items
+            .into_iter()
+            .map(|i| (path.find(&i).first().map(|v| (*v).clone()), i))
+            .collect();
+        keyed.sort_by(|a, b| jsonpath::sort_order(a.0.as_ref(), b.0.as_ref()));
+        items = keyed.into_iter().map(|(_, i)| i).collect();
+    }
+    Ok((items, not_fetched))
+}
+
+/// `-o custom-columns=…` (one table, kubectl's alignment) and `-o jsonpath=…` (over the one
+/// object asked for by name, else a `List`), computed on redacted objects only.
+fn templates(e: &Engine, cmd: &Command, types: &[Resource], max: usize) -> Result<Output> {
+    let spec = cmd.print.template.as_deref().unwrap_or_default();
+    let first_nss = e.namespaces(cmd, &types[0])?;
+    let single = types.len() == 1 && cmd.names.len() == 1 && !first_nss.is_many();
+    let (items, not_fetched) = held_objects(e, cmd, types)?;
+    let mut budget = Budget::new(max);
+    if cmd.output == OutputFormat::CustomColumns {
+        // kubectl prints the header even when nothing matched.
+        let cols = Columns::parse(spec)?;
+        let rows: Vec<Vec<String>> = items.iter().map(|i| cols.cells(i)).collect();
+        let lines = if cmd.print.no_headers {
+            render_headless(cols.headers().len(), &rows)
+        } else {
+            render_columns(&cols.headers(), &rows)
+        };
+        for l in &lines {
+            budget.push(l);
+        }
+    } else {
+        let template = Template::parse(spec)?;
+        let data = match (single, items.len()) {
+            (true, 1) => items
+                .into_iter()
+                .next()
+                .unwrap_or_else(|| crate::redact::list(Vec::new())),
+            _ => crate::redact::list(items),
+        };
+        for l in template.render(&data).lines() {
+            budget.push(l);
+        }
+    }
+    budget.skipped(not_fetched);
+    Ok(budget.finish(Format::Text, HINT))
 }
 
 /// Call `each` for every object's metadata (named or listed), fetching no more than a budget
@@ -220,6 +352,27 @@ fn each_metadata(
 /// `-o name`: `deployment.apps/web` lines, from metadata only.
 fn names(e: &Engine, cmd: &Command, types: &[Resource], max: usize) -> Result<Output> {
     let mut budget = Budget::new(max);
+    if cmd.print.sort_by.is_some() {
+        // kubectl sorts the names of every type as one list.
+        let (items, not_fetched) = held_objects(e, cmd, types)?;
+        if items.is_empty() {
+            return Ok(nothing_found(Some(e.namespaces(cmd, &types[0])?)));
+        }
+        for i in &items {
+            let name = |p: &str| i.value().pointer(p).and_then(Value::as_str);
+            let kind = name("/kind").unwrap_or("");
+            let prefix = types
+                .iter()
+                .find(|r| r.kind == kind)
+                .map_or_else(|| kind.to_lowercase(), Resource::type_name);
+            budget.push(&format!(
+                "{prefix}/{}",
+                name("/metadata/name").unwrap_or("")
+            ));
+        }
+        budget.skipped(not_fetched);
+        return Ok(budget.finish(Format::Text, HINT));
+    }
     let mut any = false;
     let mut first_nss = None;
     for res in types {
