@@ -467,6 +467,14 @@ fn hide_secret_annotations_everywhere(v: &mut Value) {
             hide_secret_annotations_everywhere(item);
         }
     }
+    // A Table's rows carry the objects (their metadata) under `object`.
+    if let Some(Value::Array(rows)) = v.get_mut("rows") {
+        for row in rows {
+            if let Some(object) = row.get_mut("object") {
+                hide_secret_annotations_everywhere(object);
+            }
+        }
+    }
 }
 
 /// Annotation values of a Secret other than [`SECRET_ANNOTATIONS_SHOWN`] become [`REDACTED`].

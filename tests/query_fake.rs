@@ -152,7 +152,7 @@ fn out_of_scope_namespace_is_refused_before_any_request() {
 }
 
 #[test]
-fn secrets_are_read_as_metadata_only() {
+fn secrets_are_read_as_metadata_or_object_less_tables_only() {
     let api = FakeApi::start();
     for args in [
         &["get", "secrets"][..],
@@ -170,9 +170,36 @@ fn secrets_are_read_as_metadata_only() {
         .collect();
     assert!(!secret_reqs.is_empty());
     for r in secret_reqs {
+        let metadata = r.accept.contains("as=PartialObjectMetadata");
+        // A Table of Secrets: no JSON fallback, and rows without the object.
+        let table = r.accept == "application/json;as=Table;v=v1;g=meta.k8s.io"
+            && r.url.contains("includeObject=None");
+        assert!(metadata || table, "secrets read another way: {r:?}");
+    }
+    let (_, out, _) = query(&api, &["get", "secrets"]);
+    assert!(
+        out.starts_with("NAME             TYPE                DATA   AGE\n")
+            && out.contains("db-credentials   Opaque              2 "),
+        "kubectl's TYPE and DATA columns:\n{out}"
+    );
+    for args in [
+        &["get", "secrets", "-o", "jsonpath={.items[*].data}"][..],
+        &[
+            "get",
+            "secrets",
+            "-o",
+            "custom-columns=D:.data,S:.stringData",
+        ],
+    ] {
+        let (code, out, err) = query(&api, args);
+        assert_eq!(code, 0, "{args:?}: {err}");
         assert!(
-            r.accept.contains("as=PartialObjectMetadata"),
-            "secrets read without metadata Accept: {r:?}"
+            !out.contains("FIXTURE") && !out.contains("RklYVFVSRS1TRUNSRVQ"),
+            "{out}"
+        );
+        assert!(
+            out.trim().is_empty() || out.contains("<none>"),
+            "{args:?}: {out}"
         );
     }
     let (_, out, _) = query(&api, &["get", "secrets", "-o", "json"]);

@@ -7,7 +7,7 @@ use std::time::SystemTime;
 
 use serde_json::Value;
 
-use crate::command::Command;
+use crate::command::{Command, Op};
 use crate::error::{Error, Result};
 use crate::json::text;
 use crate::kube::Resource;
@@ -53,6 +53,40 @@ pub fn run(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
         }
     }
     Ok(budget.finish(Format::Text, "describe fewer objects (give names or -l)"))
+}
+
+/// A Secret's TYPE and DATA cells from its server-side Table row, read with
+/// `includeObject=None`: the row carries no object, and the cells no key or value.
+fn secret_cells(
+    e: &Engine,
+    res: &Resource,
+    ns: Option<&str>,
+    name: &str,
+) -> Result<Option<Redacted<describe::SecretCells>>> {
+    let mut one = Command::new(Op::Get);
+    one.names = vec![name.to_string()];
+    let nss = ns.map_or(Namespaces::Cluster, |n| Namespaces::One(n.to_string()));
+    let mut found = None;
+    e.walk(&one, res, &nss, Shape::TableCells, 1, |table| {
+        found = Some(table.part(|t| {
+            let cell = |col: &str| {
+                let defs = t.get("columnDefinitions").and_then(Value::as_array);
+                let i = defs.and_then(|d| {
+                    d.iter()
+                        .position(|c| c.get("name").and_then(Value::as_str) == Some(col))
+                });
+                i.and_then(|i| t.pointer(&format!("/rows/0/cells/{i}")))
+                    .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string))
+                    .unwrap_or_default()
+            };
+            describe::SecretCells {
+                kind: cell("Type"),
+                keys: cell("Data"),
+            }
+        }));
+        Ok(false)
+    })?;
+    Ok(found)
 }
 
 /// The objects to describe: named ones, or those a selector / namespace holds.
@@ -107,6 +141,12 @@ fn related(e: &Engine, res: &Resource, obj: &Value) -> describe::Related {
     if let (true, Some(ns)) = (needs.endpoints, ns) {
         let path = format!("/api/v1/namespaces/{ns}/endpoints/{name}");
         rel.endpoints = e.get(&path).ok();
+    }
+    if kind == "Secret" {
+        rel.secret = secret_cells(e, res, ns, name).unwrap_or_else(|err| {
+            log::warn!("describe Secret/{name}: could not read its type: {err}");
+            None
+        });
     }
     if needs.node_pods {
         let sel = format!("spec.nodeName={name},status.phase!=Succeeded,status.phase!=Failed");

@@ -266,9 +266,11 @@ pub enum Shape {
     /// Server-side printed Tables (one per named object, one per list page), with each
     /// row's object metadata.
     Table,
-    /// Tables whose rows carry the whole object (for `--sort-by`); Secrets are never read
-    /// this way (the client refuses it).
+    /// Tables whose rows carry the whole object (for `--sort-by`); a Secret's rows carry
+    /// its metadata only.
     TableWithObjects,
+    /// Tables whose rows carry no object at all (`includeObject=None`): the cells only.
+    TableCells,
     /// Objects, one at a time (named ones, then the items of each list page); Secrets as
     /// metadata only.
     Objects,
@@ -290,11 +292,15 @@ impl Engine {
         mut each: impl FnMut(Redacted<Value>) -> Result<bool>,
     ) -> Result<usize> {
         let secret = crate::object::is_secret(res);
+        let only = kube::ACCEPT_TABLE_ONLY;
+        let table = kube::ACCEPT_TABLE;
         let (accept_list, accept_one, extra) = match (shape, secret) {
-            (Shape::Table, _) => (kube::ACCEPT_TABLE, kube::ACCEPT_TABLE, Some("Metadata")),
-            (Shape::TableWithObjects, _) => {
-                (kube::ACCEPT_TABLE, kube::ACCEPT_TABLE, Some("Object"))
-            }
+            // A Secret's table: no JSON fallback, and never the object beyond its metadata.
+            (Shape::TableCells, true) => (only, only, Some("None")),
+            (Shape::Table | Shape::TableWithObjects, true) => (only, only, Some("Metadata")),
+            (Shape::TableCells, false) => (table, table, Some("None")),
+            (Shape::Table, false) => (table, table, Some("Metadata")),
+            (Shape::TableWithObjects, false) => (table, table, Some("Object")),
             (Shape::Objects, true) => (kube::ACCEPT_METADATA, kube::ACCEPT_METADATA_OBJECT, None),
             (Shape::Objects, false) => ("application/json", "application/json", None),
         };
@@ -320,7 +326,7 @@ impl Engine {
             self.list_pages(&path, accept_list, page, |p| {
                 let left = crate::object::remaining(&p);
                 let more = match shape {
-                    Shape::Table | Shape::TableWithObjects => each(p)?,
+                    Shape::Table | Shape::TableWithObjects | Shape::TableCells => each(p)?,
                     // Every item of a page is offered (the budget counts what it drops).
                     Shape::Objects => {
                         let mut more = true;

@@ -4,8 +4,6 @@
 //! Memory stays flat on big lists: pages of [`PAGE`] objects are fetched only until the
 //! budget could be filled, and the rest is counted from `remainingItemCount`, not fetched.
 
-use std::time::SystemTime;
-
 use serde_json::Value;
 
 use crate::command::{Command, OutputFormat};
@@ -13,10 +11,9 @@ use crate::error::{Error, Result};
 use crate::jsonpath::{self, Columns, Path, Template};
 use crate::kube::Resource;
 use crate::output::budget::Budget;
-use crate::output::table::{TableWriter, format_labels, render_columns, render_headless};
+use crate::output::table::{TableWriter, render_columns, render_headless};
 use crate::output::{Format, Output, doc};
 use crate::redact::Redacted;
-use crate::timefmt;
 
 use super::engine::{Engine, Namespaces, Shape};
 use crate::object::{fill_type, is_secret};
@@ -146,10 +143,6 @@ fn table_lines(
     max: usize,
     name_prefix: Option<&str>,
 ) -> Result<(Option<TableWriter>, Vec<String>, usize)> {
-    if is_secret(res) {
-        let (lines, not_fetched) = secret_table(e, cmd, res, nss, max)?;
-        return Ok((None, lines, not_fetched));
-    }
     let wide = cmd.output == OutputFormat::Wide;
     let mut w = TableWriter::new(wide, nss.is_many())
         .with_labels(&cmd.print.label_columns, cmd.print.show_labels);
@@ -165,6 +158,9 @@ fn table_lines(
             w = w.with_sort(p);
             Shape::TableWithObjects
         }
+        // A Secret's table needs no object unless a column comes from its metadata: then
+        // the row carries that metadata, never the data (the engine and client see to it).
+        None if is_secret(res) && !nss.is_many() && no_label_columns(cmd) => Shape::TableCells,
         None => Shape::Table,
     };
     let max_rows = if sorting {
@@ -189,62 +185,9 @@ fn table_lines(
     Ok((Some(w), lines, not_fetched))
 }
 
-/// Secrets as a NAME/AGE table from metadata alone: their data never leaves the API server.
-fn secret_table(
-    e: &Engine,
-    cmd: &Command,
-    res: &Resource,
-    nss: &Namespaces,
-    max: usize,
-) -> Result<(Vec<String>, usize)> {
-    let now = SystemTime::now();
-    let mut rows = Vec::new();
-    let not_fetched = each_metadata(e, cmd, res, nss, max, |item| {
-        let meta = item.get("metadata").unwrap_or(&Value::Null);
-        let field = |k: &str| meta.get(k).and_then(Value::as_str);
-        let mut row = Vec::new();
-        if nss.is_many() {
-            row.push(field("namespace").unwrap_or("").to_string());
-        }
-        row.push(field("name").unwrap_or("").to_string());
-        row.push(timefmt::age(field("creationTimestamp"), now));
-        let labels = meta.get("labels").and_then(Value::as_object);
-        for key in &cmd.print.label_columns {
-            let v = labels.and_then(|l| l.get(key)).and_then(Value::as_str);
-            row.push(v.unwrap_or_default().to_string());
-        }
-        if cmd.print.show_labels {
-            row.push(format_labels(labels));
-        }
-        rows.push(row);
-    })?;
-    let mut header: Vec<String> = if nss.is_many() {
-        vec!["NAMESPACE".into(), "NAME".into(), "AGE".into()]
-    } else {
-        vec!["NAME".into(), "AGE".into()]
-    };
-    header.extend(label_headers(cmd));
-    let header: Vec<&str> = header.iter().map(String::as_str).collect();
-    let lines = match (rows.is_empty(), cmd.print.no_headers) {
-        (true, _) => Vec::new(),
-        (false, true) => render_headless(header.len(), &rows),
-        (false, false) => render_columns(&header, &rows),
-    };
-    Ok((lines, not_fetched))
-}
-
-/// The `-L` and `--show-labels` headers, as kubectl names them.
-fn label_headers(cmd: &Command) -> Vec<String> {
-    let mut h: Vec<String> = cmd
-        .print
-        .label_columns
-        .iter()
-        .map(|k| k.rsplit('/').next().unwrap_or(k).to_uppercase())
-        .collect();
-    if cmd.print.show_labels {
-        h.push("LABELS".into());
-    }
-    h
+/// Whether no column comes from labels (`-L`, `--show-labels`).
+fn no_label_columns(cmd: &Command) -> bool {
+    cmd.print.label_columns.is_empty() && !cmd.print.show_labels
 }
 
 /// The `--sort-by` path, if any.

@@ -29,6 +29,17 @@ pub struct Related {
     pub endpoints: Option<Redacted<Value>>,
     /// Non-terminated pods on a Node.
     pub node_pods: Vec<Redacted<Value>>,
+    /// A Secret's type and number of keys, from its Table row (the object is not read).
+    pub secret: Option<Redacted<SecretCells>>,
+}
+
+/// The cells of a Secret's server-side Table row kubeglass shows: never a key or a value.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SecretCells {
+    /// `TYPE` (`Opaque`, `kubernetes.io/tls`).
+    pub kind: String,
+    /// `DATA`: how many keys.
+    pub keys: String,
 }
 
 /// Which related objects a kind's describe shows.
@@ -82,7 +93,7 @@ pub fn render(obj: &Redacted<Value>, related: &Related, now: SystemTime) -> Stri
         "Node" => cluster::node(&mut d, obj, related),
         "Namespace" => cluster::namespace(&mut d, obj),
         "ConfigMap" => cluster::configmap(&mut d, obj),
-        "Secret" => cluster::secret(&mut d, obj),
+        "Secret" => cluster::secret(&mut d, obj, related),
         "PersistentVolumeClaim" => cluster::pvc(&mut d, obj),
         "PersistentVolume" => cluster::pv(&mut d, obj),
         "Ingress" => cluster::ingress(&mut d, obj),
