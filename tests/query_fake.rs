@@ -307,3 +307,25 @@ fn usage_errors_exit_2() {
     );
     assert!(error_code(&err).is_some(), "{err}");
 }
+
+#[test]
+fn a_missing_name_gives_the_others_then_its_not_found() {
+    let api = FakeApi::start();
+    let (code, out, err) = query(&api, &["get", "svc", "web", "nope", "-o", "name"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert_eq!(out, "service/web\n");
+    assert_eq!(error_code(&err).as_deref(), Some("NotFound"), "{err}");
+    let (code, out, _) = query(&api, &["get", "svc", "nope", "-o", "name"]);
+    assert_eq!((code, out.as_str()), (1, ""));
+}
+
+#[test]
+fn describe_takes_a_name_prefix_when_no_object_has_that_name() {
+    let api = FakeApi::start();
+    let (code, out, err) = query(&api, &["describe", "svc", "we"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("Name:") && out.contains(" web\n"), "{out}");
+    assert!(!out.contains("checkout"), "{out}");
+    let (code, _, err) = query(&api, &["describe", "svc", "zzz"]);
+    assert_eq!((code, error_code(&err).as_deref()), (1, Some("NotFound")));
+}

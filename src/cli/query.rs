@@ -142,6 +142,15 @@ fn report(result: Result<Output>, json: bool) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => {
+            // kubectl's partial result: what was found, then the error.
+            if let Some(p) = &e.partial {
+                let newline = if p.ends_with('\n') || p.is_empty() {
+                    ""
+                } else {
+                    "\n"
+                };
+                let _ = write!(std::io::stdout().lock(), "{p}{newline}");
+            }
             common::print_error(&e);
             ExitCode::from(1)
         }
@@ -157,9 +166,16 @@ pub fn result_object(result: &Result<Output>) -> serde_json::Value {
             "output": out.text,
             "truncated": out.truncated,
         }),
-        Err(e) => serde_json::json!({
-            "status": "error",
-            "error": {"code": e.code, "message": e.message},
-        }),
+        Err(e) => {
+            let mut v = serde_json::json!({
+                "status": "error",
+                "error": {"code": e.code, "message": e.message},
+            });
+            if let Some(p) = &e.partial {
+                v["format"] = serde_json::json!("text");
+                v["output"] = serde_json::json!(p);
+            }
+            v
+        }
     }
 }

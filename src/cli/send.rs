@@ -143,8 +143,14 @@ fn send(pargs: &mut pico_args::Arguments, words: Option<Vec<OsString>>) -> Resul
             .pointer("/error/message")
             .and_then(Value::as_str)
             .unwrap_or("");
+        // A partial result (`get pod a b` with `a` missing) comes before its error.
+        let partial = if first.get("output").is_some() {
+            protocol::join_parts(&parts).unwrap_or_default()
+        } else {
+            String::new()
+        };
         eprintln!("error: {code}: {msg}");
-        return Ok((false, String::new()));
+        return Ok((false, partial));
     }
     protocol::join_parts(&parts)
         .map(|t| (true, t))

@@ -30,7 +30,10 @@ pub fn run(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
     })?;
     let res = e.resolve(cmd, typed)?;
     let nss = e.namespaces(cmd, &res)?;
-    let objects = describe_targets(e, cmd, &res, &nss)?;
+    let (objects, missing) = describe_targets(e, cmd, &res, &nss)?;
+    if let (true, Some(first)) = (objects.is_empty(), missing.first()) {
+        return Err(first.clone());
+    }
     if objects.is_empty() {
         return Ok(Output::text(format!("{}\n", nss.empty_phrase())));
     }
@@ -52,7 +55,12 @@ pub fn run(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
             break;
         }
     }
-    Ok(budget.finish(Format::Text, "describe fewer objects (give names or -l)"))
+    let out = budget.finish(Format::Text, "describe fewer objects (give names or -l)");
+    // kubectl's partial result: the objects found, then the names that were not.
+    match missing.first() {
+        None => Ok(out),
+        Some(first) => Err(first.clone().with_partial(out.text)),
+    }
 }
 
 /// A Secret's TYPE and DATA cells from its server-side Table row, read with
@@ -89,20 +97,46 @@ fn secret_cells(
     Ok(found)
 }
 
-/// The objects to describe: named ones, or those a selector / namespace holds.
+/// The objects to describe: named ones, or those a selector / namespace holds. One name
+/// that matches no object is a prefix, as in kubectl: `describe pod web` describes every
+/// pod whose name starts with `web`. Other missing names are returned aside.
 fn describe_targets(
     e: &Engine,
     cmd: &Command,
     res: &Resource,
     nss: &Namespaces,
-) -> Result<Vec<Redacted<Value>>> {
+) -> Result<(Vec<Redacted<Value>>, Vec<Error>)> {
     let mut out = Vec::new();
-    e.walk(cmd, res, nss, Shape::Objects, MAX_DESCRIBED, |obj| {
-        out.push(obj);
-        Ok(out.len() < MAX_DESCRIBED)
-    })?;
+    let mut missing = Vec::new();
+    e.walk_keeping_missing(
+        cmd,
+        res,
+        nss,
+        Shape::Objects,
+        MAX_DESCRIBED,
+        Some(&mut missing),
+        |obj| {
+            out.push(obj);
+            Ok(out.len() < MAX_DESCRIBED)
+        },
+    )?;
+    if let ([prefix], [not_found]) = (cmd.names.as_slice(), missing.as_slice()) {
+        let mut all = cmd.clone();
+        all.names.clear();
+        e.walk(&all, res, nss, Shape::Objects, MAX_DESCRIBED, |obj| {
+            let name = obj.pointer("/metadata/name").and_then(Value::as_str);
+            if name.is_some_and(|n| n.starts_with(prefix.as_str())) {
+                out.push(obj);
+            }
+            Ok(out.len() < MAX_DESCRIBED)
+        })?;
+        if out.is_empty() {
+            return Err(not_found.clone());
+        }
+        missing.clear();
+    }
     out.truncate(MAX_DESCRIBED);
-    Ok(out)
+    Ok((out, missing))
 }
 
 /// What the renderer needs beside the object; a related read that fails (RBAC may allow

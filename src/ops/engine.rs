@@ -289,6 +289,22 @@ impl Engine {
         nss: &Namespaces,
         shape: Shape,
         page: usize,
+        each: impl FnMut(Redacted<Value>) -> Result<bool>,
+    ) -> Result<usize> {
+        self.walk_keeping_missing(cmd, res, nss, shape, page, None, each)
+    }
+
+    /// [`Engine::walk`], but a named object that does not exist is skipped and its
+    /// NotFound kept in `missing` (kubectl's `get pod a b` prints `b`, then `a`'s error).
+    #[allow(clippy::too_many_arguments)]
+    pub fn walk_keeping_missing(
+        &self,
+        cmd: &Command,
+        res: &Resource,
+        nss: &Namespaces,
+        shape: Shape,
+        page: usize,
+        mut missing: Option<&mut Vec<Error>>,
         mut each: impl FnMut(Redacted<Value>) -> Result<bool>,
     ) -> Result<usize> {
         let secret = crate::object::is_secret(res);
@@ -309,7 +325,15 @@ impl Engine {
         for ns in nss.paths() {
             for name in &cmd.names {
                 let path = with_query(&res.path(ns, Some(name)), &extra);
-                if !each(self.get_accept(&path, accept_one)?)? {
+                let obj = match (self.get_accept(&path, accept_one), missing.as_mut()) {
+                    (Ok(obj), _) => obj,
+                    (Err(err), Some(missing)) if err.is_not_found() => {
+                        missing.push(err);
+                        continue;
+                    }
+                    (Err(err), _) => return Err(err),
+                };
+                if !each(obj)? {
                     return Ok(not_fetched);
                 }
             }

@@ -4,6 +4,8 @@
 //! Memory stays flat on big lists: pages of [`PAGE`] objects are fetched only until the
 //! budget could be filled, and the rest is counted from `remainingItemCount`, not fetched.
 
+use std::cell::RefCell;
+
 use serde_json::Value;
 
 use crate::command::{Command, OutputFormat};
@@ -48,6 +50,15 @@ const HINT: &str = "narrow with -n, -l, --field-selector or names, or run triage
 
 /// Run `get`.
 pub fn run(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
+    let reader = Reader {
+        e,
+        missing: RefCell::new(Vec::new()),
+    };
+    let out = run_types(&reader, cmd, max);
+    with_missing(out, reader.missing.into_inner(), cmd)
+}
+
+fn run_types(e: &Reader, cmd: &Command, max: usize) -> Result<Output> {
     let typed = cmd
         .resource
         .as_deref()
@@ -75,7 +86,7 @@ pub fn run(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
 }
 
 /// One table per type (blank line between), under one budget.
-fn tables(e: &Engine, cmd: &Command, types: &[Resource], max: usize) -> Result<Output> {
+fn tables(e: &Reader, cmd: &Command, types: &[Resource], max: usize) -> Result<Output> {
     let mut budget = Budget::new(max);
     let mut first_nss = None;
     let mut shown = 0;
@@ -122,6 +133,59 @@ fn tables(e: &Engine, cmd: &Command, types: &[Resource], max: usize) -> Result<O
     Ok(budget.finish(Format::Text, HINT))
 }
 
+/// The engine, keeping the NotFound of each named object that does not exist instead of
+/// failing on it (kubectl's partial result).
+struct Reader<'a> {
+    e: &'a Engine,
+    missing: RefCell<Vec<Error>>,
+}
+
+impl std::ops::Deref for Reader<'_> {
+    type Target = Engine;
+    fn deref(&self) -> &Engine {
+        self.e
+    }
+}
+
+impl Reader<'_> {
+    /// [`Engine::walk`], missing named objects kept aside.
+    fn walk(
+        &self,
+        cmd: &Command,
+        res: &Resource,
+        nss: &Namespaces,
+        shape: Shape,
+        page: usize,
+        each: impl FnMut(Redacted<Value>) -> Result<bool>,
+    ) -> Result<usize> {
+        let mut missing = self.missing.borrow_mut();
+        self.e
+            .walk_keeping_missing(cmd, res, nss, shape, page, Some(&mut missing), each)
+    }
+}
+
+/// The answer when some named objects do not exist: their NotFound, with what was found as
+/// the partial result (none when nothing was).
+fn with_missing(out: Result<Output>, missing: Vec<Error>, cmd: &Command) -> Result<Output> {
+    let Some(first) = missing.first() else {
+        return out;
+    };
+    let mut err = first.clone();
+    if missing.len() > 1 {
+        let all: Vec<&str> = missing.iter().map(|m| m.message.as_str()).collect();
+        err.message = all.join("; ");
+    }
+    if missing.len() >= cmd.names.len() * type_count(cmd) {
+        return Err(err);
+    }
+    Err(err.with_partial(out?.text))
+}
+
+/// How many types the command names (`get deploy,sts` is 2).
+fn type_count(cmd: &Command) -> usize {
+    cmd.resource.as_deref().map_or(1, |r| r.split(',').count())
+}
+
 /// kubectl's "No resources found in shop namespace." for an empty result.
 fn nothing_found(nss: Option<Namespaces>) -> Output {
     let phrase = nss.map_or_else(|| "No resources found".into(), |n| n.empty_phrase());
@@ -136,7 +200,7 @@ fn nothing_found(nss: Option<Namespaces>) -> Output {
 /// rendered lines, and how many objects were left unfetched. Past the rows a budget can
 /// show, pages are still read — up to [`TALLY_MAX`] rows — but only counted by status.
 fn table_lines(
-    e: &Engine,
+    e: &Reader,
     cmd: &Command,
     res: &Resource,
     nss: &Namespaces,
@@ -206,7 +270,7 @@ const MAX_HELD: usize = 5000;
 /// Objects of every type, whole (Secrets as metadata), each with its kind filled in, up to
 /// [`MAX_HELD`], sorted by `--sort-by` if given; and how many were left unfetched.
 fn held_objects(
-    e: &Engine,
+    e: &Reader,
     cmd: &Command,
     types: &[Resource],
 ) -> Result<(Vec<Redacted<Value>>, usize)> {
@@ -238,7 +302,7 @@ fn held_objects(
 
 /// `-o custom-columns=…` (one table, kubectl's alignment) and `-o jsonpath=…` (over the one
 /// object asked for by name, else a `List`), computed on redacted objects only.
-fn templates(e: &Engine, cmd: &Command, types: &[Resource], max: usize) -> Result<Output> {
+fn templates(e: &Reader, cmd: &Command, types: &[Resource], max: usize) -> Result<Output> {
     let spec = cmd.print.template.as_deref().unwrap_or_default();
     let first_nss = e.namespaces(cmd, &types[0])?;
     let single = types.len() == 1 && cmd.names.len() == 1 && !first_nss.is_many();
@@ -276,7 +340,7 @@ fn templates(e: &Engine, cmd: &Command, types: &[Resource], max: usize) -> Resul
 /// Call `each` for every object's metadata (named or listed), fetching no more than a budget
 /// of `max` bytes can show; returns how many were left unfetched.
 fn each_metadata(
-    e: &Engine,
+    e: &Reader,
     cmd: &Command,
     res: &Resource,
     nss: &Namespaces,
@@ -293,7 +357,7 @@ fn each_metadata(
 }
 
 /// `-o name`: `deployment.apps/web` lines, from metadata only.
-fn names(e: &Engine, cmd: &Command, types: &[Resource], max: usize) -> Result<Output> {
+fn names(e: &Reader, cmd: &Command, types: &[Resource], max: usize) -> Result<Output> {
     let mut budget = Budget::new(max);
     if cmd.print.sort_by.is_some() {
         // kubectl sorts the names of every type as one list.
@@ -337,7 +401,7 @@ fn names(e: &Engine, cmd: &Command, types: &[Resource], max: usize) -> Result<Ou
 
 /// `-o json|yaml`: one object as it is, several (of one or more types) as a kubectl `List`
 /// (JSON) or a stream of YAML documents; Secrets as their metadata only.
-fn documents(e: &Engine, cmd: &Command, types: &[Resource], max: usize) -> Result<Output> {
+fn documents(e: &Reader, cmd: &Command, types: &[Resource], max: usize) -> Result<Output> {
     let yaml = cmd.output == OutputFormat::Yaml;
     let first_nss = e.namespaces(cmd, &types[0])?;
     let single = types.len() == 1 && cmd.names.len() == 1 && !first_nss.is_many();
