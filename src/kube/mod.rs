@@ -181,9 +181,9 @@ impl Client {
         self.discovery.resolve(self, typed)
     }
 
-    /// Every resource type the server serves.
+    /// Every resource type the server serves, in any version (kubectl's `api-resources`).
     pub fn api_resources(&self) -> Result<Vec<Resource>> {
-        self.discovery.all(self)
+        self.discovery.every_version(self)
     }
 }
 

@@ -399,18 +399,23 @@ fn names(e: &Reader, cmd: &Command, types: &[Resource], max: usize) -> Result<Ou
     Ok(budget.finish(Format::Text, HINT))
 }
 
-/// `-o json|yaml`: one object as it is, several (of one or more types) as a kubectl `List`
-/// (JSON) or a stream of YAML documents; Secrets as their metadata only.
+/// `-o json|yaml`: one object as it is, several (of one or more types) as one kubectl
+/// `List` document; Secrets as their metadata only.
 fn documents(e: &Reader, cmd: &Command, types: &[Resource], max: usize) -> Result<Output> {
     let yaml = cmd.output == OutputFormat::Yaml;
     let first_nss = e.namespaces(cmd, &types[0])?;
     let single = types.len() == 1 && cmd.names.len() == 1 && !first_nss.is_many();
     let format = if yaml { Format::Yaml } else { Format::Json };
-    let mut budget = if yaml || single {
-        Budget::new(max)
-    } else {
-        Budget::json_list(max)
+    let yaml_list = yaml && !single;
+    let mut budget = match (yaml_list, yaml || single) {
+        // Room for the List's closing lines, added after the items.
+        (true, _) => Budget::new(max.saturating_sub(YAML_LIST_TAIL.len()).max(1)),
+        (false, true) => Budget::new(max),
+        (false, false) => Budget::json_list(max),
     };
+    if yaml_list {
+        budget.push("apiVersion: v1");
+    }
     let mut count = 0;
     for res in types {
         let nss = e.namespaces(cmd, res)?;
@@ -421,7 +426,7 @@ fn documents(e: &Reader, cmd: &Command, types: &[Resource], max: usize) -> Resul
             });
             let text = match (yaml, single) {
                 (true, true) => doc::to_yaml(&obj),
-                (true, false) => format!("---\n{}", doc::to_yaml(&obj)),
+                (true, false) => yaml_list_item(&doc::to_yaml(&obj), count == 0),
                 (false, _) => doc::to_json(&obj).trim_end().to_string(),
             };
             count += 1;
@@ -433,5 +438,39 @@ fn documents(e: &Reader, cmd: &Command, types: &[Resource], max: usize) -> Resul
     if count == 0 && !yaml && single {
         return Err(Error::internal("the API returned no object"));
     }
-    Ok(budget.finish(format, HINT))
+    if yaml_list && count == 0 {
+        budget.push("items: []");
+    }
+    let mut out = budget.finish(format, HINT);
+    if yaml_list {
+        // The closing goes before the cut note (a comment), so the List stays whole.
+        let note_at = if out.truncated {
+            out.text.trim_end().rfind('\n').map_or(0, |i| i + 1)
+        } else {
+            out.text.len()
+        };
+        out.text.insert_str(note_at, YAML_LIST_TAIL);
+    }
+    Ok(out)
+}
+
+/// The end of a kubectl `-o yaml` List.
+const YAML_LIST_TAIL: &str = "kind: List\nmetadata:\n  resourceVersion: \"\"\n";
+
+/// One object's YAML as an item of the List's `items:` (the first comes after that key).
+fn yaml_list_item(doc: &str, first: bool) -> String {
+    let mut out = String::with_capacity(doc.len() + 64);
+    if first {
+        out.push_str("items:\n");
+    }
+    for (i, line) in doc.lines().enumerate() {
+        out.push_str(match (i, line.is_empty()) {
+            (0, _) => "- ",
+            (_, true) => "",
+            _ => "  ",
+        });
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
 }
