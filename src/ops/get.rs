@@ -34,7 +34,7 @@ fn doc_page(max: usize) -> usize {
 const TALLY_MAX: usize = 20_000;
 /// The fewest bytes a table row takes: bounds how many rows are fetched for a budget.
 const MIN_ROW_BYTES: usize = 24;
-/// What kubectl's `get all` lists.
+/// What kubectl's `get all` lists when discovery names no `all` category.
 const ALL: &[&str] = &[
     "pods",
     "services",
@@ -70,9 +70,7 @@ fn run_types(e: &Reader, cmd: &Command, max: usize) -> Result<Output> {
             if !cmd.names.is_empty() {
                 return Err(Error::invalid("`get all` takes no names"));
             }
-            for a in ALL {
-                types.push(e.resolve(cmd, a)?);
-            }
+            types.extend(category_all(e, cmd)?);
         } else {
             types.push(e.resolve(cmd, t)?);
         }
@@ -131,6 +129,23 @@ fn tables(e: &Reader, cmd: &Command, types: &[Resource], max: usize) -> Result<O
         return Ok(nothing_found(first_nss));
     }
     Ok(budget.finish(Format::Text, HINT))
+}
+
+/// The types of kubectl's `all` category from discovery (built-in workloads and custom
+/// resources that declare it), in kubectl's order: discovery's (groups as the server lists
+/// them, each group's preferred version first: `jobs` before `cronjobs` on 1.20).
+fn category_all(e: &Engine, cmd: &Command) -> Result<Vec<Resource>> {
+    // Refuses an out-of-scope namespace before discovery runs.
+    e.resolve(cmd, "pods")?;
+    let all: Vec<Resource> = e
+        .api_resources()?
+        .into_iter()
+        .filter(|r| r.categories.iter().any(|c| c == "all"))
+        .collect();
+    if all.is_empty() {
+        return ALL.iter().map(|a| e.resolve(cmd, a)).collect();
+    }
+    Ok(all)
 }
 
 /// The engine, keeping the NotFound of each named object that does not exist instead of
