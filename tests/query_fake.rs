@@ -60,9 +60,11 @@ fn refusals_send_no_request() {
         (&["get", "--raw", "/api/v1/secrets"], "Unsupported"),
     ] {
         let (rc, _, err) = query(&api, args);
+        // A refused write is an answer (1); a command kubeglass does not take, usage (2).
+        let rc_expected = if code == "ReadOnly" { 1 } else { 2 };
         assert_eq!(
             (rc, error_code(&err).as_deref()),
-            (1, Some(code)),
+            (rc_expected, Some(code)),
             "{args:?}: {err}"
         );
     }
@@ -117,7 +119,7 @@ fn types_and_names_that_could_steer_a_path_are_refused_before_any_request() {
         let (rc, _, err) = query(&api, args);
         assert_eq!(
             (rc, error_code(&err).as_deref()),
-            (1, Some("InvalidCommand")),
+            (2, Some("InvalidCommand")),
             "{args:?}: {err}"
         );
     }
@@ -306,6 +308,42 @@ fn usage_errors_exit_2() {
         "a refused command is an answer, not a usage error: {err}"
     );
     assert!(error_code(&err).is_some(), "{err}");
+    let api = FakeApi::start();
+    for bad in [
+        &["get", "pods", "--frob"][..],
+        &["frobnicate"],
+        &["get", "pods", "-o", "xml"],
+        &["get", "pods", "-o", "jsonpath={.a[?(@.b =~ /c/)]}"],
+    ] {
+        let (code, _, err) = query(&api, bad);
+        assert_eq!(code, 2, "{bad:?}: {err}");
+    }
+}
+
+#[test]
+fn connection_flags_are_taken_after_the_double_dash() {
+    let api = FakeApi::start();
+    let mut c = kubeglass();
+    c.args([
+        "query",
+        "--",
+        "get",
+        "svc",
+        "web",
+        "-o",
+        "name",
+        "--kubeconfig",
+    ])
+    .arg(api.kubeconfig())
+    .args(["--request-timeout", "5s"]);
+    let (code, out, err) = run(c);
+    assert_eq!((code, out.as_str()), (0, "service/web\n"), "{err}");
+    let mut c = kubeglass();
+    c.args(["query", "--kubeconfig"])
+        .arg(api.kubeconfig())
+        .args(["--", "get", "svc", "--context", "no-such-context"]);
+    let (code, _, err) = run(c);
+    assert!(err.contains("no-such-context"), "{code} {err}");
 }
 
 #[test]

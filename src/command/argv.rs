@@ -112,6 +112,19 @@ const FLAGS: &[FlagSpec] = &[
     spec("sort-by", None, Flag::SortBy, true),
 ];
 
+/// The flags a command may use, as an unknown flag's error lists them.
+fn flag_list() -> String {
+    FLAGS
+        .iter()
+        .filter(|s| s.flag != Flag::NoRedactLogs)
+        .map(|s| match s.short {
+            Some(c) => format!("-{c}/--{}", s.long),
+            None => format!("--{}", s.long),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn lookup_long(name: &str) -> Option<&'static FlagSpec> {
     FLAGS.iter().find(|s| s.long == name)
 }
@@ -169,7 +182,12 @@ fn lex(words: &[String]) -> Result<(Vec<String>, Vec<ParsedFlag>)> {
 
 /// Recognise a flag word: `--name`, `--name=value`, `-x`, `-xvalue`, `-x=value`.
 fn split_flag(w: &str) -> Result<(&'static FlagSpec, String, Option<String>)> {
-    let unknown = || unsupported(format!("unknown flag {w}"));
+    let unknown = || {
+        Error::new(
+            Code::Unsupported,
+            format!("unknown flag {w}; supported flags: {}", flag_list()),
+        )
+    };
     if let Some(long) = w.strip_prefix("--") {
         let (name, inline) = match long.split_once('=') {
             Some((n, v)) => (n, Some(v.to_string())),
@@ -643,6 +661,21 @@ mod tests {
         assert!(parse_duration_seconds("10").is_err());
         assert!(parse_duration_seconds("10d").is_err());
         assert!(parse_duration_seconds("").is_err());
+    }
+
+    #[test]
+    fn an_unknown_flag_lists_the_supported_flags_not_the_operations() {
+        let e = line("get pods --frob").unwrap_err();
+        assert_eq!(e.code, Code::Unsupported);
+        assert!(
+            e.message
+                .contains("supported flags: -n/--namespace, -A/--all-namespaces")
+                && e.message.contains("--sort-by")
+                && !e.message.contains("rollout history")
+                && !e.message.contains("no-redact"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]
