@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 use crate::jsonpath::{self, Columns, Path, Template};
 use crate::kube::Resource;
 use crate::output::budget::Budget;
-use crate::output::table::{TableWriter, render_columns, render_headless};
+use crate::output::table::{TableWriter, render_headless, render_table};
 use crate::output::{Format, Output, doc};
 use crate::redact::Redacted;
 
@@ -330,7 +330,7 @@ fn templates(e: &Reader, cmd: &Command, types: &[Resource], max: usize) -> Resul
         let lines = if cmd.print.no_headers {
             render_headless(cols.headers().len(), &rows)
         } else {
-            render_columns(&cols.headers(), &rows)
+            render_table(&cols.headers(), &rows)
         };
         for l in &lines {
             budget.push(l);

@@ -209,7 +209,7 @@ impl TableWriter {
             header.push("NAMESPACE");
         }
         header.extend(self.header.iter().map(String::as_str));
-        render_columns(&header, &self.rows)
+        render_table(&header, &self.rows)
     }
 
     /// The rows alone, aligned among themselves (`--no-headers`).
@@ -303,16 +303,24 @@ fn cell_text(v: &Value) -> String {
 /// cell plus 3 spaces (at least 6), no trailing spaces. Rows shorter than the header are
 /// padded with empty cells.
 pub fn render_columns(header: &[&str], rows: &[Vec<String>]) -> Vec<String> {
-    align(Some(header), header.len(), rows)
+    align(Some(header), header.len(), rows, true)
+}
+
+/// kubectl's `get` tables exactly: as [`render_columns`], but a line whose last cell is
+/// empty (`-L key` of an object without that label) keeps the padding of the cell before
+/// it, as kubectl's tabwriter writes it.
+pub fn render_table(header: &[&str], rows: &[Vec<String>]) -> Vec<String> {
+    align(Some(header), header.len(), rows, false)
 }
 
 /// Rows aligned among themselves only, as kubectl's `--no-headers` prints them (the header
-/// never reaches its tabwriter, so it does not widen the columns).
+/// never reaches its tabwriter, so it does not widen the columns); padding kept as in
+/// [`render_table`].
 pub fn render_headless(columns: usize, rows: &[Vec<String>]) -> Vec<String> {
-    align(None, columns, rows)
+    align(None, columns, rows, false)
 }
 
-fn align(header: Option<&[&str]>, n: usize, rows: &[Vec<String>]) -> Vec<String> {
+fn align(header: Option<&[&str]>, n: usize, rows: &[Vec<String>], trim: bool) -> Vec<String> {
     let mut widths: Vec<usize> = match header {
         Some(h) => h.iter().map(|h| h.chars().count()).collect(),
         None => vec![0; n],
@@ -331,7 +339,9 @@ fn align(header: Option<&[&str]>, n: usize, rows: &[Vec<String>]) -> Vec<String>
                 s.extend(std::iter::repeat_n(' ', width - cell.chars().count()));
             }
         }
-        s.truncate(s.trim_end().len());
+        if trim {
+            s.truncate(s.trim_end().len());
+        }
         s
     };
     let mut out = Vec::with_capacity(rows.len() + 1);
@@ -485,6 +495,16 @@ mod tests {
         );
         assert!(lines[5].starts_with("web-"), "{}", lines[5]);
         assert_eq!(lines.len(), 6);
+    }
+
+    #[test]
+    fn get_tables_keep_the_padding_before_an_empty_last_cell_like_kubectl() {
+        let rows = vec![vec!["a".to_string(), "b".to_string(), String::new()]];
+        assert_eq!(
+            render_table(&["X", "Y", "Z"], &rows),
+            ["X     Y     Z", "a     b     "]
+        );
+        assert_eq!(render_headless(3, &rows), ["a     b     "]);
     }
 
     #[test]
