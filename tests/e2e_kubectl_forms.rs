@@ -372,3 +372,93 @@ fn partial_results_and_prefixes_as_kubectl() {
     assert_eq!(names(&gout), names(&kout));
     assert!(names(&gout).len() > 1, "{gout}");
 }
+
+/// A StatefulSet and a DaemonSet with ControllerRevisions in this test's own namespace (no
+/// controller manager runs on the testbed, so the revisions are made here, idempotently).
+fn workloads_with_revisions(dir: &Path) {
+    let ns = "kg-forms-e2e";
+    raw_create(
+        dir,
+        "/api/v1/namespaces",
+        &serde_json::json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}}),
+    );
+    let pod = |app: &str| {
+        serde_json::json!({"metadata": {"labels": {"app": app}},
+            "spec": {"containers": [{"name": "c", "image": "registry.example/db:1"}]}})
+    };
+    raw_create(
+        dir,
+        &format!("/apis/apps/v1/namespaces/{ns}/statefulsets"),
+        &serde_json::json!({"apiVersion": "apps/v1", "kind": "StatefulSet",
+            "metadata": {"name": "db"},
+            "spec": {"serviceName": "db", "replicas": 0,
+                "selector": {"matchLabels": {"app": "kgf-db"}}, "template": pod("kgf-db")}}),
+    );
+    raw_create(
+        dir,
+        &format!("/apis/apps/v1/namespaces/{ns}/daemonsets"),
+        &serde_json::json!({"apiVersion": "apps/v1", "kind": "DaemonSet",
+            "metadata": {"name": "agent"},
+            "spec": {"selector": {"matchLabels": {"app": "kgf-agent"}}, "template": pod("kgf-agent")}}),
+    );
+    for (kind, plural, name, app) in [
+        ("StatefulSet", "statefulsets", "db", "kgf-db"),
+        ("DaemonSet", "daemonsets", "agent", "kgf-agent"),
+    ] {
+        let owner = raw_get(
+            dir,
+            &format!("/apis/apps/v1/namespaces/{ns}/{plural}/{name}"),
+        );
+        let uid = owner["metadata"]["uid"].as_str().expect("uid");
+        for (rev, cause) in [
+            (1, None),
+            (2, Some("kubectl set image db=registry.example/db:2")),
+            (10, None),
+        ] {
+            let mut meta = serde_json::json!({"name": format!("{name}-rev{rev}"), "labels": {"app": app},
+                "ownerReferences": [{"apiVersion": "apps/v1", "kind": kind, "name": name,
+                    "uid": uid, "controller": true}]});
+            if let Some(c) = cause {
+                meta["annotations"] = serde_json::json!({"kubernetes.io/change-cause": c});
+            }
+            raw_create(
+                dir,
+                &format!("/apis/apps/v1/namespaces/{ns}/controllerrevisions"),
+                &serde_json::json!({"apiVersion": "apps/v1", "kind": "ControllerRevision",
+                    "metadata": meta, "revision": rev, "data": {}}),
+            );
+        }
+    }
+}
+
+#[test]
+#[ignore = "needs the kube testbed (KUBE_TESTBED_DIR) and kubectl"]
+fn rollout_history_of_statefulsets_and_daemonsets_as_kubectl() {
+    let dir = testbed();
+    let kc = admin();
+    workloads_with_revisions(&dir);
+    for args in [
+        &["rollout", "history", "sts/db", "-n", "kg-forms-e2e"][..],
+        &["rollout", "history", "ds/agent", "-n", "kg-forms-e2e"],
+        &[
+            "rollout",
+            "history",
+            "statefulset.apps/db",
+            "-n",
+            "kg-forms-e2e",
+        ],
+        &["rollout", "history", "sts/postgres", "-n", "payments"],
+    ] {
+        same(&kc, args);
+    }
+    let (code, out, err) = query(
+        &kc,
+        &[],
+        &["rollout", "history", "sts/db", "-n", "kg-forms-e2e"],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("2         kubectl set image") && out.contains("\n10 "),
+        "{out}"
+    );
+}

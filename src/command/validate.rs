@@ -150,19 +150,34 @@ fn validate_logs_shape(cmd: &Command) -> Result<()> {
 }
 
 fn validate_rollout_shape(cmd: &Command) -> Result<()> {
-    let deployment = matches!(
-        cmd.resource.as_deref(),
-        Some("deploy" | "deployment" | "deployments" | "deployments.apps" | "deployment.apps")
+    let kind = cmd
+        .resource
+        .as_deref()
+        .map(|r| r.strip_suffix(".apps").unwrap_or(r));
+    let workload = matches!(
+        kind,
+        Some(
+            "deploy"
+                | "deployment"
+                | "deployments"
+                | "sts"
+                | "statefulset"
+                | "statefulsets"
+                | "ds"
+                | "daemonset"
+                | "daemonsets"
+        )
     );
-    if !deployment {
+    if !workload {
         return Err(Error::new(
             Code::Unsupported,
-            "`rollout history` is available for deployments only (deploy/NAME)",
+            "`rollout history` is available for deployments, statefulsets and daemonsets \
+             (deploy/NAME, sts/NAME, ds/NAME)",
         ));
     }
     if cmd.names.len() != 1 {
         return Err(Error::invalid(
-            "`rollout history` takes exactly one deployment",
+            "`rollout history` takes exactly one workload (deploy/NAME, sts/NAME, ds/NAME)",
         ));
     }
     Ok(())
