@@ -369,7 +369,8 @@ mod tests {
         ] {
             assert_eq!(code(s), Code::InvalidCommand, "{s}");
         }
-        assert_eq!(code("rollout history sts/x"), Code::Unsupported);
+        assert_eq!(code("rollout history cm/x"), Code::Unsupported);
+        assert!(line("rollout history sts/x").is_ok() && line("rollout history ds.apps/x").is_ok());
     }
 
     #[test]
