@@ -278,41 +278,49 @@ fn sort_path(cmd: &Command) -> Result<Option<Path>> {
         .transpose()
 }
 
-/// Most objects `-o custom-columns|jsonpath` (and a sorted `-o name`) hold at once: they
-/// need every object before printing (a template may span the whole list).
+/// Whole objects per list request when each becomes a row (a page of them is held while it
+/// is read: 100 pods ≈ a few MB).
+const OBJECT_PAGE: usize = 100;
+
+/// Most objects `-o jsonpath` holds at once: a template may span the whole list, so every
+/// object is kept until it is applied.
 const MAX_HELD: usize = 5000;
 
-/// Objects of every type, whole (Secrets as metadata), each with its kind filled in, up to
-/// [`MAX_HELD`], sorted by `--sort-by` if given; and how many were left unfetched.
-fn held_objects(
+/// What each object of every type (whole; Secrets as metadata; its kind filled in) becomes
+/// through `row`, up to `most`, in `--sort-by` order if given (the key is taken before the
+/// object is dropped, so rows stay small); and how many were left unfetched.
+fn rows_of<T>(
     e: &Reader,
     cmd: &Command,
     types: &[Resource],
-) -> Result<(Vec<Redacted<Value>>, usize)> {
-    let mut items = Vec::new();
+    most: usize,
+    mut row: impl FnMut(&Resource, Redacted<Value>) -> T,
+) -> Result<(Vec<T>, usize)> {
+    let sort = sort_path(cmd)?;
+    let mut keyed: Vec<(Option<Value>, T)> = Vec::new();
     let mut not_fetched = 0;
     for res in types {
         let nss = e.namespaces(cmd, res)?;
-        not_fetched += e.walk(cmd, res, &nss, Shape::Objects, PAGE, |obj| {
-            if items.len() >= MAX_HELD {
+        not_fetched += e.walk(cmd, res, &nss, Shape::Objects, OBJECT_PAGE, |obj| {
+            if keyed.len() >= most {
+                not_fetched += 1;
                 return Ok(false);
             }
-            items.push(obj.map(|mut o| {
+            let obj = obj.map(|mut o| {
                 fill_type(&mut o, res);
                 o
-            }));
+            });
+            let key = sort
+                .as_ref()
+                .and_then(|p| p.find(&obj).first().map(|v| (*v).clone()));
+            keyed.push((key, row(res, obj)));
             Ok(true)
         })?;
     }
-    if let Some(path) = sort_path(cmd)? {
-        let mut keyed: Vec<(Option<Value>, Redacted<Value>)> = items
-            .into_iter()
-            .map(|i| (path.find(&i).first().map(|v| (*v).clone()), i))
-            .collect();
+    if sort.is_some() {
         keyed.sort_by(|a, b| jsonpath::sort_order(a.0.as_ref(), b.0.as_ref()));
-        items = keyed.into_iter().map(|(_, i)| i).collect();
     }
-    Ok((items, not_fetched))
+    Ok((keyed.into_iter().map(|(_, r)| r).collect(), not_fetched))
 }
 
 /// `-o custom-columns=…` (one table, kubectl's alignment) and `-o jsonpath=…` (over the one
@@ -321,12 +329,11 @@ fn templates(e: &Reader, cmd: &Command, types: &[Resource], max: usize) -> Resul
     let spec = cmd.print.template.as_deref().unwrap_or_default();
     let first_nss = e.namespaces(cmd, &types[0])?;
     let single = types.len() == 1 && cmd.names.len() == 1 && !first_nss.is_many();
-    let (items, not_fetched) = held_objects(e, cmd, types)?;
     let mut budget = Budget::new(max);
     if cmd.output == OutputFormat::CustomColumns {
         // kubectl prints the header even when nothing matched.
         let cols = Columns::parse(spec)?;
-        let rows: Vec<Vec<String>> = items.iter().map(|i| cols.cells(i)).collect();
+        let (rows, not_fetched) = rows_of(e, cmd, types, TALLY_MAX, |_, obj| cols.cells(&obj))?;
         let lines = if cmd.print.no_headers {
             render_headless(cols.headers().len(), &rows)
         } else {
@@ -335,8 +342,10 @@ fn templates(e: &Reader, cmd: &Command, types: &[Resource], max: usize) -> Resul
         for l in &lines {
             budget.push(l);
         }
+        budget.skipped(not_fetched);
     } else {
         let template = Template::parse(spec)?;
+        let (items, not_fetched) = rows_of(e, cmd, types, MAX_HELD, |_, obj| obj)?;
         let data = match (single, items.len()) {
             (true, 1) => items
                 .into_iter()
@@ -347,8 +356,8 @@ fn templates(e: &Reader, cmd: &Command, types: &[Resource], max: usize) -> Resul
         for l in template.render(&data).lines() {
             budget.push(l);
         }
+        budget.skipped(not_fetched);
     }
-    budget.skipped(not_fetched);
     Ok(budget.finish(Format::Text, HINT))
 }
 
@@ -376,21 +385,15 @@ fn names(e: &Reader, cmd: &Command, types: &[Resource], max: usize) -> Result<Ou
     let mut budget = Budget::new(max);
     if cmd.print.sort_by.is_some() {
         // kubectl sorts the names of every type as one list.
-        let (items, not_fetched) = held_objects(e, cmd, types)?;
-        if items.is_empty() {
+        let (lines, not_fetched) = rows_of(e, cmd, types, TALLY_MAX, |res, obj| {
+            let name = obj.pointer("/metadata/name").and_then(Value::as_str);
+            format!("{}/{}", res.type_name(), name.unwrap_or(""))
+        })?;
+        if lines.is_empty() {
             return Ok(nothing_found(Some(e.namespaces(cmd, &types[0])?)));
         }
-        for i in &items {
-            let name = |p: &str| i.value().pointer(p).and_then(Value::as_str);
-            let kind = name("/kind").unwrap_or("");
-            let prefix = types
-                .iter()
-                .find(|r| r.kind == kind)
-                .map_or_else(|| kind.to_lowercase(), Resource::type_name);
-            budget.push(&format!(
-                "{prefix}/{}",
-                name("/metadata/name").unwrap_or("")
-            ));
+        for l in &lines {
+            budget.push(l);
         }
         budget.skipped(not_fetched);
         return Ok(budget.finish(Format::Text, HINT));
