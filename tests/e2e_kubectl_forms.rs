@@ -15,6 +15,11 @@
 //! - Error lines: kubectl writes `Error from server (NotFound): …`, kubeglass
 //!   `error: NotFound: …`; stdout and the exit status are compared.
 //! - `-o jsonpath`: kubectl ends without a newline, kubeglass with one.
+//! - Where kubectl 1.32 itself goes wrong: `--sort-by` over several types
+//!   (`get deploy,svc --sort-by=.metadata.name` fails with "couldn't find any field with
+//!   path"; kubeglass sorts each table), and a `--sort-by` path no object has (kubectl
+//!   prints "No resources found"; kubeglass prints the table in the server's order).
+//! - `-o json` of a List: kubectl indents by 4, kubeglass by 2 (same document).
 
 mod support;
 
@@ -113,6 +118,9 @@ fn several_types_and_get_all_print_as_kubectl() {
         &["get", "all", "-n", "payments"],
         &["get", "all", "-n", "monitoring", "-o", "name"],
         &["api-resources"],
+        // One `kind: List` document (objects without IPs or canaries: see the file's notes).
+        &["get", "deploy,sts", "-n", "payments", "-o", "yaml"],
+        &["get", "deploy,ds", "-n", "monitoring", "-o", "yaml"],
     ] {
         same(&kc, args);
     }
