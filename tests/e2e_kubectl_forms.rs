@@ -121,6 +121,15 @@ fn several_types_and_get_all_print_as_kubectl() {
         // One `kind: List` document (objects without IPs or canaries: see the file's notes).
         &["get", "deploy,sts", "-n", "payments", "-o", "yaml"],
         &["get", "deploy,ds", "-n", "monitoring", "-o", "yaml"],
+        &[
+            "get",
+            "deploy,sts",
+            "-n",
+            "payments",
+            "-o",
+            "yaml",
+            "--sort-by=.metadata.name",
+        ],
     ] {
         same(&kc, args);
     }

@@ -81,11 +81,6 @@ fn validate_print(cmd: &Command) -> Result<()> {
     }
     if let Some(s) = &p.sort_by {
         crate::jsonpath::relaxed(s)?;
-        if matches!(cmd.output, OutputFormat::Json | OutputFormat::Yaml) {
-            return Err(Error::invalid(
-                "--sort-by works with table, wide, name, custom-columns and jsonpath output",
-            ));
-        }
     }
     Ok(())
 }

@@ -435,20 +435,29 @@ fn documents(e: &Reader, cmd: &Command, types: &[Resource], max: usize) -> Resul
         budget.push("apiVersion: v1");
     }
     let mut count = 0;
-    for res in types {
+    let render = |obj: &Redacted<Value>, first: bool| match (yaml, single) {
+        (true, true) => doc::to_yaml(obj),
+        (true, false) => yaml_list_item(&doc::to_yaml(obj), first),
+        (false, _) => doc::to_json(obj).trim_end().to_string(),
+    };
+    if cmd.print.sort_by.is_some() {
+        // Sorted: every object is needed first; each is kept as its rendered text.
+        let (docs, not_fetched) = rows_of(e, cmd, types, MAX_HELD, |_, obj| obj)?;
+        for obj in &docs {
+            budget.push(&render(obj, count == 0));
+            count += 1;
+        }
+        budget.skipped(not_fetched);
+    }
+    for res in types.iter().filter(|_| cmd.print.sort_by.is_none()) {
         let nss = e.namespaces(cmd, res)?;
         let not_fetched = e.walk(cmd, res, &nss, Shape::Objects, doc_page(max), |obj| {
             let obj = obj.map(|mut o| {
                 fill_type(&mut o, res);
                 o
             });
-            let text = match (yaml, single) {
-                (true, true) => doc::to_yaml(&obj),
-                (true, false) => yaml_list_item(&doc::to_yaml(&obj), count == 0),
-                (false, _) => doc::to_json(&obj).trim_end().to_string(),
-            };
+            budget.push(&render(&obj, count == 0));
             count += 1;
-            budget.push(&text);
             Ok(!budget.is_full())
         })?;
         budget.skipped(not_fetched);
