@@ -1,5 +1,8 @@
-//! `get`: objects of one resource type as a kubectl table (server-side printing), `-o name`
-//! lines, or JSON/YAML documents — paginated, redacted, and cut to the output budget.
+//! `get`: objects of one or more resource types as kubectl tables (server-side printing,
+//! with `--show-labels`, `-L`, `--no-headers`, `--sort-by`), `-o name` lines, JSON/YAML
+//! documents, or `-o custom-columns|jsonpath` (src/jsonpath.rs) — paginated, redacted, and
+//! cut to the output budget. A named object that does not exist leaves the others printed
+//! and fails the command with its NotFound (kubectl's partial result).
 //!
 //! Memory stays flat on big lists: pages of [`PAGE`] objects are fetched only until the
 //! budget could be filled, and the rest is counted from `remainingItemCount`, not fetched.
@@ -58,6 +61,7 @@ pub fn run(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
     with_missing(out, reader.missing.into_inner(), cmd)
 }
 
+/// Resolve the types (`a,b`, `all`) and print them in the asked format.
 fn run_types(e: &Reader, cmd: &Command, max: usize) -> Result<Output> {
     let typed = cmd
         .resource
@@ -107,8 +111,8 @@ fn tables(e: &Reader, cmd: &Command, types: &[Resource], max: usize) -> Result<O
         }
         // A cut table says what it left out by status, counted past the budget too.
         let cut_rows = budget.left_out() - before;
-        let counted = w.as_ref().map_or(0, TableWriter::tallied);
-        match w.as_ref().and_then(|w| w.status_summary(cut_rows)) {
+        let counted = w.tallied();
+        match w.status_summary(cut_rows) {
             Some(s) if cut_rows + counted > 0 => budget.describe_left_out(
                 counted,
                 format!(
@@ -221,7 +225,7 @@ fn table_lines(
     nss: &Namespaces,
     max: usize,
     name_prefix: Option<&str>,
-) -> Result<(Option<TableWriter>, Vec<String>, usize)> {
+) -> Result<(TableWriter, Vec<String>, usize)> {
     let wide = cmd.output == OutputFormat::Wide;
     let mut w = TableWriter::new(wide, nss.is_many())
         .with_labels(&cmd.print.label_columns, cmd.print.show_labels);
@@ -261,7 +265,7 @@ fn table_lines(
     } else {
         w.render()
     };
-    Ok((Some(w), lines, not_fetched))
+    Ok((w, lines, not_fetched))
 }
 
 /// Whether no column comes from labels (`-L`, `--show-labels`).
