@@ -479,3 +479,47 @@ fn rollout_history_of_statefulsets_and_daemonsets_as_kubectl() {
         "{out}"
     );
 }
+
+#[test]
+#[ignore = "needs the kube testbed (KUBE_TESTBED_DIR) and kubectl"]
+fn get_all_names_the_types_it_may_not_read() {
+    let dir = testbed();
+    workloads_with_revisions(&dir);
+    // The testbed's `limited` user may list statefulsets only, in this test's namespace.
+    let ns = "kg-forms-e2e";
+    raw_create(
+        &dir,
+        &format!("/apis/rbac.authorization.k8s.io/v1/namespaces/{ns}/roles"),
+        &serde_json::json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role",
+            "metadata": {"name": "kgf-sts-reader"},
+            "rules": [{"apiGroups": ["apps"], "resources": ["statefulsets"], "verbs": ["list", "get"]}]}),
+    );
+    raw_create(
+        &dir,
+        &format!("/apis/rbac.authorization.k8s.io/v1/namespaces/{ns}/rolebindings"),
+        &serde_json::json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+            "metadata": {"name": "kgf-sts-reader"},
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "kgf-sts-reader"},
+            "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": "limited"}]}),
+    );
+    let limited = dir.join("kubeconfig-limited");
+    let (code, out, err) = query(&limited, &[], &["get", "all", "-n", ns]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.starts_with("NAME                  READY   AGE\nstatefulset.apps/db "),
+        "{out}"
+    );
+    let note = out.lines().last().unwrap_or_default();
+    assert!(
+        note.starts_with("[kubeglass: not read (Forbidden): pod, replicationcontroller, service,")
+            && !note.contains("statefulset"),
+        "{out}"
+    );
+    // Where nothing of the category may be read, the answer is the Forbidden.
+    let (code, _, err) = query(&limited, &[], &["get", "all", "-n", "payments"]);
+    assert_eq!(
+        (code, error_code(&err).as_deref()),
+        (1, Some("Forbidden")),
+        "{err}"
+    );
+}

@@ -12,7 +12,7 @@ use std::cell::RefCell;
 use serde_json::Value;
 
 use crate::command::{Command, OutputFormat};
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::jsonpath::{self, Columns, Path, Template};
 use crate::kube::Resource;
 use crate::output::budget::Budget;
@@ -56,9 +56,36 @@ pub fn run(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
     let reader = Reader {
         e,
         missing: RefCell::new(Vec::new()),
+        from_all: RefCell::new(Vec::new()),
+        forbidden: RefCell::new(Vec::new()),
     };
-    let out = run_types(&reader, cmd, max);
+    let out = run_types(&reader, cmd, max).and_then(|o| {
+        let forbidden = reader.forbidden.borrow();
+        match forbidden.first() {
+            // Not one type of the category could be read: that is the answer.
+            Some((_, err)) if forbidden.len() >= reader.from_all.borrow().len() => Err(err.clone()),
+            _ => Ok(not_read(o, &forbidden)),
+        }
+    });
     with_missing(out, reader.missing.into_inner(), cmd)
+}
+
+/// `get all` as an identity that may not list every type of the category (the chart's
+/// RBAC does not grant replicationcontrollers or custom resources): the others print, and
+/// a last line names what was not read.
+fn not_read(mut out: Output, forbidden: &[(String, Error)]) -> Output {
+    if forbidden.is_empty() {
+        return out;
+    }
+    let names: Vec<&str> = forbidden.iter().map(|(n, _)| n.as_str()).collect();
+    let note = format!("kubeglass: not read (Forbidden): {}", names.join(", "));
+    match out.format {
+        Format::Text => out.text.push_str(&format!("[{note}]\n")),
+        Format::Yaml => out.text.push_str(&format!("# {note}\n")),
+        // A JSON document takes no note line; the log says it.
+        Format::Json => log::warn!("get all: {note}"),
+    }
+    out
 }
 
 /// Resolve the types (`a,b`, `all`) and print them in the asked format.
@@ -74,7 +101,9 @@ fn run_types(e: &Reader, cmd: &Command, max: usize) -> Result<Output> {
             if !cmd.names.is_empty() {
                 return Err(Error::invalid("`get all` takes no names"));
             }
-            types.extend(category_all(e, cmd)?);
+            let all = category_all(e, cmd)?;
+            e.from_all.borrow_mut().extend(all.iter().map(all_key));
+            types.extend(all);
         } else {
             types.push(e.resolve(cmd, t)?);
         }
@@ -157,6 +186,10 @@ fn category_all(e: &Engine, cmd: &Command) -> Result<Vec<Resource>> {
 struct Reader<'a> {
     e: &'a Engine,
     missing: RefCell<Vec<Error>>,
+    /// The types `get all` brought in (`plural.group`): one the identity may not list is
+    /// skipped and named in `forbidden`, as kubectl goes on with the others.
+    from_all: RefCell<Vec<String>>,
+    forbidden: RefCell<Vec<(String, Error)>>,
 }
 
 impl std::ops::Deref for Reader<'_> {
@@ -178,9 +211,25 @@ impl Reader<'_> {
         each: impl FnMut(Redacted<Value>) -> Result<bool>,
     ) -> Result<usize> {
         let mut missing = self.missing.borrow_mut();
-        self.e
-            .walk_keeping_missing(cmd, res, nss, shape, page, Some(&mut missing), each)
+        let walked =
+            self.e
+                .walk_keeping_missing(cmd, res, nss, shape, page, Some(&mut missing), each);
+        match walked {
+            Err(err)
+                if err.code == Code::Forbidden
+                    && self.from_all.borrow().contains(&all_key(res)) =>
+            {
+                self.forbidden.borrow_mut().push((res.type_name(), err));
+                Ok(0)
+            }
+            other => other,
+        }
     }
+}
+
+/// How `get all`'s types are told apart.
+fn all_key(res: &Resource) -> String {
+    format!("{}.{}", res.plural, res.group)
 }
 
 /// The answer when some named objects do not exist: their NotFound, with what was found as
