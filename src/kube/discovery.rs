@@ -403,6 +403,8 @@ struct Cache {
     group_versions: HashMap<String, (Instant, Vec<String>)>,
     /// The full list, from the last complete discovery.
     all: Option<(Instant, Vec<Resource>)>,
+    /// The same with the types only another version serves ([`Discovery::every_version`]).
+    every: Option<(Instant, Vec<Resource>)>,
 }
 
 /// What a typed resource type must look like: `TYPE`, `TYPE.GROUP` or `TYPE.VERSION.GROUP`.
@@ -613,8 +615,22 @@ impl Discovery {
 impl Discovery {
     /// Every served resource type as kubectl's `api-resources` lists them: each group's
     /// preferred version, plus the types only another version serves (`cronjobs` in
-    /// `batch/v1beta1` on 1.20). Not cached: only `api-resources` asks.
+    /// `batch/v1beta1` on 1.20). Cached for [`TTL`] (`get all` and `api-resources` ask).
     pub fn every_version(&self, client: &Client) -> Result<Vec<Resource>> {
+        if let Ok(c) = self.cache.lock()
+            && let Some((at, list)) = &c.every
+            && at.elapsed() < TTL
+        {
+            return Ok(list.clone());
+        }
+        let list = self.every_version_uncached(client)?;
+        if let Ok(mut c) = self.cache.lock() {
+            c.every = Some((Instant::now(), list.clone()));
+        }
+        Ok(list)
+    }
+
+    fn every_version_uncached(&self, client: &Client) -> Result<Vec<Resource>> {
         let apis = client.get_accept("/apis", ACCEPT_AGGREGATED)?;
         if apis.get("kind").and_then(Value::as_str) == Some("APIGroupDiscoveryList") {
             let core = client.get_accept("/api", ACCEPT_AGGREGATED)?;
