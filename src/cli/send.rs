@@ -58,7 +58,14 @@ pub fn main(mut args: Vec<OsString>) -> ExitCode {
             }
             ExitCode::SUCCESS
         }
-        Ok((false, _)) => ExitCode::from(1),
+        // A failed command's partial result (`get pod a b` with `a` missing).
+        Ok((false, partial)) => {
+            print!("{partial}");
+            if !partial.is_empty() && !partial.ends_with('\n') {
+                println!();
+            }
+            ExitCode::from(1)
+        }
         Err(e) => {
             common::print_error(&e);
             ExitCode::from(if e.code == Code::Config { 2 } else { 1 })
