@@ -103,6 +103,9 @@ impl Template {
             let action = after[..end].trim();
             rest = &after[end + 1..];
             if let Some(expr) = action.strip_prefix("range ") {
+                if stack.len() >= MAX_DEPTH {
+                    return Err(bad(&format!("more than {MAX_DEPTH} nested ranges"), src));
+                }
                 stack.push((parse_path(expr.trim(), src)?, std::mem::take(&mut parts)));
             } else if action == "end" {
                 let (path, outer) = stack
@@ -126,28 +129,61 @@ impl Template {
     }
 
     /// The template applied to a redacted value, as kubectl prints it: several results of
-    /// one action separated by a space, lists and maps as compact JSON.
-    pub fn render(&self, data: &Redacted<Value>) -> String {
-        let mut out = String::new();
-        render_parts(&self.parts, data.value(), data.value(), &mut out);
-        out
+    /// one action separated by a space, lists and maps as compact JSON. It stops once the
+    /// text passes `max_bytes` or after [`MAX_STEPS`] steps (a template such as
+    /// `{range ..*}{range ..*}…` must not run away); the flag says it stopped early.
+    pub fn render(&self, data: &Redacted<Value>, max_bytes: usize) -> (String, bool) {
+        let mut r = Render {
+            out: String::new(),
+            steps: 0,
+            max_bytes,
+        };
+        let done = r.parts(&self.parts, data.value(), data.value());
+        (r.out, !done)
     }
 }
 
-fn render_parts(parts: &[Part], root: &Value, cur: &Value, out: &mut String) {
-    for part in parts {
-        match part {
-            Part::Text(t) => out.push_str(t),
-            Part::Path(p) => {
-                let texts: Vec<String> = p.eval(root, cur).into_iter().map(text_of).collect();
-                out.push_str(&texts.join(" "));
+/// Most values and parts one template evaluation visits.
+pub const MAX_STEPS: usize = 1_000_000;
+
+/// Deepest nesting of `{range}` or of brackets a template or path may have.
+const MAX_DEPTH: usize = 16;
+
+struct Render {
+    out: String,
+    steps: usize,
+    max_bytes: usize,
+}
+
+impl Render {
+    /// Render `parts` at `cur`; false once a limit is reached.
+    fn parts(&mut self, parts: &[Part], root: &Value, cur: &Value) -> bool {
+        for part in parts {
+            self.steps += 1;
+            if self.steps > MAX_STEPS || self.out.len() > self.max_bytes {
+                return false;
             }
-            Part::Range(p, body) => {
-                for v in p.eval(root, cur) {
-                    render_parts(body, root, v, out);
+            match part {
+                Part::Text(t) => self.out.push_str(t),
+                Part::Path(p) => {
+                    let found = p.eval(root, cur);
+                    self.steps += found.len();
+                    let texts: Vec<String> = found.into_iter().map(text_of).collect();
+                    self.out.push_str(&texts.join(" "));
+                }
+                Part::Range(p, body) => {
+                    let found = p.eval(root, cur);
+                    // Finding the values is work too (`..*` visits every node).
+                    self.steps += found.len();
+                    for v in found {
+                        if !self.parts(body, root, v) {
+                            return false;
+                        }
+                    }
                 }
             }
         }
+        true
     }
 }
 
@@ -217,6 +253,24 @@ fn ends_name(c: char) -> bool {
 }
 
 fn parse_path(s: &str, src: &str) -> Result<Path> {
+    let deepest = s
+        .chars()
+        .scan(0i64, |d, c| {
+            *d += match c {
+                '[' | '(' => 1,
+                ']' | ')' => -1,
+                _ => 0,
+            };
+            Some(*d)
+        })
+        .max()
+        .unwrap_or(0);
+    if deepest > 2 * MAX_DEPTH as i64 {
+        return Err(bad(
+            &format!("brackets nested deeper than {MAX_DEPTH}"),
+            src,
+        ));
+    }
     let chars: Vec<char> = s.chars().collect();
     let mut steps = Vec::new();
     let mut i = 0;
@@ -744,7 +798,7 @@ mod tests {
     }
 
     fn run(t: &str) -> String {
-        Template::parse(t).unwrap().render(&list())
+        Template::parse(t).unwrap().render(&list(), usize::MAX).0
     }
 
     #[test]
@@ -818,6 +872,25 @@ mod tests {
             assert_eq!(e.code, crate::error::Code::InvalidCommand, "{t}");
             assert!(e.message.contains(named), "{t}: {}", e.message);
         }
+    }
+
+    #[test]
+    fn a_runaway_template_stops_and_says_so() {
+        let t = Template::parse("{range $..*}{range $..*}x{end}{end}").unwrap();
+        let (out, cut) = t.render(&list(), 100);
+        assert!(cut && out.len() <= 101, "{}", out.len());
+        let six = "{range $..*}".repeat(6) + &"{end}".repeat(6);
+        let t = Template::parse(&six).unwrap();
+        let started = std::time::Instant::now();
+        assert!(
+            t.render(&list(), usize::MAX).1,
+            "stopped by steps, with no output"
+        );
+        assert!(started.elapsed().as_secs() < 5);
+        let deep = format!("{{.a{}{}}}", "[?(@.b".repeat(40), ")]".repeat(40));
+        assert!(Template::parse(&deep).is_err());
+        let ranges = "{range .a}".repeat(20) + &"{end}".repeat(20);
+        assert!(Template::parse(&ranges).is_err());
     }
 
     #[test]

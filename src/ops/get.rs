@@ -406,8 +406,16 @@ fn templates(e: &Reader, cmd: &Command, types: &[Resource], max: usize) -> Resul
                 .unwrap_or_else(|| crate::redact::list(Vec::new())),
             _ => crate::redact::list(items),
         };
-        for l in template.render(&data).lines() {
+        let (text, stopped) = template.render(&data, max.saturating_add(1));
+        for l in text.lines() {
             budget.push(l);
+        }
+        if stopped && text.len() <= max {
+            // Stopped by work, not by size: say so rather than look complete.
+            budget.describe_left_out(
+                1,
+                format!("the template stopped after {} steps", jsonpath::MAX_STEPS),
+            );
         }
         budget.skipped(not_fetched);
     }
