@@ -11,6 +11,7 @@ pub mod cli;
 pub mod command;
 pub mod error;
 pub mod json;
+pub mod jsonpath;
 pub mod kube;
 pub mod lines;
 pub mod mcp;

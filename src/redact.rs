@@ -195,6 +195,17 @@ impl Redacted<Value> {
     }
 }
 
+/// Redacted objects as one kubectl `List` (what `-o jsonpath` of several objects sees).
+pub fn list(items: Vec<Redacted<Value>>) -> Redacted<Value> {
+    let items: Vec<Value> = items.into_iter().map(|i| i.0).collect();
+    Redacted(serde_json::json!({
+        "apiVersion": "v1",
+        "items": items,
+        "kind": "List",
+        "metadata": {"resourceVersion": ""},
+    }))
+}
+
 /// What kind of response is being redacted, as only the fetch layer knows from the path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Source {
@@ -462,6 +473,14 @@ fn hide_secret_annotations_everywhere(v: &mut Value) {
     if let Some(Value::Array(items)) = v.get_mut("items") {
         for item in items {
             hide_secret_annotations_everywhere(item);
+        }
+    }
+    // A Table's rows carry the objects (their metadata) under `object`.
+    if let Some(Value::Array(rows)) = v.get_mut("rows") {
+        for row in rows {
+            if let Some(object) = row.get_mut("object") {
+                hide_secret_annotations_everywhere(object);
+            }
         }
     }
 }

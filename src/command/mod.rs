@@ -116,6 +116,31 @@ pub enum OutputFormat {
     Yaml,
     /// `type/name` lines.
     Name,
+    /// `-o custom-columns=HEADER:PATH,…` (the spec is [`PrintOptions::template`]).
+    #[serde(rename = "custom-columns")]
+    CustomColumns,
+    /// `-o jsonpath=TEMPLATE` (the template is [`PrintOptions::template`]).
+    #[serde(rename = "jsonpath")]
+    JsonPath,
+}
+
+/// How `get` prints, beyond the format: kubectl's table and template flags.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PrintOptions {
+    /// `--show-labels`: a LABELS column.
+    pub show_labels: bool,
+    /// `-L/--label-columns`: one column per label key.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub label_columns: Vec<String>,
+    /// `--no-headers`.
+    pub no_headers: bool,
+    /// `--sort-by`: a JSONPath field (`.metadata.name`, `{.status.phase}`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sort_by: Option<String>,
+    /// The custom-columns spec or the jsonpath template of `-o custom-columns=…|jsonpath=…`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub template: Option<String>,
 }
 
 /// Options of `logs`.
@@ -187,6 +212,9 @@ pub struct Command {
     /// Options of `logs`.
     #[serde(default, skip_serializing_if = "is_default_logs")]
     pub logs: LogOptions,
+    /// Printing options of `get` (labels, headers, sorting, templates).
+    #[serde(default, skip_serializing_if = "is_default_print")]
+    pub print: PrintOptions,
     /// `--max-output-bytes` for this command (never above the agent's own limit).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_output_bytes: Option<usize>,
@@ -194,6 +222,10 @@ pub struct Command {
 
 fn is_default_logs(l: &LogOptions) -> bool {
     *l == LogOptions::default()
+}
+
+fn is_default_print(p: &PrintOptions) -> bool {
+    *p == PrintOptions::default()
 }
 
 impl Command {
@@ -211,6 +243,7 @@ impl Command {
             for_object: None,
             types: Vec::new(),
             logs: LogOptions::default(),
+            print: PrintOptions::default(),
             max_output_bytes: None,
         }
     }

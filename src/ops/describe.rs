@@ -10,7 +10,7 @@ use std::time::SystemTime;
 
 use serde_json::Value;
 
-use crate::command::Command;
+use crate::command::{Command, Op};
 use crate::error::{Error, Result};
 use crate::json::text;
 use crate::kube::Resource;
@@ -33,7 +33,10 @@ pub fn run(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
     })?;
     let res = e.resolve(cmd, typed)?;
     let nss = e.namespaces(cmd, &res)?;
-    let objects = describe_targets(e, cmd, &res, &nss)?;
+    let (objects, missing) = describe_targets(e, cmd, &res, &nss)?;
+    if let (true, Some(first)) = (objects.is_empty(), missing.first()) {
+        return Err(first.clone());
+    }
     if objects.is_empty() {
         return Ok(Output::text(format!("{}\n", nss.empty_phrase())));
     }
@@ -55,23 +58,88 @@ pub fn run(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
             break;
         }
     }
-    Ok(budget.finish(Format::Text, "describe fewer objects (give names or -l)"))
+    let out = budget.finish(Format::Text, "describe fewer objects (give names or -l)");
+    // kubectl's partial result: the objects found, then the names that were not.
+    match missing.first() {
+        None => Ok(out),
+        Some(first) => Err(first.clone().with_partial(out.text)),
+    }
 }
 
-/// The objects to describe: named ones, or those a selector / namespace holds.
+/// A Secret's TYPE and DATA cells from its server-side Table row, read with
+/// `includeObject=None`: the row carries no object, and the cells no key or value.
+fn secret_cells(
+    e: &Engine,
+    res: &Resource,
+    ns: Option<&str>,
+    name: &str,
+) -> Result<Option<Redacted<describe::SecretCells>>> {
+    let mut one = Command::new(Op::Get);
+    one.names = vec![name.to_string()];
+    let nss = ns.map_or(Namespaces::Cluster, |n| Namespaces::One(n.to_string()));
+    let mut found = None;
+    e.walk(&one, res, &nss, Shape::TableCells, 1, |table| {
+        found = Some(table.part(|t| {
+            let cell = |col: &str| {
+                let defs = t.get("columnDefinitions").and_then(Value::as_array);
+                let i = defs.and_then(|d| {
+                    d.iter()
+                        .position(|c| c.get("name").and_then(Value::as_str) == Some(col))
+                });
+                i.and_then(|i| t.pointer(&format!("/rows/0/cells/{i}")))
+                    .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string))
+                    .unwrap_or_default()
+            };
+            describe::SecretCells {
+                kind: cell("Type"),
+                keys: cell("Data"),
+            }
+        }));
+        Ok(false)
+    })?;
+    Ok(found)
+}
+
+/// The objects to describe: named ones, or those a selector / namespace holds. One name
+/// that matches no object is a prefix, as in kubectl: `describe pod web` describes every
+/// pod whose name starts with `web`. Other missing names are returned aside.
 fn describe_targets(
     e: &Engine,
     cmd: &Command,
     res: &Resource,
     nss: &Namespaces,
-) -> Result<Vec<Redacted<Value>>> {
+) -> Result<(Vec<Redacted<Value>>, Vec<Error>)> {
     let mut out = Vec::new();
-    e.walk(cmd, res, nss, Shape::Objects, MAX_DESCRIBED, |obj| {
-        out.push(obj);
-        Ok(out.len() < MAX_DESCRIBED)
-    })?;
+    let mut missing = Vec::new();
+    e.walk_keeping_missing(
+        cmd,
+        res,
+        nss,
+        Shape::Objects,
+        MAX_DESCRIBED,
+        Some(&mut missing),
+        |obj| {
+            out.push(obj);
+            Ok(out.len() < MAX_DESCRIBED)
+        },
+    )?;
+    if let ([prefix], [not_found]) = (cmd.names.as_slice(), missing.as_slice()) {
+        let mut all = cmd.clone();
+        all.names.clear();
+        e.walk(&all, res, nss, Shape::Objects, MAX_DESCRIBED, |obj| {
+            let name = obj.pointer("/metadata/name").and_then(Value::as_str);
+            if name.is_some_and(|n| n.starts_with(prefix.as_str())) {
+                out.push(obj);
+            }
+            Ok(out.len() < MAX_DESCRIBED)
+        })?;
+        if out.is_empty() {
+            return Err(not_found.clone());
+        }
+        missing.clear();
+    }
     out.truncate(MAX_DESCRIBED);
-    Ok(out)
+    Ok((out, missing))
 }
 
 /// What the renderer needs beside the object; a related read that fails (RBAC may allow
@@ -110,6 +178,12 @@ fn related(e: &Engine, res: &Resource, obj: &Value) -> describe::Related {
     if let (true, Some(ns)) = (needs.endpoints, ns) {
         let path = format!("/api/v1/namespaces/{ns}/endpoints/{name}");
         rel.endpoints = e.get(&path).ok();
+    }
+    if kind == "Secret" {
+        rel.secret = secret_cells(e, res, ns, name).unwrap_or_else(|err| {
+            log::warn!("describe Secret/{name}: could not read its type: {err}");
+            None
+        });
     }
     if needs.node_pods {
         node_related(e, name, &mut rel);

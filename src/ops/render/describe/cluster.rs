@@ -113,15 +113,28 @@ pub fn configmap(d: &mut Doc, o: &Value) {
         .push_str(&format!("BinaryData\n====\n{}\n", binary.join("\n")));
 }
 
-/// `describe secret`: metadata only — kubeglass never reads Secret data.
-pub fn secret(d: &mut Doc, o: &Value) {
+/// `describe secret`: metadata, and the type and number of keys from the server-side
+/// Table's cells — kubeglass never reads Secret data, nor the key names (see README).
+pub fn secret(d: &mut Doc, o: &Value, related: &super::Related) {
     d.head(o);
-    d.kv_some(0, "Type", text(o, "/type"));
-    d.kv(
-        0,
-        "Data",
-        "not read: kubeglass reads only the metadata of Secrets",
-    );
+    match &related.secret {
+        Some(cells) => {
+            d.kv_some(0, "Type", &cells.kind);
+            d.kv(
+                0,
+                "Data",
+                &format!(
+                    "{} keys (names and values not read: kubeglass reads only the metadata of Secrets)",
+                    cells.keys
+                ),
+            );
+        }
+        None => d.kv(
+            0,
+            "Data",
+            "not read: kubeglass reads only the metadata of Secrets",
+        ),
+    }
 }
 
 /// `describe pvc`, with the pods that mount it.

@@ -49,6 +49,17 @@ pub struct Related {
     pub backends: Vec<Backend>,
     /// A StatefulSet's governing Service (`spec.serviceName`) does not exist.
     pub service_missing: bool,
+    /// A Secret's type and number of keys, from its Table row (the object is not read).
+    pub secret: Option<Redacted<SecretCells>>,
+}
+
+/// The cells of a Secret's server-side Table row kubeglass shows: never a key or a value.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SecretCells {
+    /// `TYPE` (`Opaque`, `kubernetes.io/tls`).
+    pub kind: String,
+    /// `DATA`: how many keys.
+    pub keys: String,
 }
 
 /// A Service behind an Ingress, with its Endpoints (either may be unreadable).
@@ -131,7 +142,7 @@ pub fn render(obj: &Redacted<Value>, related: &Related, now: SystemTime) -> Stri
         "Node" => node::node(&mut d, obj, related),
         "Namespace" => quota::namespace(&mut d, obj, related),
         "ConfigMap" => cluster::configmap(&mut d, obj),
-        "Secret" => cluster::secret(&mut d, obj),
+        "Secret" => cluster::secret(&mut d, obj, related),
         "PersistentVolumeClaim" => cluster::pvc(&mut d, obj, related),
         "PersistentVolume" => cluster::pv(&mut d, obj),
         "Ingress" => cluster::ingress(&mut d, obj, related),

@@ -157,6 +157,20 @@ fn secrets_say_their_data_is_not_read() {
         "{out}"
     );
     assert!(!needs("Secret").events);
+    let cells = crate::redact::shown(json!({"kind": "Opaque", "keys": "2"})).map(|v| SecretCells {
+        kind: v["kind"].as_str().unwrap_or_default().into(),
+        keys: v["keys"].as_str().unwrap_or_default().into(),
+    });
+    let related = Related {
+        secret: Some(cells),
+        ..Related::default()
+    };
+    let out = render(&s, &related, now());
+    assert!(out.contains("\nType:"), "{out}");
+    assert!(
+        out.contains("Opaque") && out.contains("2 keys (names and values not read"),
+        "{out}"
+    );
 }
 
 #[test]
