@@ -143,6 +143,138 @@ impl Template {
     }
 }
 
+impl Template {
+    /// The template as one pass over a list's items, when it is `{range .items[*]}…{end}`
+    /// or `{.items[*].PATH}` (literal text around either) and nothing in it reads the root
+    /// (`$`): then each object can be rendered as it is read and dropped, and the texts
+    /// joined give exactly what [`Template::render`] gives on the whole `List`.
+    pub fn per_item(&self) -> Option<PerItem<'_>> {
+        let texts = |ps: &[Part]| ps.iter().all(|p| matches!(p, Part::Text(_)));
+        let at = self
+            .parts
+            .iter()
+            .position(|p| !matches!(p, Part::Text(_)))?;
+        let (before, rest) = self.parts.split_at(at);
+        let (middle, after) = rest.split_first()?;
+        if !texts(before) || !texts(after) {
+            return None;
+        }
+        let each = match middle {
+            Part::Range(p, body) if p.is_items() && !body.iter().any(Part::reads_root) => {
+                Each::Range(body)
+            }
+            Part::Path(p) => Each::Path(p.after_items().filter(|r| !r.reads_root())?),
+            _ => return None,
+        };
+        Some(PerItem {
+            before,
+            each,
+            after,
+            steps: 0,
+            any: false,
+        })
+    }
+}
+
+/// A template applied one list item at a time ([`Template::per_item`]).
+pub struct PerItem<'t> {
+    before: &'t [Part],
+    each: Each<'t>,
+    after: &'t [Part],
+    steps: usize,
+    /// Whether a `{.items[*].PATH}` result was written (the next one needs a space).
+    any: bool,
+}
+
+enum Each<'t> {
+    Range(&'t [Part]),
+    Path(Path),
+}
+
+impl PerItem<'_> {
+    /// The literal text before the items.
+    pub fn head(&self) -> String {
+        literal(self.before)
+    }
+
+    /// The literal text after the items.
+    pub fn tail(&self) -> String {
+        literal(self.after)
+    }
+
+    /// Append what one item gives to `out`; false once [`MAX_STEPS`] steps are spent
+    /// over all items (as [`Template::render`] stops).
+    pub fn item(&mut self, obj: &Redacted<Value>, out: &mut String) -> bool {
+        let v = obj.value();
+        let mut r = Render {
+            out: std::mem::take(out),
+            steps: self.steps + 1,
+            max_bytes: usize::MAX,
+        };
+        let done = match &self.each {
+            Each::Range(body) => r.parts(body, v, v),
+            Each::Path(p) => {
+                let found = p.eval(v, v);
+                r.steps += found.len();
+                for f in found {
+                    if std::mem::replace(&mut self.any, true) {
+                        r.out.push(' ');
+                    }
+                    r.out.push_str(&text_of(f));
+                }
+                r.steps <= MAX_STEPS
+            }
+        };
+        self.steps = r.steps;
+        *out = r.out;
+        done
+    }
+}
+
+impl PerItem<'_> {
+    /// What one item gives on its own, for a caller that reorders items (`--sort-by`):
+    /// `None` when a `{.items[*].PATH}` finds nothing in it; and false once [`MAX_STEPS`]
+    /// are spent. Pieces in any order, joined by [`PerItem::separator`] between head and
+    /// tail, are the template over the list in that order.
+    pub fn piece(&mut self, obj: &Redacted<Value>) -> (Option<String>, bool) {
+        let mut out = String::new();
+        self.any = false;
+        let done = self.item(obj, &mut out);
+        let found = self.any || matches!(self.each, Each::Range(_));
+        (found.then_some(out), done)
+    }
+
+    /// What goes between two pieces: a space between `{.items[*].PATH}` results.
+    pub fn separator(&self) -> &'static str {
+        match self.each {
+            Each::Path(_) => " ",
+            Each::Range(_) => "",
+        }
+    }
+}
+
+/// The text of literal parts.
+fn literal(parts: &[Part]) -> String {
+    parts
+        .iter()
+        .filter_map(|p| match p {
+            Part::Text(t) => Some(t.as_str()),
+            _ => None,
+        })
+        .collect()
+}
+
+impl Part {
+    /// Whether the part reads the root (`$`) anywhere, itself or in a filter.
+    fn reads_root(&self) -> bool {
+        match self {
+            Part::Text(_) => false,
+            Part::Path(p) => p.reads_root(),
+            Part::Range(p, body) => p.reads_root() || body.iter().any(Part::reads_root),
+        }
+    }
+}
+
 /// Most values and parts one template evaluation visits.
 pub const MAX_STEPS: usize = 1_000_000;
 
@@ -448,6 +580,38 @@ fn outside_quotes<'a, T>(s: &'a str, hit: impl Fn(&'a str) -> Option<T>) -> Opti
         }
     }
     None
+}
+
+impl Path {
+    /// The steps of `.items[*]`.
+    fn items_steps() -> [Step; 2] {
+        [Step::Child(Some("items".into())), Step::Child(None)]
+    }
+
+    /// Whether the path is `.items[*]`.
+    fn is_items(&self) -> bool {
+        self.steps == Self::items_steps()
+    }
+
+    /// What follows `.items[*]` in a path that starts with it.
+    fn after_items(&self) -> Option<Path> {
+        let head = Self::items_steps();
+        self.steps.starts_with(&head).then(|| Path {
+            steps: self.steps[head.len()..].to_vec(),
+        })
+    }
+
+    /// Whether the path reads the root (`$`), itself or in a filter.
+    fn reads_root(&self) -> bool {
+        self.steps.iter().any(|s| match s {
+            Step::Root => true,
+            Step::Filter(f) => {
+                f.left.reads_root()
+                    || matches!(&f.test, Some((_, Operand::Path(p))) if p.reads_root())
+            }
+            _ => false,
+        })
+    }
 }
 
 impl Path {
@@ -799,6 +963,69 @@ mod tests {
 
     fn run(t: &str) -> String {
         Template::parse(t).unwrap().render(&list(), usize::MAX).0
+    }
+
+    /// `t` rendered one item at a time, as `get` streams it.
+    fn per_item(t: &Template, list: &Redacted<Value>) -> String {
+        let mut each = t.per_item().expect("a per-item template");
+        let mut out = each.head();
+        for item in list.value()["items"].as_array().unwrap() {
+            assert!(each.item(&shown(item.clone()), &mut out));
+        }
+        out + &each.tail()
+    }
+
+    /// `t` rendered as pieces, joined as a sorted `get` joins them.
+    fn pieces(t: &Template, list: &Redacted<Value>) -> String {
+        let mut each = t.per_item().expect("a per-item template");
+        let items = list.value()["items"].as_array().unwrap();
+        let pieces: Vec<String> = items
+            .iter()
+            .filter_map(|item| each.piece(&shown(item.clone())).0)
+            .collect();
+        each.head() + &pieces.join(each.separator()) + &each.tail()
+    }
+
+    #[test]
+    fn per_item_rendering_is_byte_identical_to_the_whole_list() {
+        let pods = include_str!("../tests/fixtures/api/json/api~v1~namespaces~shop~pods.json");
+        let deploys = include_str!("../tests/fixtures/objects/deployments-shop-list.json");
+        let templates = [
+            r#"{range .items[*]}{.metadata.name}{"\n"}{end}"#,
+            r#"head {range .items[*]}{.metadata.name}{"\t"}{.status.phase}{"\r\n"}{end}tail"#,
+            r#"{range .items[*]}[{range .spec.containers[*]}{.name}={.image};{end}]{end}"#,
+            r#"{range .items[*]}{.metadata.labels}{.spec.containers[?(@.name!="x")].name} {end}"#,
+            "{.items[*].metadata.name}",
+            "names: {.items[*].spec.containers[*].name}.",
+            "{.items[*].metadata.nosuchkey}",
+            "{.items[*]..image}",
+            "{.items[*]}",
+        ];
+        for fixture in [pods, deploys] {
+            let list = shown(serde_json::from_str(fixture).unwrap());
+            assert!(list.value()["items"].as_array().unwrap().len() > 1);
+            for t in templates {
+                let t = Template::parse(t).unwrap();
+                let whole = t.render(&list, usize::MAX).0;
+                assert_eq!(per_item(&t, &list), whole, "{t:?}");
+                assert_eq!(pieces(&t, &list), whole, "{t:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn templates_that_need_the_whole_list_are_not_per_item() {
+        for t in [
+            "{.items[0].metadata.name}",
+            "{.kind}",
+            "{range .items[*]}{.metadata.name}{end}{.kind}",
+            "{range .items[*]}{$.kind}{end}",
+            "{.items[*].metadata[?(@.name==$.kind)]}",
+            "{range .items[0:2]}{.metadata.name}{end}",
+            "{range .items[*]}{end}{range .items[*]}{end}",
+        ] {
+            assert!(Template::parse(t).unwrap().per_item().is_none(), "{t}");
+        }
     }
 
     #[test]
