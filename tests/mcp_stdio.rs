@@ -176,6 +176,77 @@ fn tools_answer_with_querys_text_and_refusals_are_error_results() {
 }
 
 #[test]
+fn get_offers_and_answers_jsonpath_and_custom_columns_as_query_does() {
+    let api = FakeApi::start();
+    let kc = api.kubeconfig();
+    let names = r#"{range .items[*]}{.metadata.name}{"\n"}{end}"#;
+    let mut lines = init();
+    lines.push(request(2, "tools/list", json!({})));
+    lines.push(call(
+        3,
+        "get",
+        json!({"resource": "pods", "output": "jsonpath", "print": {"template": names, "sort_by": ".metadata.name"}}),
+    ));
+    lines.push(call(
+        4,
+        "get",
+        json!({"resource": "pods", "output": "custom-columns", "print": {"template": "NAME:.metadata.name,PHASE:.status.phase", "no_headers": true}}),
+    ));
+    let (messages, stderr, ok) = mcp(&kc, &["--namespaces", "shop"], lines.join("\n").as_bytes());
+    assert!(ok, "{stderr}");
+    let tools = answer(&messages, 2)["result"]["tools"]
+        .as_array()
+        .expect("tools");
+    let get = tools.iter().find(|t| t["name"] == "get").expect("get tool");
+    let props = &get["inputSchema"]["properties"];
+    let formats = props["output"]["enum"].as_array().expect("output enum");
+    assert!(formats.contains(&json!("jsonpath")) && formats.contains(&json!("custom-columns")));
+    for p in [
+        "template",
+        "sort_by",
+        "no_headers",
+        "label_columns",
+        "show_labels",
+    ] {
+        assert!(
+            props["print"]["properties"][p].is_object(),
+            "print.{p}: {props}"
+        );
+    }
+    let jsonpath = format!("jsonpath={names}");
+    let cases = [
+        (
+            3,
+            vec![
+                "get",
+                "pods",
+                "--sort-by=.metadata.name",
+                "-o",
+                jsonpath.as_str(),
+            ],
+        ),
+        (
+            4,
+            vec![
+                "get",
+                "pods",
+                "--no-headers",
+                "-o",
+                "custom-columns=NAME:.metadata.name,PHASE:.status.phase",
+            ],
+        ),
+    ];
+    for (id, args) in cases {
+        let (t, is_error) = text(&messages, id);
+        assert!(!is_error, "{t}");
+        assert!(t.lines().count() > 1 && !t.contains('{'), "{t}");
+        let (rc, out, err) = support::query(&kc, &["--namespaces", "shop"], &args);
+        assert_eq!(rc, 0, "{err}");
+        assert_eq!(t, out, "{args:?}: the tool's text is query's");
+    }
+}
+
+#[test]
 fn a_malformed_line_and_a_2_mib_line_get_parse_errors_and_the_server_goes_on() {
     let api = FakeApi::start();
     let mut input = init().join("\n").into_bytes();

@@ -29,6 +29,8 @@ enum Kind {
     ListOf(&'static [&'static str]),
     /// The `logs` options object ([`LOG_FIELDS`]).
     LogOptions,
+    /// The `print` options object of `get` ([`PRINT_FIELDS`]).
+    PrintOptions,
 }
 
 /// One field of the JSON form: its wire name, type and what it does.
@@ -43,8 +45,18 @@ const fn field(name: &'static str, kind: Kind, about: &'static str) -> Field {
     Field { name, kind, about }
 }
 
-/// `-o`: the values of `OutputFormat`.
+/// `-o` of `events`: the values of `OutputFormat` it shows.
 const OUTPUT_FORMATS: &[&str] = &["table", "wide", "json", "yaml", "name"];
+/// `-o` of `get`: every value of `OutputFormat`.
+const GET_OUTPUT_FORMATS: &[&str] = &[
+    "table",
+    "wide",
+    "json",
+    "yaml",
+    "name",
+    "custom-columns",
+    "jsonpath",
+];
 /// `events --types`.
 const EVENT_TYPES: &[&str] = &["Normal", "Warning"];
 
@@ -97,6 +109,11 @@ const FIELDS: &[Field] = &[
         "Only these event types, e.g. [\"Warning\"].",
     ),
     field("logs", Kind::LogOptions, "Log options."),
+    field(
+        "print",
+        Kind::PrintOptions,
+        "How get prints: labels, headers, sorting, and the custom-columns or jsonpath template.",
+    ),
     field(
         "max_output_bytes",
         Kind::Int(1),
@@ -152,6 +169,36 @@ const LOG_FIELDS: &[Field] = &[
     ),
 ];
 
+/// [`PrintOptions`](super::PrintOptions)' fields, by wire name.
+const PRINT_FIELDS: &[Field] = &[
+    field(
+        "template",
+        Kind::Str,
+        "With output custom-columns: NAME:.metadata.name,NODE:.spec.nodeName; with output \
+         jsonpath: {range .items[*]}{.metadata.name}{\"\\n\"}{end}.",
+    ),
+    field(
+        "sort_by",
+        Kind::Str,
+        "Sort by this field, e.g. .metadata.creationTimestamp (like --sort-by).",
+    ),
+    field(
+        "no_headers",
+        Kind::Bool,
+        "No header line (like --no-headers).",
+    ),
+    field(
+        "label_columns",
+        Kind::StrList,
+        "A column per label key, e.g. [\"app\"] (like -L).",
+    ),
+    field(
+        "show_labels",
+        Kind::Bool,
+        "A LABELS column (like --show-labels).",
+    ),
+];
+
 /// Which fields each op takes (docs/protocol.md, "Operations and the structured form"; a test
 /// holds the two together). `max_output_bytes` applies to every op.
 fn op_fields(op: Op) -> &'static [&'static str] {
@@ -164,6 +211,7 @@ fn op_fields(op: Op) -> &'static [&'static str] {
             "selector",
             "field_selector",
             "output",
+            "print",
         ],
         Op::Describe => &[
             "resource",
@@ -221,6 +269,11 @@ fn op_about(op: Op, field: &str) -> Option<&'static str> {
         (Op::RolloutHistory, "resource") => "deploy (or deploy/NAME).",
         (Op::RolloutHistory, "names") => "Exactly one: the Deployment's name.",
         (Op::Top, "resource") => "pods or nodes.",
+        (Op::Get, "output") => {
+            "table (default), wide (more columns), json or yaml (every field), name (TYPE/NAME \
+             lines), custom-columns or jsonpath (print.template: the most compact answers, \
+             only the fields asked for)."
+        }
         _ => return None,
     })
 }
@@ -235,7 +288,11 @@ pub fn arguments_schema(op: Op) -> Value {
             continue;
         };
         let about = op_about(op, f.name).unwrap_or(f.about);
-        properties.insert(f.name.to_string(), property(f.kind, about));
+        let kind = match (op, f.name) {
+            (Op::Get, "output") => Kind::OneOf(GET_OUTPUT_FORMATS),
+            _ => f.kind,
+        };
+        properties.insert(f.name.to_string(), property(kind, about));
     }
     json!({
         "type": "object",
@@ -256,21 +313,25 @@ fn property(kind: Kind, about: &str) -> Value {
         Kind::ListOf(values) => {
             json!({"type": "array", "items": {"type": "string", "enum": values}})
         }
-        Kind::LogOptions => {
-            let props: Map<String, Value> = LOG_FIELDS
-                .iter()
-                .map(|f| (f.name.to_string(), property(f.kind, f.about)))
-                .collect();
-            json!({"type": "object", "properties": props, "additionalProperties": false})
-        }
+        Kind::LogOptions => options(LOG_FIELDS),
+        Kind::PrintOptions => options(PRINT_FIELDS),
     };
     p["description"] = json!(about);
     p
 }
 
+/// The schema of an options object of `fields`.
+fn options(fields: &[Field]) -> Value {
+    let props: Map<String, Value> = fields
+        .iter()
+        .map(|f| (f.name.to_string(), property(f.kind, f.about)))
+        .collect();
+    json!({"type": "object", "properties": props, "additionalProperties": false})
+}
+
 #[cfg(test)]
 mod tests {
-    use super::super::{Command, LogOptions, OutputFormat, parse_json};
+    use super::super::{Command, LogOptions, OutputFormat, PrintOptions, parse_json};
     use super::*;
     use std::collections::BTreeSet;
 
@@ -309,6 +370,7 @@ mod tests {
         c.for_object = Some("pod/x".into());
         c.types = vec!["Warning".into()];
         c.logs.previous = true;
+        c.print.no_headers = true;
         c.max_output_bytes = Some(1);
         c
     }
@@ -334,11 +396,62 @@ mod tests {
             serde_keys(serde_json::to_value(logs).unwrap()),
             names(LOG_FIELDS)
         );
+        let print = PrintOptions {
+            show_labels: true,
+            label_columns: vec!["app".into()],
+            no_headers: true,
+            sort_by: Some(".metadata.name".into()),
+            template: Some("{.a}".into()),
+        };
+        assert_eq!(
+            serde_keys(serde_json::to_value(print).unwrap()),
+            names(PRINT_FIELDS)
+        );
+    }
+
+    /// Every name serde takes for `T` (field or variant), from its own "unknown field" or
+    /// "unknown variant" error for `bad`: a field added to the model shows up here whether
+    /// or not a test sets it.
+    fn model_names<T: serde::de::DeserializeOwned + std::fmt::Debug>(
+        bad: Value,
+    ) -> BTreeSet<String> {
+        let err = serde_json::from_value::<T>(bad).unwrap_err().to_string();
+        let (_, expected) = err
+            .split_once("expected")
+            .unwrap_or_else(|| panic!("{err}"));
+        expected
+            .split('`')
+            .skip(1)
+            .step_by(2)
+            .map(str::to_string)
+            .collect()
+    }
+
+    #[test]
+    fn every_field_and_format_of_the_command_model_has_a_schema_entry() {
+        let mut command = model_names::<Command>(json!({"op": "get", "zz_unknown": 1}));
+        assert!(command.remove("op"));
+        assert_eq!(command, names(FIELDS), "Command's fields vs FIELDS");
+        let print = model_names::<PrintOptions>(json!({"zz_unknown": 1}));
+        assert_eq!(
+            print,
+            names(PRINT_FIELDS),
+            "PrintOptions' fields vs PRINT_FIELDS"
+        );
+        let logs = model_names::<LogOptions>(json!({"zz_unknown": 1}));
+        assert_eq!(logs, names(LOG_FIELDS), "LogOptions' fields vs LOG_FIELDS");
+        let formats = model_names::<OutputFormat>(json!("zz_unknown"));
+        let offered: BTreeSet<String> = GET_OUTPUT_FORMATS.iter().map(|f| f.to_string()).collect();
+        assert_eq!(formats, offered, "OutputFormat's values vs get's output");
+        let get = &arguments_schema(Op::Get)["properties"];
+        assert_eq!(get["output"]["enum"], json!(GET_OUTPUT_FORMATS));
+        let print = get["print"]["properties"].as_object().unwrap();
+        assert_eq!(print.len(), PRINT_FIELDS.len());
     }
 
     #[test]
     fn enum_values_are_the_ones_the_command_reads() {
-        for f in OUTPUT_FORMATS {
+        for f in GET_OUTPUT_FORMATS {
             let parsed: OutputFormat = serde_json::from_value(json!(f)).unwrap();
             assert_eq!(serde_json::to_value(parsed).unwrap(), json!(f));
         }
@@ -381,6 +494,14 @@ mod tests {
             (
                 Op::Get,
                 json!({"resource": "pods", "namespace": "shop", "selector": "app=web", "field_selector": "status.phase=Running", "output": "wide", "all_namespaces": false}),
+            ),
+            (
+                Op::Get,
+                json!({"resource": "pods", "output": "jsonpath", "print": {"template": "{range .items[*]}{.metadata.name}{\"\\n\"}{end}", "sort_by": ".metadata.name"}}),
+            ),
+            (
+                Op::Get,
+                json!({"resource": "pods", "output": "custom-columns", "print": {"template": "NAME:.metadata.name", "no_headers": true, "label_columns": ["app"], "show_labels": true}}),
             ),
             (
                 Op::Describe,
