@@ -359,9 +359,46 @@ fn memory_stays_small_on_big_lists() {
         p=subprocess.run(sys.argv[1:],capture_output=True)\n\
         assert p.returncode==0,p.stderr\n\
         print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)";
+    let names = r#"jsonpath={range .items[*]}{.metadata.name}{"\n"}{end}"#;
     for args in [
         &["get", "pods", "-A"][..],
         &["get", "pods", "-n", "load", "-o", "json"],
+        // Issue 18: templates and --sort-by over every pod, streamed or held to a cap.
+        &["get", "pods", "-A", "-o", names],
+        &["get", "pods", "-A", "-o", "jsonpath={.items[*].metadata}"],
+        &[
+            "get",
+            "pods",
+            "-A",
+            "-o",
+            "jsonpath={.items[0].metadata.name}",
+        ],
+        &["get", "pods", "-A", "--sort-by=.metadata.name", "-o", names],
+        &[
+            "get",
+            "pods",
+            "-A",
+            "--sort-by=.metadata.name",
+            "-o",
+            "json",
+        ],
+        &[
+            "get",
+            "pods",
+            "-A",
+            "--sort-by=.metadata.name",
+            "-o",
+            "yaml",
+        ],
+        &[
+            "get",
+            "pods",
+            "-A",
+            "--sort-by=.metadata.name",
+            "-o",
+            "name",
+        ],
+        &["get", "pods", "-A", "-o", "custom-columns=N:.metadata.name"],
     ] {
         let out = std::process::Command::new("python3")
             .args([
