@@ -573,7 +573,7 @@ fn stream_template(
     mut each: jsonpath::PerItem,
     budget: &mut Budget,
 ) -> Result<bool> {
-    let mut lines = Lines(each.head());
+    let mut lines = Lines::new(each.head());
     let mut stopped = false;
     for res in types {
         if stopped {
@@ -615,7 +615,7 @@ fn sorted_template(
         stopped |= !done;
         piece
     })?;
-    let mut lines = Lines(each.head());
+    let mut lines = Lines::new(each.head());
     for (i, piece) in held.rows.iter().flatten().enumerate() {
         if i > 0 {
             lines.0.push_str(each.separator());
@@ -630,12 +630,33 @@ fn sorted_template(
 
 /// Template text on its way into the budget: whole lines go in as they are completed (cut
 /// as `str::lines` cuts the whole text), the unfinished last one waits here.
-struct Lines(String);
+struct Lines(String, LineState);
+
+/// Whether the unfinished line was already counted as left out (too long to show).
+#[derive(PartialEq)]
+enum LineState {
+    Open,
+    Counted,
+}
 
 impl Lines {
+    /// Lines starting with `text`.
+    fn new(text: String) -> Lines {
+        Lines(text, LineState::Open)
+    }
+
     /// Push the completed lines; a line already longer than the budget can never be shown,
-    /// so it is pushed (counted as left out) rather than held.
+    /// so it is pushed (counted as left out) rather than held, and the rest of it dropped.
     fn flush(&mut self, budget: &mut Budget) {
+        if self.1 == LineState::Counted {
+            match self.0.find('\n') {
+                Some(end) => {
+                    self.0.drain(..=end);
+                    self.1 = LineState::Open;
+                }
+                None => return self.0.clear(),
+            }
+        }
         if let Some(end) = self.0.rfind('\n') {
             for l in self.0[..=end].lines() {
                 budget.push(l);
@@ -645,6 +666,7 @@ impl Lines {
         if self.0.len() > budget.max_bytes() {
             budget.push(&self.0);
             self.0.clear();
+            self.1 = LineState::Counted;
         }
     }
 
@@ -800,4 +822,51 @@ fn yaml_list_item(doc: &str) -> String {
         out.push('\n');
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `text` fed to [`Lines`] in chunks of `n` bytes, as the budget finishes it.
+    fn through_lines(text: &str, n: usize, max: usize) -> Output {
+        let mut budget = Budget::new(max);
+        let mut lines = Lines::new(String::new());
+        let bytes: Vec<char> = text.chars().collect();
+        for chunk in bytes.chunks(n) {
+            lines.0.extend(chunk);
+            lines.flush(&mut budget);
+        }
+        lines.finish("", &mut budget);
+        budget.finish(Format::Text, HINT)
+    }
+
+    /// `text` pushed whole, line by line, as `get` did before streaming.
+    fn whole(text: &str, max: usize) -> Output {
+        let mut budget = Budget::new(max);
+        for l in text.lines() {
+            budget.push(l);
+        }
+        budget.finish(Format::Text, HINT)
+    }
+
+    #[test]
+    fn streamed_template_text_is_cut_into_the_same_lines_as_the_whole_text() {
+        let text = "a\tb\r\nc\n\nlast\r";
+        for n in 1..=text.len() {
+            assert_eq!(through_lines(text, n, 4096).text, whole(text, 4096).text);
+        }
+        // A line longer than the budget is counted once, when it passes the budget; the
+        // rest of it is dropped unread (so the note's byte count is a lower bound).
+        let long = "x".repeat(3000) + "\nshort\n";
+        let without_bytes = |t: &str| t.split(" (").next().unwrap_or_default().to_string();
+        for n in [1, 7, 100, 5000] {
+            let out = through_lines(&long, n, 2048).text;
+            assert_eq!(without_bytes(&out), without_bytes(&whole(&long, 2048).text));
+            assert!(
+                out.starts_with("[kubeglass: output cut at 2048 bytes: 2 more lines/items ("),
+                "{out}"
+            );
+        }
+    }
 }
