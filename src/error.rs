@@ -79,6 +79,9 @@ pub struct Error {
     pub status: Option<u16>,
     /// The request path (without its query) whose request failed, when there was one.
     pub path: Option<String>,
+    /// What the command could still answer (kubectl's partial result: `get pod a b` with
+    /// `a` missing prints `b`, then the error). Already redacted and cut to the budget.
+    pub partial: Option<String>,
     source: Option<Arc<dyn std::error::Error + Send + Sync>>,
 }
 
@@ -100,8 +103,15 @@ impl Error {
             message: message.into(),
             status: None,
             path: None,
+            partial: None,
             source: None,
         }
+    }
+
+    /// This error with what the command could still answer (see [`Error::partial`]).
+    pub fn with_partial(mut self, output: String) -> Error {
+        self.partial = Some(output);
+        self
     }
 
     /// Shorthand for [`Code::InvalidCommand`].

@@ -141,6 +141,10 @@ pub fn render(data: &[u8]) {
         replica_sets: items.clone(),
         endpoints,
         node_pods: items.clone(),
+        quotas: Some(items.clone()),
+        limit_ranges: Some(items.clone()),
+        lease: items.first().cloned().map(Ok),
+        ..Related::default()
     };
     let described = describe::render(&shown, &related, now);
     texts.push(budgeted(vec![described], max, Format::Text));

@@ -2,7 +2,7 @@
 //!
 //! Data flows one way: command → validate → plan requests → GET → shape → redact → budget →
 //! respond. `kubeglass query` runs one command locally; `kubeglass run` takes commands from
-//! SQS (or stdio) and sends results back.
+//! SQS (or stdio) and sends results back; `kubeglass mcp` serves the same reads as MCP tools.
 #![forbid(unsafe_code)]
 
 pub mod agent;
@@ -14,8 +14,10 @@ pub mod error;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod json;
+pub mod jsonpath;
 pub mod kube;
 pub mod lines;
+pub mod mcp;
 pub mod names;
 pub mod object;
 pub mod ops;

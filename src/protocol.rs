@@ -178,12 +178,18 @@ pub fn result_messages(r: &Result1, max_message_bytes: usize) -> Vec<String> {
         Err(e) => {
             base["status"] = json!("error");
             base["error"] = json!({"code": e.code, "message": e.message});
-            base["part"] = json!(1);
-            base["parts"] = json!(1);
-            return vec![base.to_string()];
+            // A partial result travels like an answer's output, in parts.
+            let Some(partial) = &e.partial else {
+                base["part"] = json!(1);
+                base["parts"] = json!(1);
+                return vec![base.to_string()];
+            };
+            (partial.as_str(), Format::Text, false)
         }
     };
-    base["status"] = json!("ok");
+    if r.result.is_ok() {
+        base["status"] = json!("ok");
+    }
     base["format"] = json!(format);
     base["truncated"] = json!(truncated);
     let (encoding, payload) = encode(text);
@@ -386,6 +392,27 @@ mod tests {
                 .command
                 .is_err()
         );
+    }
+
+    #[test]
+    fn a_partial_result_travels_with_its_error() {
+        let err = Error::new(Code::NotFound, "pods \"a\" not found")
+            .with_partial("NAME   READY\nb      1/1\n".into());
+        let msgs = result_messages(
+            &Result1 {
+                id: "p",
+                result: &Err(err),
+                agent: &agent(),
+                duration_ms: 1,
+            },
+            65_536,
+        );
+        let v: Value = serde_json::from_str(&msgs[0]).unwrap();
+        assert_eq!(
+            (v["status"].as_str(), v["error"]["code"].as_str()),
+            (Some("error"), Some("NotFound"))
+        );
+        assert_eq!(join_parts(&[v]).unwrap(), "NAME   READY\nb      1/1\n");
     }
 
     #[test]

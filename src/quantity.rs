@@ -10,8 +10,8 @@ pub fn parse_bytes(q: &str) -> Option<i64> {
     scaled(q).map(|v| v.round() as i64)
 }
 
-/// The quantity's value in base units.
-fn scaled(q: &str) -> Option<f64> {
+/// The quantity's value in base units (`1Gi` → 1073741824.0); `None` when `q` is not one.
+pub fn scaled(q: &str) -> Option<f64> {
     let q = q.trim();
     let split = q
         .find(|c: char| c.is_ascii_alphabetic() && c != 'e' && c != 'E')

@@ -197,6 +197,17 @@ impl Redacted<Value> {
     }
 }
 
+/// Redacted objects as one kubectl `List` (what `-o jsonpath` of several objects sees).
+pub fn list(items: Vec<Redacted<Value>>) -> Redacted<Value> {
+    let items: Vec<Value> = items.into_iter().map(|i| i.0).collect();
+    Redacted(serde_json::json!({
+        "apiVersion": "v1",
+        "items": items,
+        "kind": "List",
+        "metadata": {"resourceVersion": ""},
+    }))
+}
+
 /// What kind of response is being redacted, as only the fetch layer knows from the path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Source {
@@ -420,6 +431,14 @@ fn redact_string_with(m: &mut String, s: &RedactSettings) {
 /// A server-side Table's cells in columns whose names look sensitive (a custom resource's
 /// `PASSWORD` column); the other cells pass the text redactor in the walk.
 fn redact_columns(table: &mut Map<String, Value>, s: &RedactSettings) {
+    // The columns' descriptions are the API's field docs, never shown: dropped before the
+    // walk rather than sent through the text redactor on every page (measured: 7 in 10 of
+    // the agent's CPU on a small `get pods`, docs/performance.md).
+    if let Some(Value::Array(columns)) = table.get_mut("columnDefinitions") {
+        for c in columns.iter_mut().filter_map(Value::as_object_mut) {
+            c.remove("description");
+        }
+    }
     let hidden: Vec<usize> = table
         .get("columnDefinitions")
         .and_then(Value::as_array)
@@ -467,6 +486,14 @@ fn hide_secret_annotations_everywhere(v: &mut Value) {
     if let Some(Value::Array(items)) = v.get_mut("items") {
         for item in items {
             hide_secret_annotations_everywhere(item);
+        }
+    }
+    // A Table's rows carry the objects (their metadata) under `object`.
+    if let Some(Value::Array(rows)) = v.get_mut("rows") {
+        for row in rows {
+            if let Some(object) = row.get_mut("object") {
+                hide_secret_annotations_everywhere(object);
+            }
         }
     }
 }
@@ -574,11 +601,22 @@ const SHAPE_TRIGGERS: &[fn(&str) -> bool] = &[
     |s| contains_ignore_case(s, "authorization"),
     |s| contains_ignore_case(s, "bearer"),
     |s| s.contains("eyJ"),
-    |s| AWS_PREFIXES.iter().any(|p| s.contains(p)),
-    |s| s.contains("://"),
-    |s| TOKEN_PREFIXES.iter().any(|p| s.contains(p)),
-    |s| s.contains("-u") || s.contains("--user"),
+    |s| contains_any(s, AWS_PREFIXES),
+    // URL userinfo needs both the scheme mark and the `@` (links in prose have no `@`).
+    |s| s.contains("://") && s.contains('@'),
+    |s| contains_any(s, TOKEN_PREFIXES),
+    |s| flag_then_space(s, "-u") || flag_then_space(s, "--user"),
 ];
+
+/// Whether `flag` occurs followed by whitespace (`curl -u x`), not inside a word (`kube-user`).
+fn flag_then_space(s: &str, flag: &str) -> bool {
+    s.match_indices(flag).any(|(i, _)| {
+        s.as_bytes()
+            .get(i + flag.len())
+            // regex-lite's `\s`: the ASCII whitespace, vertical tab included.
+            .is_some_and(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r'))
+    })
+}
 
 /// The prefixes of AWS key ids, for the quick check in [`may_hold_secret`].
 const AWS_PREFIXES: &[&str] = &[
@@ -628,8 +666,8 @@ fn may_hold_secret(s: &str) -> bool {
         || starts_a_flag(s)
         || s.contains("eyJ")
         || contains_ignore_case(s, "bearer")
-        || AWS_PREFIXES.iter().any(|p| s.contains(p))
-        || TOKEN_PREFIXES.iter().any(|p| s.contains(p))
+        || contains_any(s, AWS_PREFIXES)
+        || contains_any(s, TOKEN_PREFIXES)
         || longest_key_run(s) >= KEY_RUN
 }
 
@@ -641,9 +679,32 @@ fn starts_a_flag(s: &str) -> bool {
         .any(|(i, _)| i == 0 || !s.as_bytes()[i - 1].is_ascii_alphanumeric())
 }
 
+/// Whether any of `needles` occurs in `s`, in one pass over `s`: a byte that starts no needle
+/// is skipped at once (a `contains` per needle cost a fifth of the agent's CPU per command).
+fn contains_any(s: &str, needles: &[&str]) -> bool {
+    // The needles' first bytes as a 256-bit set: one test per byte of `s`.
+    let mut first = [0u64; 4];
+    for n in needles {
+        if let Some(&c) = n.as_bytes().first() {
+            first[usize::from(c >> 6)] |= 1 << (c & 63);
+        }
+    }
+    let b = s.as_bytes();
+    b.iter().enumerate().any(|(i, &c)| {
+        first[usize::from(c >> 6)] & (1 << (c & 63)) != 0
+            && needles.iter().any(|n| b[i..].starts_with(n.as_bytes()))
+    })
+}
+
 /// The prefixes of the well-known token formats in [`SHAPES`], for [`may_hold_secret`].
 const TOKEN_PREFIXES: &[&str] = &[
-    "gh",
+    // Not a bare "gh": it is in "high", "night", "through" (a Table's column descriptions
+    // sent every string of them through the token regex: measured, docs/performance.md).
+    "ghp_",
+    "gho_",
+    "ghu_",
+    "ghs_",
+    "ghr_",
     "github_pat_",
     "xox",
     "k_live_",
@@ -1525,6 +1586,44 @@ mod key_runs {
 #[cfg(test)]
 mod triggers {
     use super::*;
+
+    #[test]
+    fn the_quick_triggers_still_let_every_credential_shape_through() {
+        for (input, secret) in [
+            ("curl -u admin:hunter2 http://x", "hunter2"),
+            ("curl -u\x0Badmin:hunter2", "hunter2"),
+            ("wget --user\tadmin:hunter2", "hunter2"),
+            ("db=postgres://app:hunter2@db:5432/x", "hunter2"),
+            (
+                "token ghp_abcdefghijklmnopqrstuvwxyz0123 here",
+                "ghp_abcdefghijklmnop",
+            ),
+            ("ghs_abcdefghijklmnopqrstuvwxyz0123", "ghs_abcdefghijklmnop"),
+        ] {
+            let out = text(input);
+            assert!(!out.contains(secret), "{input:?} -> {out:?}");
+        }
+    }
+
+    #[test]
+    fn contains_any_finds_a_needle_anywhere_and_only_then() {
+        assert!(contains_any("xAKIAy", AWS_PREFIXES));
+        assert!(contains_any("ASIA", AWS_PREFIXES));
+        assert!(contains_any("a npm_x", TOKEN_PREFIXES));
+        assert!(!contains_any("AKI", AWS_PREFIXES));
+        assert!(!contains_any("high night through", TOKEN_PREFIXES));
+        assert!(!contains_any("", TOKEN_PREFIXES));
+    }
+
+    #[test]
+    fn table_column_descriptions_are_dropped_and_names_kept() {
+        let mut table = serde_json::json!({"kind": "Table", "columnDefinitions": [
+            {"name": "Name", "type": "string", "description": "Name must be unique. More info: http://k8s.io/x#names"}],
+            "rows": []});
+        object(&mut table, &RedactSettings::default());
+        assert_eq!(table["columnDefinitions"][0]["name"], "Name");
+        assert!(table["columnDefinitions"][0].get("description").is_none());
+    }
 
     #[test]
     fn every_shape_has_its_trigger_and_every_pattern_compiles() {

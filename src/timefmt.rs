@@ -63,6 +63,31 @@ pub fn format_rfc3339(t: SystemTime) -> String {
     )
 }
 
+/// kubectl describe's time form (Go's `time.RFC1123Z`: `Mon, 02 Jan 2006 15:04:05 -0700`),
+/// always in UTC: the agent runs in a pod whose zone says nothing to the investigator.
+pub fn format_rfc1123z(t: SystemTime) -> String {
+    const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let secs = t.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs()) as i64;
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let (y, m, d) = civil_from_days(days);
+    format!(
+        "{}, {d:02} {} {y:04} {:02}:{:02}:{:02} +0000",
+        DAYS[days.rem_euclid(7) as usize],
+        MONTHS[(m - 1).clamp(0, 11) as usize],
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+/// An API timestamp in kubectl describe's form; unparsable text is shown as it is.
+pub fn describe_time(ts: &str) -> String {
+    parse_rfc3339(ts).map_or_else(|| ts.to_string(), format_rfc1123z)
+}
+
 /// kubectl's age of a timestamp relative to `now` (`<unknown>` when missing or unparsable).
 pub fn age(ts: Option<&str>, now: SystemTime) -> String {
     match ts.and_then(parse_rfc3339) {
@@ -172,6 +197,23 @@ mod tests {
         ] {
             assert_eq!(parse_rfc3339(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn describe_times_read_like_kubectl() {
+        assert_eq!(
+            describe_time("2006-01-02T22:04:05Z"),
+            "Mon, 02 Jan 2006 22:04:05 +0000"
+        );
+        assert_eq!(
+            describe_time("2026-11-24T15:31:11.5+01:00"),
+            "Tue, 24 Nov 2026 14:31:11 +0000"
+        );
+        assert_eq!(
+            describe_time("1970-01-01T00:00:00Z"),
+            "Thu, 01 Jan 1970 00:00:00 +0000"
+        );
+        assert_eq!(describe_time("soon"), "soon");
     }
 
     #[test]

@@ -378,6 +378,37 @@ fn agent_over_sqs() {
         "send received another backend's message {} times",
         count - 1
     );
+    // A partial result travels with its error: the namespace found, then the NotFound.
+    let mut c = kubeglass();
+    c.env("AWS_REGION", &env["AWS_REGION"])
+        .env("AWS_ENDPOINT_URL_SQS", &env["SQS_TESTBED_ENDPOINT"])
+        .env("AWS_ACCESS_KEY_ID", &env["SQS_TESTBED_ADMIN_ACCESS_KEY_ID"])
+        .env(
+            "AWS_SECRET_ACCESS_KEY",
+            &env["SQS_TESTBED_ADMIN_SECRET_ACCESS_KEY"],
+        )
+        .args([
+            "send",
+            "--command-queue-url",
+            &cmd,
+            "--response-queue-url",
+            &resp,
+        ])
+        .args(["--timeout", "30s", "--id", &format!("partial-{run}")])
+        .args([
+            "get",
+            "svc",
+            "web",
+            "no-such-svc",
+            "-n",
+            "shop",
+            "-o",
+            "name",
+        ]);
+    let (code, out, err) = support::run(c);
+    assert_eq!(code, 1, "send: {err}");
+    assert_eq!(out, "service/web\n", "{err}");
+    assert!(err.contains("NotFound"), "{err}");
     assert_eq!(stop(agent), 0);
 }
 

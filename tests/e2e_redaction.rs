@@ -126,7 +126,7 @@ fn a_command_cannot_turn_log_redaction_off() {
         &[],
         &["logs", &pod, "-n", "shop", "-c", &c, "--no-redact-logs"],
     );
-    assert_eq!(code, 1, "{err}");
+    assert_eq!(code, 2, "a bad command line: {err}");
     assert_eq!(error_code(&err).as_deref(), Some("InvalidCommand"), "{err}");
     // The same over the agent protocol (stdio): answered InvalidCommand, the next line served.
     let line = json!({"version": 1, "id": "nr", "command": {"op": "logs", "names": [pod],
@@ -271,12 +271,13 @@ fn scope_refusals_send_no_request() {
         &["get", "deployments....apps", "-n", "shop"],
     ] {
         let (code, _, err) = query(&kc, &scoped, args);
-        assert_eq!(code, 1, "{args:?} is refused: {err}");
-        let want = if args[1].contains("....") {
-            "InvalidCommand"
+        // A malformed type is a bad command line (2); out of scope, an answer (1).
+        let (want_code, want) = if args[1].contains("....") {
+            (2, "InvalidCommand")
         } else {
-            "OutOfScope"
+            (1, "OutOfScope")
         };
+        assert_eq!(code, want_code, "{args:?} is refused: {err}");
         assert_eq!(error_code(&err).as_deref(), Some(want), "{args:?}: {err}");
     }
     let after = std::fs::read_to_string(&audit).unwrap_or_default();

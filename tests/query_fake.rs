@@ -60,9 +60,11 @@ fn refusals_send_no_request() {
         (&["get", "--raw", "/api/v1/secrets"], "Unsupported"),
     ] {
         let (rc, _, err) = query(&api, args);
+        // A refused write is an answer (1); a command kubeglass does not take, usage (2).
+        let rc_expected = if code == "ReadOnly" { 1 } else { 2 };
         assert_eq!(
             (rc, error_code(&err).as_deref()),
-            (1, Some(code)),
+            (rc_expected, Some(code)),
             "{args:?}: {err}"
         );
     }
@@ -117,7 +119,7 @@ fn types_and_names_that_could_steer_a_path_are_refused_before_any_request() {
         let (rc, _, err) = query(&api, args);
         assert_eq!(
             (rc, error_code(&err).as_deref()),
-            (1, Some("InvalidCommand")),
+            (2, Some("InvalidCommand")),
             "{args:?}: {err}"
         );
     }
@@ -152,7 +154,7 @@ fn out_of_scope_namespace_is_refused_before_any_request() {
 }
 
 #[test]
-fn secrets_are_read_as_metadata_only() {
+fn secrets_are_read_as_metadata_or_object_less_tables_only() {
     let api = FakeApi::start();
     for args in [
         &["get", "secrets"][..],
@@ -170,9 +172,36 @@ fn secrets_are_read_as_metadata_only() {
         .collect();
     assert!(!secret_reqs.is_empty());
     for r in secret_reqs {
+        let metadata = r.accept.contains("as=PartialObjectMetadata");
+        // A Table of Secrets: no JSON fallback, and rows without the object.
+        let table = r.accept == "application/json;as=Table;v=v1;g=meta.k8s.io"
+            && r.url.contains("includeObject=None");
+        assert!(metadata || table, "secrets read another way: {r:?}");
+    }
+    let (_, out, _) = query(&api, &["get", "secrets"]);
+    assert!(
+        out.starts_with("NAME             TYPE                DATA   AGE\n")
+            && out.contains("db-credentials   Opaque              2 "),
+        "kubectl's TYPE and DATA columns:\n{out}"
+    );
+    for args in [
+        &["get", "secrets", "-o", "jsonpath={.items[*].data}"][..],
+        &[
+            "get",
+            "secrets",
+            "-o",
+            "custom-columns=D:.data,S:.stringData",
+        ],
+    ] {
+        let (code, out, err) = query(&api, args);
+        assert_eq!(code, 0, "{args:?}: {err}");
         assert!(
-            r.accept.contains("as=PartialObjectMetadata"),
-            "secrets read without metadata Accept: {r:?}"
+            !out.contains("FIXTURE") && !out.contains("RklYVFVSRS1TRUNSRVQ"),
+            "{out}"
+        );
+        assert!(
+            out.trim().is_empty() || out.contains("<none>"),
+            "{args:?}: {out}"
         );
     }
     let (_, out, _) = query(&api, &["get", "secrets", "-o", "json"]);
@@ -279,4 +308,62 @@ fn usage_errors_exit_2() {
         "a refused command is an answer, not a usage error: {err}"
     );
     assert!(error_code(&err).is_some(), "{err}");
+    let api = FakeApi::start();
+    for bad in [
+        &["get", "pods", "--frob"][..],
+        &["frobnicate"],
+        &["get", "pods", "-o", "xml"],
+        &["get", "pods", "-o", "jsonpath={.a[?(@.b =~ /c/)]}"],
+    ] {
+        let (code, _, err) = query(&api, bad);
+        assert_eq!(code, 2, "{bad:?}: {err}");
+    }
+}
+
+#[test]
+fn connection_flags_are_taken_after_the_double_dash() {
+    let api = FakeApi::start();
+    let mut c = kubeglass();
+    c.args([
+        "query",
+        "--",
+        "get",
+        "svc",
+        "web",
+        "-o",
+        "name",
+        "--kubeconfig",
+    ])
+    .arg(api.kubeconfig())
+    .args(["--request-timeout", "5s"]);
+    let (code, out, err) = run(c);
+    assert_eq!((code, out.as_str()), (0, "service/web\n"), "{err}");
+    let mut c = kubeglass();
+    c.args(["query", "--kubeconfig"])
+        .arg(api.kubeconfig())
+        .args(["--", "get", "svc", "--context", "no-such-context"]);
+    let (code, _, err) = run(c);
+    assert!(err.contains("no-such-context"), "{code} {err}");
+}
+
+#[test]
+fn a_missing_name_gives_the_others_then_its_not_found() {
+    let api = FakeApi::start();
+    let (code, out, err) = query(&api, &["get", "svc", "web", "nope", "-o", "name"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert_eq!(out, "service/web\n");
+    assert_eq!(error_code(&err).as_deref(), Some("NotFound"), "{err}");
+    let (code, out, _) = query(&api, &["get", "svc", "nope", "-o", "name"]);
+    assert_eq!((code, out.as_str()), (1, ""));
+}
+
+#[test]
+fn describe_takes_a_name_prefix_when_no_object_has_that_name() {
+    let api = FakeApi::start();
+    let (code, out, err) = query(&api, &["describe", "svc", "we"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("Name:") && out.contains(" web\n"), "{out}");
+    assert!(!out.contains("checkout"), "{out}");
+    let (code, _, err) = query(&api, &["describe", "svc", "zzz"]);
+    assert_eq!((code, error_code(&err).as_deref()), (1, Some("NotFound")));
 }

@@ -84,12 +84,13 @@ their metadata only, but RBAC cannot say "metadata only".
     - events
     - configmaps
     - persistentvolumeclaims
+    - replicationcontrollers
     {{- if .Values.rbac.secrets }}
     - secrets
     {{- end }}
   verbs: [get, list, watch]
 - apiGroups: [apps]
-  resources: [deployments, replicasets, statefulsets, daemonsets]
+  resources: [deployments, replicasets, statefulsets, daemonsets, controllerrevisions]
   verbs: [get, list, watch]
 - apiGroups: [batch]
   resources: [jobs, cronjobs]

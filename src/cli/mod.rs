@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 pub mod common;
 pub mod health;
+pub mod mcp;
 pub mod query;
 pub mod run;
 pub mod send;
@@ -17,6 +18,7 @@ Usage:
   kubeglass query [OPTIONS] -- ARGS…   run one read command locally (kubectl-style ARGS)
   kubeglass run [OPTIONS]              the agent: take commands from SQS (or --stdio)
   kubeglass send [OPTIONS] -- ARGS…    the backend's side: send one command, print the result
+  kubeglass mcp [OPTIONS]              the read operations as MCP tools on stdio (AI tools)
   kubeglass health [--max-age 90s]     exit 0 if the agent's health file is fresh
   kubeglass version                    print the version
 
@@ -40,6 +42,7 @@ pub fn main(mut args: Vec<std::ffi::OsString>) -> ExitCode {
             query::main(args)
         }
         Some("run") => run::main(args),
+        Some("mcp") => mcp::main(args),
         Some("send") => send::main(args),
         Some("health") => health::main(args),
         Some("help" | "--help" | "-h") => {

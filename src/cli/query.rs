@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use super::common::{self, ClusterArgs};
 use crate::command::{self, Command};
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::ops::Executor;
 use crate::output::Output;
 
@@ -42,7 +42,11 @@ pub fn main(mut args: Vec<OsString>) -> ExitCode {
     let kubectl = match args.iter().position(|a| a == "--") {
         Some(i) => {
             let rest = args.split_off(i);
-            Some(rest[1..].to_vec())
+            // kubectl's own connection flags, typed by reflex among the command's words,
+            // are query's: `query -- get pods --context prod` as `query --context prod -- …`.
+            let (own, words) = split_query_flags(&rest[1..]);
+            args.extend(own);
+            Some(words)
         }
         None => None,
     };
@@ -57,15 +61,51 @@ pub fn main(mut args: Vec<OsString>) -> ExitCode {
             let result = settings
                 .connect()
                 .and_then(|e| e.execute(&cmd, settings.max_output_bytes, None));
-            report(result, json)
+            // A command line found malformed only once discovery ran (an API version that
+            // cannot exist) is as bad as one the parser refused.
+            let bad = matches!(&result, Err(e) if e.code == Code::InvalidCommand);
+            let code = report(result, json);
+            if bad { ExitCode::from(2) } else { code }
         }
-        // A refused or invalid command is an answer (exit 1), like any failed read.
-        Ok((_, Err(e))) => report(Err(e), json),
+        // A malformed or unknown command line (InvalidCommand, Unsupported) is a usage
+        // error, exit 2; a write refused (ReadOnly) is an answer, exit 1.
+        Ok((_, Err(e))) => {
+            let usage = matches!(e.code, Code::InvalidCommand | Code::Unsupported);
+            let code = report(Err(e), json);
+            if usage { ExitCode::from(2) } else { code }
+        }
         Err(e) => {
             common::print_error(&e);
             ExitCode::from(2)
         }
     }
+}
+
+/// Flags of `query` that may stand among the command's words (after `--`): the connection
+/// (`--context`, `--kubeconfig`, `--request-timeout`) and `--json`. Returns them, and the
+/// command's words without them.
+fn split_query_flags(words: &[OsString]) -> (Vec<OsString>, Vec<OsString>) {
+    const WITH_VALUE: [&str; 3] = ["--context", "--kubeconfig", "--request-timeout"];
+    let mut own = Vec::new();
+    let mut rest = Vec::new();
+    let mut iter = words.iter();
+    while let Some(w) = iter.next() {
+        let text = w.to_string_lossy();
+        let name = text.split('=').next().unwrap_or("");
+        if WITH_VALUE.contains(&name) {
+            own.push(w.clone());
+            if !text.contains('=')
+                && let Some(v) = iter.next()
+            {
+                own.push(v.clone());
+            }
+        } else if text == "--json" {
+            own.push(w.clone());
+        } else {
+            rest.push(w.clone());
+        }
+    }
+    (own, rest)
 }
 
 /// Parse the flags (a problem there is a usage error) and the command (whose own errors,
@@ -115,7 +155,8 @@ fn prepare(
 }
 
 /// Print a result: the output itself, or with `--json` the result object; a failure is one
-/// `error:` line on stderr. Exit 0 on success, 1 on failure.
+/// `error:` line on stderr. Exit 0 on success, 1 on failure (the caller makes a bad command
+/// line 2).
 fn report(result: Result<Output>, json: bool) -> ExitCode {
     let code = if result.is_ok() {
         ExitCode::SUCCESS
@@ -142,6 +183,15 @@ fn report(result: Result<Output>, json: bool) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => {
+            // kubectl's partial result: what was found, then the error.
+            if let Some(p) = &e.partial {
+                let newline = if p.ends_with('\n') || p.is_empty() {
+                    ""
+                } else {
+                    "\n"
+                };
+                let _ = write!(std::io::stdout().lock(), "{p}{newline}");
+            }
             common::print_error(&e);
             ExitCode::from(1)
         }
@@ -157,9 +207,40 @@ pub fn result_object(result: &Result<Output>) -> serde_json::Value {
             "output": out.text,
             "truncated": out.truncated,
         }),
-        Err(e) => serde_json::json!({
-            "status": "error",
-            "error": {"code": e.code, "message": e.message},
-        }),
+        Err(e) => {
+            let mut v = serde_json::json!({
+                "status": "error",
+                "error": {"code": e.code, "message": e.message},
+            });
+            if let Some(p) = &e.partial {
+                v["format"] = serde_json::json!("text");
+                v["output"] = serde_json::json!(p);
+            }
+            v
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(s: &str) -> Vec<OsString> {
+        s.split_whitespace().map(OsString::from).collect()
+    }
+
+    #[test]
+    fn connection_flags_among_the_command_words_are_query_flags() {
+        let (own, rest) = split_query_flags(&words(
+            "get pods --context prod -n shop --kubeconfig=/k --request-timeout 5s --json",
+        ));
+        assert_eq!(
+            own,
+            words("--context prod --kubeconfig=/k --request-timeout 5s --json")
+        );
+        assert_eq!(rest, words("get pods -n shop"));
+        let (own, rest) = split_query_flags(&words("logs x --namespaces a --contexts"));
+        assert!(own.is_empty());
+        assert_eq!(rest.len(), 5);
     }
 }

@@ -13,9 +13,10 @@ use crate::agent::{self, Settings, SqsQueues};
 use crate::aws::Provider;
 use crate::command::parse_duration_seconds;
 use crate::error::{Error, Result};
+use crate::ops::Engine;
 use crate::ops::Executor;
 use crate::protocol::AgentInfo;
-use crate::sqs::Sqs;
+use crate::sqs::{Sqs, SqsError};
 
 /// Where the liveness file goes by default (the chart mounts an emptyDir at /tmp).
 pub const DEFAULT_HEALTH_FILE: &str = "/tmp/kubeglass-alive";
@@ -232,30 +233,35 @@ fn start(mut r: RunArgs, stdio: bool) -> Result<()> {
         .map_err(|e| Error::internal(format!("stdio: {e}")));
     }
     let mut settings = r.settings;
-    settings.kubernetes_version = match engine.get("/version") {
-        Ok(v) => v
-            .value()
-            .get("gitVersion")
-            .and_then(|g| g.as_str())
-            .unwrap_or("unknown")
-            .to_string(),
-        Err(e) => {
-            log::warn!("the Kubernetes API did not answer /version ({e}); commands will report it");
-            "unknown".into()
-        }
-    };
     let Some((commands, responses)) = r.queues else {
         return Err(Error::internal("no queues"));
     };
     let creds = Arc::new(Provider::from_env());
     let sqs = Sqs::new(&commands, r.ca_file.as_deref(), creds)?;
-    check_queues(&sqs, &commands, &responses)?;
     let queues = SqsQueues {
         sqs,
         commands,
         responses,
     };
-    settings.max_message_bytes = r.max_message_bytes.unwrap_or_else(|| queue_limit(&queues));
+    // The three start-up reads are independent: made at once, the first poll waits for the
+    // slowest of them, not their sum (docs/performance.md, first poll after start).
+    let (version, command_queue, response_limit) = std::thread::scope(|s| {
+        let version = s.spawn(|| kubernetes_version(&engine));
+        let command_queue = s.spawn(|| queues.sqs.attribute(&queues.commands, "QueueArn"));
+        let response_limit = agent::Queue::response_limit(&queues);
+        (version.join(), command_queue.join(), response_limit)
+    });
+    let joined = || Error::internal("a start-up check thread failed");
+    settings.kubernetes_version = version.map_err(|_| joined())?;
+    checked(
+        "command",
+        &queues.commands,
+        command_queue.map_err(|_| joined())?,
+    )?;
+    let limit = checked("response", &queues.responses, response_limit)?.flatten();
+    settings.max_message_bytes = r
+        .max_message_bytes
+        .unwrap_or(limit.unwrap_or(FALLBACK_MESSAGE_BYTES));
     let stop = Arc::new(AtomicBool::new(false));
     for sig in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGINT] {
         // The first signal drains (up to one long poll); a second one quits at once.
@@ -274,41 +280,43 @@ fn start(mut r: RunArgs, stdio: bool) -> Result<()> {
     agent::run(settings, Arc::new(queues), exec, stop)
 }
 
-/// Both queues answer GetQueueAttributes (which the least-privilege policy allows): a
-/// typo'd URL, a wrong key or a missing permission stops the agent at start with one line,
-/// instead of an agent that reports itself healthy while it cannot work. An outage (network,
-/// throttling, 5xx) is only warned about: the loop retries, and health tells.
-fn check_queues(sqs: &Sqs, commands: &str, responses: &str) -> Result<()> {
-    for (role, url) in [("command", commands), ("response", responses)] {
-        match sqs.attribute(url, "QueueArn") {
-            Ok(_) => log::debug!("the {role} queue answers"),
-            Err(e) if e.is_retryable() => {
-                log::warn!(
-                    "cannot check the {role} queue at start: {}",
-                    e.to_error(url)
-                )
-            }
-            Err(e) => {
-                let mut err = e.to_error(url);
-                err.message = format!("the {role} queue: {}", err.message);
-                return Err(err);
-            }
+/// The API server's `gitVersion`, or "unknown" (commands report an unreachable API).
+fn kubernetes_version(engine: &Engine) -> String {
+    match engine.get("/version") {
+        Ok(v) => v
+            .value()
+            .get("gitVersion")
+            .and_then(|g| g.as_str())
+            .unwrap_or("unknown")
+            .to_string(),
+        Err(e) => {
+            log::warn!("the Kubernetes API did not answer /version ({e}); commands will report it");
+            "unknown".into()
         }
     }
-    Ok(())
 }
 
-/// The response queue's MaximumMessageSize, less room for SQS's own accounting.
-fn queue_limit(queues: &SqsQueues) -> usize {
-    use agent::Queue;
-    match queues.response_limit() {
-        Ok(Some(n)) => n,
-        Ok(None) => FALLBACK_MESSAGE_BYTES,
-        Err(e) => {
+/// A queue's start-up read (GetQueueAttributes, which the least-privilege policy allows): a
+/// typo'd URL, a wrong key or a missing permission stops the agent at start with one line,
+/// instead of an agent that reports itself healthy while it cannot work. An outage (network,
+/// throttling, 5xx) is only warned about (`Ok(None)`): the loop retries, and health tells.
+fn checked<T>(role: &str, url: &str, read: Result<T, SqsError>) -> Result<Option<T>> {
+    match read {
+        Ok(v) => {
+            log::debug!("the {role} queue answers");
+            Ok(Some(v))
+        }
+        Err(e) if e.is_retryable() => {
             log::warn!(
-                "cannot read the response queue's MaximumMessageSize ({e}); using {FALLBACK_MESSAGE_BYTES} bytes"
+                "cannot check the {role} queue at start: {}; using defaults",
+                e.to_error(url)
             );
-            FALLBACK_MESSAGE_BYTES
+            Ok(None)
+        }
+        Err(e) => {
+            let mut err = e.to_error(url);
+            err.message = format!("the {role} queue: {}", err.message);
+            Err(err)
         }
     }
 }

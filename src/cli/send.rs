@@ -58,7 +58,14 @@ pub fn main(mut args: Vec<OsString>) -> ExitCode {
             }
             ExitCode::SUCCESS
         }
-        Ok((false, _)) => ExitCode::from(1),
+        // A failed command's partial result (`get pod a b` with `a` missing).
+        Ok((false, partial)) => {
+            print!("{partial}");
+            if !partial.is_empty() && !partial.ends_with('\n') {
+                println!();
+            }
+            ExitCode::from(1)
+        }
         Err(e) => {
             common::print_error(&e);
             ExitCode::from(if e.code == Code::Config { 2 } else { 1 })
@@ -143,8 +150,14 @@ fn send(pargs: &mut pico_args::Arguments, words: Option<Vec<OsString>>) -> Resul
             .pointer("/error/message")
             .and_then(Value::as_str)
             .unwrap_or("");
+        // A partial result (`get pod a b` with `a` missing) comes before its error.
+        let partial = if first.get("output").is_some() {
+            protocol::join_parts(&parts).unwrap_or_default()
+        } else {
+            String::new()
+        };
         eprintln!("error: {code}: {msg}");
-        return Ok((false, String::new()));
+        return Ok((false, partial));
     }
     protocol::join_parts(&parts)
         .map(|t| (true, t))

@@ -62,6 +62,10 @@ enum Flag {
     Types,
     NoRedactLogs,
     MaxOutputBytes,
+    ShowLabels,
+    LabelColumns,
+    NoHeaders,
+    SortBy,
 }
 
 /// How a flag is spelled and whether it takes a value.
@@ -102,7 +106,24 @@ const FLAGS: &[FlagSpec] = &[
     spec("types", None, Flag::Types, true),
     spec("no-redact-logs", None, Flag::NoRedactLogs, false),
     spec("max-output-bytes", None, Flag::MaxOutputBytes, true),
+    spec("show-labels", None, Flag::ShowLabels, false),
+    spec("label-columns", Some('L'), Flag::LabelColumns, true),
+    spec("no-headers", None, Flag::NoHeaders, false),
+    spec("sort-by", None, Flag::SortBy, true),
 ];
+
+/// The flags a command may use, as an unknown flag's error lists them.
+fn flag_list() -> String {
+    FLAGS
+        .iter()
+        .filter(|s| s.flag != Flag::NoRedactLogs)
+        .map(|s| match s.short {
+            Some(c) => format!("-{c}/--{}", s.long),
+            None => format!("--{}", s.long),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
 
 fn lookup_long(name: &str) -> Option<&'static FlagSpec> {
     FLAGS.iter().find(|s| s.long == name)
@@ -161,7 +182,12 @@ fn lex(words: &[String]) -> Result<(Vec<String>, Vec<ParsedFlag>)> {
 
 /// Recognise a flag word: `--name`, `--name=value`, `-x`, `-xvalue`, `-x=value`.
 fn split_flag(w: &str) -> Result<(&'static FlagSpec, String, Option<String>)> {
-    let unknown = || unsupported(format!("unknown flag {w}"));
+    let unknown = || {
+        Error::new(
+            Code::Unsupported,
+            format!("unknown flag {w}; supported flags: {}", flag_list()),
+        )
+    };
     if let Some(long) = w.strip_prefix("--") {
         let (name, inline) = match long.split_once('=') {
             Some((n, v)) => (n, Some(v.to_string())),
@@ -347,6 +373,7 @@ fn flag_allowed(op: Op, flag: Flag) -> bool {
         FieldSelector => matches!(op, Op::Get | Op::Events),
         Output => matches!(op, Op::Get | Op::Events),
         For | Types => op == Op::Events,
+        ShowLabels | LabelColumns | NoHeaders | SortBy => op == Op::Get,
         Container | Tail | Since | SinceTime | Previous | Timestamps | LimitBytes
         | AllContainers | MaxLogRequests | Grep | NoRedactLogs => op == Op::Logs,
     }
@@ -368,7 +395,7 @@ fn apply_flag(cmd: &mut Command, flag: Flag, value: Option<String>, spelled: &st
         Flag::AllNamespaces => cmd.all_namespaces = on,
         Flag::Selector => cmd.selector = Some(v),
         Flag::FieldSelector => cmd.field_selector = Some(v),
-        Flag::Output => cmd.output = parse_output(&v)?,
+        Flag::Output => (cmd.output, cmd.print.template) = parse_output(&v)?,
         Flag::Container => logs.container = Some(v),
         Flag::Tail => logs.tail = Some(parse_int(spelled, &v)?),
         Flag::Since => logs.since_seconds = Some(parse_duration_seconds(&v)?),
@@ -383,6 +410,13 @@ fn apply_flag(cmd: &mut Command, flag: Flag, value: Option<String>, spelled: &st
         Flag::For => cmd.for_object = Some(v),
         Flag::Types => cmd.types.extend(v.split(',').map(str::to_string)),
         Flag::MaxOutputBytes => cmd.max_output_bytes = Some(parse_int(spelled, &v)?),
+        Flag::ShowLabels => cmd.print.show_labels = on,
+        Flag::LabelColumns => cmd
+            .print
+            .label_columns
+            .extend(v.split(',').filter(|k| !k.is_empty()).map(str::to_string)),
+        Flag::NoHeaders => cmd.print.no_headers = on,
+        Flag::SortBy => cmd.print.sort_by = Some(v),
     }
     Ok(())
 }
@@ -392,9 +426,16 @@ fn parse_int<T: std::str::FromStr>(spelled: &str, v: &str) -> Result<T> {
         .map_err(|_| Error::invalid(format!("flag {spelled} takes a whole number, not {v:?}")))
 }
 
-/// `-o` values: kubectl's names, plus `table` for the default.
-fn parse_output(v: &str) -> Result<OutputFormat> {
-    Ok(match v {
+/// `-o` values: kubectl's names, plus `table` for the default; custom-columns and jsonpath
+/// come with their spec.
+fn parse_output(v: &str) -> Result<(OutputFormat, Option<String>)> {
+    if let Some(spec) = v.strip_prefix("custom-columns=") {
+        return Ok((OutputFormat::CustomColumns, Some(spec.to_string())));
+    }
+    if let Some(t) = v.strip_prefix("jsonpath=") {
+        return Ok((OutputFormat::JsonPath, Some(t.to_string())));
+    }
+    let format = match v {
         "table" | "" => OutputFormat::Table,
         "wide" => OutputFormat::Wide,
         "json" => OutputFormat::Json,
@@ -407,15 +448,20 @@ fn parse_output(v: &str) -> Result<OutputFormat> {
         {
             return Err(Error::new(
                 Code::Unsupported,
-                format!("output {v:?} is not available; use -o table, wide, json, yaml or name"),
+                format!(
+                    "output {v:?} is not available; use -o table, wide, json, yaml, name, \
+                     custom-columns=SPEC or jsonpath=TEMPLATE"
+                ),
             ));
         }
         _ => {
             return Err(Error::invalid(format!(
-                "unknown output format {v:?}; use table, wide, json, yaml or name"
+                "unknown output format {v:?}; use table, wide, json, yaml, name, \
+                 custom-columns=SPEC or jsonpath=TEMPLATE"
             )));
         }
-    })
+    };
+    Ok((format, None))
 }
 
 /// A Go-style duration (`10m`, `1h30m`, `90s`, `1.5h`) as whole seconds, rounded up like
@@ -510,7 +556,21 @@ mod tests {
         assert_eq!(line("get pods -o yaml").unwrap().output, OutputFormat::Yaml);
         assert_eq!(line("get pods -o name").unwrap().output, OutputFormat::Name);
         assert_eq!(code("get pods -o xml"), Code::InvalidCommand);
-        assert_eq!(code("get pods -o jsonpath={.items}"), Code::Unsupported);
+        assert_eq!(code("get pods -o jsonpath-file=x"), Code::Unsupported);
+        assert_eq!(code("get pods -o go-template={{.x}}"), Code::Unsupported);
+        let c = line("get pods -o jsonpath={.items[*].metadata.name}").unwrap();
+        assert_eq!(c.output, OutputFormat::JsonPath);
+        assert_eq!(
+            c.print.template.as_deref(),
+            Some("{.items[*].metadata.name}")
+        );
+        let c = line("get pods -o custom-columns=NAME:.metadata.name").unwrap();
+        assert_eq!(c.output, OutputFormat::CustomColumns);
+        assert_eq!(code("get pods -o jsonpath={{.x}}"), Code::InvalidCommand);
+        assert_eq!(
+            code("get pods -o custom-columns=NAME"),
+            Code::InvalidCommand
+        );
     }
 
     #[test]
@@ -604,8 +664,43 @@ mod tests {
     }
 
     #[test]
+    fn an_unknown_flag_lists_the_supported_flags_not_the_operations() {
+        let e = line("get pods --frob").unwrap_err();
+        assert_eq!(e.code, Code::Unsupported);
+        assert!(
+            e.message
+                .contains("supported flags: -n/--namespace, -A/--all-namespaces")
+                && e.message.contains("--sort-by")
+                && !e.message.contains("rollout history")
+                && !e.message.contains("no-redact"),
+            "{}",
+            e.message
+        );
+    }
+
+    #[test]
     fn unbalanced_quotes_are_an_invalid_command() {
         assert_eq!(code("get pods -l 'app=web"), Code::InvalidCommand);
+    }
+}
+
+#[cfg(test)]
+mod print_flags {
+    use super::super::test_util::{code, line};
+    use super::*;
+
+    #[test]
+    fn parses_kubectl_table_flags() {
+        let c = line(
+            "get pods --show-labels -L app -L tier,zone --no-headers --sort-by=.metadata.name",
+        )
+        .unwrap();
+        assert!(c.print.show_labels && c.print.no_headers);
+        assert_eq!(c.print.label_columns, ["app", "tier", "zone"]);
+        assert_eq!(c.print.sort_by.as_deref(), Some(".metadata.name"));
+        assert_eq!(line("get pods -Lapp").unwrap().print.label_columns, ["app"]);
+        assert_eq!(code("describe pods --show-labels"), Code::InvalidCommand);
+        assert_eq!(code("get pods --sort-by '{.a'"), Code::InvalidCommand);
     }
 }
 

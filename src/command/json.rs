@@ -78,6 +78,30 @@ mod tests {
     use crate::error::Code;
 
     #[test]
+    fn print_options_and_templates_come_in_the_json_form_too() {
+        let c = parse_json_str(
+            r#"{"op":"get","resource":"pods","output":"custom-columns","print":{"template":"N:.metadata.name","sort_by":".metadata.name","no_headers":true,"label_columns":["app"],"show_labels":true}}"#,
+        )
+        .unwrap();
+        assert_eq!(c.output, crate::command::OutputFormat::CustomColumns);
+        assert!(c.print.no_headers && c.print.show_labels);
+        assert_eq!(c, line("get pods -o custom-columns=N:.metadata.name --sort-by .metadata.name --no-headers -L app --show-labels").unwrap());
+        for bad in [
+            r#"{"op":"get","resource":"pods","output":"jsonpath"}"#,
+            r#"{"op":"get","resource":"pods","print":{"template":"{.a}"}}"#,
+            r#"{"op":"get","resource":"pods","output":"jsonpath","print":{"template":"{{.a}}"}}"#,
+            r#"{"op":"describe","resource":"pods","print":{"show_labels":true}}"#,
+            r#"{"op":"get","resource":"pods","print":{"colour":true}}"#,
+        ] {
+            assert_eq!(
+                parse_json_str(bad).unwrap_err().code,
+                Code::InvalidCommand,
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
     fn json_form_parses_and_validates_like_arguments() {
         let c = parse_json_str(
             r#"{"op":"list","resource":"pods","namespace":"shop","selector":"app=web"}"#,

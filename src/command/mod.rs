@@ -14,6 +14,8 @@
 //! - `json` — the JSON wire form ([`parse_json`], [`parse_json_str`]).
 //! - `validate` — the rules both forms end in: fields per op and the shape of every value that
 //!   reaches a request path or query.
+//! - `schema` — the JSON form's fields per op as JSON Schema ([`arguments_schema`]), for
+//!   clients that describe arguments with one (the MCP server's tools).
 
 use serde::{Deserialize, Serialize};
 
@@ -22,10 +24,19 @@ use crate::error::{Error, Result};
 mod argv;
 mod json;
 mod refuse;
+mod schema;
 mod validate;
 
 pub use argv::{parse_args, parse_duration_seconds, parse_line};
 pub use json::{parse_json, parse_json_str};
+pub use schema::arguments_schema;
+
+/// Refuse `name` when it is a write (`ReadOnly`) or channel (`Unsupported`) verb, such as
+/// `delete` or `rollout-undo`: the same refusal both command forms start with, for callers
+/// that name an operation outside a command (an MCP tool name).
+pub fn refuse_op(name: &str) -> Result<()> {
+    refuse::refuse_verb(name, None)
+}
 // `scope` checks namespaces with the same rule as commands; it imports it from here.
 
 /// The read operations kubeglass performs; anything else is refused.
@@ -105,6 +116,31 @@ pub enum OutputFormat {
     Yaml,
     /// `type/name` lines.
     Name,
+    /// `-o custom-columns=HEADER:PATH,…` (the spec is [`PrintOptions::template`]).
+    #[serde(rename = "custom-columns")]
+    CustomColumns,
+    /// `-o jsonpath=TEMPLATE` (the template is [`PrintOptions::template`]).
+    #[serde(rename = "jsonpath")]
+    JsonPath,
+}
+
+/// How `get` prints, beyond the format: kubectl's table and template flags.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PrintOptions {
+    /// `--show-labels`: a LABELS column.
+    pub show_labels: bool,
+    /// `-L/--label-columns`: one column per label key.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub label_columns: Vec<String>,
+    /// `--no-headers`.
+    pub no_headers: bool,
+    /// `--sort-by`: a JSONPath field (`.metadata.name`, `{.status.phase}`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sort_by: Option<String>,
+    /// The custom-columns spec or the jsonpath template of `-o custom-columns=…|jsonpath=…`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub template: Option<String>,
 }
 
 /// Options of `logs`.
@@ -176,6 +212,9 @@ pub struct Command {
     /// Options of `logs`.
     #[serde(default, skip_serializing_if = "is_default_logs")]
     pub logs: LogOptions,
+    /// Printing options of `get` (labels, headers, sorting, templates).
+    #[serde(default, skip_serializing_if = "is_default_print")]
+    pub print: PrintOptions,
     /// `--max-output-bytes` for this command (never above the agent's own limit).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_output_bytes: Option<usize>,
@@ -183,6 +222,10 @@ pub struct Command {
 
 fn is_default_logs(l: &LogOptions) -> bool {
     *l == LogOptions::default()
+}
+
+fn is_default_print(p: &PrintOptions) -> bool {
+    *p == PrintOptions::default()
 }
 
 impl Command {
@@ -200,6 +243,7 @@ impl Command {
             for_object: None,
             types: Vec::new(),
             logs: LogOptions::default(),
+            print: PrintOptions::default(),
             max_output_bytes: None,
         }
     }

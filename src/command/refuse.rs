@@ -207,7 +207,7 @@ mod tests {
             "get pods --watch",
             "logs x -f",
             "frobnicate",
-            "get pods --sort-by .metadata.name",
+            "get pods --server-print=false",
             "rollout status deploy/web",
             "top widgets",
         ] {

@@ -6,7 +6,7 @@
 //! here are strict on purpose: nothing that could add a path segment (`/`, `..`), a query
 //! (`?`, `#`, `%`-escapes) or a control character gets through.
 
-use super::{Command, LogOptions, Op, OutputFormat, split_type_name, verb_of};
+use super::{Command, LogOptions, Op, OutputFormat, PrintOptions, split_type_name, verb_of};
 use crate::error::{Code, Error, Result};
 use crate::names::{check_namespace_name, check_object_name};
 
@@ -47,7 +47,42 @@ pub(super) fn validate(cmd: &mut Command) -> Result<()> {
         return Err(Error::invalid("--max-output-bytes must be above 0"));
     }
     validate_events(cmd)?;
+    validate_print(cmd)?;
     validate_logs(&cmd.logs)
+}
+
+/// Print options belong to `get`; templates and `--sort-by` must parse before any request.
+fn validate_print(cmd: &Command) -> Result<()> {
+    let p = &cmd.print;
+    if cmd.op != Op::Get && *p != PrintOptions::default() {
+        return Err(Error::invalid(format!(
+            "--show-labels, -L, --no-headers, --sort-by and templates apply only to `get`, not `{}`",
+            verb_of(cmd.op)
+        )));
+    }
+    match (cmd.output, p.template.as_deref()) {
+        (OutputFormat::CustomColumns, Some(spec)) => {
+            crate::jsonpath::Columns::parse(spec)?;
+        }
+        (OutputFormat::JsonPath, Some(t)) => {
+            crate::jsonpath::Template::parse(t)?;
+        }
+        (OutputFormat::CustomColumns | OutputFormat::JsonPath, None) => {
+            return Err(Error::invalid(
+                "custom-columns and jsonpath output need a template (\"print\": {\"template\": …})",
+            ));
+        }
+        (_, Some(_)) => {
+            return Err(Error::invalid(
+                "a template needs -o custom-columns=… or -o jsonpath=…",
+            ));
+        }
+        _ => {}
+    }
+    if let Some(s) = &p.sort_by {
+        crate::jsonpath::relaxed(s)?;
+    }
+    Ok(())
 }
 
 /// Which fields each op needs or refuses.
@@ -110,19 +145,34 @@ fn validate_logs_shape(cmd: &Command) -> Result<()> {
 }
 
 fn validate_rollout_shape(cmd: &Command) -> Result<()> {
-    let deployment = matches!(
-        cmd.resource.as_deref(),
-        Some("deploy" | "deployment" | "deployments" | "deployments.apps" | "deployment.apps")
+    let kind = cmd
+        .resource
+        .as_deref()
+        .map(|r| r.strip_suffix(".apps").unwrap_or(r));
+    let workload = matches!(
+        kind,
+        Some(
+            "deploy"
+                | "deployment"
+                | "deployments"
+                | "sts"
+                | "statefulset"
+                | "statefulsets"
+                | "ds"
+                | "daemonset"
+                | "daemonsets"
+        )
     );
-    if !deployment {
+    if !workload {
         return Err(Error::new(
             Code::Unsupported,
-            "`rollout history` is available for deployments only (deploy/NAME)",
+            "`rollout history` is available for deployments, statefulsets and daemonsets \
+             (deploy/NAME, sts/NAME, ds/NAME)",
         ));
     }
     if cmd.names.len() != 1 {
         return Err(Error::invalid(
-            "`rollout history` takes exactly one deployment",
+            "`rollout history` takes exactly one workload (deploy/NAME, sts/NAME, ds/NAME)",
         ));
     }
     Ok(())
@@ -314,7 +364,8 @@ mod tests {
         ] {
             assert_eq!(code(s), Code::InvalidCommand, "{s}");
         }
-        assert_eq!(code("rollout history sts/x"), Code::Unsupported);
+        assert_eq!(code("rollout history cm/x"), Code::Unsupported);
+        assert!(line("rollout history sts/x").is_ok() && line("rollout history ds.apps/x").is_ok());
     }
 
     #[test]

@@ -75,6 +75,12 @@ impl Resource {
         }
     }
 
+    /// `batch/v1 jobs` (tests).
+    #[cfg(test)]
+    fn api_version_plural(&self) -> String {
+        format!("{} {}", self.api_version(), self.plural)
+    }
+
     /// kubectl's `-o name` type: `pod`, `deployment.apps`.
     pub fn type_name(&self) -> String {
         let kind = self.kind.to_lowercase();
@@ -397,6 +403,8 @@ struct Cache {
     group_versions: HashMap<String, (Instant, Vec<String>)>,
     /// The full list, from the last complete discovery.
     all: Option<(Instant, Vec<Resource>)>,
+    /// The same with the types only another version serves ([`Discovery::every_version`]).
+    every: Option<(Instant, Vec<Resource>)>,
 }
 
 /// What a typed resource type must look like: `TYPE`, `TYPE.GROUP` or `TYPE.VERSION.GROUP`.
@@ -604,6 +612,84 @@ impl Discovery {
     }
 }
 
+impl Discovery {
+    /// Every served resource type as kubectl's `api-resources` lists them: each group's
+    /// preferred version, plus the types only another version serves (`cronjobs` in
+    /// `batch/v1beta1` on 1.20). Cached for [`TTL`] (`get all` and `api-resources` ask).
+    pub fn every_version(&self, client: &Client) -> Result<Vec<Resource>> {
+        if let Ok(c) = self.cache.lock()
+            && let Some((at, list)) = &c.every
+            && at.elapsed() < TTL
+        {
+            return Ok(list.clone());
+        }
+        let list = self.every_version_uncached(client)?;
+        if let Ok(mut c) = self.cache.lock() {
+            c.every = Some((Instant::now(), list.clone()));
+        }
+        Ok(list)
+    }
+
+    fn every_version_uncached(&self, client: &Client) -> Result<Vec<Resource>> {
+        let apis = client.get_accept("/apis", ACCEPT_AGGREGATED)?;
+        if apis.get("kind").and_then(Value::as_str) == Some("APIGroupDiscoveryList") {
+            let core = client.get_accept("/api", ACCEPT_AGGREGATED)?;
+            let mut out = parse_aggregated_versions(&core, true);
+            out.extend(parse_aggregated_versions(&apis, true));
+            return Ok(out);
+        }
+        let mut out = parse_resource_list(&client.get_json("/api/v1")?, "", "v1");
+        let groups = client.get_json("/apis")?;
+        for g in groups
+            .get("groups")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let name = g.get("name").and_then(Value::as_str).unwrap_or("");
+            let mut gvs: Vec<&str> = g
+                .pointer("/preferredVersion/groupVersion")
+                .and_then(Value::as_str)
+                .into_iter()
+                .collect();
+            for v in g
+                .get("versions")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                if let Some(gv) = v.get("groupVersion").and_then(Value::as_str)
+                    && !gvs.contains(&gv)
+                {
+                    gvs.push(gv);
+                }
+            }
+            let mut group_out: Vec<Resource> = Vec::new();
+            for gv in gvs {
+                let version = gv.rsplit('/').next().unwrap_or(gv);
+                match client.get_json(&format!("/apis/{gv}")) {
+                    Ok(list) => {
+                        add_unseen(&mut group_out, parse_resource_list(&list, name, version))
+                    }
+                    Err(e) => log::warn!("discovery of {gv} failed, skipping it: {e}"),
+                }
+            }
+            out.extend(group_out);
+        }
+        Ok(out)
+    }
+}
+
+/// Add the resources whose plural `group_out` does not hold yet (an earlier, preferred
+/// version of the group serves them).
+fn add_unseen(group_out: &mut Vec<Resource>, more: Vec<Resource>) {
+    for r in more {
+        if !group_out.iter().any(|o| o.plural == r.plural) {
+            group_out.push(r);
+        }
+    }
+}
+
 fn builtin_matches(b: &Builtin, name: &str, qualifier: Option<&str>) -> bool {
     let (plural, singular, kind, group, _, _, shorts) = *b;
     let name_ok =
@@ -634,6 +720,12 @@ fn aggregated(client: &Client) -> Result<Option<Vec<Resource>>> {
 
 /// Resources of the preferred (first) version of each group in an APIGroupDiscoveryList.
 pub fn parse_aggregated(list: &Value) -> Vec<Resource> {
+    parse_aggregated_versions(list, false)
+}
+
+/// Resources of each group's preferred version, and with `every`, those only a later
+/// version serves.
+fn parse_aggregated_versions(list: &Value, every: bool) -> Vec<Resource> {
     let mut out = Vec::new();
     for g in list
         .get("items")
@@ -645,13 +737,21 @@ pub fn parse_aggregated(list: &Value) -> Vec<Resource> {
             .pointer("/metadata/name")
             .and_then(Value::as_str)
             .unwrap_or("");
-        let Some(v) = g
-            .get("versions")
-            .and_then(Value::as_array)
-            .and_then(|v| v.first())
-        else {
-            continue;
-        };
+        let versions = g.get("versions").and_then(Value::as_array);
+        let take = if every { usize::MAX } else { 1 };
+        let mut group_out = Vec::new();
+        for v in versions.into_iter().flatten().take(take) {
+            add_unseen(&mut group_out, aggregated_version(group, v));
+        }
+        out.extend(group_out);
+    }
+    out
+}
+
+/// The resources of one version entry of an aggregated discovery group.
+fn aggregated_version(group: &str, v: &Value) -> Vec<Resource> {
+    let mut out = Vec::new();
+    {
         let version = v.get("version").and_then(Value::as_str).unwrap_or("");
         for r in v
             .get("resources")
@@ -843,6 +943,21 @@ mod tests {
                 "{q}"
             );
         }
+    }
+
+    #[test]
+    fn every_version_adds_the_types_only_an_older_version_serves() {
+        let res = |name: &str, kind: &str| serde_json::json!({"resource": name, "responseKind": {"kind": kind}, "scope": "Namespaced"});
+        let list = serde_json::json!({"items": [{"metadata": {"name": "batch"}, "versions": [
+            {"version": "v1", "resources": [res("jobs", "Job")]},
+            {"version": "v1beta1", "resources": [res("jobs", "Job"), res("cronjobs", "CronJob")]}
+        ]}]});
+        let got: Vec<String> = parse_aggregated_versions(&list, true)
+            .iter()
+            .map(Resource::api_version_plural)
+            .collect();
+        assert_eq!(got, ["batch/v1 jobs", "batch/v1beta1 cronjobs"]);
+        assert_eq!(parse_aggregated(&list).len(), 1);
     }
 
     #[test]

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod config;
 pub mod deadline;
 pub mod discovery;
+mod lean;
 pub mod transport;
 
 use std::io::BufRead;
@@ -23,6 +24,9 @@ pub use discovery::Resource;
 
 /// `Accept` for server-side printed tables (kubectl's columns), JSON as a fallback.
 pub const ACCEPT_TABLE: &str = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json";
+/// `Accept` for a server-side Table and nothing else (no JSON fallback): how Secrets are
+/// listed as tables, so a server that cannot print one fails instead of sending values.
+pub const ACCEPT_TABLE_ONLY: &str = "application/json;as=Table;v=v1;g=meta.k8s.io";
 /// `Accept` for metadata only: the one way kubeglass reads Secrets (no JSON fallback, so a
 /// server that cannot do it fails instead of sending values).
 pub const ACCEPT_METADATA: &str =
@@ -118,7 +122,7 @@ impl Client {
             .for_request(path, None)
             .caused_by(e)
         })?;
-        serde_json::from_slice(&body).map_err(|e| {
+        lean::from_slice(&body).map_err(|e| {
             Error::new(
                 Code::ApiUnavailable,
                 format!("the API answered {path} with unreadable JSON: {e}"),
@@ -178,22 +182,37 @@ impl Client {
         self.discovery.resolve(self, typed)
     }
 
-    /// Every resource type the server serves.
+    /// Every resource type the server serves, in any version (kubectl's `api-resources`).
     pub fn api_resources(&self) -> Result<Vec<Resource>> {
-        self.discovery.all(self)
+        self.discovery.every_version(self)
     }
 }
 
 /// Refuse any Secret read that is not metadata-only: the last line of defence, below every
-/// operation, so no code path can fetch a Secret's data.
+/// operation, so no code path can fetch a Secret's data. Metadata (`PartialObjectMetadata`)
+/// passes, and so does a server-side Table whose rows carry no object or only its metadata
+/// (`includeObject=None|Metadata`): its cells are name, type, number of keys and age.
 pub fn check_secret_access(path: &str, accept: &str) -> Result<()> {
     if !is_secrets_path(path) {
         return Ok(());
     }
-    let metadata_only = accept
-        .split(',')
-        .all(|range| range.contains("as=PartialObjectMetadata"));
-    if metadata_only {
+    let all = |what: &str| accept.split(',').all(|range| range.contains(what));
+    if all("as=PartialObjectMetadata") {
+        return Ok(());
+    }
+    let include: Vec<&str> = path
+        .split_once('?')
+        .map(|(_, q)| {
+            q.split('&')
+                .filter(|p| p.starts_with("includeObject="))
+                .collect()
+        })
+        .unwrap_or_default();
+    let safe_rows = matches!(
+        include.as_slice(),
+        ["includeObject=None"] | ["includeObject=Metadata"]
+    );
+    if all("as=Table") && safe_rows {
         return Ok(());
     }
     Err(Error::new(
@@ -245,6 +264,21 @@ mod tests {
                 check_secret_access(p, ACCEPT_METADATA_OBJECT).is_ok(),
                 "{p}"
             );
+            let sep = if p.contains('?') { '&' } else { '?' };
+            for ok in ["None", "Metadata"] {
+                let q = format!("{p}{sep}includeObject={ok}");
+                assert!(check_secret_access(&q, ACCEPT_TABLE_ONLY).is_ok(), "{q}");
+                // A JSON fallback could bring the values from a server without Tables.
+                assert!(check_secret_access(&q, ACCEPT_TABLE).is_err(), "{q}");
+            }
+            for bad in [
+                "includeObject=Object",
+                "includeObject=None&includeObject=Object",
+            ] {
+                let q = format!("{p}{sep}{bad}");
+                assert!(check_secret_access(&q, ACCEPT_TABLE_ONLY).is_err(), "{q}");
+            }
+            assert!(check_secret_access(p, ACCEPT_TABLE_ONLY).is_err(), "{p}");
             let with_fallback = format!("{ACCEPT_METADATA},application/json");
             assert!(
                 check_secret_access(p, &with_fallback).is_err(),

@@ -1,13 +1,16 @@
 //! `describe`: the object (named, or those a selector or namespace holds) and what an
 //! investigator needs beside it (its events, its pods or ReplicaSets, a Service's endpoints,
-//! a node's pods), fetched redacted through the engine and handed to the pure renderers in
-//! [`super::render::describe`], then cut to the budget.
+//! a node's pods and Lease, a namespace's quotas and limit ranges, the pods using a claim, an
+//! ingress's backends, a StatefulSet's Service), fetched redacted through the engine within
+//! the scope and handed to the pure renderers in [`super::render::describe`], then cut to the
+//! budget. A related read that fails or is out of scope leaves its part out or marked, never
+//! the whole answer.
 
 use std::time::SystemTime;
 
 use serde_json::Value;
 
-use crate::command::Command;
+use crate::command::{Command, Op};
 use crate::error::{Error, Result};
 use crate::json::text;
 use crate::kube::Resource;
@@ -17,7 +20,7 @@ use crate::output::{Format, Output};
 use crate::redact::Redacted;
 
 use super::engine::{Engine, Namespaces, Shape};
-use super::related::{list, scoped_list};
+use super::related::{claim_users, counted_scoped_list, list, scoped_list};
 use super::render::describe;
 
 /// Most objects one `describe` without names renders (each brings its own requests).
@@ -30,7 +33,10 @@ pub fn run(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
     })?;
     let res = e.resolve(cmd, typed)?;
     let nss = e.namespaces(cmd, &res)?;
-    let objects = describe_targets(e, cmd, &res, &nss)?;
+    let (objects, missing) = describe_targets(e, cmd, &res, &nss)?;
+    if let (true, Some(first)) = (objects.is_empty(), missing.first()) {
+        return Err(first.clone());
+    }
     if objects.is_empty() {
         return Ok(Output::text(format!("{}\n", nss.empty_phrase())));
     }
@@ -52,23 +58,88 @@ pub fn run(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
             break;
         }
     }
-    Ok(budget.finish(Format::Text, "describe fewer objects (give names or -l)"))
+    let out = budget.finish(Format::Text, "describe fewer objects (give names or -l)");
+    // kubectl's partial result: the objects found, then the names that were not.
+    match missing.first() {
+        None => Ok(out),
+        Some(first) => Err(first.clone().with_partial(out.text)),
+    }
 }
 
-/// The objects to describe: named ones, or those a selector / namespace holds.
+/// A Secret's TYPE and DATA cells from its server-side Table row, read with
+/// `includeObject=None`: the row carries no object, and the cells no key or value.
+fn secret_cells(
+    e: &Engine,
+    res: &Resource,
+    ns: Option<&str>,
+    name: &str,
+) -> Result<Option<Redacted<describe::SecretCells>>> {
+    let mut one = Command::new(Op::Get);
+    one.names = vec![name.to_string()];
+    let nss = ns.map_or(Namespaces::Cluster, |n| Namespaces::One(n.to_string()));
+    let mut found = None;
+    e.walk(&one, res, &nss, Shape::TableCells, 1, |table| {
+        found = Some(table.part(|t| {
+            let cell = |col: &str| {
+                let defs = t.get("columnDefinitions").and_then(Value::as_array);
+                let i = defs.and_then(|d| {
+                    d.iter()
+                        .position(|c| c.get("name").and_then(Value::as_str) == Some(col))
+                });
+                i.and_then(|i| t.pointer(&format!("/rows/0/cells/{i}")))
+                    .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string))
+                    .unwrap_or_default()
+            };
+            describe::SecretCells {
+                kind: cell("Type"),
+                keys: cell("Data"),
+            }
+        }));
+        Ok(false)
+    })?;
+    Ok(found)
+}
+
+/// The objects to describe: named ones, or those a selector / namespace holds. One name
+/// that matches no object is a prefix, as in kubectl: `describe pod web` describes every
+/// pod whose name starts with `web`. Other missing names are returned aside.
 fn describe_targets(
     e: &Engine,
     cmd: &Command,
     res: &Resource,
     nss: &Namespaces,
-) -> Result<Vec<Redacted<Value>>> {
+) -> Result<(Vec<Redacted<Value>>, Vec<Error>)> {
     let mut out = Vec::new();
-    e.walk(cmd, res, nss, Shape::Objects, MAX_DESCRIBED, |obj| {
-        out.push(obj);
-        Ok(out.len() < MAX_DESCRIBED)
-    })?;
+    let mut missing = Vec::new();
+    e.walk_keeping_missing(
+        cmd,
+        res,
+        nss,
+        Shape::Objects,
+        MAX_DESCRIBED,
+        Some(&mut missing),
+        |obj| {
+            out.push(obj);
+            Ok(out.len() < MAX_DESCRIBED)
+        },
+    )?;
+    if let ([prefix], [not_found]) = (cmd.names.as_slice(), missing.as_slice()) {
+        let mut all = cmd.clone();
+        all.names.clear();
+        e.walk(&all, res, nss, Shape::Objects, MAX_DESCRIBED, |obj| {
+            let name = obj.pointer("/metadata/name").and_then(Value::as_str);
+            if name.is_some_and(|n| n.starts_with(prefix.as_str())) {
+                out.push(obj);
+            }
+            Ok(out.len() < MAX_DESCRIBED)
+        })?;
+        if out.is_empty() {
+            return Err(not_found.clone());
+        }
+        missing.clear();
+    }
     out.truncate(MAX_DESCRIBED);
-    Ok(out)
+    Ok((out, missing))
 }
 
 /// What the renderer needs beside the object; a related read that fails (RBAC may allow
@@ -108,14 +179,111 @@ fn related(e: &Engine, res: &Resource, obj: &Value) -> describe::Related {
         let path = format!("/api/v1/namespaces/{ns}/endpoints/{name}");
         rel.endpoints = e.get(&path).ok();
     }
+    if kind == "Secret" {
+        rel.secret = secret_cells(e, res, ns, name).unwrap_or_else(|err| {
+            log::warn!("describe Secret/{name}: could not read its type: {err}");
+            None
+        });
+    }
     if needs.node_pods {
-        let sel = format!("spec.nodeName={name},status.phase!=Succeeded,status.phase!=Failed");
-        rel.node_pods = soft(
-            "pods",
-            scoped_list(e, "pods", &[("fieldSelector", Some(&sel))]),
-        );
+        node_related(e, name, &mut rel);
+    }
+    let own_ns = (e.scope().check_namespace(name).is_ok()).then_some(name);
+    if let (true, Some(ns)) = (needs.quotas, ns.or(own_ns)) {
+        rel.quotas = list(e, "resourcequotas", Some(ns), &[]).ok();
+        rel.limit_ranges = list(e, "limitranges", Some(ns), &[]).ok();
+    }
+    if let (true, Some(ns)) = (needs.used_by, ns) {
+        rel.used_by = claim_users(e, ns, name)
+            .inspect_err(|err| {
+                log::warn!("describe {kind}/{name}: could not read the pods using it: {err}")
+            })
+            .ok();
+    }
+    if let (true, Some(ns)) = (needs.backends, ns) {
+        rel.backends = backends(e, ns, obj);
+    }
+    if let (true, Some(ns)) = (needs.service, ns) {
+        let svc = text(obj, "/spec/serviceName");
+        if !svc.is_empty() {
+            rel.service_missing = e
+                .get(&format!("/api/v1/namespaces/{ns}/services/{svc}"))
+                .is_err_and(|err| err.is_not_found());
+        }
     }
     rel
+}
+
+/// A node's pods (every one counted, the first kept) and its Lease, where the scope allows.
+fn node_related(e: &Engine, name: &str, rel: &mut describe::Related) {
+    let sel = format!("spec.nodeName={name},status.phase!=Succeeded,status.phase!=Failed");
+    let pairs = [("fieldSelector", Some(sel.as_str()))];
+    match counted_scoped_list(e, "pods", &pairs, describe::NODE_POD_ROWS) {
+        Ok((pods, totals)) => {
+            rel.node_pods = pods;
+            rel.node_totals = Some(totals);
+            rel.node_pods_scoped = e.scope().namespaces_for_all().is_some();
+        }
+        Err(err) => {
+            log::warn!("describe Node/{name}: could not read its pods: {err}");
+            rel.node_pods_unreadable = true;
+        }
+    }
+    // A Lease is read only where the scope reaches kube-node-lease.
+    if e.scope().check_namespace(NODE_LEASE_NS).is_ok() {
+        let path = format!("/apis/coordination.k8s.io/v1/namespaces/{NODE_LEASE_NS}/leases/{name}");
+        // kubectl shows the server's message; the code word kubeglass puts first is dropped.
+        rel.lease = Some(e.get(&path).map_err(|err| {
+            let s = err.to_string();
+            s.split_once(": ").map_or(s.clone(), |(_, m)| m.to_string())
+        }));
+    }
+}
+
+/// Each backend Service of an Ingress with its Endpoints (either unreadable: left out).
+fn backends(e: &Engine, ns: &str, ing: &Value) -> Vec<describe::Backend> {
+    backend_services(ing)
+        .into_iter()
+        .map(|svc| describe::Backend {
+            service: e
+                .get(&format!("/api/v1/namespaces/{ns}/services/{svc}"))
+                .ok(),
+            endpoints: e
+                .get(&format!("/api/v1/namespaces/{ns}/endpoints/{svc}"))
+                .ok(),
+            name: svc,
+        })
+        .collect()
+}
+
+/// The namespace node Leases live in.
+const NODE_LEASE_NS: &str = "kube-node-lease";
+/// Most backend Services of one Ingress whose endpoints are read.
+const MAX_BACKENDS: usize = 20;
+
+/// The distinct Services an Ingress routes to (default backend and rules), bounded.
+fn backend_services(ing: &Value) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    let mut add = |b: Option<&Value>| {
+        let svc = b.and_then(|b| {
+            b.pointer("/service/name")
+                .or_else(|| b.get("serviceName"))
+                .and_then(Value::as_str)
+        });
+        if let Some(s) = svc.filter(|s| !names.iter().any(|n| n == s)) {
+            names.push(s.to_string());
+        }
+    };
+    add(ing
+        .pointer("/spec/defaultBackend")
+        .or_else(|| ing.pointer("/spec/backend")));
+    for rule in crate::json::items(ing, "/spec/rules") {
+        for p in crate::json::items(rule, "/http/paths") {
+            add(p.get("backend"));
+        }
+    }
+    names.truncate(MAX_BACKENDS);
+    names
 }
 
 /// Events about one object (by uid), in its namespace, or in scope for cluster objects.

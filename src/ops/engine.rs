@@ -266,6 +266,11 @@ pub enum Shape {
     /// Server-side printed Tables (one per named object, one per list page), with each
     /// row's object metadata.
     Table,
+    /// Tables whose rows carry the whole object (for `--sort-by`); a Secret's rows carry
+    /// its metadata only.
+    TableWithObjects,
+    /// Tables whose rows carry no object at all (`includeObject=None`): the cells only.
+    TableCells,
     /// Objects, one at a time (named ones, then the items of each list page); Secrets as
     /// metadata only.
     Objects,
@@ -284,11 +289,34 @@ impl Engine {
         nss: &Namespaces,
         shape: Shape,
         page: usize,
+        each: impl FnMut(Redacted<Value>) -> Result<bool>,
+    ) -> Result<usize> {
+        self.walk_keeping_missing(cmd, res, nss, shape, page, None, each)
+    }
+
+    /// [`Engine::walk`], but a named object that does not exist is skipped and its
+    /// NotFound kept in `missing` (kubectl's `get pod a b` prints `b`, then `a`'s error).
+    #[allow(clippy::too_many_arguments)]
+    pub fn walk_keeping_missing(
+        &self,
+        cmd: &Command,
+        res: &Resource,
+        nss: &Namespaces,
+        shape: Shape,
+        page: usize,
+        mut missing: Option<&mut Vec<Error>>,
         mut each: impl FnMut(Redacted<Value>) -> Result<bool>,
     ) -> Result<usize> {
         let secret = crate::object::is_secret(res);
+        let only = kube::ACCEPT_TABLE_ONLY;
+        let table = kube::ACCEPT_TABLE;
         let (accept_list, accept_one, extra) = match (shape, secret) {
-            (Shape::Table, _) => (kube::ACCEPT_TABLE, kube::ACCEPT_TABLE, Some("Metadata")),
+            // A Secret's table: no JSON fallback, and never the object beyond its metadata.
+            (Shape::TableCells, true) => (only, only, Some("None")),
+            (Shape::Table | Shape::TableWithObjects, true) => (only, only, Some("Metadata")),
+            (Shape::TableCells, false) => (table, table, Some("None")),
+            (Shape::Table, false) => (table, table, Some("Metadata")),
+            (Shape::TableWithObjects, false) => (table, table, Some("Object")),
             (Shape::Objects, true) => (kube::ACCEPT_METADATA, kube::ACCEPT_METADATA_OBJECT, None),
             (Shape::Objects, false) => ("application/json", "application/json", None),
         };
@@ -297,7 +325,15 @@ impl Engine {
         for ns in nss.paths() {
             for name in &cmd.names {
                 let path = with_query(&res.path(ns, Some(name)), &extra);
-                if !each(self.get_accept(&path, accept_one)?)? {
+                let obj = match (self.get_accept(&path, accept_one), missing.as_mut()) {
+                    (Ok(obj), _) => obj,
+                    (Err(err), Some(missing)) if err.is_not_found() => {
+                        missing.push(err);
+                        continue;
+                    }
+                    (Err(err), _) => return Err(err),
+                };
+                if !each(obj)? {
                     return Ok(not_fetched);
                 }
             }
@@ -314,7 +350,7 @@ impl Engine {
             self.list_pages(&path, accept_list, page, |p| {
                 let left = crate::object::remaining(&p);
                 let more = match shape {
-                    Shape::Table => each(p)?,
+                    Shape::Table | Shape::TableWithObjects | Shape::TableCells => each(p)?,
                     // Every item of a page is offered (the budget counts what it drops).
                     Shape::Objects => {
                         let mut more = true;

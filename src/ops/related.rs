@@ -9,6 +9,7 @@ use crate::redact::Redacted;
 use crate::url::with_query;
 
 use super::engine::Engine;
+use super::render::describe::PodTotals;
 
 /// Most related objects (pods of a workload or node, events of an object) read for one
 /// describe or endpoints answer.
@@ -76,6 +77,65 @@ fn slim_pod(pod: Value) -> Value {
     slim["metadata"] = meta;
     slim["spec"] = spec;
     slim
+}
+
+/// Like [`scoped_list`] for pods, but only the first `keep` are kept while every one is
+/// counted and its requests summed (a node's Allocated resources must hold all of its pods,
+/// its table shows a few).
+pub fn counted_scoped_list(
+    e: &Engine,
+    typed: &str,
+    pairs: &[(&str, Option<&str>)],
+    keep: usize,
+) -> Result<(Vec<Redacted<Value>>, PodTotals)> {
+    let mut out = Vec::new();
+    let mut totals = PodTotals::default();
+    let mut one_ns = |ns: Option<&str>| -> Result<()> {
+        let res = e.resolve_type(typed)?;
+        let path = with_query(&res.path(ns, None), pairs);
+        e.list_pages(&path, "application/json", RELATED_PAGE, |page| {
+            for item in page.items() {
+                let item = item.map(slim_pod);
+                totals.add(PodTotals::of(&item));
+                if out.len() < keep.min(RELATED_MAX) {
+                    out.push(item);
+                }
+            }
+            Ok(true)
+        })
+    };
+    match e.scope().namespaces_for_all() {
+        None => one_ns(None)?,
+        Some(nss) => {
+            for ns in nss {
+                one_ns(Some(ns))?;
+            }
+        }
+    }
+    Ok((out, totals))
+}
+
+/// Names of the pods in `ns` that mount the PersistentVolumeClaim `claim` (kubectl's
+/// "Used By"); pods are read page by page and only names kept.
+pub fn claim_users(e: &Engine, ns: &str, claim: &str) -> Result<Vec<String>> {
+    let res = e.resolve_type("pods")?;
+    let mut names = Vec::new();
+    e.list_pages(
+        &res.path(Some(ns), None),
+        "application/json",
+        RELATED_PAGE,
+        |page| {
+            for pod in page.items() {
+                let mounts = crate::json::items(&pod, "/spec/volumes")
+                    .any(|v| crate::json::text(v, "/persistentVolumeClaim/claimName") == claim);
+                if mounts {
+                    names.push(crate::json::text(&pod, "/metadata/name").to_string());
+                }
+            }
+            Ok(names.len() < RELATED_MAX)
+        },
+    )?;
+    Ok(names)
 }
 
 /// A list across the namespaces in scope (all of them, or each allowed one).

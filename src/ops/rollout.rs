@@ -5,6 +5,7 @@ use serde_json::Value;
 
 use crate::command::Command;
 use crate::error::{Code, Error, Result};
+use crate::kube::Resource;
 use crate::object::selector_of;
 use crate::output::Output;
 use crate::url::with_query;
@@ -12,19 +13,23 @@ use crate::url::with_query;
 use super::engine::Engine;
 use super::render::rollout;
 
-/// Run `rollout history deploy/NAME`.
+/// Run `rollout history deploy/NAME` (also `sts/NAME`, `ds/NAME`).
 pub fn run(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
     let typed = cmd.resource.as_deref().unwrap_or("deployments");
     let res = e.resolve(cmd, typed)?;
-    if res.plural != "deployments" {
+    let by_revisions =
+        res.group == "apps" && matches!(res.plural.as_str(), "statefulsets" | "daemonsets");
+    if res.plural != "deployments" && !by_revisions {
         return Err(Error::new(
             Code::Unsupported,
             format!(
-                "rollout history is available for deployments; for {} read their revisions with \
-                 `get controllerrevisions -l <the workload's selector>`",
+                "rollout history is available for deployments, statefulsets and daemonsets, not {}",
                 res.plural
             ),
         ));
+    }
+    if by_revisions {
+        return controller_revisions(e, cmd, &res, max);
     }
     let name = cmd
         .names
@@ -56,4 +61,45 @@ pub fn run(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
         max,
         "narrow the query",
     ))
+}
+
+/// `rollout history sts/NAME|ds/NAME`: the ControllerRevisions the workload controls (found
+/// by its selector, kept by its uid), as kubectl lists them.
+fn controller_revisions(e: &Engine, cmd: &Command, res: &Resource, max: usize) -> Result<Output> {
+    let name = cmd
+        .names
+        .first()
+        .ok_or_else(|| Error::invalid("`rollout history` needs TYPE/NAME"))?;
+    let ns = e.namespace(cmd)?;
+    let workload = e.get(&res.path(Some(&ns), Some(name)))?;
+    let uid = workload
+        .pointer("/metadata/uid")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let mut revisions = Vec::new();
+    if let Some(sel) = selector_of(&workload) {
+        let cr = e.resolve_type("controllerrevisions.apps")?;
+        let path = with_query(&cr.path(Some(&ns), None), &[("labelSelector", Some(&sel))]);
+        e.list_pages(&path, "application/json", super::get::PAGE, |page| {
+            revisions.extend(page.items().into_iter().filter(|r| controlled_by(r, uid)));
+            Ok(true)
+        })?;
+    }
+    Ok(Output::lines(
+        &rollout::revisions(&res.type_name(), name, &revisions),
+        max,
+        "narrow the query",
+    ))
+}
+
+/// Whether `obj`'s controller is the object with `uid`.
+fn controlled_by(obj: &Value, uid: &str) -> bool {
+    obj.pointer("/metadata/ownerReferences")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .any(|o| {
+            o.get("uid").and_then(Value::as_str) == Some(uid)
+                && o.get("controller").and_then(Value::as_bool) == Some(true)
+        })
 }

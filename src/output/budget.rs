@@ -40,6 +40,8 @@ pub struct Budget {
     skipped_items: usize,
     /// What the left-out part holds, when the caller knows better than "N lines".
     detail: Option<String>,
+    /// More to say in the note (`--sort-by ordered only the 2,000 objects read`).
+    remarks: Vec<String>,
 }
 
 impl Budget {
@@ -57,6 +59,7 @@ impl Budget {
             left_out_chunks: 0,
             skipped_items: 0,
             detail: None,
+            remarks: Vec::new(),
         }
     }
 
@@ -106,6 +109,16 @@ impl Budget {
         self.detail = Some(detail);
     }
 
+    /// Add `remark` to the note of a cut result (said only when something was left out).
+    pub fn remark(&mut self, remark: String) {
+        self.remarks.push(remark);
+    }
+
+    /// The budget, in bytes.
+    pub fn max_bytes(&self) -> usize {
+        self.max_bytes
+    }
+
     /// Whether the budget stopped taking chunks (callers can stop reading).
     pub fn is_full(&self) -> bool {
         self.full
@@ -138,11 +151,21 @@ impl Budget {
     }
 
     fn note(&self, hint: &str) -> String {
+        let mut note = self.left_out_note();
+        for r in &self.remarks {
+            note.push_str("; ");
+            note.push_str(r);
+        }
+        format!(
+            "kubeglass: output cut at {} bytes: {note}; {hint}",
+            self.max_bytes
+        )
+    }
+
+    /// What was left out, as the note says it.
+    fn left_out_note(&self) -> String {
         if let Some(d) = &self.detail {
-            return format!(
-                "kubeglass: output cut at {} bytes: {d}; {hint}",
-                self.max_bytes
-            );
+            return d.clone();
         }
         let mut left = Vec::new();
         if self.left_out_chunks > 0 {
@@ -154,11 +177,7 @@ impl Budget {
         if self.skipped_items > 0 {
             left.push(format!("{} more items not fetched", self.skipped_items));
         }
-        format!(
-            "kubeglass: output cut at {} bytes: {} left out; {hint}",
-            self.max_bytes,
-            left.join(" and ")
-        )
+        format!("{} left out", left.join(" and "))
     }
 
     fn lines_text(self, note: Option<String>) -> String {
@@ -201,6 +220,26 @@ mod tests {
     use serde_json::Value;
 
     const HINT: &str = "narrow with -l, --field-selector or --tail";
+
+    #[test]
+    fn remarks_join_the_note_of_a_cut_result_only() {
+        let mut whole = Budget::new(100);
+        whole.push("a");
+        whole.remark("--sort-by ordered only the 1 objects read".into());
+        assert_eq!(whole.finish(Format::Text, HINT).text, "a\n");
+        let mut cut = Budget::new(100);
+        cut.push("a");
+        cut.skipped(5);
+        cut.remark("--sort-by ordered only the 1 objects read".into());
+        let text = cut.finish(Format::Text, HINT).text;
+        assert!(
+            text.ends_with(
+                "5 more items not fetched left out; --sort-by ordered only the 1 objects read; \
+                 narrow with -l, --field-selector or --tail]\n"
+            ),
+            "{text}"
+        );
+    }
 
     #[test]
     fn budget_cuts_at_line_boundary() {

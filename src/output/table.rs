@@ -32,6 +32,12 @@ pub struct TableWriter {
     tally: std::collections::BTreeMap<String, usize>,
     /// `deployment.apps/`: put before each NAME, as kubectl does when several types print.
     name_prefix: Option<String>,
+    /// `-L KEY` columns, then (`--show-labels`) a LABELS column, from each row's metadata.
+    label_keys: Vec<String>,
+    show_labels: bool,
+    /// `--sort-by`: the path, and each kept row's key (the first value it found).
+    sort_by: Option<crate::jsonpath::Path>,
+    sort_keys: Vec<Option<Value>>,
 }
 
 impl TableWriter {
@@ -50,9 +56,47 @@ impl TableWriter {
         self
     }
 
+    /// Add kubectl's `-L KEY` columns (header: the key's last `/` part, upper-cased; an empty
+    /// cell when the label is missing) and, with `show`, the LABELS column (`k=v,…` sorted
+    /// by key, `<none>`). Rows need their object's metadata (`includeObject=Metadata`).
+    pub fn with_labels(mut self, keys: &[String], show: bool) -> TableWriter {
+        self.label_keys = keys.to_vec();
+        self.show_labels = show;
+        self
+    }
+
+    /// Sort rows by a JSONPath over each row's object (`includeObject=Object`), as
+    /// kubectl's `--sort-by`; see [`Self::sort`].
+    pub fn with_sort(mut self, path: crate::jsonpath::Path) -> TableWriter {
+        self.sort_by = Some(path);
+        self
+    }
+
+    /// Put the rows in `--sort-by` order (stable: ties keep the server's order).
+    pub fn sort(&mut self) {
+        if self.sort_by.is_none() {
+            return;
+        }
+        let mut order: Vec<usize> = (0..self.rows.len()).collect();
+        let keys = &self.sort_keys;
+        order.sort_by(|&a, &b| {
+            crate::jsonpath::sort_order(
+                keys.get(a).and_then(Option::as_ref),
+                keys.get(b).and_then(Option::as_ref),
+            )
+        });
+        let mut rows: Vec<Option<Vec<String>>> = std::mem::take(&mut self.rows)
+            .into_iter()
+            .map(Some)
+            .collect();
+        self.rows = order.iter().filter_map(|&i| rows[i].take()).collect();
+        self.sort_keys.clear();
+    }
+
     /// Add one Table page (the first page's columns hold for the following pages). Only a
     /// redacted page is accepted.
     pub fn add_page(&mut self, table: &Redacted<Value>) -> Result<()> {
+        let table_page = table;
         let table = table.value();
         let not_table = || {
             Error::internal(format!(
@@ -76,8 +120,12 @@ impl TableWriter {
             None | Some(Value::Null) => &[],
             Some(_) => return Err(not_table()),
         };
-        for row in rows {
+        for (i, row) in rows.iter().enumerate() {
             self.rows.push(self.row_cells(row));
+            if let Some(path) = &self.sort_by {
+                let found = path.find_at(table_page, &format!("/rows/{i}/object"));
+                self.sort_keys.push(found.first().map(|v| (*v).clone()));
+            }
         }
         Ok(())
     }
@@ -161,7 +209,15 @@ impl TableWriter {
             header.push("NAMESPACE");
         }
         header.extend(self.header.iter().map(String::as_str));
-        render_columns(&header, &self.rows)
+        render_table(&header, &self.rows)
+    }
+
+    /// The rows alone, aligned among themselves (`--no-headers`).
+    pub fn render_headless(&self) -> Vec<String> {
+        render_headless(
+            self.header.len() + usize::from(self.with_namespace),
+            &self.rows,
+        )
     }
 
     fn choose_columns(&mut self, columns: &[Value]) {
@@ -172,6 +228,13 @@ impl TableWriter {
                 self.header.push(name.to_uppercase());
                 self.chosen.push(i);
             }
+        }
+        for key in &self.label_keys {
+            let last = key.rsplit('/').next().unwrap_or(key);
+            self.header.push(last.to_uppercase());
+        }
+        if self.show_labels {
+            self.header.push("LABELS".into());
         }
     }
 
@@ -193,8 +256,34 @@ impl TableWriter {
             }
             out.push(cell);
         }
+        let labels = row
+            .pointer("/object/metadata/labels")
+            .and_then(Value::as_object);
+        for key in &self.label_keys {
+            let v = labels
+                .and_then(|l| l.get(key))
+                .map_or_else(String::new, cell_text);
+            out.push(v);
+        }
+        if self.show_labels {
+            out.push(format_labels(labels));
+        }
         out
     }
+}
+
+/// kubectl's `labels.FormatLabels`: `k=v` sorted by key, comma-joined; `<none>` if empty.
+pub fn format_labels(labels: Option<&serde_json::Map<String, Value>>) -> String {
+    let pairs: Vec<String> = labels
+        .into_iter()
+        .flatten()
+        .map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or_default()))
+        .collect();
+    // The map is ordered by key (serde_json's BTreeMap), as kubectl sorts.
+    if pairs.is_empty() {
+        return NONE.to_string();
+    }
+    pairs.join(",")
 }
 
 /// A cell as kubectl prints it: strings as they are, numbers and booleans in plain form,
@@ -214,8 +303,28 @@ fn cell_text(v: &Value) -> String {
 /// cell plus 3 spaces (at least 6), no trailing spaces. Rows shorter than the header are
 /// padded with empty cells.
 pub fn render_columns(header: &[&str], rows: &[Vec<String>]) -> Vec<String> {
-    let n = header.len();
-    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    align(Some(header), header.len(), rows, true)
+}
+
+/// kubectl's `get` tables exactly: as [`render_columns`], but a line whose last cell is
+/// empty (`-L key` of an object without that label) keeps the padding of the cell before
+/// it, as kubectl's tabwriter writes it.
+pub fn render_table(header: &[&str], rows: &[Vec<String>]) -> Vec<String> {
+    align(Some(header), header.len(), rows, false)
+}
+
+/// Rows aligned among themselves only, as kubectl's `--no-headers` prints them (the header
+/// never reaches its tabwriter, so it does not widen the columns); padding kept as in
+/// [`render_table`].
+pub fn render_headless(columns: usize, rows: &[Vec<String>]) -> Vec<String> {
+    align(None, columns, rows, false)
+}
+
+fn align(header: Option<&[&str]>, n: usize, rows: &[Vec<String>], trim: bool) -> Vec<String> {
+    let mut widths: Vec<usize> = match header {
+        Some(h) => h.iter().map(|h| h.chars().count()).collect(),
+        None => vec![0; n],
+    };
     for row in rows {
         for (w, cell) in widths.iter_mut().zip(row) {
             *w = (*w).max(cell.chars().count());
@@ -230,11 +339,15 @@ pub fn render_columns(header: &[&str], rows: &[Vec<String>]) -> Vec<String> {
                 s.extend(std::iter::repeat_n(' ', width - cell.chars().count()));
             }
         }
-        s.truncate(s.trim_end().len());
+        if trim {
+            s.truncate(s.trim_end().len());
+        }
         s
     };
     let mut out = Vec::with_capacity(rows.len() + 1);
-    out.push(line(&mut header.iter().copied()));
+    if let Some(h) = header {
+        out.push(line(&mut h.iter().copied()));
+    }
     for row in rows {
         let mut cells = row.iter().map(String::as_str).chain(std::iter::repeat(""));
         out.push(line(&mut cells));
@@ -343,6 +456,55 @@ mod tests {
         let rows = vec![vec!["a".to_string(), "b".to_string(), String::new()]];
         let lines = render_columns(&["X", "Y", "Z"], &rows);
         assert_eq!(lines, ["X     Y     Z", "a     b"]);
+    }
+
+    #[test]
+    fn label_columns_and_show_labels_come_last_like_kubectl() {
+        let mut w = TableWriter::new(false, false)
+            .with_labels(&["example.com/app".into(), "app".into()], true);
+        w.add_page(&shown(serde_json::from_str(PODS).unwrap()))
+            .unwrap();
+        let lines = w.render();
+        assert!(
+            lines[0].ends_with("AGE    APP   APP           LABELS"),
+            "{}",
+            lines[0]
+        );
+        assert!(
+            lines[1].ends_with("104m         api           app=api,pod-template-hash=29d659853"),
+            "{}",
+            lines[1]
+        );
+    }
+
+    #[test]
+    fn sort_by_orders_rows_and_headless_rows_align_among_themselves() {
+        let path = crate::jsonpath::relaxed("{.metadata.name}").unwrap();
+        let mut w = TableWriter::new(false, false).with_sort(path);
+        let mut page: Value = serde_json::from_str(PODS).unwrap();
+        if let Some(rows) = page.get_mut("rows").and_then(Value::as_array_mut) {
+            rows.reverse();
+        }
+        w.add_page(&shown(page)).unwrap();
+        w.sort();
+        let lines = w.render_headless();
+        assert!(
+            lines[0].starts_with("api-29d659853-q8w7e   "),
+            "{}",
+            lines[0]
+        );
+        assert!(lines[5].starts_with("web-"), "{}", lines[5]);
+        assert_eq!(lines.len(), 6);
+    }
+
+    #[test]
+    fn get_tables_keep_the_padding_before_an_empty_last_cell_like_kubectl() {
+        let rows = vec![vec!["a".to_string(), "b".to_string(), String::new()]];
+        assert_eq!(
+            render_table(&["X", "Y", "Z"], &rows),
+            ["X     Y     Z", "a     b     "]
+        );
+        assert_eq!(render_headless(3, &rows), ["a     b     "]);
     }
 
     #[test]

@@ -77,7 +77,8 @@ pub fn render_table(
             if with_namespace {
                 row.push(text(ev, "/metadata/namespace").to_string());
             }
-            let kind = text(ev, "/involvedObject/kind").to_lowercase();
+            // `Pod/web-1`, as `kubectl events` writes the object (its kind as the API names it).
+            let kind = text(ev, "/involvedObject/kind");
             row.extend([
                 last_seen(ev, now),
                 text(ev, "/type").to_string(),
@@ -124,7 +125,7 @@ mod tests {
             lines[1].contains("<unknown>"),
             "unparsable times sort first: {lines:?}"
         );
-        assert!(lines[2].contains("pod/web-1") && lines[2].contains("60m"));
+        assert!(lines[2].contains("Pod/web-1") && lines[2].contains("60m"));
         assert!(lines[3].contains("2m (x5 over 10m)") && lines[3].ends_with("Back-off restarting"));
     }
 }

@@ -1,4 +1,5 @@
-//! `rollout history`: a deployment's revisions, read from its ReplicaSets' annotations.
+//! `rollout history`: a deployment's revisions, read from its ReplicaSets' annotations; a
+//! StatefulSet's or DaemonSet's, from its ControllerRevisions.
 
 use serde_json::Value;
 
@@ -61,6 +62,46 @@ pub fn history(deploy: &Redacted<Value>, replica_sets: &[Redacted<Value>]) -> St
     out
 }
 
+/// kubectl's `rollout history` text for a StatefulSet or DaemonSet (`statefulset.apps`,
+/// its name) and its ControllerRevisions: `REVISION  CHANGE-CAUSE`, oldest first, in
+/// kubectl's tabwriter layout (two spaces between columns).
+pub fn revisions(type_name: &str, name: &str, revisions: &[Redacted<Value>]) -> String {
+    let mut out = format!("{type_name}/{name} \n");
+    let mut revs: Vec<(i64, String)> = revisions
+        .iter()
+        .filter_map(|r| {
+            let rev = r.get("revision")?.as_i64()?;
+            let cause = r
+                .pointer(&format!(
+                    "/metadata/annotations/{}",
+                    CHANGE_CAUSE.replace('/', "~1")
+                ))
+                .and_then(Value::as_str)
+                .filter(|c| !c.is_empty())
+                .unwrap_or("<none>");
+            Some((rev, cause.to_string()))
+        })
+        .collect();
+    if revs.is_empty() {
+        out.push_str("No rollout history found.\n");
+        return out;
+    }
+    revs.sort();
+    let width = revs
+        .iter()
+        .map(|(r, _)| r.to_string().len())
+        .chain(std::iter::once("REVISION".len()))
+        .max()
+        .unwrap_or(8)
+        + 2;
+    out.push_str(&format!("{:<width$}CHANGE-CAUSE\n", "REVISION"));
+    for (rev, cause) in revs {
+        out.push_str(&format!("{:<width$}{cause}\n", rev.to_string()));
+    }
+    out.push('\n');
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -90,5 +131,29 @@ mod tests {
         assert!(lines[2].starts_with("1 ") && lines[2].ends_with("<none>"));
         assert!(lines[3].starts_with("2 (current)") && lines[3].ends_with("set image api=2"));
         assert!(history(&deploy, &[]).contains("No rollout history"));
+    }
+
+    #[test]
+    fn controller_revisions_print_as_kubectl() {
+        let rev = |n: i64, cause: Option<&str>| {
+            let mut v = json!({"kind": "ControllerRevision", "revision": n, "metadata": {"name": format!("r{n}")}});
+            if let Some(c) = cause {
+                v["metadata"]["annotations"] = json!({CHANGE_CAUSE: c});
+            }
+            shown(v)
+        };
+        let out = revisions(
+            "statefulset.apps",
+            "db",
+            &[rev(2, Some("kubectl set image")), rev(1, None)],
+        );
+        assert_eq!(
+            out,
+            "statefulset.apps/db \nREVISION  CHANGE-CAUSE\n1         <none>\n2         kubectl set image\n\n"
+        );
+        assert_eq!(
+            revisions("daemonset.apps", "x", &[]),
+            "daemonset.apps/x \nNo rollout history found.\n"
+        );
     }
 }

@@ -3,9 +3,6 @@
 use serde_json::Value;
 
 use crate::object::selector_of;
-use crate::quantity;
-use crate::redact::Redacted;
-use crate::timefmt;
 
 use super::{Doc, Related, clip, items, scalar, text};
 
@@ -22,7 +19,20 @@ pub fn service(d: &mut Doc, o: &Value, r: &Related) {
             text(o, "/spec/type")
         },
     );
+    d.kv_some(0, "IP Family Policy", text(o, "/spec/ipFamilyPolicy"));
+    let families: Vec<String> = items(o, "/spec/ipFamilies")
+        .map(|f| scalar(Some(f)))
+        .collect();
+    d.kv(0, "IP Families", &families.join(","));
     d.kv(0, "IP", text(o, "/spec/clusterIP"));
+    let ips: Vec<String> = items(o, "/spec/clusterIPs")
+        .map(|f| scalar(Some(f)))
+        .collect();
+    d.kv(0, "IPs", &ips.join(","));
+    let external: Vec<String> = items(o, "/spec/externalIPs")
+        .map(|f| scalar(Some(f)))
+        .collect();
+    d.kv_some(0, "External IPs", &external.join(","));
     d.kv_some(0, "External Name", text(o, "/spec/externalName"));
     let lb: Vec<String> = items(o, "/status/loadBalancer/ingress")
         .map(|i| format!("{}{}", text(i, "/ip"), text(i, "/hostname")))
@@ -79,215 +89,6 @@ pub fn service(d: &mut Doc, o: &Value, r: &Related) {
     d.kv(0, "Session Affinity", text(o, "/spec/sessionAffinity"));
 }
 
-/// `describe node`, with the pods on it and what they request.
-pub fn node(d: &mut Doc, o: &Value, r: &Related) {
-    d.kv(0, "Name", text(o, "/metadata/name"));
-    let roles: Vec<&str> = o
-        .pointer("/metadata/labels")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-        .filter_map(|(k, _)| k.strip_prefix("node-role.kubernetes.io/"))
-        .collect();
-    d.kv(0, "Roles", &roles.join(","));
-    d.map(0, "Labels", o.pointer("/metadata/labels"));
-    d.map(0, "Annotations", o.pointer("/metadata/annotations"));
-    d.kv(
-        0,
-        "CreationTimestamp",
-        text(o, "/metadata/creationTimestamp"),
-    );
-    let taints: Vec<String> = items(o, "/spec/taints")
-        .map(|t| {
-            let v = text(t, "/value");
-            let v = if v.is_empty() {
-                String::new()
-            } else {
-                format!("={v}")
-            };
-            format!("{}{v}:{}", text(t, "/key"), text(t, "/effect"))
-        })
-        .collect();
-    d.list(0, "Taints", &taints);
-    let unschedulable = scalar(o.pointer("/spec/unschedulable"));
-    d.kv(
-        0,
-        "Unschedulable",
-        if unschedulable.is_empty() {
-            "false"
-        } else {
-            &unschedulable
-        },
-    );
-    let rows: Vec<Vec<String>> = items(o, "/status/conditions")
-        .map(|c| {
-            vec![
-                text(c, "/type").to_string(),
-                text(c, "/status").to_string(),
-                text(c, "/lastHeartbeatTime").to_string(),
-                text(c, "/reason").to_string(),
-                clip(text(c, "/message"), 120),
-            ]
-        })
-        .collect();
-    d.section(0, "Conditions");
-    d.table(
-        1,
-        &["Type", "Status", "LastHeartbeatTime", "Reason", "Message"],
-        &rows,
-    );
-    let addrs: Vec<String> = items(o, "/status/addresses")
-        .map(|a| format!("{}: {}", text(a, "/type"), text(a, "/address")))
-        .collect();
-    d.list(0, "Addresses", &addrs);
-    for (key, label) in [("capacity", "Capacity"), ("allocatable", "Allocatable")] {
-        d.section(0, label);
-        for (k, v) in o
-            .pointer(&format!("/status/{key}"))
-            .and_then(Value::as_object)
-            .into_iter()
-            .flatten()
-        {
-            d.kv(1, k, &scalar(Some(v)));
-        }
-    }
-    d.section(0, "System Info");
-    for (k, label) in [
-        ("kernelVersion", "Kernel Version"),
-        ("osImage", "OS Image"),
-        ("containerRuntimeVersion", "Container Runtime Version"),
-        ("kubeletVersion", "Kubelet Version"),
-        ("architecture", "Architecture"),
-    ] {
-        d.kv(1, label, text(o, &format!("/status/nodeInfo/{k}")));
-    }
-    d.kv_some(0, "PodCIDR", text(o, "/spec/podCIDR"));
-    node_pods(d, o, &r.node_pods);
-}
-
-/// Rows of a node's Non-terminated Pods table shown before a count takes over.
-const NODE_POD_ROWS: usize = 20;
-
-/// The Non-terminated Pods table and the Allocated resources summary.
-fn node_pods(d: &mut Doc, node: &Value, pods: &[Redacted<Value>]) {
-    let sum = |p: &Value, kind: &str, res: &str| -> i64 {
-        items(p, "/spec/containers")
-            .filter_map(|c| {
-                c.pointer(&format!("/resources/{kind}/{res}"))
-                    .and_then(Value::as_str)
-            })
-            .filter_map(|q| {
-                if res == "cpu" {
-                    quantity::parse_cpu_millis(q)
-                } else {
-                    quantity::parse_bytes(q)
-                }
-            })
-            .sum()
-    };
-    let mib = |b: i64| format!("{}Mi", b / (1024 * 1024));
-    // The longest section of a node goes first when room is short: a few rows, then a
-    // count and the command that lists them all; Allocated resources and Events stay.
-    let rows: Vec<Vec<String>> = pods
-        .iter()
-        .take(NODE_POD_ROWS)
-        .map(|p| {
-            vec![
-                text(p, "/metadata/namespace").to_string(),
-                text(p, "/metadata/name").to_string(),
-                format!("{}m", sum(p, "requests", "cpu")),
-                format!("{}m", sum(p, "limits", "cpu")),
-                mib(sum(p, "requests", "memory")),
-                mib(sum(p, "limits", "memory")),
-                timefmt::age(
-                    p.pointer("/metadata/creationTimestamp")
-                        .and_then(Value::as_str),
-                    d.now,
-                ),
-            ]
-        })
-        .collect();
-    d.kv(
-        0,
-        "Non-terminated Pods",
-        &format!("({} in total)", pods.len()),
-    );
-    if !rows.is_empty() {
-        d.table(
-            1,
-            &[
-                "Namespace",
-                "Name",
-                "CPU Requests",
-                "CPU Limits",
-                "Memory Requests",
-                "Memory Limits",
-                "Age",
-            ],
-            &rows,
-        );
-    }
-    if pods.len() > NODE_POD_ROWS {
-        let name = text(node, "/metadata/name");
-        d.line(
-            1,
-            &format!(
-                "… {} more pods (get pods -A --field-selector spec.nodeName={name})",
-                pods.len() - NODE_POD_ROWS
-            ),
-        );
-    }
-    let alloc = |res: &str| {
-        let q = text(node, &format!("/status/allocatable/{res}"));
-        let parsed = if res == "cpu" {
-            quantity::parse_cpu_millis(q)
-        } else {
-            quantity::parse_bytes(q)
-        };
-        parsed.unwrap_or(0)
-    };
-    let pct = |used: i64, total: i64| {
-        if total > 0 {
-            format!(" ({}%)", used * 100 / total)
-        } else {
-            String::new()
-        }
-    };
-    let total = |kind: &str, res: &str| pods.iter().map(|p| sum(p, kind, res)).sum::<i64>();
-    d.section(0, "Allocated resources");
-    let (cr, cl, mr, ml) = (
-        total("requests", "cpu"),
-        total("limits", "cpu"),
-        total("requests", "memory"),
-        total("limits", "memory"),
-    );
-    let (ac, am) = (alloc("cpu"), alloc("memory"));
-    d.table(
-        1,
-        &["Resource", "Requests", "Limits"],
-        &[
-            vec![
-                "cpu".into(),
-                format!("{cr}m{}", pct(cr, ac)),
-                format!("{cl}m{}", pct(cl, ac)),
-            ],
-            vec![
-                "memory".into(),
-                format!("{}{}", mib(mr), pct(mr, am)),
-                format!("{}{}", mib(ml), pct(ml, am)),
-            ],
-        ],
-    );
-}
-
-/// `describe namespace`.
-pub fn namespace(d: &mut Doc, o: &Value) {
-    d.kv(0, "Name", text(o, "/metadata/name"));
-    d.map(0, "Labels", o.pointer("/metadata/labels"));
-    d.map(0, "Annotations", o.pointer("/metadata/annotations"));
-    d.kv(0, "Status", text(o, "/status/phase"));
-}
-
 /// `describe configmap`: keys and values (ConfigMaps are not secret), long values cut.
 pub fn configmap(d: &mut Doc, o: &Value) {
     d.head(o);
@@ -312,30 +113,119 @@ pub fn configmap(d: &mut Doc, o: &Value) {
         .push_str(&format!("BinaryData\n====\n{}\n", binary.join("\n")));
 }
 
-/// `describe secret`: metadata only — kubeglass never reads Secret data.
-pub fn secret(d: &mut Doc, o: &Value) {
+/// `describe secret`: metadata, and the type and number of keys from the server-side
+/// Table's cells — kubeglass never reads Secret data, nor the key names (see README).
+pub fn secret(d: &mut Doc, o: &Value, related: &super::Related) {
     d.head(o);
-    d.kv_some(0, "Type", text(o, "/type"));
-    d.kv(
-        0,
-        "Data",
-        "not read: kubeglass reads only the metadata of Secrets",
-    );
+    match &related.secret {
+        Some(cells) => {
+            d.kv_some(0, "Type", &cells.kind);
+            d.kv(
+                0,
+                "Data",
+                &format!(
+                    "{} keys (names and values not read: kubeglass reads only the metadata of Secrets)",
+                    cells.keys
+                ),
+            );
+        }
+        None => d.kv(
+            0,
+            "Data",
+            "not read: kubeglass reads only the metadata of Secrets",
+        ),
+    }
 }
 
-/// `describe pvc`.
-pub fn pvc(d: &mut Doc, o: &Value) {
-    d.head(o);
-    d.kv(0, "StorageClass", text(o, "/spec/storageClassName"));
-    d.kv(0, "Status", text(o, "/status/phase"));
-    d.kv(0, "Volume", text(o, "/spec/volumeName"));
-    d.kv(0, "Capacity", text(o, "/status/capacity/storage"));
-    d.kv(0, "Requested", text(o, "/spec/resources/requests/storage"));
-    let modes: Vec<String> = items(o, "/spec/accessModes")
-        .map(|m| scalar(Some(m)))
+/// `describe pvc`, with the pods that mount it.
+pub fn pvc(d: &mut Doc, o: &Value, r: &Related) {
+    d.kv(0, "Name", text(o, "/metadata/name"));
+    d.kv(0, "Namespace", text(o, "/metadata/namespace"));
+    let class = match text(o, "/spec/storageClassName") {
+        "" => text(
+            o,
+            "/metadata/annotations/volume.beta.kubernetes.io~1storage-class",
+        ),
+        c => c,
+    };
+    d.kv(
+        0,
+        "StorageClass",
+        if class.is_empty() { " " } else { class },
+    );
+    let status = if o.pointer("/metadata/deletionTimestamp").is_some() {
+        "Terminating"
+    } else {
+        text(o, "/status/phase")
+    };
+    d.kv(0, "Status", status);
+    let volume = text(o, "/spec/volumeName");
+    d.kv(0, "Volume", if volume.is_empty() { " " } else { volume });
+    d.map(0, "Labels", o.pointer("/metadata/labels"));
+    d.annotations(0, "Annotations", o.pointer("/metadata/annotations"));
+    let finalizers: Vec<String> = items(o, "/metadata/finalizers")
+        .map(|f| scalar(Some(f)))
         .collect();
-    d.kv(0, "Access Modes", &modes.join(","));
-    d.kv(0, "VolumeMode", text(o, "/spec/volumeMode"));
+    d.kv(0, "Finalizers", &format!("[{}]", finalizers.join(" ")));
+    let bound = !volume.is_empty();
+    let capacity = if bound {
+        text(o, "/status/capacity/storage")
+    } else {
+        ""
+    };
+    d.kv(
+        0,
+        "Capacity",
+        if capacity.is_empty() { " " } else { capacity },
+    );
+    let modes: Vec<String> = items(o, "/status/accessModes")
+        .map(|m| access_mode(&scalar(Some(m))))
+        .collect();
+    let modes = if bound {
+        modes.join(",")
+    } else {
+        String::new()
+    };
+    d.kv(
+        0,
+        "Access Modes",
+        if modes.is_empty() { " " } else { &modes },
+    );
+    d.kv_some(0, "VolumeMode", text(o, "/spec/volumeMode"));
+    d.kv_some(0, "Requested", text(o, "/spec/resources/requests/storage"));
+    if let Some(src) = o.pointer("/spec/dataSource") {
+        d.section(0, "DataSource");
+        d.kv_some(1, "APIGroup", text(src, "/apiGroup"));
+        d.kv(1, "Kind", text(src, "/kind"));
+        d.kv(1, "Name", text(src, "/name"));
+    }
+    match &r.used_by {
+        Some(names) => {
+            let mut used_by = names.clone();
+            used_by.sort();
+            d.list(0, "Used By", &used_by);
+        }
+        None => d.kv(
+            0,
+            "Used By",
+            "<not readable: the namespace's pods could not be listed>",
+        ),
+    }
+    if o.pointer("/status/conditions").is_some() {
+        d.conditions(0, o);
+    }
+}
+
+/// kubectl's short access modes (`RWO`, `ROX`, `RWX`, `RWOP`).
+fn access_mode(m: &str) -> String {
+    match m {
+        "ReadWriteOnce" => "RWO",
+        "ReadOnlyMany" => "ROX",
+        "ReadWriteMany" => "RWX",
+        "ReadWriteOncePod" => "RWOP",
+        other => other,
+    }
+    .to_string()
 }
 
 /// `describe pv`.
@@ -364,59 +254,125 @@ pub fn pv(d: &mut Doc, o: &Value) {
     d.kv_some(0, "Message", text(o, "/status/message"));
 }
 
-/// `describe ingress` (networking v1 and v1beta1 backends).
-pub fn ingress(d: &mut Doc, o: &Value) {
-    d.head(o);
-    d.kv(0, "Ingress Class", text(o, "/spec/ingressClassName"));
-    let addr: Vec<String> = items(o, "/status/loadBalancer/ingress")
-        .map(|i| format!("{}{}", text(i, "/ip"), text(i, "/hostname")))
-        .collect();
-    d.kv(0, "Address", &addr.join(","));
-    let backend = |b: &Value| {
-        let svc = b
-            .pointer("/service/name")
-            .or_else(|| b.get("serviceName"))
-            .and_then(Value::as_str)
-            .unwrap_or("");
-        let port = b
-            .pointer("/service/port/number")
-            .or_else(|| b.pointer("/service/port/name"))
-            .or_else(|| b.get("servicePort"));
-        format!("{svc}:{}", scalar(port))
-    };
-    d.kv(
-        0,
-        "Default backend",
-        &o.pointer("/spec/defaultBackend")
-            .or_else(|| o.pointer("/spec/backend"))
-            .map(backend)
-            .unwrap_or_default(),
-    );
-    let rows: Vec<Vec<String>> = items(o, "/spec/rules")
-        .flat_map(|r| {
-            let host = if text(r, "/host").is_empty() {
-                "*"
-            } else {
-                text(r, "/host")
-            }
-            .to_string();
-            items(r, "/http/paths")
-                .map(move |p| {
-                    vec![
-                        host.clone(),
-                        text(p, "/path").to_string(),
-                        backend(p.get("backend").unwrap_or(&Value::Null)),
-                    ]
-                })
-                .collect::<Vec<_>>()
+/// `describe ingress` (networking v1 and v1beta1 backends), each backend with the ready
+/// endpoints behind it.
+pub fn ingress(d: &mut Doc, o: &Value, r: &Related) {
+    d.kv(0, "Name", text(o, "/metadata/name"));
+    d.map(0, "Labels", o.pointer("/metadata/labels"));
+    d.kv(0, "Namespace", text(o, "/metadata/namespace"));
+    let mut addr: Vec<String> = items(o, "/status/loadBalancer/ingress")
+        .map(|i| match text(i, "/ip") {
+            "" => text(i, "/hostname").to_string(),
+            ip => ip.to_string(),
         })
+        .filter(|a| !a.is_empty())
         .collect();
+    addr.sort();
+    addr.dedup();
+    d.kv(0, "Address", &addr.join(","));
+    d.kv(0, "Ingress Class", text(o, "/spec/ingressClassName"));
+    let default = o
+        .pointer("/spec/defaultBackend")
+        .or_else(|| o.pointer("/spec/backend"))
+        .map(|b| backend(b, r))
+        .unwrap_or_else(|| "<default>".into());
+    d.kv(0, "Default backend", &default);
+    let tls: Vec<&Value> = items(o, "/spec/tls").collect();
+    if !tls.is_empty() {
+        d.section(0, "TLS");
+        for t in tls {
+            let hosts: Vec<String> = items(t, "/hosts").map(|h| scalar(Some(h))).collect();
+            let hosts = hosts.join(",");
+            match text(t, "/secretName") {
+                "" => d.line(1, &format!("SNI routes {hosts}")),
+                secret => d.line(1, &format!("{secret} terminates {hosts}")),
+            }
+        }
+    }
+    let mut rows = vec![vec!["----".to_string(), "----".into(), "--------".into()]];
+    for rule in items(o, "/spec/rules").filter(|r| r.get("http").is_some()) {
+        let host = match text(rule, "/host") {
+            "" => "*",
+            h => h,
+        };
+        rows.push(vec![host.to_string(), String::new(), String::new()]);
+        for p in items(rule, "/http/paths") {
+            rows.push(vec![
+                String::new(),
+                text(p, "/path").to_string(),
+                backend(p.get("backend").unwrap_or(&Value::Null), r),
+            ]);
+        }
+    }
+    if rows.len() == 1 {
+        rows.push(vec!["*".into(), "*".into(), default]);
+    }
     d.section(0, "Rules");
     d.table(1, &["Host", "Path", "Backends"], &rows);
-    let tls: Vec<String> = items(o, "/spec/tls")
-        .map(|t| text(t, "/secretName").to_string())
-        .collect();
-    if !tls.is_empty() {
-        d.kv(0, "TLS", &format!("{} (secrets)", tls.join(", ")));
+    d.annotations(0, "Annotations", o.pointer("/metadata/annotations"));
+}
+
+/// Most endpoints listed for one backend, as kubectl lists.
+const BACKEND_ENDPOINTS: usize = 3;
+
+/// `web:80 (10.244.1.11:8080,10.244.1.12:8080)`: the Service port and the ready endpoints
+/// of the matching Endpoints port.
+fn backend(b: &Value, r: &Related) -> String {
+    if let Some(res) = b.get("resource") {
+        let group = match text(res, "/apiGroup") {
+            "" => "<none>",
+            g => g,
+        };
+        return format!(
+            "APIGroup: {group}, Kind: {}, Name: {}",
+            text(res, "/kind"),
+            text(res, "/name")
+        );
     }
+    let svc = b
+        .pointer("/service/name")
+        .or_else(|| b.get("serviceName"))
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let port = b
+        .pointer("/service/port/number")
+        .or_else(|| b.pointer("/service/port/name"))
+        .or_else(|| b.get("servicePort"));
+    let port_text = scalar(port);
+    let Some(found) = r.backends.iter().find(|x| x.name == svc) else {
+        return format!("{svc}:{port_text}");
+    };
+    let (Some(service), Some(eps)) = (&found.service, &found.endpoints) else {
+        return format!("{svc}:{port_text} (<error: not readable>)");
+    };
+    let port_name = items(service, "/spec/ports")
+        .find(|p| {
+            let by_number = port.and_then(Value::as_i64).is_some()
+                && p.get("port").and_then(Value::as_i64) == port.and_then(Value::as_i64);
+            let by_name = port.and_then(Value::as_str).is_some()
+                && p.get("name").and_then(Value::as_str) == port.and_then(Value::as_str);
+            by_number || by_name
+        })
+        .map(|p| text(p, "/name").to_string())
+        .unwrap_or_default();
+    let mut ready = Vec::new();
+    for s in items(eps, "/subsets") {
+        for p in items(s, "/ports").filter(|p| text(p, "/name") == port_name) {
+            for a in items(s, "/addresses") {
+                ready.push(format!("{}:{}", text(a, "/ip"), scalar(p.get("port"))));
+            }
+        }
+    }
+    let list = if ready.is_empty() {
+        "<none>".to_string()
+    } else if ready.len() > BACKEND_ENDPOINTS {
+        format!(
+            "{} + {} more...",
+            ready[..BACKEND_ENDPOINTS].join(","),
+            ready.len() - BACKEND_ENDPOINTS
+        )
+    } else {
+        ready.join(",")
+    };
+    format!("{svc}:{port_text} ({list})")
 }

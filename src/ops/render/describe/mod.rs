@@ -3,7 +3,9 @@
 //! or of the wrong type: rendering never fails, it prints `<none>` as kubectl does.
 
 mod cluster;
+mod node;
 mod pod;
+mod quota;
 mod workloads;
 
 use std::time::SystemTime;
@@ -14,7 +16,7 @@ use crate::output::table::render_columns;
 use crate::redact::Redacted;
 use crate::timefmt;
 
-use super::events::{last_seen, one_line, sort_events, source};
+use super::events::{event_time, one_line, sort_events, source};
 
 /// Objects the renderer shows beside the described one.
 #[derive(Debug, Default)]
@@ -27,9 +29,51 @@ pub struct Related {
     pub replica_sets: Vec<Redacted<Value>>,
     /// A Service's Endpoints.
     pub endpoints: Option<Redacted<Value>>,
-    /// Non-terminated pods on a Node.
+    /// Non-terminated pods on a Node (at most the related-list bound).
     pub node_pods: Vec<Redacted<Value>>,
+    /// What every non-terminated pod on a Node requests, counted past the bound.
+    pub node_totals: Option<PodTotals>,
+    /// The Node's pods were read only in the namespaces kubeglass may read.
+    pub node_pods_scoped: bool,
+    /// The Node's pods could not be read (RBAC): no counts are shown rather than zeros.
+    pub node_pods_unreadable: bool,
+    /// A Node's Lease (kube-node-lease), or why it could not be read.
+    pub lease: Option<std::result::Result<Redacted<Value>, String>>,
+    /// ResourceQuotas of a Namespace (None: not readable).
+    pub quotas: Option<Vec<Redacted<Value>>>,
+    /// LimitRanges of a Namespace (None: not readable).
+    pub limit_ranges: Option<Vec<Redacted<Value>>>,
+    /// Names of the pods that mount a PersistentVolumeClaim (None: pods not readable).
+    pub used_by: Option<Vec<String>>,
+    /// Services an Ingress routes to, with their Endpoints.
+    pub backends: Vec<Backend>,
+    /// A StatefulSet's governing Service (`spec.serviceName`) does not exist.
+    pub service_missing: bool,
+    /// A Secret's type and number of keys, from its Table row (the object is not read).
+    pub secret: Option<Redacted<SecretCells>>,
 }
+
+/// The cells of a Secret's server-side Table row kubeglass shows: never a key or a value.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SecretCells {
+    /// `TYPE` (`Opaque`, `kubernetes.io/tls`).
+    pub kind: String,
+    /// `DATA`: how many keys.
+    pub keys: String,
+}
+
+/// A Service behind an Ingress, with its Endpoints (either may be unreadable).
+#[derive(Debug)]
+pub struct Backend {
+    /// The Service's name.
+    pub name: String,
+    /// The Service.
+    pub service: Option<Redacted<Value>>,
+    /// Its Endpoints.
+    pub endpoints: Option<Redacted<Value>>,
+}
+
+pub use node::{NODE_POD_ROWS, PodTotals};
 
 /// Which related objects a kind's describe shows.
 #[derive(Debug, Default, Clone, Copy)]
@@ -42,8 +86,16 @@ pub struct Needs {
     pub replica_sets: bool,
     /// Its Endpoints.
     pub endpoints: bool,
-    /// Pods scheduled on it.
+    /// Pods scheduled on it, and its Lease.
     pub node_pods: bool,
+    /// Its ResourceQuotas and LimitRanges.
+    pub quotas: bool,
+    /// The pods that mount it.
+    pub used_by: bool,
+    /// Its backend Services and their Endpoints.
+    pub backends: bool,
+    /// Its governing Service.
+    pub service: bool,
 }
 
 /// What to fetch for `kind`.
@@ -53,13 +105,19 @@ pub fn needs(kind: &str) -> Needs {
         ..Needs::default()
     };
     match kind {
-        "ReplicaSet" | "StatefulSet" | "DaemonSet" | "Job" | "ReplicationController" => {
-            n.pods_by_selector = true
+        "ReplicaSet" | "DaemonSet" | "Job" | "ReplicationController" => n.pods_by_selector = true,
+        "StatefulSet" => {
+            n.pods_by_selector = true;
+            n.service = true;
         }
+        "Namespace" => n.quotas = true,
+        "PersistentVolumeClaim" => n.used_by = true,
+        "Ingress" => n.backends = true,
         "Deployment" => n.replica_sets = true,
         "Service" => n.endpoints = true,
         "Node" => n.node_pods = true,
-        "Secret" | "ConfigMap" => n.events = false,
+        // kubectl shows no events for these (it does for ConfigMaps).
+        "Secret" | "ResourceQuota" | "LimitRange" => n.events = false,
         _ => {}
     }
     n
@@ -72,20 +130,22 @@ pub fn render(obj: &Redacted<Value>, related: &Related, now: SystemTime) -> Stri
     match text(obj, "/kind") {
         "Pod" => pod::pod(&mut d, obj),
         "Deployment" => workloads::deployment(&mut d, obj, related),
-        "ReplicaSet" | "StatefulSet" | "DaemonSet" | "ReplicationController" => {
-            workloads::controller(&mut d, obj, related)
-        }
+        "ReplicaSet" | "ReplicationController" => workloads::controller(&mut d, obj, related),
+        "DaemonSet" => workloads::daemonset(&mut d, obj, related),
+        "StatefulSet" => workloads::statefulset(&mut d, obj, related),
         "Job" => workloads::job(&mut d, obj, related),
         "CronJob" => workloads::cronjob(&mut d, obj),
+        "ResourceQuota" => quota::quota(&mut d, obj),
+        "LimitRange" => quota::limit_range(&mut d, obj),
         "HorizontalPodAutoscaler" => workloads::hpa(&mut d, obj),
         "Service" => cluster::service(&mut d, obj, related),
-        "Node" => cluster::node(&mut d, obj, related),
-        "Namespace" => cluster::namespace(&mut d, obj),
+        "Node" => node::node(&mut d, obj, related),
+        "Namespace" => quota::namespace(&mut d, obj, related),
         "ConfigMap" => cluster::configmap(&mut d, obj),
-        "Secret" => cluster::secret(&mut d, obj),
-        "PersistentVolumeClaim" => cluster::pvc(&mut d, obj),
+        "Secret" => cluster::secret(&mut d, obj, related),
+        "PersistentVolumeClaim" => cluster::pvc(&mut d, obj, related),
         "PersistentVolume" => cluster::pv(&mut d, obj),
-        "Ingress" => cluster::ingress(&mut d, obj),
+        "Ingress" => cluster::ingress(&mut d, obj, related),
         _ => generic(&mut d, obj),
     }
     if needs(text(obj, "/kind")).events {
@@ -152,6 +212,29 @@ impl Doc {
         self.list(level, key, &pairs);
     }
 
+    /// Annotations as kubectl shows them: `k: v`, long or multi-line values on their own
+    /// lines cut at 140 characters, `last-applied-configuration` left out (it repeats the
+    /// object, Secret data included).
+    pub fn annotations(&mut self, level: usize, key: &str, v: Option<&Value>) {
+        let mut lines = Vec::new();
+        for (k, v) in v.and_then(Value::as_object).into_iter().flatten() {
+            if k == LAST_APPLIED {
+                continue;
+            }
+            let value = scalar(Some(v));
+            let value = value.strip_suffix('\n').unwrap_or(&value);
+            if value.len() + k.len() + 2 > MAX_ANNOTATION || value.contains('\n') {
+                lines.push(format!("{k}:"));
+                for l in value.lines().take(20) {
+                    lines.push(format!("  {}", shorten(l, MAX_ANNOTATION - 2)));
+                }
+            } else {
+                lines.push(format!("{k}: {value}"));
+            }
+        }
+        self.list(level, key, &lines);
+    }
+
     /// Lines beside a key: the first on the key's line, the rest aligned under it.
     pub fn list(&mut self, level: usize, key: &str, lines: &[String]) {
         let Some((first, rest)) = lines.split_first() else {
@@ -180,7 +263,7 @@ impl Doc {
             self.kv(0, "Namespace", ns);
         }
         self.map(0, "Labels", obj.pointer("/metadata/labels"));
-        self.map(0, "Annotations", obj.pointer("/metadata/annotations"));
+        self.annotations(0, "Annotations", obj.pointer("/metadata/annotations"));
         self.kv(
             0,
             "CreationTimestamp",
@@ -188,12 +271,16 @@ impl Doc {
         );
     }
 
-    /// "2026-11-24T12:00:00Z (5m ago)".
+    /// kubectl's time with its age beside it: "Tue, 24 Nov 2026 12:00:00 +0000 (5m ago)".
     pub fn age_and_time(&self, ts: &str) -> String {
         if ts.is_empty() {
             return String::new();
         }
-        format!("{ts} ({} ago)", timefmt::age(Some(ts), self.now))
+        format!(
+            "{} ({} ago)",
+            timefmt::describe_time(ts),
+            timefmt::age(Some(ts), self.now)
+        )
     }
 
     /// `Controlled By: Kind/name` from the controller owner reference.
@@ -225,8 +312,15 @@ impl Doc {
             self.kv(level, "Conditions", "<none>");
             return;
         }
+        let mut all = vec![vec![
+            "----".to_string(),
+            "------".into(),
+            "------".into(),
+            "-------".into(),
+        ]];
+        all.extend(rows);
         self.section(level, "Conditions");
-        self.table(level + 1, &["Type", "Status", "Reason", "Message"], &rows);
+        self.table(level + 1, &["Type", "Status", "Reason", "Message"], &all);
     }
 
     /// kubectl's Events section, oldest first.
@@ -243,7 +337,7 @@ impl Doc {
                 vec![
                     text(e, "/type").to_string(),
                     text(e, "/reason").to_string(),
-                    last_seen(e, self.now),
+                    event_age(e, self.now),
                     source(e),
                     one_line(text(e, "/message")),
                 ]
@@ -259,6 +353,58 @@ impl Doc {
         ]];
         all.extend(rows);
         self.table(1, &["Type", "Reason", "Age", "From", "Message"], &all);
+    }
+}
+
+/// kubectl's annotation width.
+const MAX_ANNOTATION: usize = 140;
+/// Left out of Annotations, as kubectl does.
+const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
+
+/// At most `max` bytes (on a character boundary) and `...`, as kubectl shortens.
+fn shorten(s: &str, max: usize) -> String {
+    if s.len() <= max {
+        return s.to_string();
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}...", &s[..end])
+}
+
+/// kubectl describe's event Age: since first seen, with `(xN over …)` for a repeated one.
+fn event_age(e: &Value, now: SystemTime) -> String {
+    let nonempty = |p: &str| {
+        e.pointer(p)
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+    };
+    let first = nonempty("/eventTime")
+        .or_else(|| nonempty("/firstTimestamp"))
+        .unwrap_or_else(|| event_time(e));
+    let first_age = timefmt::age(Some(first), now);
+    if let Some(series) = e.get("series").filter(|s| s.is_object()) {
+        return format!(
+            "{} (x{} over {first_age})",
+            timefmt::age(series.get("lastObservedTime").and_then(Value::as_str), now),
+            scalar(series.get("count"))
+        );
+    }
+    match e.get("count").and_then(Value::as_i64) {
+        Some(n) if n > 1 => format!(
+            "{} (x{n} over {first_age})",
+            timefmt::age(Some(event_time(e)), now)
+        ),
+        _ => first_age,
+    }
+}
+
+/// `true`/`false` as kubectl prints booleans in describe (`True`, `False`).
+pub(crate) fn bool_word(v: Option<&Value>) -> &'static str {
+    match v.and_then(Value::as_bool) {
+        Some(true) => "True",
+        _ => "False",
     }
 }
 

@@ -157,6 +157,20 @@ fn secrets_say_their_data_is_not_read() {
         "{out}"
     );
     assert!(!needs("Secret").events);
+    let cells = crate::redact::shown(json!({"kind": "Opaque", "keys": "2"})).map(|v| SecretCells {
+        kind: v["kind"].as_str().unwrap_or_default().into(),
+        keys: v["keys"].as_str().unwrap_or_default().into(),
+    });
+    let related = Related {
+        secret: Some(cells),
+        ..Related::default()
+    };
+    let out = render(&s, &related, now());
+    assert!(out.contains("\nType:"), "{out}");
+    assert!(
+        out.contains("Opaque") && out.contains("2 keys (names and values not read"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -178,6 +192,8 @@ fn hostile_objects_do_not_panic() {
         "PersistentVolume",
         "Ingress",
         "HorizontalPodAutoscaler",
+        "ResourceQuota",
+        "LimitRange",
         "Widget",
     ] {
         for body in [
@@ -191,6 +207,14 @@ fn hostile_objects_do_not_panic() {
                 &body,
                 &Related {
                     events: vec![shown(json!(null)), shown(json!({"count": "x"}))],
+                    lease: Some(Ok(shown(json!({"spec": 3})))),
+                    quotas: Some(vec![shown(json!({"status": {"hard": 1}}))]),
+                    limit_ranges: Some(vec![shown(json!({"spec": {"limits": [{"max": []}]}}))]),
+                    backends: vec![Backend {
+                        name: String::new(),
+                        service: Some(shown(json!([]))),
+                        endpoints: Some(shown(json!({"subsets": 1}))),
+                    }],
                     ..Related::default()
                 },
                 now(),
@@ -205,4 +229,385 @@ fn hostile_objects_do_not_panic() {
         now(),
     );
     assert!(out.contains('…'));
+}
+
+/// A fixed clock for the tests that check ages and times.
+fn at(ts: &str) -> SystemTime {
+    crate::timefmt::parse_rfc3339(ts).unwrap()
+}
+
+/// The output's lines with whitespace runs collapsed (kubectl aligns with a tabwriter; the
+/// words matter, not the columns).
+fn words(out: &str) -> Vec<String> {
+    out.lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect()
+}
+
+fn has_line(out: &str, want: &str) {
+    assert!(
+        words(out).iter().any(|l| l == want),
+        "missing line {want:?} in:\n{out}"
+    );
+}
+
+#[test]
+fn pod_shows_ips_host_ports_capitalised_ready_and_kubectl_times() {
+    let out = render(
+        &with_kind(fixture("pod-api"), "Pod"),
+        &Related::default(),
+        now(),
+    );
+    has_line(&out, "IPs:");
+    has_line(&out, "Host Port: 0/TCP");
+    has_line(&out, "Ready: False");
+    let start = words(&out)
+        .into_iter()
+        .find(|l| l.starts_with("Start Time:"))
+        .unwrap_or_default();
+    assert!(
+        start.ends_with("+0000") && start.contains(", "),
+        "RFC 1123 form: {start:?}"
+    );
+    let out = render(&fixture("pod-kg-user"), &Related::default(), now());
+    has_line(&out, "Annotations: example.com/owner: team-payments");
+    has_line(&out, "QoS Class: Burstable");
+    has_line(
+        &out,
+        "Type: PersistentVolumeClaim (a reference to a PersistentVolumeClaim in the same namespace)",
+    );
+    has_line(&out, "ClaimName: kg-data");
+}
+
+#[test]
+fn pod_templates_show_volumes_node_selectors_tolerations_and_field_refs() {
+    let out = render(&fixture("deploy-kg-template"), &Related::default(), now());
+    for want in [
+        "Annotations: example.com/team: payments",
+        "Ports: 8080/TCP, 9090/TCP (http=8080, metrics=9090)",
+        "Host Ports: 0/TCP, 9090/TCP",
+        "app-config ConfigMap Optional: false",
+        "POD_NAME: (v1:metadata.name)",
+        "CPU_LIMIT: node allocatable (limits.cpu)",
+        "SETTING: <set to the key 'setting' of config map 'app-config'> Optional: true",
+        "/var/run/creds from creds (rw,path=\"token\")",
+        "Type: EmptyDir (a temporary directory that shares a pod's lifetime)",
+        "SecretName: app-creds",
+        "HostPathType: Directory",
+        "Node-Selectors: kubernetes.io/os=linux",
+        "Tolerations: op=Exists",
+        "dedicated=payments:NoSchedule",
+    ] {
+        has_line(&out, want);
+    }
+}
+
+#[test]
+fn events_seen_once_are_aged_from_first_seen() {
+    let events = list("node-2-events");
+    let first = text(events[0].value(), "/firstTimestamp").to_string();
+    // An hour after the first time seen; the last time is 29 minutes after the first.
+    let now = at(&first) + std::time::Duration::from_secs(3600);
+    let related = Related {
+        events,
+        ..Related::default()
+    };
+    let out = render(&fixture("node-2"), &related, now);
+    let row = words(&out)
+        .into_iter()
+        .find(|l| l.contains("NodeNotReady"))
+        .unwrap_or_default();
+    assert!(
+        row.contains(" 60m "),
+        "age from the first time seen: {row:?}"
+    );
+}
+
+#[test]
+fn hpa_shows_current_metric_beside_target() {
+    let out = render(&fixture("hpa-web"), &Related::default(), now());
+    has_line(&out, "Metrics: ( current / target )");
+    has_line(
+        &out,
+        "resource cpu on pods (as a percentage of request): 41% (0) / 70%",
+    );
+    has_line(&out, "Min replicas: 3");
+    has_line(&out, "Max replicas: 10");
+    has_line(&out, "Deployment pods: 3 current / 3 desired");
+}
+
+#[test]
+fn namespace_shows_quota_used_and_hard_and_limit_ranges() {
+    let related = Related {
+        quotas: Some(list("quota-kg-list")),
+        limit_ranges: Some(list("limits-kg-list")),
+        ..Related::default()
+    };
+    let out = render(&fixture("ns-kg"), &related, now());
+    for want in [
+        "Resource Quotas",
+        "Name: compute",
+        "Resource Used Hard",
+        "cpu 100m 4",
+        "memory 128Mi 8Gi",
+        "Scopes: BestEffort",
+        "Resource Limits",
+        "Type Resource Min Max Default Request Default Limit Max Limit/Request Ratio",
+        "Container cpu - 2 100m 500m -",
+        "PersistentVolumeClaim storage 1Gi - - - -",
+    ] {
+        has_line(&out, want);
+    }
+    let out = render(
+        &fixture("ns-kg"),
+        &Related {
+            quotas: Some(vec![]),
+            limit_ranges: None,
+            ..Related::default()
+        },
+        now(),
+    );
+    has_line(&out, "No resource quota.");
+    has_line(&out, "Resource Limits: <not readable>");
+}
+
+#[test]
+fn quota_and_limit_range_describe_on_their_own() {
+    let quotas = list("quota-kg-list");
+    let compute = quotas
+        .iter()
+        .find(|q| text(q, "/metadata/name") == "compute")
+        .unwrap();
+    let out = render(
+        &with_kind(compute.value().clone(), "ResourceQuota"),
+        &Related::default(),
+        now(),
+    );
+    has_line(&out, "Resource Used Hard");
+    has_line(&out, "pods 1 10");
+    assert!(
+        !out.contains("Events:"),
+        "kubectl shows no events here: {out}"
+    );
+    let limits = list("limits-kg-list");
+    let out = render(
+        &with_kind(limits[0].value().clone(), "LimitRange"),
+        &Related::default(),
+        now(),
+    );
+    has_line(&out, "Container memory - - 128Mi 256Mi -");
+}
+
+#[test]
+fn daemonset_shows_up_to_date_and_available_counts() {
+    let out = render(&fixture("ds-node-exporter"), &Related::default(), now());
+    for want in [
+        "Node-Selector: <none>",
+        "Desired Number of Nodes Scheduled: 2",
+        "Current Number of Nodes Scheduled: 2",
+        "Number of Nodes Scheduled with Up-to-date Pods: 0",
+        "Number of Nodes Scheduled with Available Pods: 1",
+        "Number of Nodes Misscheduled: 0",
+        "Pods Status: 0 Running / 0 Waiting / 0 Succeeded / 0 Failed",
+    ] {
+        has_line(&out, want);
+    }
+}
+
+#[test]
+fn statefulset_shows_partition_claims_and_a_missing_service() {
+    let related = Related {
+        service_missing: true,
+        ..Related::default()
+    };
+    let sts = fixture("sts-kg");
+    let out = render(&sts, &related, now());
+    has_line(
+        &out,
+        &format!("Replicas: {} desired | 0 total", sts["spec"]["replicas"]),
+    );
+    for want in [
+        "Partition: 1",
+        "Volume Claims:",
+        "Capacity: 5Gi",
+        "Access Modes: [ReadWriteOnce]",
+    ] {
+        has_line(&out, want);
+    }
+    assert!(out.contains("\"kg-sts-headless\" does not exist"), "{out}");
+    let out = render(&fixture("sts-kg"), &Related::default(), now());
+    assert!(!out.contains("does not exist"), "{out}");
+}
+
+#[test]
+fn cronjob_shows_deadline_parallelism_and_completions() {
+    let out = render(&fixture("cronjob-kg-report"), &Related::default(), now());
+    for want in [
+        "Starting Deadline Seconds: 120s",
+        "Parallelism: 2",
+        "Completions: 4",
+        "Selector: <unset>",
+        "Last Schedule Time: <unset>",
+        "NODE: (v1:spec.nodeName)",
+        "Tolerations: batch:NoSchedule op=Exists",
+    ] {
+        has_line(&out, want);
+    }
+}
+
+#[test]
+fn node_shows_transition_times_system_info_lease_and_pod_shares() {
+    let pods = list("pods-node-1-list");
+    let mut totals = PodTotals::default();
+    for p in &pods {
+        totals.add(PodTotals::of(p));
+    }
+    // As if the node held 1,000 more pods than the rows kept: the count and sums hold all.
+    for _ in 0..1000 {
+        totals.add(PodTotals::of(pods[0].value()));
+    }
+    let related = Related {
+        node_pods: pods,
+        node_totals: Some(totals),
+        lease: Some(Err("leases.coordination.k8s.io \"node-1\" not found".into())),
+        ..Related::default()
+    };
+    let out = render(&fixture("node-1"), &related, now());
+    for want in [
+        "Lease: Failed to get lease: leases.coordination.k8s.io \"node-1\" not found",
+        "Kube-Proxy Version: v1.20.2",
+        "Operating System: linux",
+        "PodCIDR: 10.244.1.0/24",
+        "(Total limits may be over 100 percent, i.e., overcommitted.)",
+    ] {
+        has_line(&out, want);
+    }
+    assert!(
+        out.contains("LastTransitionTime"),
+        "conditions carry the transition time: {out}"
+    );
+    let total = words(&out)
+        .into_iter()
+        .find(|l| l.starts_with("Non-terminated Pods:"))
+        .unwrap_or_default();
+    assert_eq!(
+        total,
+        format!("Non-terminated Pods: ({} in total)", totals.pods)
+    );
+    assert!(out.contains("more pods (get pods -A --field-selector spec.nodeName=node-1)"));
+    let node = with_kind(fixture("node-2"), "Node");
+    let out = render(
+        &node,
+        &Related {
+            lease: Some(Ok(shown(json!({"spec": {"holderIdentity": "node-2",
+                "renewTime": "2026-11-24T15:00:00.000000Z"}})))),
+            ..Related::default()
+        },
+        now(),
+    );
+    has_line(&out, "HolderIdentity: node-2");
+    has_line(&out, "RenewTime: Tue, 24 Nov 2026 15:00:00 +0000");
+    let taints: Vec<String> = words(&out)
+        .into_iter()
+        .skip_while(|l| !l.starts_with("Taints:"))
+        .take(2)
+        .collect();
+    assert_eq!(
+        taints,
+        [
+            "Taints: node.kubernetes.io/not-ready:NoSchedule",
+            "node.kubernetes.io/unreachable:NoSchedule"
+        ],
+        "sorted by effect, then key: {out}"
+    );
+}
+
+#[test]
+fn ingress_shows_tls_hosts_and_backend_endpoints() {
+    let related = Related {
+        backends: vec![Backend {
+            name: "web".into(),
+            service: Some(shown(fixture("svc-web-object"))),
+            endpoints: Some(shown(fixture("ep-web"))),
+        }],
+        ..Related::default()
+    };
+    let out = render(&fixture("ingress-web"), &related, now());
+    has_line(&out, "TLS:");
+    has_line(&out, "web-tls terminates shop.example.com");
+    has_line(&out, "Default backend: <default>");
+    assert!(
+        words(&out)
+            .iter()
+            .any(|l| l.starts_with("/ web:80 (10.244.") && l.ends_with(":8080)")),
+        "the backend's ready endpoints: {out}"
+    );
+    let out = render(&fixture("ingress-web"), &Related::default(), now());
+    has_line(&out, "/ web:80");
+}
+
+#[test]
+fn pvc_shows_used_by_and_finalizers() {
+    let related = Related {
+        used_by: Some(vec!["kg-user".into()]),
+        ..Related::default()
+    };
+    let out = render(&fixture("pvc-kg-data"), &related, now());
+    has_line(&out, "Used By: kg-user");
+    has_line(&out, "Finalizers: [kubernetes.io/pvc-protection]");
+    has_line(&out, "StorageClass: gp3");
+    let related = Related {
+        used_by: Some(vec![]),
+        ..Related::default()
+    };
+    let out = render(&fixture("pvc-kg-data"), &related, now());
+    has_line(&out, "Used By: <none>");
+    let out = render(&fixture("pvc-kg-data"), &Related::default(), now());
+    assert!(
+        out.contains("Used By:") && out.contains("not readable"),
+        "{out}"
+    );
+}
+
+#[test]
+fn annotations_read_as_key_colon_value_without_last_applied() {
+    let obj = json!({"kind": "ConfigMap", "metadata": {"name": "x", "annotations": {
+        "a": "1",
+        "kubectl.kubernetes.io/last-applied-configuration": "{\"data\":{}}",
+        "long": "y".repeat(200),
+    }}});
+    let out = render(&obj, &Related::default(), now());
+    has_line(&out, "Annotations: a: 1");
+    assert!(!out.contains("last-applied"), "{out}");
+    has_line(&out, "long:");
+    assert!(out.contains(&format!("{}...", "y".repeat(138))), "{out}");
+}
+
+#[test]
+fn terminating_pods_say_how_long_and_scoped_node_counts_say_so() {
+    let mut pod = with_kind(fixture("pod-api"), "Pod");
+    pod["metadata"]["deletionTimestamp"] = json!("2026-11-24T15:00:00Z");
+    pod["metadata"]["deletionGracePeriodSeconds"] = json!(30);
+    let out = render(&pod, &Related::default(), at("2026-11-24T15:02:00Z"));
+    has_line(&out, "Status: Terminating (lasts 2m)");
+    has_line(&out, "Termination Grace Period: 30s");
+    let related = Related {
+        node_pods_scoped: true,
+        ..Related::default()
+    };
+    let out = render(&with_kind(fixture("node-2"), "Node"), &related, now());
+    has_line(
+        &out,
+        "Non-terminated Pods: (0 in total, in the namespaces kubeglass may read)",
+    );
+    let related = Related {
+        node_pods_unreadable: true,
+        ..Related::default()
+    };
+    let out = render(&with_kind(fixture("node-2"), "Node"), &related, now());
+    assert!(
+        !out.contains("in total"),
+        "no count when pods were refused: {out}"
+    );
+    has_line(&out, "Pods: not readable (the pods list was refused)");
 }

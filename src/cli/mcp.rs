@@ -1,0 +1,69 @@
+//! `kubeglass mcp`: serve the read operations as MCP tools on stdin/stdout, with the same
+//! cluster, scope, redaction and budget flags as `query`.
+
+use std::ffi::OsString;
+use std::process::ExitCode;
+
+use super::common;
+use crate::error::Error;
+
+/// Help for `kubeglass mcp --help`.
+pub fn help() -> String {
+    format!(
+        "\
+kubeglass mcp — the read operations as a Model Context Protocol server on stdio
+
+Usage:
+  kubeglass mcp [OPTIONS]
+
+Started by an AI tool (Claude Desktop/Code, Cursor, VS Code, …), which talks JSON-RPC on
+stdin/stdout. Tools: triage, get, describe, logs, events, endpoints, rollout_history, top,
+api_resources, version — each read-only; a tool call's arguments are the JSON command form
+(docs/protocol.md) and can never widen the options below. Logs go to stderr
+(RUST_LOG, default warn). End of input exits 0.
+
+{}",
+        common::CLUSTER_HELP
+    )
+}
+
+/// Run `kubeglass mcp` with the arguments after the subcommand.
+pub fn main(args: Vec<OsString>) -> ExitCode {
+    let mut pargs = pico_args::Arguments::from_vec(args);
+    if pargs.contains(["-h", "--help"]) {
+        print!("{}", help());
+        return ExitCode::SUCCESS;
+    }
+    super::init_logging();
+    let settings = common::cluster_args(&mut pargs).and_then(|s| match pargs.finish().first() {
+        Some(extra) => Err(Error::config(format!(
+            "unexpected argument {extra:?} (see kubeglass mcp --help)"
+        ))),
+        None => Ok(s),
+    });
+    let settings = match settings {
+        Ok(s) => s,
+        Err(e) => {
+            common::print_error(&e);
+            return ExitCode::from(2);
+        }
+    };
+    // An unusable kubeconfig is said at start (the AI tool shows stderr), not per call.
+    let engine = match settings.connect() {
+        Ok(e) => e,
+        Err(e) => {
+            common::print_error(&e);
+            return ExitCode::from(1);
+        }
+    };
+    let stdin = std::io::stdin().lock();
+    let stdout = std::io::stdout().lock();
+    match crate::mcp::serve(&engine, settings.max_output_bytes, stdin, stdout) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            // The client closed stdout: nobody is left to answer.
+            log::warn!("mcp: stopping: {e}");
+            ExitCode::from(1)
+        }
+    }
+}

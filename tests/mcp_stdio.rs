@@ -1,0 +1,372 @@
+//! `kubeglass mcp` end to end against the in-process fake Kubernetes API: the real binary
+//! speaking MCP (JSON-RPC 2.0, one message per line) on stdin/stdout, answering with the same
+//! text as `query`, refusing what `query` refuses, and surviving hostile lines.
+
+mod support;
+
+use std::io::Write;
+use std::path::Path;
+use std::process::Stdio;
+
+use serde_json::{Value, json};
+use support::fake_api::FakeApi;
+use support::kubeglass;
+
+/// Run `kubeglass mcp --kubeconfig K [extra…]` with `input` on stdin; its stdout messages,
+/// its stderr and whether it exited 0.
+fn mcp(kubeconfig: &Path, extra: &[&str], input: &[u8]) -> (Vec<Value>, String, bool) {
+    let mut c = kubeglass();
+    c.args(["mcp", "--kubeconfig"])
+        .arg(kubeconfig)
+        .args(extra)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = c.spawn().expect("start kubeglass mcp");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let input = input.to_vec();
+    // Written from a thread: a large input must not deadlock against unread answers.
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(&input);
+    });
+    let out = child.wait_with_output().expect("wait");
+    writer.join().expect("writer");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let messages = stdout
+        .lines()
+        .map(|l| {
+            serde_json::from_str(l)
+                .unwrap_or_else(|e| panic!("stdout holds a line that is not JSON ({e}): {l}"))
+        })
+        .collect();
+    (
+        messages,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        out.status.success(),
+    )
+}
+
+fn request(id: u64, method: &str, params: Value) -> String {
+    json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}).to_string()
+}
+
+fn call(id: u64, tool: &str, arguments: Value) -> String {
+    request(
+        id,
+        "tools/call",
+        json!({"name": tool, "arguments": arguments}),
+    )
+}
+
+fn init() -> Vec<String> {
+    vec![
+        request(
+            1,
+            "initialize",
+            json!({"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "test", "version": "0"}}),
+        ),
+        json!({"jsonrpc": "2.0", "method": "notifications/initialized"}).to_string(),
+    ]
+}
+
+/// The answer to request `id`.
+fn answer(messages: &[Value], id: u64) -> &Value {
+    messages
+        .iter()
+        .find(|m| m["id"] == id)
+        .unwrap_or_else(|| panic!("no answer to {id}: {messages:?}"))
+}
+
+/// The text of a tool result, and whether it is an error.
+fn text(messages: &[Value], id: u64) -> (String, bool) {
+    let r = &answer(messages, id)["result"];
+    (
+        r["content"][0]["text"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{r}"))
+            .to_string(),
+        r["isError"].as_bool().unwrap_or_else(|| panic!("{r}")),
+    )
+}
+
+#[test]
+fn tools_answer_with_querys_text_and_refusals_are_error_results() {
+    let api = FakeApi::start();
+    let kc = api.kubeconfig();
+    let mut lines = init();
+    lines.push(request(2, "tools/list", json!({})));
+    lines.push(call(3, "get", json!({"resource": "pods"})));
+    lines.push(call(4, "endpoints", json!({"names": ["checkout"]})));
+    lines.push(call(
+        5,
+        "delete",
+        json!({"resource": "pods", "names": ["web"]}),
+    ));
+    lines.push(call(
+        6,
+        "get",
+        json!({"resource": "secrets", "output": "json"}),
+    ));
+    lines.push(call(
+        7,
+        "get",
+        json!({"resource": "pods", "namespace": "payments"}),
+    ));
+    let (messages, stderr, ok) = mcp(&kc, &["--namespaces", "shop"], lines.join("\n").as_bytes());
+    assert!(ok, "exit 0 at end of input: {stderr}");
+    assert_eq!(
+        messages.len(),
+        7,
+        "one answer per request, none for the notification: {messages:?}"
+    );
+
+    let tools = answer(&messages, 2)["result"]["tools"]
+        .as_array()
+        .expect("tools")
+        .clone();
+    let names: Vec<&str> = tools.iter().filter_map(|t| t["name"].as_str()).collect();
+    for n in [
+        "triage",
+        "get",
+        "describe",
+        "logs",
+        "events",
+        "endpoints",
+        "rollout_history",
+        "top",
+        "api_resources",
+        "version",
+    ] {
+        assert!(names.contains(&n), "{n} missing from {names:?}");
+    }
+    assert!(
+        tools
+            .iter()
+            .all(|t| t["annotations"]["readOnlyHint"] == true)
+    );
+
+    for (id, args) in [(3, vec!["get", "pods"]), (4, vec!["endpoints", "checkout"])] {
+        let (t, is_error) = text(&messages, id);
+        assert!(!is_error, "{t}");
+        let (rc, out, err) = support::query(&kc, &["--namespaces", "shop"], &args);
+        assert_eq!(rc, 0, "{err}");
+        assert_eq!(
+            t.trim_end(),
+            out.trim_end(),
+            "{args:?}: the tool's text is query's"
+        );
+    }
+    let (t, is_error) = text(&messages, 5);
+    assert!(is_error && t.starts_with("ReadOnly: "), "{t}");
+    let (t, is_error) = text(&messages, 6);
+    assert!(!is_error, "{t}");
+    assert!(
+        !t.contains("FIXTURE-SECRET") && !t.contains("RklYVFVSRS1TRUNSRVQ="),
+        "{t}"
+    );
+    let (t, is_error) = text(&messages, 7);
+    assert!(is_error && t.starts_with("OutOfScope: "), "{t}");
+    assert!(
+        api.requests().iter().all(|r| r.method == "GET"
+            && !r.url.contains("payments")
+            && !r.url.contains("/pods/web")),
+        "only in-scope GETs reached the API: {:?}",
+        api.requests()
+    );
+}
+
+#[test]
+fn get_offers_and_answers_jsonpath_and_custom_columns_as_query_does() {
+    let api = FakeApi::start();
+    let kc = api.kubeconfig();
+    let names = r#"{range .items[*]}{.metadata.name}{"\n"}{end}"#;
+    let mut lines = init();
+    lines.push(request(2, "tools/list", json!({})));
+    lines.push(call(
+        3,
+        "get",
+        json!({"resource": "pods", "output": "jsonpath", "print": {"template": names, "sort_by": ".metadata.name"}}),
+    ));
+    lines.push(call(
+        4,
+        "get",
+        json!({"resource": "pods", "output": "custom-columns", "print": {"template": "NAME:.metadata.name,PHASE:.status.phase", "no_headers": true}}),
+    ));
+    let (messages, stderr, ok) = mcp(&kc, &["--namespaces", "shop"], lines.join("\n").as_bytes());
+    assert!(ok, "{stderr}");
+    let tools = answer(&messages, 2)["result"]["tools"]
+        .as_array()
+        .expect("tools");
+    let get = tools.iter().find(|t| t["name"] == "get").expect("get tool");
+    let props = &get["inputSchema"]["properties"];
+    let formats = props["output"]["enum"].as_array().expect("output enum");
+    assert!(formats.contains(&json!("jsonpath")) && formats.contains(&json!("custom-columns")));
+    for p in [
+        "template",
+        "sort_by",
+        "no_headers",
+        "label_columns",
+        "show_labels",
+    ] {
+        assert!(
+            props["print"]["properties"][p].is_object(),
+            "print.{p}: {props}"
+        );
+    }
+    let jsonpath = format!("jsonpath={names}");
+    let cases = [
+        (
+            3,
+            vec![
+                "get",
+                "pods",
+                "--sort-by=.metadata.name",
+                "-o",
+                jsonpath.as_str(),
+            ],
+        ),
+        (
+            4,
+            vec![
+                "get",
+                "pods",
+                "--no-headers",
+                "-o",
+                "custom-columns=NAME:.metadata.name,PHASE:.status.phase",
+            ],
+        ),
+    ];
+    for (id, args) in cases {
+        let (t, is_error) = text(&messages, id);
+        assert!(!is_error, "{t}");
+        assert!(t.lines().count() > 1 && !t.contains('{'), "{t}");
+        let (rc, out, err) = support::query(&kc, &["--namespaces", "shop"], &args);
+        assert_eq!(rc, 0, "{err}");
+        assert_eq!(t, out, "{args:?}: the tool's text is query's");
+    }
+}
+
+#[test]
+fn a_malformed_line_and_a_2_mib_line_get_parse_errors_and_the_server_goes_on() {
+    let api = FakeApi::start();
+    let mut input = init().join("\n").into_bytes();
+    input.extend_from_slice(b"\n{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\n");
+    input.extend_from_slice(&vec![b'x'; 2 * 1024 * 1024]);
+    input.extend_from_slice(b"\n\xff\xfe\n");
+    input.extend_from_slice(call(3, "version", json!({})).as_bytes());
+    input.push(b'\n');
+    input.extend_from_slice(request(4, "ping", json!({})).as_bytes());
+    let (messages, stderr, ok) = mcp(&api.kubeconfig(), &[], &input);
+    assert!(ok, "{stderr}");
+    let codes: Vec<&Value> = messages.iter().map(|m| &m["error"]["code"]).collect();
+    assert_eq!(
+        codes,
+        [
+            &Value::Null,
+            &json!(-32700),
+            &json!(-32700),
+            &json!(-32700),
+            &Value::Null,
+            &Value::Null
+        ],
+        "{messages:?}"
+    );
+    let (t, is_error) = text(&messages, 3);
+    assert!(!is_error && t.contains("Server Version"), "{t}");
+    assert_eq!(answer(&messages, 4)["result"], json!({}));
+}
+
+#[test]
+fn a_small_budget_cuts_the_text_with_the_truncation_note() {
+    let api = FakeApi::start();
+    let mut lines = init();
+    lines.push(call(
+        2,
+        "get",
+        json!({"resource": "pods", "output": "yaml"}),
+    ));
+    let (messages, stderr, ok) = mcp(
+        &api.kubeconfig(),
+        &["--max-output-bytes", "1024"],
+        lines.join("\n").as_bytes(),
+    );
+    assert!(ok, "{stderr}");
+    let (t, is_error) = text(&messages, 2);
+    assert!(!is_error, "{t}");
+    assert!(t.len() <= 1024 + 256, "{} bytes", t.len());
+    assert!(
+        t.contains("kubeglass") && t.contains("cut"),
+        "the note says it was cut: {t}"
+    );
+}
+
+#[test]
+fn a_bad_kubeconfig_or_flag_is_said_on_stderr_at_start() {
+    let mut c = kubeglass();
+    c.args(["mcp", "--kubeconfig", "/nonexistent/kubeconfig"])
+        .stdin(Stdio::null());
+    let (rc, out, err) = support::run(c);
+    assert_eq!((rc, out.as_str()), (1, ""), "{err}");
+    assert_eq!(
+        support::error_code(&err).as_deref(),
+        Some("Config"),
+        "{err}"
+    );
+    let mut c = kubeglass();
+    c.args(["mcp", "--max-output-bytes", "1"])
+        .stdin(Stdio::null());
+    let (rc, out, _) = support::run(c);
+    assert_eq!((rc, out.as_str()), (2, ""));
+}
+
+#[test]
+fn tool_arguments_cannot_widen_the_operators_scope() {
+    let api = FakeApi::start();
+    let mut lines = init();
+    lines.push(call(2, "get", json!({"resource": "nodes"})));
+    lines.push(call(3, "top", json!({"resource": "nodes"})));
+    lines.push(call(
+        4,
+        "logs",
+        json!({"resource": "node", "names": ["node-1"]}),
+    ));
+    lines.push(call(
+        5,
+        "get",
+        json!({"resource": "pods", "namespace": "kube-system"}),
+    ));
+    lines.push(call(
+        6,
+        "get",
+        json!({"resource": "pods", "max_output_bytes": 100_000_000}),
+    ));
+    let (messages, stderr, ok) = mcp(
+        &api.kubeconfig(),
+        &[
+            "--namespaces",
+            "shop",
+            "--no-cluster-resources",
+            "--max-output-bytes",
+            "1024",
+        ],
+        lines.join("\n").as_bytes(),
+    );
+    assert!(ok, "{stderr}");
+    for id in [2, 3, 4, 5] {
+        let (t, is_error) = text(&messages, id);
+        assert!(is_error && t.starts_with("OutOfScope: "), "{id}: {t}");
+    }
+    let (t, is_error) = text(&messages, 6);
+    assert!(
+        !is_error && t.len() <= 1024 + 256,
+        "a call's budget never exceeds the operator's: {} bytes",
+        t.len()
+    );
+    assert!(
+        api.requests()
+            .iter()
+            .all(|r| !r.url.contains("nodes") && !r.url.contains("kube-system")),
+        "{:?}",
+        api.requests()
+    );
+}
