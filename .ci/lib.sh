@@ -80,8 +80,8 @@ ci_cargo_deny() {
 # the repository; a crash fails the step and leaves its input under fuzz/artifacts/.
 CI_FUZZ_SECONDS="${KUBEGLASS_CI_FUZZ_SECONDS:-30}"
 # Without a sanitizer: kubeglass forbids unsafe code, so panics, overflows (debug
-# assertions are on), timeouts and the RSS limit are what the fuzzers look for, at about
-# twice the speed of an ASan build.
+# assertions are on), timeouts and the RSS limit are what the fuzzers look for, faster than
+# an ASan build.
 CI_FUZZ_FLAGS=(-s none --target-dir "$CI_CACHE/fuzz-target")
 
 ci_nightly() {
