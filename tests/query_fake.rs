@@ -280,3 +280,26 @@ fn usage_errors_exit_2() {
     );
     assert!(error_code(&err).is_some(), "{err}");
 }
+
+/// A StatefulSet's `serviceName` is not validated by the API: object data must never become
+/// a request path (here one that climbs to a Secret), only a name that could be a Service.
+#[test]
+fn describe_never_builds_a_request_path_from_unvalidated_object_data() {
+    let api = FakeApi::start();
+    let (rc, out, err) = query(&api, &["describe", "sts", "db"]);
+    assert_eq!(rc, 0, "{err}");
+    assert!(
+        out.contains("its governing Service \"../secrets/db\" does not exist"),
+        "{out}"
+    );
+    let urls: Vec<String> = api.requests().into_iter().map(|r| r.url).collect();
+    assert!(
+        urls.iter()
+            .all(|u| !u.contains("..") && !u.contains("secrets")),
+        "{urls:?}"
+    );
+    assert!(
+        urls.iter().any(|u| u.ends_with("/statefulsets/db")),
+        "{urls:?}"
+    );
+}

@@ -14,6 +14,7 @@ use crate::command::Command;
 use crate::error::{Error, Result};
 use crate::json::text;
 use crate::kube::Resource;
+use crate::names::check_object_name;
 use crate::object::{fill_type, owned_by, selector_of};
 use crate::output::budget::Budget;
 use crate::output::{Format, Output};
@@ -132,9 +133,12 @@ fn related(e: &Engine, res: &Resource, obj: &Value) -> describe::Related {
     if let (true, Some(ns)) = (needs.service, ns) {
         let svc = text(obj, "/spec/serviceName");
         if !svc.is_empty() {
-            rel.service_missing = e
-                .get(&format!("/api/v1/namespaces/{ns}/services/{svc}"))
-                .is_err_and(|err| err.is_not_found());
+            // The API does not validate serviceName: a value that is no object name
+            // (`../secrets/x`, `x?watch=1`) must not steer a request path, and names no
+            // Service that could exist.
+            rel.service_missing = check_object_name(svc).is_err()
+                || e.get(&format!("/api/v1/namespaces/{ns}/services/{svc}"))
+                    .is_err_and(|err| err.is_not_found());
         }
     }
     rel
@@ -196,6 +200,8 @@ fn backend_services(ing: &Value) -> Vec<String> {
                 .or_else(|| b.get("serviceName"))
                 .and_then(Value::as_str)
         });
+        // Each name becomes a request path: one that is no object name is not read.
+        let svc = svc.filter(|s| check_object_name(s).is_ok());
         if let Some(s) = svc.filter(|s| !names.iter().any(|n| n == s)) {
             names.push(s.to_string());
         }
@@ -220,5 +226,25 @@ fn object_events(e: &Engine, obj: &Value, ns: Option<&str>) -> Result<Vec<Redact
     match ns {
         Some(ns) => list(e, "events", Some(ns), &pairs),
         None => scoped_list(e, "events", &pairs),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn ingress_backends_that_are_no_object_name_never_become_a_request_path() {
+        let ing = json!({"spec": {
+            "defaultBackend": {"service": {"name": "web"}},
+            "rules": [{"http": {"paths": [
+                {"backend": {"service": {"name": "../secrets/x"}}},
+                {"backend": {"serviceName": "api?watch=true"}},
+                {"backend": {"serviceName": "api"}},
+                {"backend": {"service": {"name": "web"}}},
+            ]}}],
+        }});
+        assert_eq!(backend_services(&ing), ["web", "api"]);
     }
 }
