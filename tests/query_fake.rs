@@ -303,3 +303,15 @@ fn describe_never_builds_a_request_path_from_unvalidated_object_data() {
         "{urls:?}"
     );
 }
+
+/// Annotations and images are anybody's text: ESC, BEL and CSI from them reach the output
+/// only made visible.
+#[test]
+fn describe_output_never_carries_terminal_control_characters() {
+    let api = FakeApi::start();
+    let (rc, out, err) = query(&api, &["describe", "sts", "db"]);
+    assert_eq!(rc, 0, "{err}");
+    assert!(!out.chars().any(|c| c.is_control() && c != '\n'), "{out:?}");
+    assert!(out.contains("note: ^[[2J^[]0;pwned^G\\u009b31m"), "{out}");
+    assert!(out.contains("postgres:16^[[8m"), "{out}");
+}

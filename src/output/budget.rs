@@ -71,6 +71,9 @@ impl Budget {
     /// Keep the whole chunk if it fits, else nothing. Returns false once the budget is full;
     /// from then on every chunk is only counted, so the output never has gaps.
     pub fn push(&mut self, chunk: &str) -> bool {
+        // Every table, describe, event and document line passes here: the one place that
+        // keeps server data from driving the reader's terminal.
+        let chunk = &*super::printable(chunk);
         let cost = chunk.len() + self.separator_len(chunk);
         if !self.full && self.used + cost <= self.room {
             self.used += cost;
@@ -201,6 +204,15 @@ mod tests {
     use serde_json::Value;
 
     const HINT: &str = "narrow with -l, --field-selector or --tail";
+
+    #[test]
+    fn no_chunk_carries_terminal_control_characters() {
+        let mut b = Budget::new(1000);
+        b.push("web-1\u{1b}[2J\tRunning");
+        b.push(r#"{"note":"\u001b[31m"}"#);
+        let out = b.finish(Format::Text, HINT).text;
+        assert_eq!(out, "web-1^[[2J\tRunning\n{\"note\":\"\\u001b[31m\"}\n");
+    }
 
     #[test]
     fn budget_cuts_at_line_boundary() {
