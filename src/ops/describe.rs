@@ -18,7 +18,7 @@ use crate::names::check_object_name;
 use crate::object::{fill_type, owned_by, selector_of};
 use crate::output::budget::Budget;
 use crate::output::{Format, Output};
-use crate::redact::Redacted;
+use crate::redact::{self, Redacted};
 
 use super::engine::{Engine, Namespaces, Shape};
 use super::related::{claim_users, counted_scoped_list, list, scoped_list};
@@ -86,7 +86,10 @@ fn related(e: &Engine, res: &Resource, obj: &Value) -> describe::Related {
     let mut rel = describe::Related::default();
     let soft = |what: &str, r: Result<Vec<Redacted<Value>>>| -> Vec<Redacted<Value>> {
         r.unwrap_or_else(|err| {
-            log::warn!("describe {kind}/{name}: could not read its {what}: {err}");
+            log::warn!(
+                "describe {kind}/{name}: could not read its {what}: {}",
+                shown(&err)
+            );
             Vec::new()
         })
     };
@@ -123,7 +126,10 @@ fn related(e: &Engine, res: &Resource, obj: &Value) -> describe::Related {
     if let (true, Some(ns)) = (needs.used_by, ns) {
         rel.used_by = claim_users(e, ns, name)
             .inspect_err(|err| {
-                log::warn!("describe {kind}/{name}: could not read the pods using it: {err}")
+                log::warn!(
+                    "describe {kind}/{name}: could not read the pods using it: {}",
+                    shown(err)
+                )
             })
             .ok();
     }
@@ -155,19 +161,26 @@ fn node_related(e: &Engine, name: &str, rel: &mut describe::Related) {
             rel.node_pods_scoped = e.scope().namespaces_for_all().is_some();
         }
         Err(err) => {
-            log::warn!("describe Node/{name}: could not read its pods: {err}");
+            log::warn!(
+                "describe Node/{name}: could not read its pods: {}",
+                shown(&err)
+            );
             rel.node_pods_unreadable = true;
         }
     }
     // A Lease is read only where the scope reaches kube-node-lease.
     if e.scope().check_namespace(NODE_LEASE_NS).is_ok() {
         let path = format!("/apis/coordination.k8s.io/v1/namespaces/{NODE_LEASE_NS}/leases/{name}");
-        // kubectl shows the server's message; the code word kubeglass puts first is dropped.
-        rel.lease = Some(e.get(&path).map_err(|err| {
-            let s = err.to_string();
-            s.split_once(": ").map_or(s.clone(), |(_, m)| m.to_string())
-        }));
+        rel.lease = Some(e.get(&path).map_err(|err| lease_error(&err)));
     }
+}
+
+/// Why a Lease could not be read, as kubectl shows it: the server's message without the code
+/// word kubeglass puts first. It is the API's (or a proxy's) text, so it is redacted like
+/// every string shown.
+fn lease_error(err: &Error) -> Redacted<String> {
+    let s = err.to_string();
+    redact::message(s.split_once(": ").map_or(s.as_str(), |(_, m)| m))
 }
 
 /// Each backend Service of an Ingress with its Endpoints (either unreadable: left out).
@@ -184,6 +197,11 @@ fn backends(e: &Engine, ns: &str, ing: &Value) -> Vec<describe::Backend> {
             name: svc,
         })
         .collect()
+}
+
+/// An error as a log line may show it: the API's text, redacted.
+fn shown(err: &Error) -> String {
+    redact::message(&err.to_string()).into_string()
 }
 
 /// The namespace node Leases live in.
@@ -233,6 +251,17 @@ fn object_events(e: &Engine, obj: &Value, ns: Option<&str>) -> Result<Vec<Redact
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_lease_error_is_shown_redacted_without_its_code_word() {
+        let err = Error::new(
+            crate::error::Code::Forbidden,
+            "proxy said: password=hunter2 (leases \"node-1\")",
+        );
+        let why = lease_error(&err);
+        assert!(!why.value().contains("hunter2"), "{why:?}");
+        assert!(why.value().starts_with("proxy said: password="), "{why:?}");
+    }
 
     #[test]
     fn ingress_backends_that_are_no_object_name_never_become_a_request_path() {

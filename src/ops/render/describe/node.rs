@@ -109,10 +109,10 @@ fn taints(o: &Value) -> Vec<String> {
 }
 
 /// The node's Lease in kube-node-lease: who renews it and when it last did.
-fn lease(d: &mut Doc, lease: Option<&Result<Redacted<Value>, String>>) {
+fn lease(d: &mut Doc, lease: Option<&Result<Redacted<Value>, Redacted<String>>>) {
     match lease {
         None => {}
-        Some(Err(why)) => d.kv(0, "Lease", &format!("Failed to get lease: {why}")),
+        Some(Err(why)) => d.kv(0, "Lease", &format!("Failed to get lease: {}", why.value())),
         Some(Ok(l)) => {
             d.section(0, "Lease");
             let field = |p: &str, time: bool| match text(l, p) {

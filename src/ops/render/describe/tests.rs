@@ -455,7 +455,9 @@ fn node_shows_transition_times_system_info_lease_and_pod_shares() {
     let related = Related {
         node_pods: pods,
         node_totals: Some(totals),
-        lease: Some(Err("leases.coordination.k8s.io \"node-1\" not found".into())),
+        lease: Some(Err(crate::redact::message(
+            "leases.coordination.k8s.io \"node-1\" not found",
+        ))),
         ..Related::default()
     };
     let out = render(&fixture("node-1"), &related, now());
