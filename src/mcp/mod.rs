@@ -19,7 +19,7 @@
 //! **Sequential by design.** Messages are read, handled and answered one at a time on the
 //! calling thread: there is no shared state to guard, answers cannot interleave on stdout,
 //! and memory is bounded by one message and one result. A local assistant waits for each
-//! tool result anyway; a slow call delays the next message by at most the request timeout.
+//! tool result anyway; a slow call delays the next message by at most [`tools::CALL_TIMEOUT`].
 //! Because each request is answered before the next line is read, a
 //! `notifications/cancelled` always arrives after its request was answered and is ignored.
 //!

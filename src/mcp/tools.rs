@@ -7,6 +7,8 @@
 //! the arguments reaches the operator's settings (kubeconfig, `--namespaces`,
 //! `--no-cluster-resources`, redaction, the output ceiling): a command has no field for them.
 
+use std::time::{Duration, Instant};
+
 use serde_json::{Map, Value, json};
 
 use super::jsonrpc::RpcError;
@@ -14,6 +16,12 @@ use crate::command::{self, Op};
 use crate::error::{Error, Result};
 use crate::ops::Executor;
 use crate::output::Output;
+
+/// Longest a tool call may run, then it answers `Timeout` (the agent's default
+/// `--command-timeout`). Calls are served one at a time, so without it a call that reads
+/// many objects from a slow API (each request bounded only by `--request-timeout`) would
+/// hold every later message; a client gives up on a call long before that anyway.
+pub const CALL_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// One tool: its name, the op it runs and what it is for.
 struct Tool {
@@ -155,8 +163,9 @@ pub fn call(
         )));
     };
     log::debug!("tools/call {name}");
-    let result =
-        command_of(tool.op, arguments).and_then(|cmd| exec.execute(&cmd, max_output_bytes, None));
+    let deadline = Instant::now() + CALL_TIMEOUT;
+    let result = command_of(tool.op, arguments)
+        .and_then(|cmd| exec.execute(&cmd, max_output_bytes, Some(deadline)));
     if let Err(e) = &result {
         log::info!("tools/call {name}: {}", e.code);
     }
@@ -191,15 +200,15 @@ mod tests {
     use crate::error::Code;
     use crate::output::Format;
     use std::sync::Mutex;
-    use std::time::Instant;
 
-    /// Records the commands it gets; answers `get` with a fixed table.
+    /// Records the commands it gets and their deadlines; answers `get` with a fixed table.
     #[derive(Default)]
-    struct Recorder(Mutex<Vec<(Command, usize)>>);
+    struct Recorder(Mutex<Vec<(Command, usize)>>, Mutex<Vec<Option<Instant>>>);
 
     impl Executor for Recorder {
-        fn execute(&self, cmd: &Command, max: usize, _d: Option<Instant>) -> Result<Output> {
+        fn execute(&self, cmd: &Command, max: usize, d: Option<Instant>) -> Result<Output> {
             self.0.lock().unwrap().push((cmd.clone(), max));
+            self.1.lock().unwrap().push(d);
             Ok(Output {
                 text: "NAME\nweb-1".into(),
                 format: Format::Text,
@@ -309,6 +318,19 @@ mod tests {
             assert!(text.starts_with(&format!("{code}: ")), "{params}: {text}");
         }
         assert!(exec.0.lock().unwrap().is_empty());
+    }
+
+    #[test]
+    fn every_call_runs_within_a_deadline() {
+        let exec = Recorder::default();
+        let before = Instant::now();
+        call_json(
+            &exec,
+            json!({"name": "triage", "arguments": {"all_namespaces": true}}),
+        )
+        .unwrap();
+        let deadline = exec.1.lock().unwrap()[0].expect("a call has a deadline");
+        assert!(deadline >= before + CALL_TIMEOUT && deadline <= Instant::now() + CALL_TIMEOUT);
     }
 
     #[test]
