@@ -7,10 +7,11 @@ pub mod doc;
 pub mod table;
 
 /// `s` with every terminal control character from server data made visible: C0 controls
-/// but newline and tab, and DEL, in caret notation (ESC is `^[`, as kubectl escapes it);
-/// C1 controls (U+0080–U+009F, CSI among them) as `\u00XX`, which JSON reads as the same
-/// character. Objects, events and error messages are written by whoever can create them: an
-/// ESC or CSI in an annotation must not recolour, retitle or clear the reader's terminal.
+/// but newline and tab in caret notation (ESC is `^[`, as kubectl escapes it); DEL and C1
+/// controls (U+0080–U+009F, CSI among them) as `\u00XX`, which JSON reads as the same
+/// character (serde_json writes them raw; it escapes C0 itself). Objects, events and error
+/// messages are written by whoever can create them: an ESC or CSI in an annotation must not
+/// recolour, retitle or clear the reader's terminal.
 pub fn printable(s: &str) -> Cow<'_, str> {
     let is_control = |c: char| c.is_control() && c != '\n' && c != '\t';
     if !s.contains(is_control) {
@@ -20,7 +21,6 @@ pub fn printable(s: &str) -> Cow<'_, str> {
     for c in s.chars() {
         match c as u32 {
             _ if !is_control(c) => out.push(c),
-            0x7f => out.push_str("^?"),
             n @ 0..=0x1f => {
                 out.push('^');
                 out.push(char::from(b'@' + n as u8));
@@ -83,15 +83,15 @@ mod tests {
         assert!(matches!(printable("plain\ttext\n"), Cow::Borrowed(_)));
         assert_eq!(
             printable("a\u{1b}[31mred\u{1b}]0;title\u{7}\r\u{7f}b\u{9b}2J\u{85}é"),
-            "a^[[31mred^[]0;title^G^M^?b\\u009b2J\\u0085é"
+            "a^[[31mred^[]0;title^G^M\\u007fb\\u009b2J\\u0085é"
         );
-        let json = serde_json::json!({"k": "x\u{9b}y"}).to_string();
+        let json = serde_json::json!({"k": "x\u{9b}\u{7f}y"}).to_string();
         let safe = printable(&json);
         assert!(!safe.chars().any(|c| c.is_control()), "{safe}");
         assert_eq!(
             serde_json::from_str::<serde_json::Value>(&safe).unwrap(),
-            serde_json::json!({"k": "x\u{9b}y"}),
-            "a C1 character in JSON stays the same character"
+            serde_json::json!({"k": "x\u{9b}\u{7f}y"}),
+            "DEL and C1 characters in JSON stay the same characters"
         );
     }
 }
