@@ -19,6 +19,7 @@ use crate::object::{fill_type, owned_by, selector_of};
 use crate::output::budget::Budget;
 use crate::output::{Format, Output};
 use crate::redact::{self, Redacted};
+use crate::url::encode;
 
 use super::engine::{Engine, Namespaces, Shape};
 use super::related::{claim_users, counted_scoped_list, list, scoped_list};
@@ -75,11 +76,22 @@ fn describe_targets(
     Ok(out)
 }
 
+/// The API groups of the built-in kinds whose describe reads extras (pods, endpoints, …).
+const EXTRAS_GROUPS: &[&str] = &["", "apps", "extensions", "batch", "networking.k8s.io"];
+
+/// What to read beside an object of `res`: by kind for the built-in types only. A custom
+/// resource may share a kind (Knative's `Service`) without sharing its meaning: only its
+/// events are read, never another object by its name or spec.
+fn needs_of(res: &Resource, kind: &str) -> describe::Needs {
+    let builtin = EXTRAS_GROUPS.contains(&res.group.as_str());
+    describe::needs(if builtin { kind } else { "" })
+}
+
 /// What the renderer needs beside the object; a related read that fails (RBAC may allow
 /// the object but not its events) leaves that part empty rather than failing the command.
 fn related(e: &Engine, res: &Resource, obj: &Value) -> describe::Related {
     let kind = obj.get("kind").and_then(Value::as_str).unwrap_or(&res.kind);
-    let needs = describe::needs(kind);
+    let needs = needs_of(res, kind);
     let ns = text(obj, "/metadata/namespace");
     let ns = (!ns.is_empty()).then_some(ns);
     let name = text(obj, "/metadata/name");
@@ -112,7 +124,7 @@ fn related(e: &Engine, res: &Resource, obj: &Value) -> describe::Related {
         rel.replica_sets = rss.into_iter().filter(|rs| owned_by(rs, uid)).collect();
     }
     if let (true, Some(ns)) = (needs.endpoints, ns) {
-        let path = format!("/api/v1/namespaces/{ns}/endpoints/{name}");
+        let path = format!("/api/v1/namespaces/{ns}/endpoints/{}", encode(name));
         rel.endpoints = e.get(&path).ok();
     }
     if needs.node_pods {
@@ -143,7 +155,7 @@ fn related(e: &Engine, res: &Resource, obj: &Value) -> describe::Related {
             // (`../secrets/x`, `x?watch=1`) must not steer a request path, and names no
             // Service that could exist.
             rel.service_missing = check_object_name(svc).is_err()
-                || e.get(&format!("/api/v1/namespaces/{ns}/services/{svc}"))
+                || e.get(&format!("/api/v1/namespaces/{ns}/services/{}", encode(svc)))
                     .is_err_and(|err| err.is_not_found());
         }
     }
@@ -170,7 +182,10 @@ fn node_related(e: &Engine, name: &str, rel: &mut describe::Related) {
     }
     // A Lease is read only where the scope reaches kube-node-lease.
     if e.scope().check_namespace(NODE_LEASE_NS).is_ok() {
-        let path = format!("/apis/coordination.k8s.io/v1/namespaces/{NODE_LEASE_NS}/leases/{name}");
+        let path = format!(
+            "/apis/coordination.k8s.io/v1/namespaces/{NODE_LEASE_NS}/leases/{}",
+            encode(name)
+        );
         rel.lease = Some(e.get(&path).map_err(|err| lease_error(&err)));
     }
 }
@@ -189,10 +204,16 @@ fn backends(e: &Engine, ns: &str, ing: &Value) -> Vec<describe::Backend> {
         .into_iter()
         .map(|svc| describe::Backend {
             service: e
-                .get(&format!("/api/v1/namespaces/{ns}/services/{svc}"))
+                .get(&format!(
+                    "/api/v1/namespaces/{ns}/services/{}",
+                    encode(&svc)
+                ))
                 .ok(),
             endpoints: e
-                .get(&format!("/api/v1/namespaces/{ns}/endpoints/{svc}"))
+                .get(&format!(
+                    "/api/v1/namespaces/{ns}/endpoints/{}",
+                    encode(&svc)
+                ))
                 .ok(),
             name: svc,
         })
@@ -261,6 +282,46 @@ mod tests {
         let why = lease_error(&err);
         assert!(!why.value().contains("hunter2"), "{why:?}");
         assert!(why.value().starts_with("proxy said: password="), "{why:?}");
+    }
+
+    fn resource(group: &str, kind: &str) -> Resource {
+        Resource {
+            group: group.into(),
+            version: "v1".into(),
+            plural: format!("{}s", kind.to_lowercase()),
+            singular: kind.to_lowercase(),
+            kind: kind.into(),
+            namespaced: true,
+            short_names: Vec::new(),
+            verbs: vec!["get".into()],
+            categories: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_custom_resource_sharing_a_builtin_kind_reads_only_its_events() {
+        for kind in [
+            "Service",
+            "Node",
+            "StatefulSet",
+            "Ingress",
+            "Namespace",
+            "Deployment",
+        ] {
+            let n = needs_of(&resource("serving.knative.dev", kind), kind);
+            assert!(n.events, "{kind}");
+            assert!(
+                !(n.endpoints || n.node_pods || n.service || n.backends || n.quotas),
+                "{kind}: {n:?}"
+            );
+            assert!(
+                !(n.pods_by_selector || n.replica_sets || n.used_by),
+                "{kind}"
+            );
+        }
+        assert!(needs_of(&resource("", "Service"), "Service").endpoints);
+        assert!(needs_of(&resource("apps", "StatefulSet"), "StatefulSet").service);
+        assert!(needs_of(&resource("networking.k8s.io", "Ingress"), "Ingress").backends);
     }
 
     #[test]
