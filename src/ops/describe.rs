@@ -220,9 +220,11 @@ fn backends(e: &Engine, ns: &str, ing: &Value) -> Vec<describe::Backend> {
         .collect()
 }
 
-/// An error as a log line may show it: the API's text, redacted.
+/// An error as a log line may show it: the API's text, redacted, its control characters
+/// made visible (stderr is a terminal too).
 fn shown(err: &Error) -> String {
-    redact::message(&err.to_string()).into_string()
+    let text = redact::message(&err.to_string()).into_string();
+    crate::output::printable(&text).into_owned()
 }
 
 /// The namespace node Leases live in.
@@ -322,6 +324,17 @@ mod tests {
         assert!(needs_of(&resource("", "Service"), "Service").endpoints);
         assert!(needs_of(&resource("apps", "StatefulSet"), "StatefulSet").service);
         assert!(needs_of(&resource("networking.k8s.io", "Ingress"), "Ingress").backends);
+    }
+
+    #[test]
+    fn a_related_read_error_is_logged_redacted_and_printable() {
+        let err = Error::new(
+            crate::error::Code::Forbidden,
+            "token=abcdefghijklmnop \u{1b}]0;pwned\u{7}",
+        );
+        let line = shown(&err);
+        assert!(!line.contains("abcdefghijklmnop"), "{line}");
+        assert!(line.ends_with("^[]0;pwned^G"), "{line}");
     }
 
     #[test]
