@@ -7,21 +7,16 @@
 //! the arguments reaches the operator's settings (kubeconfig, `--namespaces`,
 //! `--no-cluster-resources`, redaction, the output ceiling): a command has no field for them.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use serde_json::{Map, Value, json};
 
+use super::Limits;
 use super::jsonrpc::RpcError;
 use crate::command::{self, Op};
 use crate::error::{Error, Result};
 use crate::ops::Executor;
 use crate::output::Output;
-
-/// Longest a tool call may run, then it answers `Timeout` (the agent's default
-/// `--command-timeout`). Calls are served one at a time, so without it a call that reads
-/// many objects from a slow API (each request bounded only by `--request-timeout`) would
-/// hold every later message; a client gives up on a call long before that anyway.
-pub const CALL_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// One tool: its name, the op it runs and what it is for.
 struct Tool {
@@ -135,7 +130,7 @@ pub fn list() -> Value {
 /// itself is malformed or names no tool.
 pub fn call(
     exec: &dyn Executor,
-    max_output_bytes: usize,
+    limits: Limits,
     params: Option<&Value>,
 ) -> Result<Value, RpcError> {
     let params = params.and_then(Value::as_object);
@@ -163,9 +158,11 @@ pub fn call(
         )));
     };
     log::debug!("tools/call {name}");
-    let deadline = Instant::now() + CALL_TIMEOUT;
+    // Calls are served one at a time: without a deadline, a call reading many objects from
+    // a slow API (each request bounded only by --request-timeout) would hold every later one.
+    let deadline = Instant::now() + limits.call_timeout;
     let result = command_of(tool.op, arguments)
-        .and_then(|cmd| exec.execute(&cmd, max_output_bytes, Some(deadline)));
+        .and_then(|cmd| exec.execute(&cmd, limits.max_output_bytes, Some(deadline)));
     if let Err(e) = &result {
         log::info!("tools/call {name}: {}", e.code);
     }
@@ -200,6 +197,7 @@ mod tests {
     use crate::error::Code;
     use crate::output::Format;
     use std::sync::Mutex;
+    use std::time::Duration;
 
     /// Records the commands it gets and their deadlines; answers `get` with a fixed table.
     #[derive(Default)]
@@ -217,8 +215,17 @@ mod tests {
         }
     }
 
+    const TIMEOUT: Duration = Duration::from_secs(60);
+
+    fn limits(max_output_bytes: usize) -> Limits {
+        Limits {
+            max_output_bytes,
+            call_timeout: TIMEOUT,
+        }
+    }
+
     fn call_json(exec: &Recorder, params: Value) -> Result<Value, RpcError> {
-        call(exec, 4096, Some(&params))
+        call(exec, limits(4096), Some(&params))
     }
 
     #[test]
@@ -330,7 +337,7 @@ mod tests {
         )
         .unwrap();
         let deadline = exec.1.lock().unwrap()[0].expect("a call has a deadline");
-        assert!(deadline >= before + CALL_TIMEOUT && deadline <= Instant::now() + CALL_TIMEOUT);
+        assert!(deadline >= before + TIMEOUT && deadline <= Instant::now() + TIMEOUT);
     }
 
     #[test]
@@ -345,6 +352,6 @@ mod tests {
             let e = call_json(&exec, params.clone()).unwrap_err();
             assert_eq!(e.code, super::super::jsonrpc::INVALID_PARAMS, "{params}");
         }
-        assert!(call(&exec, 1, None).is_err());
+        assert!(call(&exec, limits(1), None).is_err());
     }
 }
