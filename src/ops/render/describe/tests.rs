@@ -633,3 +633,32 @@ fn node_totals_of_huge_requests_never_overflow() {
     let out = render(&fixture("node-1"), &related, now());
     assert!(!out.contains(" (-"), "no negative share: {out}");
 }
+
+#[test]
+fn the_new_replica_set_is_the_oldest_with_the_deployments_template_as_kubectl_picks_it() {
+    let deploy = with_kind(fixture("deploy-api"), "Deployment");
+    let rs = |name: &str, created: &str, image: &str| {
+        let mut t = deploy["spec"]["template"].clone();
+        t["metadata"]["labels"]["pod-template-hash"] = json!(name);
+        t["spec"]["containers"][0]["image"] = json!(image);
+        shown(
+            json!({"metadata": {"name": name, "creationTimestamp": created,
+            "annotations": {"deployment.kubernetes.io/revision": "3"}},
+            "spec": {"replicas": 1, "template": t}, "status": {"replicas": 1}}),
+        )
+    };
+    let image = deploy["spec"]["template"]["spec"]["containers"][0]["image"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let related = Related {
+        replica_sets: vec![
+            rs("a-old", "2026-01-02T00:00:00Z", &image),
+            rs("b-other", "2026-01-01T00:00:00Z", "other:1"),
+            rs("c-young", "2026-01-03T00:00:00Z", &image),
+        ],
+        ..Related::default()
+    };
+    let out = render(&deploy, &related, now());
+    has_line(&out, "NewReplicaSet: a-old (1/1 replicas created)");
+}
