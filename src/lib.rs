@@ -29,7 +29,6 @@ pub mod redact;
 pub mod scope;
 pub mod sensitive;
 pub mod sqs;
-pub mod terminal;
 pub mod timefmt;
 pub mod tls;
 pub mod url;

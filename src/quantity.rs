@@ -16,7 +16,11 @@ pub fn scaled(q: &str) -> Option<f64> {
     let split = q
         .find(|c: char| c.is_ascii_alphabetic() && c != 'e' && c != 'E')
         .unwrap_or(q.len());
-    let (num, suffix) = q.split_at(split);
+    // `8E` is 8 exa (the API writes it so), not a number with an unfinished exponent.
+    let (num, suffix) = match q.strip_suffix('E') {
+        Some(n) if n.parse::<f64>().is_ok() => (n, "E"),
+        _ => q.split_at(split),
+    };
     let base: f64 = num.parse().ok()?;
     let factor = match suffix {
         "" => 1.0,
@@ -55,6 +59,9 @@ mod tests {
         assert_eq!(parse_bytes("1G"), Some(1_000_000_000));
         assert_eq!(parse_bytes("2e3"), Some(2000));
         assert_eq!(parse_bytes("64Ki"), Some(65_536));
+        assert_eq!(parse_bytes("8E"), Some(8_000_000_000_000_000_000));
+        assert_eq!(parse_bytes("2E"), parse_bytes("2e18"));
+        assert_eq!(parse_cpu_millis("1E"), Some(i64::MAX), "saturates");
         for bad in ["", "Mi", "12Xi", "abc", "1e999"] {
             assert_eq!(parse_bytes(bad), None, "{bad}");
         }

@@ -21,8 +21,6 @@ use std::sync::OnceLock;
 use regex_lite::{Captures, Regex};
 use serde_json::{Map, Value};
 
-use crate::terminal;
-
 /// What a redacted value is replaced with.
 pub const REDACTED: &str = "<redacted>";
 
@@ -251,7 +249,6 @@ fn object(v: &mut Value, s: &RedactSettings) {
     match v {
         Value::Array(items) => items.iter_mut().for_each(|i| object(i, s)),
         Value::Object(map) => {
-            escape_keys(map);
             clean_map(map, s);
             for (k, child) in map.iter_mut() {
                 match child {
@@ -264,16 +261,6 @@ fn object(v: &mut Value, s: &RedactSettings) {
         }
         Value::String(text) => redact_string_with(text, s),
         _ => {}
-    }
-}
-
-/// Keys with terminal control characters (a label key, a ConfigMap key), escaped like values.
-fn escape_keys(map: &mut Map<String, Value>) {
-    if map.keys().any(|k| k.chars().any(terminal::is_control)) {
-        *map = std::mem::take(map)
-            .into_iter()
-            .map(|(k, v)| (terminal::escape(&k).into_owned(), v))
-            .collect();
     }
 }
 
@@ -806,17 +793,8 @@ pub fn text(s: &str) -> Cow<'_, str> {
     text_with(s, &RedactSettings::default())
 }
 
-/// [`text`] with the operator's extra name fragments; terminal control characters escaped
-/// ([`terminal::escape`]) once the credentials are hidden.
+/// [`text`] with the operator's extra name fragments.
 fn text_with<'a>(s: &'a str, settings: &RedactSettings) -> Cow<'a, str> {
-    match hide_credentials(s, settings) {
-        Cow::Borrowed(b) => terminal::escape(b),
-        Cow::Owned(o) => Cow::Owned(terminal::escape(&o).into_owned()),
-    }
-}
-
-/// The credential shapes, pairs, PEM keys and key runs of [`text`] replaced.
-fn hide_credentials<'a>(s: &'a str, settings: &RedactSettings) -> Cow<'a, str> {
     if !may_hold_secret(s) {
         return Cow::Borrowed(s);
     }
@@ -957,10 +935,9 @@ impl LogRedactor {
         }
     }
 
-    /// The next line of the stream, redacted, its terminal control characters escaped
-    /// (also when the operator turned log redaction off).
+    /// The next line of the stream, redacted.
     pub fn redact_line(&mut self, l: &str) -> Redacted<String> {
-        Redacted(terminal::escape(&self.line(l)).into_owned())
+        Redacted(self.line(l).into_owned())
     }
 
     /// The line with credentials replaced by [`REDACTED`] (as is when the operator turned
@@ -1659,7 +1636,7 @@ mod fast_paths {
 }
 
 #[cfg(test)]
-mod terminal_escapes {
+mod multi_byte {
     use super::*;
 
     #[test]
@@ -1674,28 +1651,5 @@ mod terminal_escapes {
             let shown = logs.redact_line(body);
             assert!(!shown.contains("MIIEow"), "{}", *shown);
         }
-    }
-
-    #[test]
-    fn server_data_never_carries_terminal_control_characters() {
-        let pod = serde_json::json!({
-            "kind": "Pod",
-            "metadata": {"name": "web", "labels": {"evil\u{1b}[2J": "x\u{9b}31m"},
-                         "annotations": {"note": "a\rb"}},
-            "status": {"message": "\u{1b}]0;pwned\u{7}", "reason": ["\u{7f}"]}
-        });
-        let shown = fetched(pod, Source::Object, &RedactSettings::default());
-        let text = shown.value().to_string();
-        assert!(!text.chars().any(terminal::is_control), "{text}");
-        assert_eq!(shown["metadata"]["labels"]["evil\\u{1b}[2J"], "x\\u{9b}31m");
-        assert_eq!(shown["status"]["message"], "\\u{1b}]0;pwned\\u{7}");
-        let mut logs = LogRedactor::new(&RedactSettings::default());
-        assert_eq!(
-            &*logs.redact_line("\u{1b}[31mERROR\u{1b}[0m"),
-            "\\u{1b}[31mERROR\\u{1b}[0m"
-        );
-        let mut raw = LogRedactor::new(&RedactSettings::default().without_log_redaction());
-        assert_eq!(&*raw.redact_line("x\u{1b}c"), "x\\u{1b}c");
-        assert_eq!(&*message("Status: \u{1b}[1mbold"), "Status: \\u{1b}[1mbold");
     }
 }

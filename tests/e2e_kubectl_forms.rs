@@ -523,3 +523,36 @@ fn get_all_names_the_types_it_may_not_read() {
         "{err}"
     );
 }
+
+#[test]
+#[ignore = "needs the kube testbed (KUBE_TESTBED_DIR) and kubectl"]
+fn sort_by_orders_strings_byte_by_byte_and_quantities_by_value_as_kubectl() {
+    let dir = testbed();
+    let kc = admin();
+    let ns = "kg-forms-sort";
+    raw_create(
+        &dir,
+        "/api/v1/namespaces",
+        &serde_json::json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}}),
+    );
+    // Names a natural order would sort differently (kubectl 1.32 does not), and quantities.
+    for (name, x) in [
+        ("n-0010", "1Gi"),
+        ("n-10", "200Mi"),
+        ("n-2", "2"),
+        ("n-7747c", "100Mi"),
+        ("n-88f", "1500m"),
+        ("n-abc", "3"),
+    ] {
+        raw_create(
+            &dir,
+            &format!("/api/v1/namespaces/{ns}/configmaps"),
+            &serde_json::json!({"apiVersion": "v1", "kind": "ConfigMap",
+                "metadata": {"name": name}, "data": {"x": x}}),
+        );
+    }
+    for sort in ["--sort-by=.metadata.name", "--sort-by=.data.x"] {
+        same(&kc, &["get", "cm", "-n", ns, sort, "-o", "name"]);
+        same(&kc, &["get", "cm", "-n", ns, sort]);
+    }
+}

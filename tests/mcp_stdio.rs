@@ -370,3 +370,45 @@ fn tool_arguments_cannot_widen_the_operators_scope() {
         api.requests()
     );
 }
+
+/// An API that accepts connections and never answers: a tool call ends at
+/// `--command-timeout` with `Timeout`, however long `--request-timeout` is, and the next
+/// message is served.
+#[test]
+fn a_tool_call_never_outlives_the_command_timeout() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for conn in listener.incoming() {
+            held.push(conn);
+        }
+    });
+    let dir = std::env::temp_dir().join(format!("kubeglass-stall-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let kubeconfig = dir.join("kubeconfig");
+    std::fs::write(
+        &kubeconfig,
+        format!(
+            "apiVersion: v1\nkind: Config\ncurrent-context: s\nclusters:\n- name: s\n  cluster:\n    server: http://127.0.0.1:{port}\n\
+             users:\n- name: s\n  user:\n    token: t\ncontexts:\n- name: s\n  context:\n    cluster: s\n    user: s\n    namespace: shop\n"
+        ),
+    )
+    .expect("kubeconfig");
+    let mut lines = init();
+    lines.push(call(2, "version", json!({})));
+    lines.push(request(3, "ping", json!({})));
+    let input = lines.join("\n") + "\n";
+    let started = std::time::Instant::now();
+    let (out, err, ok) = mcp(
+        &kubeconfig,
+        &["--command-timeout", "2s", "--request-timeout", "40s"],
+        input.as_bytes(),
+    );
+    let took = started.elapsed();
+    assert!(ok, "{err}");
+    let (text, is_error) = text(&out, 2);
+    assert!(is_error && text.starts_with("Timeout: "), "{text}");
+    assert_eq!(answer(&out, 3)["result"], json!({}));
+    assert!(took < std::time::Duration::from_secs(20), "took {took:?}");
+}

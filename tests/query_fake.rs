@@ -367,3 +367,38 @@ fn describe_takes_a_name_prefix_when_no_object_has_that_name() {
     let (code, _, err) = query(&api, &["describe", "svc", "zzz"]);
     assert_eq!((code, error_code(&err).as_deref()), (1, Some("NotFound")));
 }
+
+/// A StatefulSet's `serviceName` is not validated by the API: object data must never become
+/// a request path (here one that climbs to a Secret), only a name that could be a Service.
+#[test]
+fn describe_never_builds_a_request_path_from_unvalidated_object_data() {
+    let api = FakeApi::start();
+    let (rc, out, err) = query(&api, &["describe", "sts", "db"]);
+    assert_eq!(rc, 0, "{err}");
+    assert!(
+        out.contains("its governing Service \"../secrets/db\" does not exist"),
+        "{out}"
+    );
+    let urls: Vec<String> = api.requests().into_iter().map(|r| r.url).collect();
+    assert!(
+        urls.iter()
+            .all(|u| !u.contains("..") && !u.contains("secrets")),
+        "{urls:?}"
+    );
+    assert!(
+        urls.iter().any(|u| u.ends_with("/statefulsets/db")),
+        "{urls:?}"
+    );
+}
+
+/// Annotations and images are anybody's text: ESC, BEL and CSI from them reach the output
+/// only made visible.
+#[test]
+fn describe_output_never_carries_terminal_control_characters() {
+    let api = FakeApi::start();
+    let (rc, out, err) = query(&api, &["describe", "sts", "db"]);
+    assert_eq!(rc, 0, "{err}");
+    assert!(!out.chars().any(|c| c.is_control() && c != '\n'), "{out:?}");
+    assert!(out.contains("note: ^[[2J^[]0;pwned^G\\u009b31m"), "{out}");
+    assert!(out.contains("postgres:16^[[8m"), "{out}");
+}

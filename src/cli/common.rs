@@ -150,6 +150,24 @@ pub fn env_true(name: &str) -> bool {
         .unwrap_or(false)
 }
 
+/// A duration flag (`30s`, `2m`) or its default, in seconds.
+pub fn duration(
+    pargs: &mut pico_args::Arguments,
+    flag: &'static str,
+    default: u64,
+) -> Result<Duration> {
+    match pargs.opt_value_from_str::<_, String>(flag).map_err(usage)? {
+        Some(v) => parse_duration_seconds(&v)
+            .map(|s| Duration::from_secs(s.max(0) as u64))
+            .map_err(|_| {
+                Error::config(format!(
+                    "{flag} takes a duration such as 30s or 2m, got {v:?}"
+                ))
+            }),
+        None => Ok(Duration::from_secs(default)),
+    }
+}
+
 /// A command-line usage error (exit code 2).
 pub fn usage(e: pico_args::Error) -> Error {
     Error::config(format!("bad command line: {e}"))

@@ -22,6 +22,9 @@ api_resources, version — each read-only; a tool call's arguments are the JSON 
 (docs/protocol.md) and can never widen the options below. Logs go to stderr
 (RUST_LOG, default warn). End of input exits 0.
 
+  --command-timeout DUR      longest a tool call may run (default 60s), then `Timeout`; calls
+                             are answered one at a time, so this bounds the wait for the next
+
 {}",
         common::CLUSTER_HELP
     )
@@ -35,13 +38,16 @@ pub fn main(args: Vec<OsString>) -> ExitCode {
         return ExitCode::SUCCESS;
     }
     super::init_logging();
-    let settings = common::cluster_args(&mut pargs).and_then(|s| match pargs.finish().first() {
-        Some(extra) => Err(Error::config(format!(
-            "unexpected argument {extra:?} (see kubeglass mcp --help)"
-        ))),
-        None => Ok(s),
+    let settings = common::cluster_args(&mut pargs).and_then(|s| {
+        let timeout = common::duration(&mut pargs, "--command-timeout", 60)?;
+        match pargs.finish().first() {
+            Some(extra) => Err(Error::config(format!(
+                "unexpected argument {extra:?} (see kubeglass mcp --help)"
+            ))),
+            None => Ok((s, timeout)),
+        }
     });
-    let settings = match settings {
+    let (settings, call_timeout) = match settings {
         Ok(s) => s,
         Err(e) => {
             common::print_error(&e);
@@ -58,7 +64,11 @@ pub fn main(args: Vec<OsString>) -> ExitCode {
     };
     let stdin = std::io::stdin().lock();
     let stdout = std::io::stdout().lock();
-    match crate::mcp::serve(&engine, settings.max_output_bytes, stdin, stdout) {
+    let limits = crate::mcp::Limits {
+        max_output_bytes: settings.max_output_bytes,
+        call_timeout,
+    };
+    match crate::mcp::serve(&engine, limits, stdin, stdout) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             // The client closed stdout: nobody is left to answer.

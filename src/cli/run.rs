@@ -11,7 +11,6 @@ use std::time::Duration;
 use super::common::{self, flag_or_env};
 use crate::agent::{self, Settings, SqsQueues};
 use crate::aws::Provider;
-use crate::command::parse_duration_seconds;
 use crate::error::{Error, Result};
 use crate::ops::Engine;
 use crate::ops::Executor;
@@ -114,27 +113,6 @@ pub fn main(args: Vec<OsString>) -> ExitCode {
     }
 }
 
-/// A duration flag (`30s`, `2m`) or its default.
-fn duration(
-    pargs: &mut pico_args::Arguments,
-    flag: &'static str,
-    default: u64,
-) -> Result<Duration> {
-    match pargs
-        .opt_value_from_str::<_, String>(flag)
-        .map_err(common::usage)?
-    {
-        Some(v) => parse_duration_seconds(&v)
-            .map(|s| Duration::from_secs(s.max(0) as u64))
-            .map_err(|_| {
-                Error::config(format!(
-                    "{flag} takes a duration such as 30s or 2m, got {v:?}"
-                ))
-            }),
-        None => Ok(Duration::from_secs(default)),
-    }
-}
-
 fn parse(pargs: &mut pico_args::Arguments, stdio: bool) -> Result<RunArgs> {
     let cluster = common::cluster_args(pargs)?;
     let commands = flag_or_env(pargs, "--command-queue-url", "KUBEGLASS_COMMAND_QUEUE_URL")?;
@@ -164,10 +142,11 @@ fn parse(pargs: &mut pico_args::Arguments, stdio: bool) -> Result<RunArgs> {
             "--workers must be 1 to 64, got {workers}"
         )));
     }
-    let visibility = duration(pargs, "--visibility-timeout", 120)?;
-    let command_timeout = duration(pargs, "--command-timeout", 60)?;
-    let heartbeat = duration(pargs, "--heartbeat-interval", 60)?.max(Duration::from_secs(5));
-    let grace = duration(pargs, "--shutdown-grace", 20)?;
+    let visibility = common::duration(pargs, "--visibility-timeout", 120)?;
+    let command_timeout = common::duration(pargs, "--command-timeout", 60)?;
+    let heartbeat =
+        common::duration(pargs, "--heartbeat-interval", 60)?.max(Duration::from_secs(5));
+    let grace = common::duration(pargs, "--shutdown-grace", 20)?;
     let health_file: PathBuf = pargs
         .opt_value_from_str("--health-file")
         .map_err(common::usage)?

@@ -19,13 +19,14 @@
 //! **Sequential by design.** Messages are read, handled and answered one at a time on the
 //! calling thread: there is no shared state to guard, answers cannot interleave on stdout,
 //! and memory is bounded by one message and one result. A local assistant waits for each
-//! tool result anyway; a slow call delays the next message by at most the request timeout.
+//! tool result anyway; a slow call delays the next message by at most `--command-timeout`.
 //! Because each request is answered before the next line is read, a
 //! `notifications/cancelled` always arrives after its request was answered and is ignored.
 //!
 //! stdout carries protocol messages only; logs go to stderr. End of input ends the server.
 
 use std::io::{self, BufRead, Write};
+use std::time::Duration;
 
 use serde_json::{Value, json};
 
@@ -59,12 +60,20 @@ next call. Answers are compact text cut at a byte budget: a cut answer ends with
 what was left out and how to narrow the call. Secret values are never shown; credentials in \
 logs and objects are redacted.";
 
-/// Serve MCP on `input`/`output` until end of input; each result is cut at
-/// `max_output_bytes` (a call may ask for less). Only an I/O error on the streams ends it
-/// early.
+/// The operator's bounds on every tool call.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Each result is cut at this many bytes (a call may ask for less).
+    pub max_output_bytes: usize,
+    /// Each call runs within this long (`--command-timeout`), then answers `Timeout`.
+    pub call_timeout: Duration,
+}
+
+/// Serve MCP on `input`/`output` until end of input, each call within `limits`. Only an I/O
+/// error on the streams ends it early.
 pub fn serve(
     exec: &dyn Executor,
-    max_output_bytes: usize,
+    limits: Limits,
     mut input: impl BufRead,
     mut output: impl Write,
 ) -> io::Result<()> {
@@ -75,7 +84,7 @@ pub fn serve(
         }
         let answer = match jsonrpc::parse(&buf, len) {
             Ok(Message::Request { id, method, params }) => {
-                match handle(exec, max_output_bytes, &method, params.as_ref()) {
+                match handle(exec, limits, &method, params.as_ref()) {
                     Ok(r) => jsonrpc::result(&id, r),
                     Err(e) => jsonrpc::error(&id, &e),
                 }
@@ -138,7 +147,7 @@ fn era(method: &str, params: Option<&Value>) -> Result<Era, RpcError> {
 /// The result of request `method`.
 fn handle(
     exec: &dyn Executor,
-    max_output_bytes: usize,
+    limits: Limits,
     method: &str,
     params: Option<&Value>,
 ) -> Result<Value, RpcError> {
@@ -148,7 +157,7 @@ fn handle(
         "server/discover" => discover(),
         "ping" => json!({}),
         "tools/list" => tools::list(),
-        "tools/call" => tools::call(exec, max_output_bytes, params)?,
+        "tools/call" => tools::call(exec, limits, params)?,
         other => {
             return Err(RpcError::new(
                 jsonrpc::METHOD_NOT_FOUND,
@@ -244,7 +253,11 @@ mod tests {
     fn session(lines: &[&str]) -> Vec<Value> {
         let mut out = Vec::new();
         let input = lines.join("\n");
-        serve(&Fake, 4096, Cursor::new(input), &mut out).unwrap();
+        let limits = Limits {
+            max_output_bytes: 4096,
+            call_timeout: Duration::from_secs(60),
+        };
+        serve(&Fake, limits, Cursor::new(input), &mut out).unwrap();
         String::from_utf8(out)
             .unwrap()
             .lines()

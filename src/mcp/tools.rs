@@ -7,8 +7,11 @@
 //! the arguments reaches the operator's settings (kubeconfig, `--namespaces`,
 //! `--no-cluster-resources`, redaction, the output ceiling): a command has no field for them.
 
+use std::time::Instant;
+
 use serde_json::{Map, Value, json};
 
+use super::Limits;
 use super::jsonrpc::RpcError;
 use crate::command::{self, Op};
 use crate::error::{Error, Result};
@@ -127,7 +130,7 @@ pub fn list() -> Value {
 /// itself is malformed or names no tool.
 pub fn call(
     exec: &dyn Executor,
-    max_output_bytes: usize,
+    limits: Limits,
     params: Option<&Value>,
 ) -> Result<Value, RpcError> {
     let params = params.and_then(Value::as_object);
@@ -155,8 +158,11 @@ pub fn call(
         )));
     };
     log::debug!("tools/call {name}");
-    let result =
-        command_of(tool.op, arguments).and_then(|cmd| exec.execute(&cmd, max_output_bytes, None));
+    // Calls are served one at a time: without a deadline, a call reading many objects from
+    // a slow API (each request bounded only by --request-timeout) would hold every later one.
+    let deadline = Instant::now() + limits.call_timeout;
+    let result = command_of(tool.op, arguments)
+        .and_then(|cmd| exec.execute(&cmd, limits.max_output_bytes, Some(deadline)));
     if let Err(e) = &result {
         log::info!("tools/call {name}: {}", e.code);
     }
@@ -191,15 +197,16 @@ mod tests {
     use crate::error::Code;
     use crate::output::Format;
     use std::sync::Mutex;
-    use std::time::Instant;
+    use std::time::Duration;
 
-    /// Records the commands it gets; answers `get` with a fixed table.
+    /// Records the commands it gets and their deadlines; answers `get` with a fixed table.
     #[derive(Default)]
-    struct Recorder(Mutex<Vec<(Command, usize)>>);
+    struct Recorder(Mutex<Vec<(Command, usize)>>, Mutex<Vec<Option<Instant>>>);
 
     impl Executor for Recorder {
-        fn execute(&self, cmd: &Command, max: usize, _d: Option<Instant>) -> Result<Output> {
+        fn execute(&self, cmd: &Command, max: usize, d: Option<Instant>) -> Result<Output> {
             self.0.lock().unwrap().push((cmd.clone(), max));
+            self.1.lock().unwrap().push(d);
             Ok(Output {
                 text: "NAME\nweb-1".into(),
                 format: Format::Text,
@@ -208,8 +215,17 @@ mod tests {
         }
     }
 
+    const TIMEOUT: Duration = Duration::from_secs(60);
+
+    fn limits(max_output_bytes: usize) -> Limits {
+        Limits {
+            max_output_bytes,
+            call_timeout: TIMEOUT,
+        }
+    }
+
     fn call_json(exec: &Recorder, params: Value) -> Result<Value, RpcError> {
-        call(exec, 4096, Some(&params))
+        call(exec, limits(4096), Some(&params))
     }
 
     #[test]
@@ -312,6 +328,19 @@ mod tests {
     }
 
     #[test]
+    fn every_call_runs_within_a_deadline() {
+        let exec = Recorder::default();
+        let before = Instant::now();
+        call_json(
+            &exec,
+            json!({"name": "triage", "arguments": {"all_namespaces": true}}),
+        )
+        .unwrap();
+        let deadline = exec.1.lock().unwrap()[0].expect("a call has a deadline");
+        assert!(deadline >= before + TIMEOUT && deadline <= Instant::now() + TIMEOUT);
+    }
+
+    #[test]
     fn malformed_calls_and_unknown_tools_are_invalid_params() {
         let exec = Recorder::default();
         for params in [
@@ -323,6 +352,6 @@ mod tests {
             let e = call_json(&exec, params.clone()).unwrap_err();
             assert_eq!(e.code, super::super::jsonrpc::INVALID_PARAMS, "{params}");
         }
-        assert!(call(&exec, 1, None).is_err());
+        assert!(call(&exec, limits(1), None).is_err());
     }
 }

@@ -14,10 +14,12 @@ use crate::command::{Command, Op};
 use crate::error::{Error, Result};
 use crate::json::text;
 use crate::kube::Resource;
+use crate::names::check_object_name;
 use crate::object::{fill_type, owned_by, selector_of};
 use crate::output::budget::Budget;
 use crate::output::{Format, Output};
-use crate::redact::Redacted;
+use crate::redact::{self, Redacted};
+use crate::url::encode;
 
 use super::engine::{Engine, Namespaces, Shape};
 use super::related::{claim_users, counted_scoped_list, list, scoped_list};
@@ -142,18 +144,32 @@ fn describe_targets(
     Ok((out, missing))
 }
 
+/// The API groups of the built-in kinds whose describe reads extras (pods, endpoints, …).
+const EXTRAS_GROUPS: &[&str] = &["", "apps", "extensions", "batch", "networking.k8s.io"];
+
+/// What to read beside an object of `res`: by kind for the built-in types only. A custom
+/// resource may share a kind (Knative's `Service`) without sharing its meaning: only its
+/// events are read, never another object by its name or spec.
+fn needs_of(res: &Resource, kind: &str) -> describe::Needs {
+    let builtin = EXTRAS_GROUPS.contains(&res.group.as_str());
+    describe::needs(if builtin { kind } else { "" })
+}
+
 /// What the renderer needs beside the object; a related read that fails (RBAC may allow
 /// the object but not its events) leaves that part empty rather than failing the command.
 fn related(e: &Engine, res: &Resource, obj: &Value) -> describe::Related {
     let kind = obj.get("kind").and_then(Value::as_str).unwrap_or(&res.kind);
-    let needs = describe::needs(kind);
+    let needs = needs_of(res, kind);
     let ns = text(obj, "/metadata/namespace");
     let ns = (!ns.is_empty()).then_some(ns);
     let name = text(obj, "/metadata/name");
     let mut rel = describe::Related::default();
     let soft = |what: &str, r: Result<Vec<Redacted<Value>>>| -> Vec<Redacted<Value>> {
         r.unwrap_or_else(|err| {
-            log::warn!("describe {kind}/{name}: could not read its {what}: {err}");
+            log::warn!(
+                "describe {kind}/{name}: could not read its {what}: {}",
+                shown(&err)
+            );
             Vec::new()
         })
     };
@@ -176,7 +192,7 @@ fn related(e: &Engine, res: &Resource, obj: &Value) -> describe::Related {
         rel.replica_sets = rss.into_iter().filter(|rs| owned_by(rs, uid)).collect();
     }
     if let (true, Some(ns)) = (needs.endpoints, ns) {
-        let path = format!("/api/v1/namespaces/{ns}/endpoints/{name}");
+        let path = format!("/api/v1/namespaces/{ns}/endpoints/{}", encode(name));
         rel.endpoints = e.get(&path).ok();
     }
     if kind == "Secret" {
@@ -196,7 +212,10 @@ fn related(e: &Engine, res: &Resource, obj: &Value) -> describe::Related {
     if let (true, Some(ns)) = (needs.used_by, ns) {
         rel.used_by = claim_users(e, ns, name)
             .inspect_err(|err| {
-                log::warn!("describe {kind}/{name}: could not read the pods using it: {err}")
+                log::warn!(
+                    "describe {kind}/{name}: could not read the pods using it: {}",
+                    shown(err)
+                )
             })
             .ok();
     }
@@ -206,9 +225,12 @@ fn related(e: &Engine, res: &Resource, obj: &Value) -> describe::Related {
     if let (true, Some(ns)) = (needs.service, ns) {
         let svc = text(obj, "/spec/serviceName");
         if !svc.is_empty() {
-            rel.service_missing = e
-                .get(&format!("/api/v1/namespaces/{ns}/services/{svc}"))
-                .is_err_and(|err| err.is_not_found());
+            // The API does not validate serviceName: a value that is no object name
+            // (`../secrets/x`, `x?watch=1`) must not steer a request path, and names no
+            // Service that could exist.
+            rel.service_missing = check_object_name(svc).is_err()
+                || e.get(&format!("/api/v1/namespaces/{ns}/services/{}", encode(svc)))
+                    .is_err_and(|err| err.is_not_found());
         }
     }
     rel
@@ -225,19 +247,29 @@ fn node_related(e: &Engine, name: &str, rel: &mut describe::Related) {
             rel.node_pods_scoped = e.scope().namespaces_for_all().is_some();
         }
         Err(err) => {
-            log::warn!("describe Node/{name}: could not read its pods: {err}");
+            log::warn!(
+                "describe Node/{name}: could not read its pods: {}",
+                shown(&err)
+            );
             rel.node_pods_unreadable = true;
         }
     }
     // A Lease is read only where the scope reaches kube-node-lease.
     if e.scope().check_namespace(NODE_LEASE_NS).is_ok() {
-        let path = format!("/apis/coordination.k8s.io/v1/namespaces/{NODE_LEASE_NS}/leases/{name}");
-        // kubectl shows the server's message; the code word kubeglass puts first is dropped.
-        rel.lease = Some(e.get(&path).map_err(|err| {
-            let s = err.to_string();
-            s.split_once(": ").map_or(s.clone(), |(_, m)| m.to_string())
-        }));
+        let path = format!(
+            "/apis/coordination.k8s.io/v1/namespaces/{NODE_LEASE_NS}/leases/{}",
+            encode(name)
+        );
+        rel.lease = Some(e.get(&path).map_err(|err| lease_error(&err)));
     }
+}
+
+/// Why a Lease could not be read, as kubectl shows it: the server's message without the code
+/// word kubeglass puts first. It is the API's (or a proxy's) text, so it is redacted like
+/// every string shown.
+fn lease_error(err: &Error) -> Redacted<String> {
+    let s = err.to_string();
+    redact::message(s.split_once(": ").map_or(s.as_str(), |(_, m)| m))
 }
 
 /// Each backend Service of an Ingress with its Endpoints (either unreadable: left out).
@@ -246,14 +278,27 @@ fn backends(e: &Engine, ns: &str, ing: &Value) -> Vec<describe::Backend> {
         .into_iter()
         .map(|svc| describe::Backend {
             service: e
-                .get(&format!("/api/v1/namespaces/{ns}/services/{svc}"))
+                .get(&format!(
+                    "/api/v1/namespaces/{ns}/services/{}",
+                    encode(&svc)
+                ))
                 .ok(),
             endpoints: e
-                .get(&format!("/api/v1/namespaces/{ns}/endpoints/{svc}"))
+                .get(&format!(
+                    "/api/v1/namespaces/{ns}/endpoints/{}",
+                    encode(&svc)
+                ))
                 .ok(),
             name: svc,
         })
         .collect()
+}
+
+/// An error as a log line may show it: the API's text, redacted, its control characters
+/// made visible (stderr is a terminal too).
+fn shown(err: &Error) -> String {
+    let text = redact::message(&err.to_string()).into_string();
+    crate::output::printable(&text).into_owned()
 }
 
 /// The namespace node Leases live in.
@@ -270,6 +315,8 @@ fn backend_services(ing: &Value) -> Vec<String> {
                 .or_else(|| b.get("serviceName"))
                 .and_then(Value::as_str)
         });
+        // Each name becomes a request path: one that is no object name is not read.
+        let svc = svc.filter(|s| check_object_name(s).is_ok());
         if let Some(s) = svc.filter(|s| !names.iter().any(|n| n == s)) {
             names.push(s.to_string());
         }
@@ -294,5 +341,87 @@ fn object_events(e: &Engine, obj: &Value, ns: Option<&str>) -> Result<Vec<Redact
     match ns {
         Some(ns) => list(e, "events", Some(ns), &pairs),
         None => scoped_list(e, "events", &pairs),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_lease_error_is_shown_redacted_without_its_code_word() {
+        let err = Error::new(
+            crate::error::Code::Forbidden,
+            "proxy said: password=hunter2 (leases \"node-1\")",
+        );
+        let why = lease_error(&err);
+        assert!(!why.value().contains("hunter2"), "{why:?}");
+        assert!(why.value().starts_with("proxy said: password="), "{why:?}");
+    }
+
+    fn resource(group: &str, kind: &str) -> Resource {
+        Resource {
+            group: group.into(),
+            version: "v1".into(),
+            plural: format!("{}s", kind.to_lowercase()),
+            singular: kind.to_lowercase(),
+            kind: kind.into(),
+            namespaced: true,
+            short_names: Vec::new(),
+            verbs: vec!["get".into()],
+            categories: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_custom_resource_sharing_a_builtin_kind_reads_only_its_events() {
+        for kind in [
+            "Service",
+            "Node",
+            "StatefulSet",
+            "Ingress",
+            "Namespace",
+            "Deployment",
+        ] {
+            let n = needs_of(&resource("serving.knative.dev", kind), kind);
+            assert!(n.events, "{kind}");
+            assert!(
+                !(n.endpoints || n.node_pods || n.service || n.backends || n.quotas),
+                "{kind}: {n:?}"
+            );
+            assert!(
+                !(n.pods_by_selector || n.replica_sets || n.used_by),
+                "{kind}"
+            );
+        }
+        assert!(needs_of(&resource("", "Service"), "Service").endpoints);
+        assert!(needs_of(&resource("apps", "StatefulSet"), "StatefulSet").service);
+        assert!(needs_of(&resource("networking.k8s.io", "Ingress"), "Ingress").backends);
+    }
+
+    #[test]
+    fn a_related_read_error_is_logged_redacted_and_printable() {
+        let err = Error::new(
+            crate::error::Code::Forbidden,
+            "token=abcdefghijklmnop \u{1b}]0;pwned\u{7}",
+        );
+        let line = shown(&err);
+        assert!(!line.contains("abcdefghijklmnop"), "{line}");
+        assert!(line.ends_with("^[]0;pwned^G"), "{line}");
+    }
+
+    #[test]
+    fn ingress_backends_that_are_no_object_name_never_become_a_request_path() {
+        let ing = json!({"spec": {
+            "defaultBackend": {"service": {"name": "web"}},
+            "rules": [{"http": {"paths": [
+                {"backend": {"service": {"name": "../secrets/x"}}},
+                {"backend": {"serviceName": "api?watch=true"}},
+                {"backend": {"serviceName": "api"}},
+                {"backend": {"service": {"name": "web"}}},
+            ]}}],
+        }});
+        assert_eq!(backend_services(&ing), ["web", "api"]);
     }
 }

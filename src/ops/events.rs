@@ -122,7 +122,8 @@ fn keep_last_rows(lines: &[String], max: usize, not_fetched: usize) -> Output {
     };
     let mut tail = Tail::new(max.saturating_sub(header.len() + 200), None);
     for r in rows {
-        tail.push(r.clone());
+        // Messages are anybody's text: no terminal control characters (as `Budget` does).
+        tail.push(crate::output::printable(r).into_owned());
     }
     let dropped = tail.dropped().0;
     let mut text = String::new();
@@ -164,5 +165,15 @@ mod tests {
         assert!(out.text.len() <= 400);
         let all = keep_last_rows(&lines[..3], 4000, 0);
         assert!(!all.truncated);
+    }
+
+    #[test]
+    fn event_rows_never_carry_terminal_control_characters() {
+        let lines = [
+            "LAST SEEN   MESSAGE".to_string(),
+            "1s   boom \u{1b}]0;x\u{7}".into(),
+        ];
+        let out = keep_last_rows(&lines, 4000, 0);
+        assert!(out.text.ends_with("1s   boom ^[]0;x^G\n"), "{:?}", out.text);
     }
 }

@@ -8,6 +8,8 @@
 //! `--grep` matches the **redacted** line, so a pattern cannot probe a hidden value
 //! character by character: a hit and a miss on a secret's characters look the same.
 
+use std::borrow::Cow;
+
 use serde_json::Value;
 
 use crate::command::{Command, LogOptions};
@@ -239,6 +241,15 @@ pub(crate) fn keep_newest(
             }
             continue;
         }
+        // Containers print colours and cursor moves; the reader's terminal must not obey
+        // them (grep above saw the line as written).
+        let clean = match crate::output::printable(&line) {
+            Cow::Owned(s) => Some(s),
+            Cow::Borrowed(_) => None,
+        };
+        if let Some(clean) = clean {
+            line = clean;
+        }
         kept.push(line);
         if last {
             break;
@@ -443,6 +454,14 @@ mod tests {
             }
             assert!(shown.len() <= limit, "--limit-bytes {limit}: {shown:?}");
         }
+    }
+
+    #[test]
+    fn log_lines_never_carry_terminal_control_characters() {
+        let log = "\u{1b}[31mERROR\u{1b}[0m boom\u{1b}]0;pwned\u{7}\r\tdone\n";
+        let kept = keep_newest(&mut reader(log), &limits(10_000, None), None).unwrap();
+        let lines: Vec<_> = kept.kept().cloned().collect();
+        assert_eq!(lines, ["^[[31mERROR^[[0m boom^[]0;pwned^G^M\tdone"]);
     }
 
     fn reader(s: &str) -> LogLines {

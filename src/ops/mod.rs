@@ -57,9 +57,11 @@ impl Executor for Engine {
             Some(d) => kube::deadline::within(d, run),
             None => run(),
         };
-        // Error messages quote the API, kubeconfig URLs and plugin output: redact them too.
+        // Error messages quote the API, kubeconfig URLs and plugin output: redact them too,
+        // and keep their control characters off the reader's terminal.
         result.map_err(|mut e| {
-            e.message = redact::message(&e.message).into_string();
+            let message = redact::message(&e.message).into_string();
+            e.message = crate::output::printable(&message).into_owned();
             e
         })
     }

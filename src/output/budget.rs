@@ -74,6 +74,9 @@ impl Budget {
     /// Keep the whole chunk if it fits, else nothing. Returns false once the budget is full;
     /// from then on every chunk is only counted, so the output never has gaps.
     pub fn push(&mut self, chunk: &str) -> bool {
+        // Every table, describe, event and document line passes here: the one place that
+        // keeps server data from driving the reader's terminal.
+        let chunk = &*super::printable(chunk);
         let cost = chunk.len() + self.separator_len(chunk);
         if !self.full && self.used + cost <= self.room {
             self.used += cost;
@@ -239,6 +242,15 @@ mod tests {
             ),
             "{text}"
         );
+    }
+
+    #[test]
+    fn no_chunk_carries_terminal_control_characters() {
+        let mut b = Budget::new(1000);
+        b.push("web-1\u{1b}[2J\tRunning");
+        b.push(r#"{"note":"\u001b[31m"}"#);
+        let out = b.finish(Format::Text, HINT).text;
+        assert_eq!(out, "web-1^[[2J\tRunning\n{\"note\":\"\\u001b[31m\"}\n");
     }
 
     #[test]

@@ -38,7 +38,7 @@ pub struct Related {
     /// The Node's pods could not be read (RBAC): no counts are shown rather than zeros.
     pub node_pods_unreadable: bool,
     /// A Node's Lease (kube-node-lease), or why it could not be read.
-    pub lease: Option<std::result::Result<Redacted<Value>, String>>,
+    pub lease: Option<std::result::Result<Redacted<Value>, Redacted<String>>>,
     /// ResourceQuotas of a Namespace (None: not readable).
     pub quotas: Option<Vec<Redacted<Value>>>,
     /// LimitRanges of a Namespace (None: not readable).

@@ -109,10 +109,10 @@ fn taints(o: &Value) -> Vec<String> {
 }
 
 /// The node's Lease in kube-node-lease: who renews it and when it last did.
-fn lease(d: &mut Doc, lease: Option<&Result<Redacted<Value>, String>>) {
+fn lease(d: &mut Doc, lease: Option<&Result<Redacted<Value>, Redacted<String>>>) {
     match lease {
         None => {}
-        Some(Err(why)) => d.kv(0, "Lease", &format!("Failed to get lease: {why}")),
+        Some(Err(why)) => d.kv(0, "Lease", &format!("Failed to get lease: {}", why.value())),
         Some(Ok(l)) => {
             d.section(0, "Lease");
             let field = |p: &str, time: bool| match text(l, p) {
@@ -201,7 +201,8 @@ impl PodTotals {
                         quantity::parse_bytes(q)
                     }
                 })
-                .sum()
+                // Quantities up to 8E each are valid: a sum saturates rather than overflows.
+                .fold(0i64, i64::saturating_add)
         };
         let binary = items(p, "/spec/containers").any(|c| {
             ["requests", "limits"].iter().any(|k| {
@@ -224,13 +225,11 @@ impl PodTotals {
 
     /// Add another pod's (or set's) totals.
     pub fn add(&mut self, o: PodTotals) {
+        let add = |a: (i64, i64), b: (i64, i64)| (a.0.saturating_add(b.0), a.1.saturating_add(b.1));
         self.pods += o.pods;
-        self.cpu = (self.cpu.0 + o.cpu.0, self.cpu.1 + o.cpu.1);
-        self.memory = (self.memory.0 + o.memory.0, self.memory.1 + o.memory.1);
-        self.ephemeral = (
-            self.ephemeral.0 + o.ephemeral.0,
-            self.ephemeral.1 + o.ephemeral.1,
-        );
+        self.cpu = add(self.cpu, o.cpu);
+        self.memory = add(self.memory, o.memory);
+        self.ephemeral = add(self.ephemeral, o.ephemeral);
         self.binary |= o.binary;
     }
 }

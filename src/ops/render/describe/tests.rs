@@ -469,7 +469,9 @@ fn node_shows_transition_times_system_info_lease_and_pod_shares() {
     let related = Related {
         node_pods: pods,
         node_totals: Some(totals),
-        lease: Some(Err("leases.coordination.k8s.io \"node-1\" not found".into())),
+        lease: Some(Err(crate::redact::message(
+            "leases.coordination.k8s.io \"node-1\" not found",
+        ))),
         ..Related::default()
     };
     let out = render(&fixture("node-1"), &related, now());
@@ -610,4 +612,53 @@ fn terminating_pods_say_how_long_and_scoped_node_counts_say_so() {
         "no count when pods were refused: {out}"
     );
     has_line(&out, "Pods: not readable (the pods list was refused)");
+}
+
+/// Each container may ask for up to 8E (the API accepts it): a node's sums saturate rather
+/// than panic (debug) or wrap negative (release).
+#[test]
+fn node_totals_of_huge_requests_never_overflow() {
+    let c = json!({"name": "c", "resources": {
+        "requests": {"cpu": "9P", "memory": "8E", "ephemeral-storage": "8E"},
+        "limits": {"cpu": "9P", "memory": "8E", "ephemeral-storage": "8E"}}});
+    let pod = json!({"spec": {"containers": [c.clone(), c]}});
+    let mut totals = PodTotals::of(&pod);
+    totals.add(PodTotals::of(&pod));
+    assert_eq!(totals.memory, (i64::MAX, i64::MAX));
+    assert_eq!(totals.cpu, (i64::MAX, i64::MAX));
+    let related = Related {
+        node_totals: Some(totals),
+        ..Related::default()
+    };
+    let out = render(&fixture("node-1"), &related, now());
+    assert!(!out.contains(" (-"), "no negative share: {out}");
+}
+
+#[test]
+fn the_new_replica_set_is_the_oldest_with_the_deployments_template_as_kubectl_picks_it() {
+    let deploy = with_kind(fixture("deploy-api"), "Deployment");
+    let rs = |name: &str, created: &str, image: &str| {
+        let mut t = deploy["spec"]["template"].clone();
+        t["metadata"]["labels"]["pod-template-hash"] = json!(name);
+        t["spec"]["containers"][0]["image"] = json!(image);
+        shown(
+            json!({"metadata": {"name": name, "creationTimestamp": created,
+            "annotations": {"deployment.kubernetes.io/revision": "3"}},
+            "spec": {"replicas": 1, "template": t}, "status": {"replicas": 1}}),
+        )
+    };
+    let image = deploy["spec"]["template"]["spec"]["containers"][0]["image"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let related = Related {
+        replica_sets: vec![
+            rs("a-old", "2026-01-02T00:00:00Z", &image),
+            rs("b-other", "2026-01-01T00:00:00Z", "other:1"),
+            rs("c-young", "2026-01-03T00:00:00Z", &image),
+        ],
+        ..Related::default()
+    };
+    let out = render(&deploy, &related, now());
+    has_line(&out, "NewReplicaSet: a-old (1/1 replicas created)");
 }

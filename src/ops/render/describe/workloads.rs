@@ -135,7 +135,31 @@ pub fn deployment(d: &mut Doc, o: &Value, r: &Related) {
         .parse::<i64>()
         .unwrap_or(0)
     };
-    let newest = r.replica_sets.iter().max_by_key(|rs| rev(rs));
+    // kubectl's FindNewReplicaSet: the oldest ReplicaSet whose pod template is the
+    // Deployment's (its pod-template-hash label aside); else the highest revision.
+    let template = |rs: &Value| {
+        let mut t = rs.pointer("/spec/template").cloned();
+        if let Some(labels) = t
+            .as_mut()
+            .and_then(|t| t.pointer_mut("/metadata/labels"))
+            .and_then(Value::as_object_mut)
+        {
+            labels.remove("pod-template-hash");
+        }
+        t
+    };
+    let mut by_age: Vec<&Redacted<Value>> = r.replica_sets.iter().collect();
+    by_age.sort_by_key(|rs| {
+        (
+            text(rs, "/metadata/creationTimestamp"),
+            text(rs, "/metadata/name"),
+        )
+    });
+    let wanted = template(o);
+    let newest = by_age
+        .into_iter()
+        .find(|rs| wanted.is_some() && template(rs) == wanted)
+        .or_else(|| r.replica_sets.iter().max_by_key(|rs| rev(rs)));
     let rs_line = |rs: &Redacted<Value>| {
         format!(
             "{} ({}/{} replicas created)",
