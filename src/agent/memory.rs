@@ -84,6 +84,8 @@ mod tests {
     #[test]
     fn cgroup_limits_are_read_from_v2_then_v1() {
         let dir = std::env::temp_dir().join(format!("kubeglass-cg-{}", std::process::id()));
+        // A reused process id must not find an earlier run's files.
+        let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(dir.join("memory")).unwrap();
         assert_eq!(cgroup_limit(&dir), None);
         std::fs::write(
@@ -98,5 +100,6 @@ mod tests {
         assert_eq!(cgroup_limit(&dir), None, "v2 max means none");
         std::fs::write(dir.join("memory.max"), "33554432\n").unwrap();
         assert_eq!(cgroup_limit(&dir), Some(32 * MIB));
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }
