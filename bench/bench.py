@@ -273,7 +273,10 @@ def targets(q, ov, sc, ag, binary):
         (f"peak RSS ≤ 32 MiB for any command at {largest[0]} pods (default budget)", f"{peak10k / 1024:.1f} MiB",
          peak10k <= 32 * 1024, ""),
         ("memory flat in pod count (default budget)", f"`get pods -A` {sc[0][2][0] / 1024:.1f} → {sc[-1][2][0] / 1024:.1f} MiB "
-         f"from {sc[0][0]} to {sc[-1][0]} pods", flat <= 1.5, ""),
+         f"from {sc[0][0]} to {sc[-1][0]} pods", flat <= 1.5,
+         "rows are held until the budget is full (256 KiB ÷ 24 bytes, the smallest row: ≈ 10,900 rows) so columns "
+         "align as kubectl's do; past that, pages are only counted by status: bounded by the budget, "
+         "flat from there"),
         ("≥ 5× less wall than kubectl on small queries", f"{small_ratio:.1f}× (lowest: `{worst_small}`)", small_ratio >= 5,
          "kubectl's wall on small queries is mostly its start-up; the rest is the server's time for the same requests"),
         ("≥ 3× less wall than kubectl on the big list", f"{big_ratio:.1f}×", big_ratio >= 3,
@@ -282,8 +285,10 @@ def targets(q, ov, sc, ag, binary):
         ("within 1.5× of a raw fetch of the same requests", f"{raw_a['wall'] / raw_b['wall']:.2f}×",
          raw_a["wall"] <= 1.5 * raw_b["wall"], ""),
         ("agent CPU ≤ 2 ms per small command", f"{ag[1]['cpu_ms_per_cmd']:.2f} ms (1 worker), {ag[4]['cpu_ms_per_cmd']:.2f} ms (4)",
-         cpu_cmd <= 2, "with 1 worker each receive fetches one message: a receive, a send and a delete, each signed and "
-         "on a new connection (moto closes them), per command"),
+         cpu_cmd <= 2, "with 1 worker each receive returns one message, so every command pays its own "
+         "ReceiveMessage, SendMessage and DeleteMessage, each signed and on a new connection (moto closes "
+         "them); callgrind: the SQS calls are 30% of the agent's instructions per command, the Kubernetes "
+         "read, redaction and rendering 56%; with 4 workers receives are shared"),
         ("static binary ≤ 4 MiB stripped", f"{binary / 1048576:.2f} MiB", binary <= 4 * 1048576, ""),
         ("first poll ≤ 50 ms after start", f"{ag['first_poll'][0]:.0f} ms", ag["first_poll"][0] <= 50,
          "the start-up reads (API version, both queues) are made at once; the slowest of them is the time"),
