@@ -601,10 +601,7 @@ impl Discovery {
         {
             return Ok(list.clone());
         }
-        let list = match aggregated(client)? {
-            Some(list) => list,
-            None => legacy(client)?,
-        };
+        let list = served(client, false)?;
         if let Ok(mut c) = self.cache.lock() {
             c.all = Some((Instant::now(), list.clone()));
         }
@@ -623,60 +620,11 @@ impl Discovery {
         {
             return Ok(list.clone());
         }
-        let list = self.every_version_uncached(client)?;
+        let list = served(client, true)?;
         if let Ok(mut c) = self.cache.lock() {
             c.every = Some((Instant::now(), list.clone()));
         }
         Ok(list)
-    }
-
-    fn every_version_uncached(&self, client: &Client) -> Result<Vec<Resource>> {
-        let apis = client.get_accept("/apis", ACCEPT_AGGREGATED)?;
-        if apis.get("kind").and_then(Value::as_str) == Some("APIGroupDiscoveryList") {
-            let core = client.get_accept("/api", ACCEPT_AGGREGATED)?;
-            let mut out = parse_aggregated_versions(&core, true);
-            out.extend(parse_aggregated_versions(&apis, true));
-            return Ok(out);
-        }
-        let mut out = parse_resource_list(&client.get_json("/api/v1")?, "", "v1");
-        let groups = client.get_json("/apis")?;
-        for g in groups
-            .get("groups")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            let name = g.get("name").and_then(Value::as_str).unwrap_or("");
-            let mut gvs: Vec<&str> = g
-                .pointer("/preferredVersion/groupVersion")
-                .and_then(Value::as_str)
-                .into_iter()
-                .collect();
-            for v in g
-                .get("versions")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-            {
-                if let Some(gv) = v.get("groupVersion").and_then(Value::as_str)
-                    && !gvs.contains(&gv)
-                {
-                    gvs.push(gv);
-                }
-            }
-            let mut group_out: Vec<Resource> = Vec::new();
-            for gv in gvs {
-                let version = gv.rsplit('/').next().unwrap_or(gv);
-                match client.get_json(&format!("/apis/{gv}")) {
-                    Ok(list) => {
-                        add_unseen(&mut group_out, parse_resource_list(&list, name, version))
-                    }
-                    Err(e) => log::warn!("discovery of {gv} failed, skipping it: {e}"),
-                }
-            }
-            out.extend(group_out);
-        }
-        Ok(out)
     }
 }
 
@@ -707,15 +655,24 @@ fn builtin_matches(b: &Builtin, name: &str, qualifier: Option<&str>) -> bool {
 
 /// Aggregated discovery (one request for all groups, one for core); `None` when the server
 /// answers in the legacy form.
-fn aggregated(client: &Client) -> Result<Option<Vec<Resource>>> {
+fn aggregated(client: &Client, every: bool) -> Result<Option<Vec<Resource>>> {
     let apis = client.get_accept("/apis", ACCEPT_AGGREGATED)?;
     if apis.get("kind").and_then(Value::as_str) != Some("APIGroupDiscoveryList") {
         return Ok(None);
     }
     let core = client.get_accept("/api", ACCEPT_AGGREGATED)?;
-    let mut out = parse_aggregated(&core);
-    out.extend(parse_aggregated(&apis));
+    let mut out = parse_aggregated_versions(&core, every);
+    out.extend(parse_aggregated_versions(&apis, every));
     Ok(Some(out))
+}
+
+/// Every served type: each group's preferred version, and with `every` the types only
+/// another version serves; aggregated discovery when the server has it, else legacy.
+fn served(client: &Client, every: bool) -> Result<Vec<Resource>> {
+    match aggregated(client, every)? {
+        Some(list) => Ok(list),
+        None => legacy(client, every),
+    }
 }
 
 /// Resources of the preferred (first) version of each group in an APIGroupDiscoveryList.
@@ -783,8 +740,9 @@ fn aggregated_version(group: &str, v: &Value) -> Vec<Resource> {
     out
 }
 
-/// Legacy discovery: `/api/v1`, `/apis`, then each group's preferred version.
-fn legacy(client: &Client) -> Result<Vec<Resource>> {
+/// Legacy discovery: `/api/v1`, `/apis`, then each group's preferred version (with `every`,
+/// its other versions too, for the types only they serve).
+fn legacy(client: &Client, every: bool) -> Result<Vec<Resource>> {
     let mut out = parse_resource_list(&client.get_json("/api/v1")?, "", "v1");
     let groups = client.get_json("/apis")?;
     for g in groups
@@ -794,18 +752,29 @@ fn legacy(client: &Client) -> Result<Vec<Resource>> {
         .flatten()
     {
         let name = g.get("name").and_then(Value::as_str).unwrap_or("");
-        let Some(gv) = g
+        let mut gvs: Vec<&str> = g
             .pointer("/preferredVersion/groupVersion")
             .and_then(Value::as_str)
-        else {
-            continue;
-        };
-        let version = gv.rsplit('/').next().unwrap_or(gv);
-        match client.get_json(&format!("/apis/{gv}")) {
-            Ok(list) => out.extend(parse_resource_list(&list, name, version)),
-            // An aggregated API that is down (metrics-server) must not break discovery.
-            Err(e) => log::warn!("discovery of {gv} failed, skipping it: {e}"),
+            .into_iter()
+            .collect();
+        let others = g.get("versions").and_then(Value::as_array);
+        for v in others.into_iter().flatten().filter(|_| every) {
+            if let Some(gv) = v.get("groupVersion").and_then(Value::as_str)
+                && !gvs.contains(&gv)
+            {
+                gvs.push(gv);
+            }
         }
+        let mut group_out: Vec<Resource> = Vec::new();
+        for gv in gvs {
+            let version = gv.rsplit('/').next().unwrap_or(gv);
+            match client.get_json(&format!("/apis/{gv}")) {
+                Ok(list) => add_unseen(&mut group_out, parse_resource_list(&list, name, version)),
+                // An aggregated API that is down (metrics-server) must not break discovery.
+                Err(e) => log::warn!("discovery of {gv} failed, skipping it: {e}"),
+            }
+        }
+        out.extend(group_out);
     }
     Ok(out)
 }
