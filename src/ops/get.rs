@@ -325,6 +325,14 @@ fn no_label_columns(cmd: &Command) -> bool {
     cmd.print.label_columns.is_empty() && !cmd.print.show_labels
 }
 
+/// A listed object with its `kind`/`apiVersion` filled in (list items carry neither).
+fn typed(obj: Redacted<Value>, res: &Resource) -> Redacted<Value> {
+    obj.map(|mut o| {
+        fill_type(&mut o, res);
+        o
+    })
+}
+
 /// The `--sort-by` path, if any.
 fn sort_path(cmd: &Command) -> Result<Option<Path>> {
     cmd.print
@@ -469,10 +477,7 @@ fn rows_of<T: HeldBytes>(
                 not_read += 1;
                 return Ok(false);
             }
-            let obj = obj.map(|mut o| {
-                fill_type(&mut o, res);
-                o
-            });
+            let obj = typed(obj, res);
             let key = sort
                 .as_ref()
                 .and_then(|p| p.find(&obj).first().map(|v| (*v).clone()));
@@ -584,10 +589,7 @@ fn stream_template(
             if stopped {
                 return Ok(false);
             }
-            let obj = obj.map(|mut o| {
-                fill_type(&mut o, res);
-                o
-            });
+            let obj = typed(obj, res);
             stopped = !each.item(&obj, &mut lines.0);
             lines.flush(budget);
             Ok(!stopped && !budget.is_full())
@@ -777,10 +779,7 @@ fn documents(e: &Reader, cmd: &Command, types: &[Resource], max: usize) -> Resul
     for res in types.iter().filter(|_| cmd.print.sort_by.is_none()) {
         let nss = e.namespaces(cmd, res)?;
         let not_fetched = e.walk(cmd, res, &nss, Shape::Objects, doc_page(max), |obj| {
-            let obj = obj.map(|mut o| {
-                fill_type(&mut o, res);
-                o
-            });
+            let obj = typed(obj, res);
             push(&mut budget, &render(&obj), count);
             count += 1;
             Ok(!budget.is_full())
