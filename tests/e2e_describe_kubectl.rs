@@ -284,11 +284,16 @@ fn apply(kc: &Path, manifest: &str) {
 fn setup() -> PathBuf {
     let dir = testbed();
     let kc = PathBuf::from(std::env::var("KUBECONFIG").expect("KUBECONFIG (the admin one)"));
-    apply(&kc, MANIFEST);
-    patch_status(
-        &dir,
-        "/api/v1/namespaces/kg-describe-e2e/resourcequotas/compute/status",
-    );
+    // Once per run: tests run in parallel, and two `kubectl apply` creating the same object
+    // at once fail with AlreadyExists.
+    static APPLIED: std::sync::Once = std::sync::Once::new();
+    APPLIED.call_once(|| {
+        apply(&kc, MANIFEST);
+        patch_status(
+            &dir,
+            "/api/v1/namespaces/kg-describe-e2e/resourcequotas/compute/status",
+        );
+    });
     kc
 }
 
