@@ -1,0 +1,231 @@
+//! Keeping secrets in the cluster: every object shown, every log line and every piece of free
+//! text (event messages, error messages) passes through here.
+//!
+//! Objects: the `kubectl.kubernetes.io/last-applied-configuration` annotation (on a Secret it
+//! holds the data in clear) and `metadata.managedFields` are removed wherever an object's
+//! metadata appears (the object, List items, Table rows, pod templates); literal env values
+//! whose names look sensitive ([`name_is_sensitive`]) become [`REDACTED`], and every other env
+//! literal, annotation value, event/condition/state message and Table cell passes the text
+//! redactor; a Secret's `data`/`stringData` are dropped (Secrets are requested as metadata
+//! only — this is the second line of defence) and its annotation values are hidden except a
+//! short allow-list ([`SECRET_ANNOTATIONS_SHOWN`]). Logs: [`LogRedactor`] replaces well-known
+//! credential shapes line by line, holding the state of a multi-line PEM key.
+//!
+//! Who may turn what off: nobody, remotely. The operator who starts `query`/`run` can add
+//! env-name patterns (`--redact-env-names`) and, for container log lines only, start the
+//! process with `--allow-unredacted-logs`; a command can do neither.
+
+mod log;
+mod names;
+mod object;
+#[cfg(test)]
+mod tests;
+mod text;
+
+use regex_lite::Regex;
+use serde_json::Value;
+
+pub use log::LogRedactor;
+use names::normalise;
+pub use names::{SENSITIVE_FRAGMENTS, SENSITIVE_SUFFIXES, name_is_sensitive};
+use object::{hide_secret_annotations_everywhere, object};
+pub use text::text;
+
+/// What a redacted value is replaced with.
+pub const REDACTED: &str = "<redacted>";
+
+/// The annotation `kubectl apply` writes: a full copy of the applied object, Secret data included.
+pub const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
+
+/// Secret annotations whose values are shown (they name the service account a token Secret
+/// belongs to); every other Secret annotation value is [`REDACTED`], because tools such as
+/// kapp keep a copy of the data in an annotation.
+pub const SECRET_ANNOTATIONS_SHOWN: &[&str] = &[
+    "kubernetes.io/service-account.name",
+    "kubernetes.io/service-account.uid",
+];
+
+/// What to redact; `Default` is the built-in name rules with log redaction on. Set by the
+/// operator at start (`query`/`run` flags), never by a command.
+#[derive(Debug, Clone)]
+pub struct RedactSettings {
+    /// Extra name fragments (normalised like names) whose values are hidden.
+    extra_fragments: Vec<String>,
+    /// Whether container log lines go through [`LogRedactor`] (`--allow-unredacted-logs`
+    /// turns it off; objects and free text are redacted regardless).
+    pub logs: bool,
+}
+
+impl Default for RedactSettings {
+    fn default() -> RedactSettings {
+        RedactSettings {
+            extra_fragments: Vec::new(),
+            logs: true,
+        }
+    }
+}
+
+impl RedactSettings {
+    /// The defaults plus `extra` fragments (e.g. from `--redact-env-names`); empty ones ignored.
+    pub fn with_extra_patterns<I: IntoIterator<Item = String>>(extra: I) -> RedactSettings {
+        RedactSettings {
+            extra_fragments: extra
+                .into_iter()
+                .map(|p| normalise(&p))
+                .filter(|p| !p.is_empty())
+                .collect(),
+            logs: true,
+        }
+    }
+
+    /// These settings with container log redaction off (the operator's
+    /// `--allow-unredacted-logs`).
+    pub fn without_log_redaction(mut self) -> RedactSettings {
+        self.logs = false;
+        self
+    }
+
+    /// Whether any sensitive name could occur in `text` (a quick test before the pair
+    /// scan: a timestamp or an image name holds none).
+    fn may_name_secret(&self, text: &str) -> bool {
+        let n = normalise(text);
+        SENSITIVE_FRAGMENTS
+            .iter()
+            .chain(SENSITIVE_SUFFIXES)
+            .any(|f| n.contains(f))
+            || self.extra_fragments.iter().any(|f| n.contains(f.as_str()))
+    }
+
+    /// Whether a field, label or annotation key named `name` has its value hidden in shown
+    /// objects (a sensitive name that does not merely name a credential: `apiToken`, not
+    /// `tokenSecretRef`). A label selector on such a key would test the hidden value.
+    pub fn hides_field(&self, name: &str) -> bool {
+        names::is_credential_field(name, self)
+    }
+
+    /// Whether `name` looks like it holds a credential (built-in rules plus the extras).
+    pub fn is_sensitive(&self, name: &str) -> bool {
+        self.is_sensitive_normalised(&normalise(name))
+    }
+
+    /// [`Self::is_sensitive`] of a name already [`normalise`]d.
+    fn is_sensitive_normalised(&self, n: &str) -> bool {
+        SENSITIVE_FRAGMENTS.iter().any(|f| n.contains(f))
+            || SENSITIVE_SUFFIXES.iter().any(|s| n.ends_with(s))
+            || self.extra_fragments.iter().any(|f| n.contains(f.as_str()))
+    }
+}
+
+/// A value that has passed the redactor. Only this module can make one, and renderers take
+/// nothing else, so an operation that forgot to redact does not compile: the redaction stage
+/// is a property of the types, not a call each operation must remember.
+///
+/// ```compile_fail
+/// // Outside `redact`, a `Redacted` cannot be built from raw data.
+/// let raw = serde_json::json!({"data": {"password": "hunter2"}});
+/// let shown = kubeglass::redact::Redacted(raw);
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Redacted<T>(T);
+
+impl<T> Redacted<T> {
+    /// The redacted value.
+    pub fn value(&self) -> &T {
+        &self.0
+    }
+
+    /// Something derived from the redacted value (a part of it, a rendering of it).
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Redacted<U> {
+        Redacted(f(self.0))
+    }
+
+    /// A part of a redacted value, as a redacted value of its own.
+    pub fn part<U: Clone>(&self, f: impl FnOnce(&T) -> U) -> Redacted<U> {
+        Redacted(f(&self.0))
+    }
+}
+
+impl<T> std::ops::Deref for Redacted<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl Redacted<String> {
+    /// The text, owned (for the output budget).
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+impl Redacted<Value> {
+    /// The `items` of a redacted List, each still marked redacted.
+    pub fn items(self) -> Vec<Redacted<Value>> {
+        match self.0 {
+            Value::Object(mut m) => match m.remove("items") {
+                Some(Value::Array(items)) => items.into_iter().map(Redacted).collect(),
+                _ => Vec::new(),
+            },
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// Redacted objects as one kubectl `List` (what `-o jsonpath` of several objects sees).
+pub fn list(items: Vec<Redacted<Value>>) -> Redacted<Value> {
+    let items: Vec<Value> = items.into_iter().map(|i| i.0).collect();
+    Redacted(serde_json::json!({
+        "apiVersion": "v1",
+        "items": items,
+        "kind": "List",
+        "metadata": {"resourceVersion": ""},
+    }))
+}
+
+/// What kind of response is being redacted, as only the fetch layer knows from the path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// Any object, List or Table.
+    Object,
+    /// The metadata of Secrets (`PartialObjectMetadata[List]`: the response does not say
+    /// it is a Secret, the request path does).
+    SecretMetadata,
+}
+
+/// Redact a fetched response (an object, a List, or a Table) and mark it as redacted.
+pub fn fetched(mut v: Value, source: Source, s: &RedactSettings) -> Redacted<Value> {
+    if source == Source::SecretMetadata {
+        hide_secret_annotations_everywhere(&mut v);
+    }
+    object(&mut v, s);
+    Redacted(v)
+}
+
+/// Test fixtures, redacted as the fetch layer would (for renderer tests).
+#[cfg(test)]
+pub(crate) fn shown(v: Value) -> Redacted<Value> {
+    fetched(v, Source::Object, &RedactSettings::default())
+}
+
+/// Redact one line of free text (an error message, a note) and mark it as redacted.
+pub fn message(s: &str) -> Redacted<String> {
+    Redacted(text(s).into_owned())
+}
+
+fn compile(p: &str) -> Option<Regex> {
+    Regex::new(p)
+        .map_err(|e| ::log::error!("redactor: built-in pattern does not compile: {e}"))
+        .ok()
+}
+
+/// Built-in patterns are constants covered by tests; should one ever fail to compile, match
+/// nothing rather than panic (the other patterns still apply).
+pub(super) fn compile_or_never(p: &str) -> Regex {
+    compile(p).unwrap_or_else(never)
+}
+
+fn never() -> Regex {
+    // `[^\s\S]` matches no character; this literal is known to compile.
+    Regex::new(r"[^\s\S]").unwrap_or_else(|_| unreachable!("constant pattern"))
+}

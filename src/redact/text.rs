@@ -1,0 +1,365 @@
+//! The text redactor: credential shapes and sensitive pairs in free text.
+
+use std::borrow::Cow;
+use std::sync::OnceLock;
+
+use regex_lite::{Captures, Regex};
+
+use super::names::normalise;
+use super::{REDACTED, RedactSettings, compile_or_never};
+
+/// Built-in credential shapes. In each, group 1 (and group 2, when there is one) is kept and
+/// the rest of the match becomes [`REDACTED`].
+pub(super) const SHAPES: &[&str] = &[
+    // `Authorization: Bearer x`, `Authorization: Basic x`, `authorization=Token x`, a bare
+    // `Authorization: x`: the scheme stays, the credential goes.
+    r#"(?i)(\bauthorization\\?["']?\s*[:=]\s*\\?["']?(?:[a-z][a-z0-9-]*\s+)?)[^\s"',;\\]+"#,
+    // `Bearer x` anywhere, also URL-encoded (`Bearer%20x`, `bearer+x`).
+    r"(?i)(\bbearer(?:\s*[:=]\s*|\s+|%20|\+))[A-Za-z0-9._~+/=%-]+",
+    // JSON Web Tokens (service-account tokens, OIDC tokens): header.payload.signature.
+    r"()eyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*",
+    // AWS access key ids (long-term `AKIA`, temporary `ASIA`, the other IAM id prefixes),
+    // wherever they stand (`_AKIA…`, `keyAKIA…`).
+    r"()(?:AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|ABIA|ACCA)[A-Z0-9]{16}",
+    // The password in URL userinfo: `postgres://user:pass@host`.
+    r"(?i)(\b[a-z][a-z0-9+.-]*://[^/\s:@]*:)[^/\s@]+(@)",
+    // Well-known token formats: GitHub, Slack, Stripe, GitLab, npm, Google API keys.
+    r"()\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|xox[abposr]-[A-Za-z0-9-]{10,}|[sr]k_(?:live|test)_[A-Za-z0-9]{10,}|glpat-[A-Za-z0-9_-]{20,}|npm_[A-Za-z0-9]{30,}|AIza[A-Za-z0-9_-]{35})",
+    // `curl -u user:password`, `--user user:password`.
+    r"((?:^|\s)(?:-u|--user)\s+[^\s:]+:)\S+",
+];
+/// For each of [`SHAPES`], a cheap test that the text could match it at all.
+pub(super) const SHAPE_TRIGGERS: &[fn(&str) -> bool] = &[
+    |s| contains_ignore_case(s, "authorization"),
+    |s| contains_ignore_case(s, "bearer"),
+    |s| s.contains("eyJ"),
+    |s| contains_any(s, AWS_PREFIXES),
+    // URL userinfo needs both the scheme mark and the `@` (links in prose have no `@`).
+    |s| s.contains("://") && s.contains('@'),
+    |s| contains_any(s, TOKEN_PREFIXES),
+    |s| flag_then_space(s, "-u") || flag_then_space(s, "--user"),
+];
+
+/// Whether `flag` occurs followed by whitespace (`curl -u x`), not inside a word (`kube-user`).
+pub(super) fn flag_then_space(s: &str, flag: &str) -> bool {
+    s.match_indices(flag).any(|(i, _)| {
+        s.as_bytes()
+            .get(i + flag.len())
+            // regex-lite's `\s`: the ASCII whitespace, vertical tab included.
+            .is_some_and(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r'))
+    })
+}
+
+/// The prefixes of AWS key ids, for the quick check in [`may_hold_secret`].
+pub(super) const AWS_PREFIXES: &[&str] = &[
+    "AKIA", "ASIA", "AGPA", "AIDA", "AROA", "AIPA", "ANPA", "ANVA", "ABIA", "ACCA",
+];
+/// A PEM private key wholly in one string (e.g. inside an escaped JSON string).
+/// (`(?s)`: across real newlines too, as in an annotation or a termination message.)
+pub(super) const PEM_INLINE: &str = r"(?s)(-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----).*?(-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----)";
+/// The start of a PEM (or PGP) private key block.
+pub(super) const PEM_BEGIN: &str = r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----";
+/// The end of a PEM (or PGP) private key block.
+pub(super) const PEM_END: &str = r"-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----";
+/// `key=` / `key: ` / `"key":` / `\"key\":` / `key => ` / `key := ` / `--key ` — the key
+/// of a pair; the value is read by hand.
+pub(super) const PAIR_KEY: &str =
+    r#"([A-Za-z0-9_.-]+)((?:\\?["'\]]){0,3}\s*(?:=>|:=|[=:])\s*|\s+)"#;
+
+/// The compiled patterns, built once per process.
+pub(super) struct Patterns {
+    pub(super) shapes: Vec<Regex>,
+    pub(super) pem_inline: Regex,
+    pub(super) pem_begin: Regex,
+    pub(super) pem_end: Regex,
+    pub(super) pair_key: Regex,
+}
+
+pub(super) fn patterns() -> &'static Patterns {
+    static P: OnceLock<Patterns> = OnceLock::new();
+    P.get_or_init(|| Patterns {
+        shapes: SHAPES.iter().map(|p| compile_or_never(p)).collect(),
+        pem_inline: compile_or_never(PEM_INLINE),
+        pem_begin: compile_or_never(PEM_BEGIN),
+        pem_end: compile_or_never(PEM_END),
+        pair_key: compile_or_never(PAIR_KEY),
+    })
+}
+
+/// Whether any pattern could match `s`: every shape needs one of these marks, so text
+/// without them (most table cells, most log lines of numbers) skips the regexes.
+pub(super) fn may_hold_secret(s: &str) -> bool {
+    // Fast path for the short plain strings most objects are made of ("Running", "0/1",
+    // "10.244.1.3", "web-7d9f"): every shape needs a mark, a flag or 8+ characters.
+    let marked = s.bytes().any(|b| matches!(b, b':' | b'=' | b'%' | b'+'));
+    if !marked && s.len() < 8 {
+        return false;
+    }
+    marked
+        || starts_a_flag(s)
+        || s.contains("eyJ")
+        || contains_ignore_case(s, "bearer")
+        || contains_any(s, AWS_PREFIXES)
+        || contains_any(s, TOKEN_PREFIXES)
+        || longest_key_run(s) >= KEY_RUN
+}
+
+/// Whether a `-` in `s` could start a flag (`--password x`): at the start or after anything
+/// but a letter or digit — after `(`, a quote or a tab as much as after a space (the
+/// property test found `(--password x` skipped by a check for " -" only).
+pub(super) fn starts_a_flag(s: &str) -> bool {
+    s.match_indices('-')
+        .any(|(i, _)| i == 0 || !s.as_bytes()[i - 1].is_ascii_alphanumeric())
+}
+
+/// Whether any of `needles` occurs in `s`, in one pass over `s`: a byte that starts no needle
+/// is skipped at once (a `contains` per needle cost a fifth of the agent's CPU per command).
+pub(super) fn contains_any(s: &str, needles: &[&str]) -> bool {
+    // The needles' first bytes as a 256-bit set: one test per byte of `s`.
+    let mut first = [0u64; 4];
+    for n in needles {
+        if let Some(&c) = n.as_bytes().first() {
+            first[usize::from(c >> 6)] |= 1 << (c & 63);
+        }
+    }
+    let b = s.as_bytes();
+    b.iter().enumerate().any(|(i, &c)| {
+        first[usize::from(c >> 6)] & (1 << (c & 63)) != 0
+            && needles.iter().any(|n| b[i..].starts_with(n.as_bytes()))
+    })
+}
+
+/// The prefixes of the well-known token formats in [`SHAPES`], for [`may_hold_secret`].
+pub(super) const TOKEN_PREFIXES: &[&str] = &[
+    // Not a bare "gh": it is in "high", "night", "through" (a Table's column descriptions
+    // sent every string of them through the token regex: measured, docs/performance.md).
+    "ghp_",
+    "gho_",
+    "ghu_",
+    "ghs_",
+    "ghr_",
+    "github_pat_",
+    "xox",
+    "k_live_",
+    "k_test_",
+    "glpat-",
+    "npm_",
+    "AIza",
+];
+
+/// Length from which a run of base64 characters with upper case, lower case and digits is
+/// taken for key material (a PEM body line is 64, an AWS secret key 40, many API keys 32).
+pub(super) const KEY_RUN: usize = 32;
+
+/// The length of the longest run of base64/base64url characters in `s`.
+pub(super) fn longest_key_run(s: &str) -> usize {
+    s.split(|c: char| !is_key_char(c))
+        .map(str::len)
+        .max()
+        .unwrap_or(0)
+}
+
+pub(super) fn is_key_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || "+/=_-".contains(c)
+}
+
+/// Whether a run is a path (`/api/v1/…`, `apps/v1/namespaces/…`) rather than key
+/// material: it starts with `/`, or most of its `/`-separated parts are lower-case words.
+/// Never a path: a run with `+` or `=` (base64, not path characters), an empty part inside
+/// (`a//b`), or a part that is itself 20+ characters mixing upper case, lower case and
+/// digits — a random base64 key split by its own `/`s into short lower-case parts read as a
+/// path and was shown (found by the property test in tests/properties.rs).
+pub(super) fn looks_like_path(run: &str) -> bool {
+    let inner = run.strip_prefix('/').unwrap_or(run);
+    let inner = inner.strip_suffix('/').unwrap_or(inner);
+    let parts: Vec<&str> = inner.split('/').collect();
+    let keyish = |p: &str| {
+        p.len() >= 20
+            && p.bytes().any(|b| b.is_ascii_uppercase())
+            && p.bytes().any(|b| b.is_ascii_lowercase())
+            && p.bytes().any(|b| b.is_ascii_digit())
+    };
+    if run.contains(['+', '=']) || parts.iter().any(|p| p.is_empty() || keyish(p)) {
+        return false;
+    }
+    let wordy = parts
+        .iter()
+        .filter(|p| {
+            p.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"-_.".contains(&b))
+        })
+        .count();
+    run.starts_with('/') || (parts.len() >= 3 && wordy * 2 > parts.len())
+}
+
+/// Runs that look like key material: 32+ base64 characters with upper case, lower case and
+/// digits that do not look like a path (a URL path is not a key). Catches PEM body
+/// lines without their BEGIN line, AWS secret keys, base64-encoded keys.
+pub(super) fn hide_key_runs(s: &str) -> Option<String> {
+    let looks_like_key = |run: &str| {
+        run.len() >= KEY_RUN
+            && run.bytes().any(|b| b.is_ascii_uppercase())
+            && run.bytes().any(|b| b.is_ascii_lowercase())
+            && run.bytes().any(|b| b.is_ascii_digit())
+            && !looks_like_path(run)
+    };
+    if longest_key_run(s) < KEY_RUN {
+        return None;
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut changed = false;
+    let mut rest = s;
+    while !rest.is_empty() {
+        let start = rest.find(is_key_char).unwrap_or(rest.len());
+        out.push_str(&rest[..start]);
+        rest = &rest[start..];
+        let end = rest.find(|c: char| !is_key_char(c)).unwrap_or(rest.len());
+        let run = &rest[..end];
+        if looks_like_key(run) {
+            out.push_str(REDACTED);
+            changed = true;
+        } else {
+            out.push_str(run);
+        }
+        rest = &rest[end..];
+    }
+    changed.then_some(out)
+}
+
+pub(super) fn contains_ignore_case(s: &str, needle: &str) -> bool {
+    s.as_bytes()
+        .windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+}
+
+/// Free text with every credential shape replaced by [`REDACTED`]: the built-in shapes,
+/// sensitive `key=value` pairs (keys judged by [`name_is_sensitive`]), and a PEM private
+/// key (from its BEGIN line to its END line, or to the end of the text).
+pub fn text(s: &str) -> Cow<'_, str> {
+    text_with(s, &RedactSettings::default())
+}
+
+/// [`text`] with the operator's extra name fragments.
+pub(super) fn text_with<'a>(s: &'a str, settings: &RedactSettings) -> Cow<'a, str> {
+    if !may_hold_secret(s) {
+        return Cow::Borrowed(s);
+    }
+    let p = patterns();
+    let mut out = Cow::Borrowed(s);
+    if s.contains("-----") {
+        out = p
+            .pem_inline
+            .replace_all(s, format!("${{1}}{REDACTED}${{2}}").as_str());
+        if let Some(m) = p.pem_begin.find(&out)
+            && !p.pem_end.is_match(&out[m.end()..])
+        {
+            out = Cow::Owned(format!("{}{REDACTED}", &out[..m.end()]));
+        }
+    }
+    for (re, trigger) in p.shapes.iter().zip(SHAPE_TRIGGERS) {
+        // Each shape needs its literal: most strings skip most regexes.
+        if !trigger(&out) {
+            continue;
+        }
+        out = replace_cow(out, re, |c: &Captures| {
+            let keep = |i| c.get(i).map_or("", |m| m.as_str());
+            format!("{}{REDACTED}{}", keep(1), keep(2))
+        });
+    }
+    if settings.may_name_secret(&out)
+        && let Some(r) = pairs(&out, settings)
+    {
+        out = Cow::Owned(r);
+    }
+    match hide_key_runs(&out) {
+        Some(r) => Cow::Owned(r),
+        None => out,
+    }
+}
+
+/// Apply `re` to text that may already be owned, staying borrowed when nothing matched.
+pub(super) fn replace_cow<'a>(
+    text: Cow<'a, str>,
+    re: &Regex,
+    rep: impl FnMut(&Captures) -> String,
+) -> Cow<'a, str> {
+    match text {
+        Cow::Borrowed(b) => re.replace_all(b, rep),
+        Cow::Owned(o) => Cow::Owned(re.replace_all(&o, rep).into_owned()),
+    }
+}
+
+/// `password=…`, `DB_PASS: …`, `"apiKey":"a\"b"`, `\"token\":\"…\"`: the values of sensitive
+/// keys replaced; `None` when there were none. After a harmless key the scan goes on inside
+/// its value, so `msg="password=x"` is caught too.
+pub(super) fn pairs(s: &str, settings: &RedactSettings) -> Option<String> {
+    let re = &patterns().pair_key;
+    let mut out = String::new();
+    let (mut pos, mut copied) = (0, 0);
+    while let Some(c) = re.captures_at(s, pos) {
+        let (Some(key), Some(all)) = (c.get(1), c.get(0)) else {
+            break;
+        };
+        pos = all.end();
+        let norm = normalise(key.as_str());
+        let value = value_len(&s[pos..]);
+        // A space alone separates a value only after a flag (`--password x`): in prose,
+        // "invalid password for bob" names no secret.
+        let spaced = c.get(2).is_some_and(|sep| sep.as_str().trim().is_empty());
+        if value == 0
+            || (spaced && !key.as_str().starts_with('-'))
+            || !settings.is_sensitive_normalised(&norm)
+            || norm.starts_with("AUTHORIZATION")
+            || s[pos..].starts_with(REDACTED)
+        {
+            continue;
+        }
+        out.push_str(&s[copied..pos]);
+        out.push_str(REDACTED);
+        pos += value;
+        copied = pos;
+    }
+    (copied > 0).then(|| {
+        out.push_str(&s[copied..]);
+        out
+    })
+}
+
+/// The length of the value at the start of `s`: `\"…\"`, `"…"` (with `\"` escapes), `'…'`,
+/// or a bare word; an unclosed quote runs to the end.
+pub(super) fn value_len(s: &str) -> usize {
+    if let Some(rest) = s.strip_prefix("\\\"") {
+        return rest.find("\\\"").map_or(s.len(), |i| i + 4);
+    }
+    if let Some(rest) = s.strip_prefix('"') {
+        let mut escaped = false;
+        for (i, ch) in rest.char_indices() {
+            match ch {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => return i + 2,
+                _ => {}
+            }
+        }
+        return s.len();
+    }
+    if let Some(rest) = s.strip_prefix('\'') {
+        return rest.find('\'').map_or(s.len(), |i| i + 2);
+    }
+    bare_len(s)
+}
+
+/// A bare value runs to whitespace, a quote, `&` (the next query parameter), a closing
+/// bracket or a backslash, or a `,`/`;` that ends a phrase (followed by a space or the end):
+/// `password=a;b,c` hides `a;b,c` whole.
+pub(super) fn bare_len(s: &str) -> usize {
+    let mut chars = s.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        let ends_phrase =
+            matches!(c, ',' | ';') && chars.peek().is_none_or(|(_, n)| n.is_whitespace());
+        if c.is_whitespace() || "\"'&}])\\".contains(c) || ends_phrase {
+            return i;
+        }
+    }
+    s.len()
+}
