@@ -18,6 +18,7 @@
 mod log;
 mod names;
 mod object;
+mod shapes;
 #[cfg(test)]
 mod tests;
 mod text;

@@ -6,6 +6,7 @@ use std::sync::OnceLock;
 use regex_lite::{Captures, Regex};
 
 use super::names::normalise;
+use super::shapes;
 use super::{REDACTED, RedactSettings, compile_or_never};
 
 /// Built-in credential shapes. In each, group 1 (and group 2, when there is one) is kept and
@@ -23,8 +24,6 @@ pub(super) const SHAPES: &[&str] = &[
     r"()(?:AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|ABIA|ACCA)[A-Z0-9]{16}",
     // The password in URL userinfo: `postgres://user:pass@host`.
     r"(?i)(\b[a-z][a-z0-9+.-]*://[^/\s:@]*:)[^/\s@]+(@)",
-    // Well-known token formats: GitHub, Slack, Stripe, GitLab, npm, Google API keys.
-    r"()\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|xox[abposr]-[A-Za-z0-9-]{10,}|[sr]k_(?:live|test)_[A-Za-z0-9]{10,}|glpat-[A-Za-z0-9_-]{20,}|npm_[A-Za-z0-9]{30,}|AIza[A-Za-z0-9_-]{35})",
     // `curl -u user:password`, `--user user:password`.
     r"((?:^|\s)(?:-u|--user)\s+[^\s:]+:)\S+",
 ];
@@ -36,7 +35,6 @@ pub(super) const SHAPE_TRIGGERS: &[fn(&str) -> bool] = &[
     |s| contains_any(s, AWS_PREFIXES),
     // URL userinfo needs both the scheme mark and the `@` (links in prose have no `@`).
     |s| s.contains("://") && s.contains('@'),
-    |s| contains_any(s, TOKEN_PREFIXES),
     |s| flag_then_space(s, "-u") || flag_then_space(s, "--user"),
 ];
 
@@ -100,7 +98,7 @@ pub(super) fn may_hold_secret(s: &str) -> bool {
         || s.contains("eyJ")
         || contains_ignore_case(s, "bearer")
         || contains_any(s, AWS_PREFIXES)
-        || contains_any(s, TOKEN_PREFIXES)
+        || shapes::may_match(s)
         || longest_key_run(s) >= KEY_RUN
 }
 
@@ -129,23 +127,9 @@ pub(super) fn contains_any(s: &str, needles: &[&str]) -> bool {
     })
 }
 
-/// The prefixes of the well-known token formats in [`SHAPES`], for [`may_hold_secret`].
-pub(super) const TOKEN_PREFIXES: &[&str] = &[
-    // Not a bare "gh": it is in "high", "night", "through" (a Table's column descriptions
-    // sent every string of them through the token regex: measured, docs/performance.md).
-    "ghp_",
-    "gho_",
-    "ghu_",
-    "ghs_",
-    "ghr_",
-    "github_pat_",
-    "xox",
-    "k_live_",
-    "k_test_",
-    "glpat-",
-    "npm_",
-    "AIza",
-];
+/// The prefixes of the credential families of [`shapes::SHAPES`].
+#[cfg(test)]
+pub(super) const TOKEN_PREFIXES: &[&str] = &shapes::PREFIXES;
 
 /// Length from which a run of base64 characters with upper case, lower case and digits is
 /// taken for key material (a PEM body line is 64, an AWS secret key 40, many API keys 32).
@@ -202,6 +186,7 @@ pub(super) fn hide_key_runs(s: &str) -> Option<String> {
             && run.bytes().any(|b| b.is_ascii_lowercase())
             && run.bytes().any(|b| b.is_ascii_digit())
             && !looks_like_path(run)
+            && !shapes::is_benign_run(run)
     };
     if longest_key_run(s) < KEY_RUN {
         return None;
@@ -269,6 +254,10 @@ pub(super) fn text_with<'a>(s: &'a str, settings: &RedactSettings) -> Cow<'a, st
     if settings.may_name_secret(&out)
         && let Some(r) = pairs(&out, settings)
     {
+        out = Cow::Owned(r);
+    }
+    // Credential families and the generic rule (after pairs: it reads their `<redacted>`).
+    if let Some(r) = shapes::hide(&out, s, settings) {
         out = Cow::Owned(r);
     }
     match hide_key_runs(&out) {
