@@ -10,13 +10,13 @@
 //! below walks the table.
 //!
 //! Why not regexes: most strings carry none of these marks, and a regex per family made
-//! every string pay for every family. Here a string costs one byte scan (a 256-bit set of the
-//! needles' first bytes, as [`super::text::contains_any`]), and only the rows whose needle is
-//! really there are read further.
+//! every string pay for every family. Here a string costs one byte scan (a bit set of the
+//! byte pairs that start a needle, in the spirit of [`super::text::contains_any`]), and only
+//! the rows whose needle is really there are read further.
 
 use std::sync::OnceLock;
 
-use super::text::{is_key_char, looks_like_path};
+use super::text::looks_like_path;
 use super::{REDACTED, RedactSettings};
 
 /// Which bytes the secret part of a shape is made of.
@@ -330,20 +330,33 @@ enum Needle {
     Context { text: &'static [u8], id: u32 },
 }
 
-/// The needles indexed by first byte, built once.
+/// The needles indexed by their first two bytes, built once.
 struct Index {
-    /// The needles' first bytes (both cases for keywords), as a 256-bit set.
-    first: [u64; 4],
+    /// The needles' first two bytes (all four cases for keywords), as a 65,536-bit set: a
+    /// byte pair that starts no needle (nearly every pair of ordinary text) costs one test.
+    pairs: Vec<u64>,
     /// For each byte, the needles starting with it.
     by_byte: Vec<Vec<Needle>>,
     /// The distinct context keywords, in bit order.
     keywords: Vec<&'static str>,
 }
 
+/// The bit of the byte pair `a b` in [`Index::pairs`].
+fn pair(a: u8, b: u8) -> (usize, u64) {
+    let p = usize::from(a) << 8 | usize::from(b);
+    (p >> 6, 1 << (p & 63))
+}
+
 impl Index {
-    fn add(&mut self, b: u8, n: Needle) {
-        self.first[usize::from(b >> 6)] |= 1 << (b & 63);
-        self.by_byte[usize::from(b)].push(n);
+    /// Index a needle of two bytes or more under the byte pairs `firsts` × `seconds`.
+    fn add(&mut self, firsts: &[u8], seconds: &[u8], n: impl Fn() -> Needle) {
+        for &a in firsts {
+            for &b in seconds {
+                let (word, bit) = pair(a, b);
+                self.pairs[word] |= bit;
+            }
+            self.by_byte[usize::from(a)].push(n());
+        }
     }
 
     /// The bit of context keyword `k`.
@@ -355,34 +368,38 @@ impl Index {
     }
 }
 
+/// A byte in both cases (once when it has no case).
+fn cases(b: u8) -> Vec<u8> {
+    let mut v = vec![b.to_ascii_lowercase(), b.to_ascii_uppercase()];
+    v.dedup();
+    v
+}
+
 fn index() -> &'static Index {
     static I: OnceLock<Index> = OnceLock::new();
     I.get_or_init(|| {
         let mut ix = Index {
-            first: [0; 4],
+            pairs: vec![0; 65536 / 64],
             by_byte: (0..256).map(|_| Vec::new()).collect(),
             keywords: Vec::new(),
         };
         for (row, s) in SHAPES.iter().enumerate() {
             let text = s.prefix.as_bytes();
-            if let Some(&b) = text.first() {
-                ix.add(b, Needle::Prefix { text, row });
+            // Every needle has two bytes or more (the table test checks it).
+            if let [a, b, ..] = *text {
+                ix.add(&[a], &[b], || Needle::Prefix { text, row });
             }
             let Some(k) = s.context else { continue };
             // A u64 holds the keywords found (the table test keeps them under 64).
             if ix.keywords.contains(&k) || ix.keywords.len() >= 64 {
                 continue;
             }
-            let (Some(&b), Ok(id)) = (k.as_bytes().first(), u32::try_from(ix.keywords.len()))
-            else {
+            let (&[a, b, ..], Ok(id)) = (k.as_bytes(), u32::try_from(ix.keywords.len())) else {
                 continue;
             };
             ix.keywords.push(k);
             let text = k.as_bytes();
-            ix.add(b.to_ascii_lowercase(), Needle::Context { text, id });
-            if b.is_ascii_alphabetic() {
-                ix.add(b.to_ascii_uppercase(), Needle::Context { text, id });
-            }
+            ix.add(&cases(a), &cases(b), || Needle::Context { text, id });
         }
         ix
     })
@@ -407,11 +424,12 @@ fn scan(s: &str, first_only: bool) -> Found {
     let ix = index();
     let b = s.as_bytes();
     let mut found = Found::default();
-    for (i, &c) in b.iter().enumerate() {
-        if ix.first[usize::from(c >> 6)] & (1 << (c & 63)) == 0 {
+    for (i, w) in b.windows(2).enumerate() {
+        let (word, bit) = pair(w[0], w[1]);
+        if ix.pairs[word] & bit == 0 {
             continue;
         }
-        for n in &ix.by_byte[usize::from(c)] {
+        for n in &ix.by_byte[usize::from(w[0])] {
             match n {
                 Needle::Prefix { text, row } => {
                     if b[i..].starts_with(text) && starts_word(b, i) {
@@ -509,25 +527,25 @@ const GENERIC_GAP: usize = 6;
 /// known non-secret shape. Pairs (`password=x`) are the text redactor's; this catches the
 /// separators they do not read (`'API_KEY' , 'x'`, `apiKey x`).
 fn generic_spans(s: &str, settings: &RedactSettings) -> Vec<(usize, usize)> {
+    // The key characters of `text::is_key_char`, on bytes (this loop sees every byte).
+    let key = |c: u8| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'=' | b'_' | b'-');
     let b = s.as_bytes();
     let mut spans = Vec::new();
     let mut i = 0;
     while i < b.len() {
-        if !is_key_char(char::from(b[i])) {
+        if !key(b[i]) {
             i += 1;
             continue;
         }
-        let len = b[i..]
-            .iter()
-            .position(|&c| !is_key_char(char::from(c)))
-            .unwrap_or(b.len() - i);
+        let len = b[i..].iter().position(|&c| !key(c)).unwrap_or(b.len() - i);
         let run = &s[i..i + len];
+        // Cheapest tests first: most runs are short, and few follow a sensitive word.
         if len >= GENERIC_MIN
             && mixes_letters_and_digits(run.as_bytes())
+            && follows_sensitive_word(&s[..i], settings)
             && !looks_like_path(run)
             && !is_known_benign(run, &s[..i])
             && !is_benign_run(run)
-            && follows_sensitive_word(&s[..i], settings)
         {
             spans.push((i, i + len));
         }
@@ -659,7 +677,7 @@ pub(super) fn hide(s: &str, original: &str, settings: &RedactSettings) -> Option
         f.keywords |= scan(original, false).keywords;
     }
     let mut spans = row_spans(s, &f);
-    if s.contains(REDACTED) || settings.may_name_secret(s) {
+    {
         // A table row knows the token better (and keeps its prefix): a generic run that
         // overlaps one is left to it.
         let generic: Vec<_> = generic_spans(s, settings)
@@ -740,6 +758,12 @@ mod tests {
                 s.family
             );
             assert!(s.example.len() >= 8, "{}", s.family);
+            assert!(
+                s.prefix.is_empty() || s.prefix.len() >= 2,
+                "{}: the scan indexes needles by their first two bytes",
+                s.family
+            );
+            assert!(s.context.is_none_or(|k| k.len() >= 2), "{}", s.family);
         }
         let keywords: std::collections::HashSet<_> =
             SHAPES.iter().filter_map(|s| s.context).collect();
