@@ -63,6 +63,16 @@ fn recall(what: &str, place: fn(&str) -> String) -> f64 {
 }
 
 #[test]
+fn a_hidden_token_still_says_what_kind_it_was() {
+    let line = "pushed with ghp_XIxB7KMNdAr3zqWtQqhE94qglHqOzn1D1stg to origin";
+    for shown in [in_configmap(line), in_annotation(line), in_log(line)] {
+        assert_eq!(shown, "pushed with ghp_<redacted> to origin");
+    }
+    let hash = "admin:$2y$12$atWJ1Nx6ep65tNx0YIJ4I.jzgI86znQbNRI3lF0qIt/XCYnEPxSc2";
+    assert_eq!(in_log(hash), "admin:$2y$<redacted>");
+}
+
+#[test]
 fn public_corpus_secrets_are_hidden_in_configmap_values() {
     let r = recall("ConfigMap values", in_configmap);
     assert!(r >= RECALL_MIN, "recall {r:.3} < {RECALL_MIN}");

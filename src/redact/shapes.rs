@@ -567,8 +567,16 @@ fn follows_sensitive_word(before: &str, settings: &RedactSettings) -> bool {
             .contains(&n)
             .then(|| &before[..before.len() - n])
     };
-    // `<redacted>` ends with `>`, which also ends `=>`: the hidden value is tried first.
-    if gap(b" \t'\"`:=,([{").is_some_and(|head| head.ends_with(REDACTED)) {
+    // `<redacted>` ends with `>`, which also ends `=>`: the hidden value is tried first. Its
+    // second half is joined to it by punctuation (`<redacted>'x'`, `<redacted>", "x"`), not
+    // by a space alone: `auth: <redacted> 4bf9…` is a hidden word, then a request id.
+    let glued = |head: &str| {
+        head.ends_with(REDACTED)
+            && !before[head.len()..]
+                .bytes()
+                .all(|c| c == b' ' || c == b'\t')
+    };
+    if gap(b" \t'\"`:=,([{").is_some_and(glued) {
         return true;
     }
     let Some(head) = gap(b" \t'\"`:=,([{>") else {
@@ -799,9 +807,16 @@ mod tests {
                 "ded7db27",
             ),
             ("apiKey 4477ab12cd34ef56ab78cd90", "4477ab12"),
+            (
+                "<redacted>\", \"ded7db27a4558eea9bbf0bf36e0e8521618f366c\"",
+                "ded7db27",
+            ),
         ] {
             assert!(!hidden(s).contains(secret), "{s:?} -> {:?}", hidden(s));
         }
+        // A space alone does not join a run to a hidden value.
+        let s = "auth: <redacted> 4bf92f3577b34da6a3ce929d0e0e4736 denied";
+        assert_eq!(hidden(s), s);
     }
 
     #[test]
