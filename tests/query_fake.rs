@@ -212,6 +212,65 @@ fn secrets_are_read_as_metadata_or_object_less_tables_only() {
     }));
 }
 
+/// A whole Secret, as an API that ignores `as=PartialObjectMetadata` would send it.
+fn whole_secret(seen: &fake_api::Seen) -> Option<(u16, String)> {
+    let path = seen.url.split('?').next().unwrap_or_default();
+    if !path.contains("/secrets") {
+        return None;
+    }
+    let secret = serde_json::json!({"apiVersion": "v1", "kind": "Secret",
+        "metadata": {"name": "db-credentials", "namespace": "shop"}, "type": "Opaque",
+        "data": {"password": "SE9TVElMRS1TRUNSRVQ="}, "stringData": {"token": "HOSTILE-SECRET"}});
+    let body = if path.ends_with("/secrets") {
+        serde_json::json!({"apiVersion": "v1", "kind": "SecretList", "metadata": {}, "items": [secret]})
+    } else {
+        secret
+    };
+    Some((200, body.to_string()))
+}
+
+#[test]
+fn secrets_are_requested_as_metadata_only_and_a_whole_secret_answer_is_dropped() {
+    let api = FakeApi::start_with(whole_secret);
+    for args in [
+        &["get", "secrets"][..],
+        &["get", "secrets", "-o", "json"],
+        &["get", "secret", "db-credentials", "-o", "yaml"],
+        &["describe", "secret", "db-credentials"],
+        &[
+            "get",
+            "secrets",
+            "-o",
+            "custom-columns=D:.data,S:.stringData",
+        ],
+    ] {
+        let (code, out, err) = query(&api, args);
+        for leak in ["HOSTILE-SECRET", "SE9TVElMRS1TRUNSRVQ"] {
+            assert!(
+                !out.contains(leak) && !err.contains(leak),
+                "{args:?} leaks {leak}:\n{out}\n{err}"
+            );
+        }
+        assert_eq!(
+            (code, error_code(&err).as_deref()),
+            (1, Some("Forbidden")),
+            "{args:?}: {out}\n{err}"
+        );
+    }
+    let secret_reqs: Vec<_> = api
+        .requests()
+        .into_iter()
+        .filter(|r| r.url.contains("/secrets"))
+        .collect();
+    assert!(!secret_reqs.is_empty());
+    for r in secret_reqs {
+        assert!(
+            r.accept.split(',').all(|range| range.contains(";as=")),
+            "a Secret was requested as plain JSON: {r:?}"
+        );
+    }
+}
+
 #[test]
 fn pod_documents_hide_sensitive_env_values() {
     let api = FakeApi::start();
