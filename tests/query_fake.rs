@@ -272,6 +272,30 @@ fn secrets_are_requested_as_metadata_only_and_a_whole_secret_answer_is_dropped()
 }
 
 #[test]
+fn an_api_body_over_the_cap_is_refused_naming_the_limit() {
+    fn endless_list(seen: &fake_api::Seen) -> Option<(u16, String)> {
+        seen.url.contains("/configmaps").then(|| {
+            let filler = "a".repeat(kubeglass::kube::MAX_API_BODY_BYTES);
+            (
+                200,
+                format!(r#"{{"kind":"ConfigMapList","items":[{{"data":{{"x":"{filler}"}}}}]}}"#),
+            )
+        })
+    }
+    let api = FakeApi::start_with(endless_list);
+    let (code, out, err) = query(&api, &["get", "configmaps", "-o", "json"]);
+    assert_eq!(
+        (code, error_code(&err).as_deref()),
+        (1, Some("ApiUnavailable")),
+        "{out}\n{err}"
+    );
+    assert!(
+        err.contains(&kubeglass::kube::MAX_API_BODY_BYTES.to_string()),
+        "the error names the limit: {err}"
+    );
+}
+
+#[test]
 fn pod_documents_hide_sensitive_env_values() {
     let api = FakeApi::start();
     for fmt in ["json", "yaml"] {

@@ -37,6 +37,11 @@ pub const ACCEPT_METADATA: &str =
 pub const ACCEPT_METADATA_OBJECT: &str =
     "application/json;as=PartialObjectMetadata;v=v1;g=meta.k8s.io";
 
+/// The most bytes read of one JSON answer of the API (one object, one list page, one
+/// discovery document): a page of 250 objects is a few MiB even for large custom resources,
+/// and a server that sends without end must not fill the agent's memory.
+pub const MAX_API_BODY_BYTES: usize = 64 * 1024 * 1024;
+
 /// How to reach the cluster (built by the CLI from flags and environment).
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -103,9 +108,11 @@ impl Client {
         let mut reader = self.transport.get(path, accept)?;
         // Read the page whole, then parse from the slice: serde_json's reader path goes byte
         // by byte (measured: a third of the CPU of a 10,000-pod list). A page is bounded by
-        // the `limit` of its request.
+        // the `limit` of its request, and its bytes by MAX_API_BODY_BYTES whatever the
+        // server sends.
         let mut body = Vec::with_capacity(64 * 1024);
-        std::io::Read::read_to_end(&mut reader, &mut body).map_err(|e| {
+        let mut capped = std::io::Read::take(&mut reader, MAX_API_BODY_BYTES as u64 + 1);
+        std::io::Read::read_to_end(&mut capped, &mut body).map_err(|e| {
             // A body cut by the command's deadline (or the request timeout) is a Timeout,
             // not an unreachable API.
             let timed_out = e.kind() == std::io::ErrorKind::TimedOut
@@ -123,6 +130,18 @@ impl Client {
             .for_request(path, None)
             .caused_by(e)
         })?;
+        if body.len() > MAX_API_BODY_BYTES {
+            return Err(Error::new(
+                Code::ApiUnavailable,
+                format!(
+                    "the API's answer to {} is larger than {MAX_API_BODY_BYTES} bytes, the most \
+                     kubeglass reads of one response; it was not read (narrow the request: a \
+                     name, -l or --field-selector)",
+                    path.split('?').next().unwrap_or(path)
+                ),
+            )
+            .for_request(path, None));
+        }
         let value = lean::from_slice(&body).map_err(|e| {
             Error::new(
                 Code::ApiUnavailable,
