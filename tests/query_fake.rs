@@ -295,6 +295,27 @@ fn an_api_body_over_the_cap_is_refused_naming_the_limit() {
     );
 }
 
+/// `/version` with a gitVersion of 8 KiB, control characters around it.
+fn long_hostile_version(seen: &fake_api::Seen) -> Option<(u16, String)> {
+    (seen.url == "/version").then(|| {
+        let v = serde_json::json!({"gitVersion": format!("v1.31\u{1b}]0;pwned\u{7}\u{9b}2J{}", "9".repeat(8192)),
+            "platform": "linux/amd64\r\u{1b}[2K", "buildDate": "2026-01-01T00:00:00Z"});
+        (200, v.to_string())
+    })
+}
+
+#[test]
+fn an_op_writing_past_its_budget_is_cut_by_the_executor() {
+    let api = FakeApi::start_with(long_hostile_version);
+    let (code, out, err) = query(&api, &["--max-output-bytes", "1024", "version"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.len() <= 1024, "{} bytes:\n{out}", out.len());
+    assert!(
+        out.contains("[kubeglass: output cut at 1024 bytes"),
+        "{out}"
+    );
+}
+
 #[test]
 fn pod_documents_hide_sensitive_env_values() {
     let api = FakeApi::start();

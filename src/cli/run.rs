@@ -202,10 +202,14 @@ fn start(mut r: RunArgs, stdio: bool) -> Result<()> {
     let engine = r.cluster.connect()?;
     if stdio {
         let stdin = std::io::stdin().lock();
+        let bounds = crate::ops::Bounds {
+            max_output_bytes: r.cluster.max_output_bytes,
+            command_timeout: r.settings.command_timeout,
+        };
         return agent::stdio::serve(
             &engine,
             &r.settings.agent,
-            r.cluster.max_output_bytes,
+            bounds,
             stdin,
             std::io::stdout().lock(),
         )
