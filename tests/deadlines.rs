@@ -10,6 +10,7 @@ use std::process::Stdio;
 use std::thread;
 use std::time::{Duration, Instant};
 
+use support::fake_api::{FakeApi, Seen};
 use support::{error_code, kubeglass, run};
 
 /// How late past its deadline a command may end (process start, connect, answer).
@@ -101,5 +102,94 @@ fn run_stdio_ends_each_command_at_its_command_timeout_when_the_api_never_answers
     assert!(
         took >= Duration::from_secs(2) && took < Duration::from_secs(2) + SLACK,
         "took {took:?}: {answer}"
+    );
+}
+
+/// Container logs of 400 lines of 16 KiB each: a `--grep` that is slow per line has
+/// minutes of work in them.
+fn long_lines(seen: &Seen) -> Option<(u16, String)> {
+    seen.url.contains("/log").then(|| {
+        let line = format!("{}\n", "x".repeat(16 * 1024));
+        (200, line.repeat(400))
+    })
+}
+
+/// The costliest pattern of the worst kind that `--grep` still takes: `(?:.?){N}bb` with the
+/// largest N that compiles (every `.?` is a state that each byte of the line visits).
+fn costliest_grep() -> String {
+    let fits = |n: usize| kubeglass::command::grep::compile(&format!("(?:.?){{{n}}}bb")).is_ok();
+    let n = (1..10_000)
+        .take_while(|&n| fits(n))
+        .last()
+        .expect("some N fits");
+    format!("(?:.?){{{n}}}bb")
+}
+
+/// One `run --stdio` command's answer (the agent's own `duration_ms` in it).
+fn stdio_answer(
+    kubeconfig: &std::path::Path,
+    timeout: &str,
+    command: &serde_json::Value,
+) -> serde_json::Value {
+    let mut c = kubeglass();
+    c.args(["run", "--stdio", "--kubeconfig"])
+        .arg(kubeconfig)
+        .args(["--command-timeout", timeout])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    let mut child = c.spawn().expect("start kubeglass run --stdio");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
+    writeln!(stdin, "{command}").expect("write");
+    drop(stdin);
+    let (tx, rx) = std::sync::mpsc::channel();
+    thread::spawn(move || {
+        let mut line = String::new();
+        let _ = stdout.read_line(&mut line);
+        let _ = tx.send(line);
+    });
+    let line = rx.recv_timeout(Duration::from_secs(60));
+    let _ = child.kill();
+    let _ = child.wait();
+    serde_json::from_str(&line.expect("an answer within 60 s")).expect("one JSON answer")
+}
+
+#[test]
+fn a_grep_too_costly_per_line_is_refused_before_any_request() {
+    let api = FakeApi::start_with(long_lines);
+    let mut c = kubeglass();
+    c.args(["query", "--kubeconfig"])
+        .arg(api.kubeconfig())
+        .args([
+            "--",
+            "logs",
+            "-l",
+            "app=web",
+            "--grep",
+            "(?:(?:(?:.?){40}){40}){40}bb",
+        ]);
+    let (code, out, err) = run(c);
+    assert_eq!(
+        (code, error_code(&err).as_deref()),
+        (2, Some("InvalidCommand")),
+        "{out}\n{err}"
+    );
+    assert!(api.requests().is_empty(), "{:?}", api.requests());
+}
+
+#[test]
+fn the_costliest_grep_accepted_ends_within_100_ms_of_the_deadline() {
+    let api = FakeApi::start_with(long_lines);
+    let grep = costliest_grep();
+    let cmd = serde_json::json!({"version": 1, "id": "g",
+        "kubectl": format!("logs -l app=web --tail -1 --grep {grep}")});
+    let answer = stdio_answer(&api.kubeconfig(), "1s", &cmd);
+    assert_eq!(answer["error"]["code"], "Timeout", "{grep}: {answer}");
+    let took = answer["duration_ms"].as_u64().expect("duration_ms");
+    eprintln!("{grep}: {took} ms: {answer}");
+    assert!(
+        (1000..=1100).contains(&took),
+        "{grep} ran {took} ms for a 1 s deadline: {answer}"
     );
 }
