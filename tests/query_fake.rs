@@ -304,6 +304,35 @@ fn long_hostile_version(seen: &fake_api::Seen) -> Option<(u16, String)> {
     })
 }
 
+/// `/version` with terminal control sequences in every string.
+fn hostile_version(seen: &fake_api::Seen) -> Option<(u16, String)> {
+    (seen.url == "/version").then(|| {
+        let v = serde_json::json!({"gitVersion": "v1.31\u{1b}]0;pwned\u{7}\u{9b}2J",
+            "platform": "linux/amd64\r\u{1b}[2K", "buildDate": "2026\u{85}-01-01"});
+        (200, v.to_string())
+    })
+}
+
+#[test]
+fn version_never_carries_terminal_control_characters_from_the_server() {
+    let api = FakeApi::start_with(hostile_version);
+    for extra in [&[][..], &["--json"]] {
+        let mut c = kubeglass();
+        c.arg("query")
+            .arg("--kubeconfig")
+            .arg(api.kubeconfig())
+            .args(extra)
+            .args(["--", "version"]);
+        let (code, out, err) = run(c);
+        assert_eq!(code, 0, "{err}");
+        assert!(
+            !out.chars().any(|ch| ch.is_control() && ch != '\n'),
+            "{extra:?}: {out:?}"
+        );
+        assert!(out.contains("v1.31^[]0;pwned^G"), "{extra:?}: {out}");
+    }
+}
+
 #[test]
 fn an_op_writing_past_its_budget_is_cut_by_the_executor() {
     let api = FakeApi::start_with(long_hostile_version);

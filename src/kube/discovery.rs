@@ -771,7 +771,11 @@ fn legacy(client: &Client, every: bool) -> Result<Vec<Resource>> {
             match client.get_json(&format!("/apis/{gv}")) {
                 Ok(list) => add_unseen(&mut group_out, parse_resource_list(&list, name, version)),
                 // An aggregated API that is down (metrics-server) must not break discovery.
-                Err(e) => log::warn!("discovery of {gv} failed, skipping it: {e}"),
+                // `gv` is the server's text: shown safe, like the error (made so in transport).
+                Err(e) => log::warn!(
+                    "discovery of {} failed, skipping it: {e}",
+                    super::transport::shown(gv)
+                ),
             }
         }
         out.extend(group_out);

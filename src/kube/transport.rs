@@ -129,7 +129,15 @@ fn bearer(token: &Sensitive<String>) -> Result<ureq::http::HeaderValue> {
     })
 }
 
-/// A failed answer as an error with the API's own message.
+/// Text from the server or the network as an error message may carry it: through the text
+/// redactor and with terminal control characters made visible. Errors are made safe where
+/// they are created, here, so every log line and answer that prints one is safe too.
+pub(super) fn shown(text: &str) -> String {
+    let redacted = crate::redact::message(text).into_string();
+    crate::output::printable(&redacted).into_owned()
+}
+
+/// A failed answer as an error with the API's own message (made safe to show).
 fn api_error(status: u16, body: &str, path: &str) -> Error {
     let message = serde_json::from_str::<serde_json::Value>(body)
         .ok()
@@ -160,18 +168,24 @@ fn api_error(status: u16, body: &str, path: &str) -> Error {
         429 | 500..=599 => Code::ApiUnavailable,
         _ => Code::Internal,
     };
-    Error::new(code, message).for_request(path, Some(status))
+    Error::new(code, shown(&message)).for_request(path, Some(status))
 }
 
+/// A request that got no answer, as an error (made safe to show: the server URL comes from
+/// a kubeconfig and ureq's text may quote it).
 fn transport_error(e: ureq::Error, server: &str, path: &str) -> Error {
     let err = match &e {
         ureq::Error::Timeout(t) => Error::new(
             Code::Timeout,
-            format!("the Kubernetes API at {server} did not answer in time ({t})"),
+            shown(&format!(
+                "the Kubernetes API at {server} did not answer in time ({t})"
+            )),
         ),
         other => Error::new(
             Code::ApiUnavailable,
-            format!("cannot reach the Kubernetes API at {server}: {other}"),
+            shown(&format!(
+                "cannot reach the Kubernetes API at {server}: {other}"
+            )),
         ),
     };
     err.for_request(path, None).caused_by(e)
@@ -362,6 +376,25 @@ mod tests {
         assert_eq!(
             api_error(401, "Unauthorized", "/x").code,
             Code::Unauthorized
+        );
+    }
+
+    #[test]
+    fn error_text_from_the_server_is_redacted_and_printable_where_it_is_created() {
+        let body = r#"{"message":"denied \u001b]0;owned\u0007 for Authorization: Bearer abc.def.ghi-SECRET"}"#;
+        let e = api_error(403, body, "/api/v1/pods");
+        assert!(
+            !e.message.contains('\u{1b}') && !e.message.contains('\u{7}'),
+            "{}",
+            e.message
+        );
+        assert!(e.message.contains("^[]0;owned^G"), "{}", e.message);
+        assert!(!e.message.contains("SECRET"), "{}", e.message);
+        let e = api_error(500, "plain \u{9b}2J text password=hunter2", "/x");
+        assert!(
+            !e.message.contains('\u{9b}') && !e.message.contains("hunter2"),
+            "{}",
+            e.message
         );
     }
 

@@ -155,7 +155,7 @@ fn dispatch(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
         Op::RolloutHistory => rollout::run(e, cmd, max),
         Op::Top => top::run(e, cmd, max),
         Op::ApiResources => server::api_resources(e, max),
-        Op::Version => server::version(e),
+        Op::Version => server::version(e, max),
         Op::Triage => triage::run(e, cmd, max),
     }
 }
