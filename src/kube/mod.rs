@@ -125,7 +125,7 @@ impl Client {
             };
             Error::new(
                 code,
-                format!("reading the API's answer to {path} failed: {e}"),
+                transport::shown(&format!("reading the API's answer to {path} failed: {e}")),
             )
             .for_request(path, None)
             .caused_by(e)
@@ -145,7 +145,9 @@ impl Client {
         let value = lean::from_slice(&body).map_err(|e| {
             Error::new(
                 Code::ApiUnavailable,
-                format!("the API answered {path} with unreadable JSON: {e}"),
+                transport::shown(&format!(
+                    "the API answered {path} with unreadable JSON: {e}"
+                )),
             )
             .for_request(path, None)
             .caused_by(e)
