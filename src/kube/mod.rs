@@ -12,6 +12,7 @@ pub mod config;
 pub mod deadline;
 pub mod discovery;
 mod lean;
+mod resource;
 mod transport;
 
 use std::io::BufRead;
