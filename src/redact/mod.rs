@@ -15,9 +15,12 @@
 //! env-name patterns (`--redact-env-names`) and, for container log lines only, start the
 //! process with `--allow-unredacted-logs`; a command can do neither.
 
+mod doc;
 mod log;
 mod names;
 mod object;
+mod pairs;
+mod syntax;
 #[cfg(test)]
 mod tests;
 mod text;
@@ -27,7 +30,7 @@ use serde_json::Value;
 
 pub use log::LogRedactor;
 use names::normalise;
-pub use names::{SENSITIVE_FRAGMENTS, SENSITIVE_SUFFIXES, name_is_sensitive};
+pub use names::{SENSITIVE_FRAGMENTS, SENSITIVE_NAMES, SENSITIVE_SUFFIXES, name_is_sensitive};
 use object::{hide_secret_annotations_everywhere, object};
 pub use text::text;
 
@@ -92,6 +95,7 @@ impl RedactSettings {
         SENSITIVE_FRAGMENTS
             .iter()
             .chain(SENSITIVE_SUFFIXES)
+            .chain(SENSITIVE_NAMES)
             .any(|f| n.contains(f))
             || self.extra_fragments.iter().any(|f| n.contains(f.as_str()))
     }
@@ -112,6 +116,7 @@ impl RedactSettings {
     fn is_sensitive_normalised(&self, n: &str) -> bool {
         SENSITIVE_FRAGMENTS.iter().any(|f| n.contains(f))
             || SENSITIVE_SUFFIXES.iter().any(|s| n.ends_with(s))
+            || SENSITIVE_NAMES.contains(&n)
             || self.extra_fragments.iter().any(|f| n.contains(f.as_str()))
     }
 }
