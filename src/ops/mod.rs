@@ -1,6 +1,8 @@
 //! The read operations, one file each: every op fetches through the [`Engine`] (the only
 //! way to read the cluster, and the redaction choke point), renders — pure renderers live in
-//! [`render`] — and cuts to the output budget. This file only dispatches.
+//! [`render`] — and cuts to the output budget. This file dispatches, and holds the two
+//! bounds every command gets whatever its transport: [`run_command`], the one pipeline
+//! (deadline, then the executor), and the executor's final cut to `max_output_bytes`.
 //!
 //! ```text
 //! command ─▶ ops::execute ─▶ <op>.rs ─fetch─▶ engine.rs ─GET─▶ kube/ ─▶ redact ─▶ Redacted
