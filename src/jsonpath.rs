@@ -22,7 +22,7 @@ mod columns;
 mod tests;
 
 use columns::go_number;
-pub use columns::{Columns, go_sprint, sort_order};
+pub use columns::{Columns, sort_order};
 
 /// A parsed `-o jsonpath=` template.
 #[derive(Debug, Clone, PartialEq)]

@@ -11,7 +11,7 @@ use crate::redact::Redacted;
 
 /// A value as Go's `fmt.Sprint` prints it (kubectl's custom-columns cells): `map[k:v]`,
 /// `[a b]`, `<nil>`.
-pub fn go_sprint(v: &Value) -> String {
+pub(super) fn go_sprint(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
         Value::Null => "<nil>".into(),

@@ -1,5 +1,6 @@
 //! The JSONPath subset, custom-columns and sort order against kubectl's behaviour.
 
+use super::columns::go_sprint;
 use super::*;
 use crate::redact::shown;
 use serde_json::json;
