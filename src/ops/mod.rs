@@ -102,6 +102,15 @@ impl Executor for Engine {
         result.map_err(|mut e| {
             let message = redact::message(&e.message).into_string();
             e.message = crate::output::printable(&message).into_owned();
+            // What a failed command could still answer is an answer too: the same cut.
+            e.partial = e.partial.take().map(|p| {
+                let out = Output {
+                    text: p,
+                    format: Format::Text,
+                    truncated: false,
+                };
+                final_cut(out, max).text
+            });
             e
         })
     }
