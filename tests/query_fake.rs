@@ -346,6 +346,25 @@ fn an_op_writing_past_its_budget_is_cut_by_the_executor() {
 }
 
 #[test]
+fn a_name_with_a_colon_is_requested_escaped_not_refused() {
+    let api = FakeApi::start();
+    let (code, out, err) = query(&api, &["get", "clusterrole", "system:node"]);
+    // The fake has no such object: the request was sent, and answered 404.
+    assert_eq!(
+        (code, error_code(&err).as_deref()),
+        (1, Some("NotFound")),
+        "{out}\n{err}"
+    );
+    assert!(
+        api.requests()
+            .iter()
+            .any(|r| r.url.contains("/clusterroles/system%3Anode")),
+        "{:?}",
+        api.requests()
+    );
+}
+
+#[test]
 fn pod_documents_hide_sensitive_env_values() {
     let api = FakeApi::start();
     for fmt in ["json", "yaml"] {

@@ -233,14 +233,28 @@ pub(super) fn check_secret_access(path: &str, accept: &str) -> Result<()> {
 }
 
 /// Whether the server could resolve `path` to a different one than its text says: dot
-/// segments (a server that cleans paths), or percent-escapes in the path
-/// (`%73ecrets` is `secrets` to the API server). kubeglass builds its paths from validated
-/// names, so none of its own paths has either.
+/// segments (a server that cleans paths), or a percent-escape of a character that can make
+/// up a segment or split one (`%73ecrets` is `secrets` to the API server, `%2F` a `/`),
+/// of `%` itself, or a malformed one. Escapes of other characters (`system%3Anode`, how a
+/// name with `:` travels) stay what they say.
 fn path_is_ambiguous(path: &str) -> bool {
     let path = path.split('?').next().unwrap_or(path);
-    let dots = path.split('/').any(|s| s == "." || s == "..");
-    let escapes = path.contains('%');
-    dots || escapes
+    if path.split('/').any(|s| s == "." || s == "..") {
+        return true;
+    }
+    let b = path.as_bytes();
+    b.iter()
+        .enumerate()
+        .filter(|(_, c)| **c == b'%')
+        .any(|(i, _)| {
+            let hex = b
+                .get(i + 1..i + 3)
+                .and_then(|h| std::str::from_utf8(h).ok());
+            match hex.map(|h| u8::from_str_radix(h, 16)) {
+                Some(Ok(c)) => c.is_ascii_alphanumeric() || b"-._~/%".contains(&c),
+                _ => true,
+            }
+        })
 }
 
 /// Refuse a Secret answer that carries more than metadata, whatever was asked: a server (or
@@ -474,9 +488,21 @@ mod tests {
             let e = check_secret_access(p, "application/json").unwrap_err();
             assert_eq!(e.code, Code::Forbidden, "{p}");
         }
-        assert!(
-            check_secret_access("/api/v1/pods?labelSelector=a%3Db", "application/json").is_ok()
-        );
+        for p in [
+            "/api/v1/namespaces/shop/pods/web%2F..%2Fsecrets",
+            "/api/v1/namespaces/shop/pods/%2e%2e",
+            "/api/v1/namespaces/shop/pods/x%25",
+            "/api/v1/namespaces/shop/pods/x%zz",
+            "/api/v1/namespaces/shop/pods/x%4",
+        ] {
+            assert!(check_secret_access(p, "application/json").is_err(), "{p}");
+        }
+        for p in [
+            "/api/v1/pods?labelSelector=a%3Db",
+            "/apis/rbac.authorization.k8s.io/v1/clusterroles/system%3Anode",
+        ] {
+            assert!(check_secret_access(p, "application/json").is_ok(), "{p}");
+        }
     }
 
     #[test]
