@@ -5,15 +5,18 @@
 //! slack). The deadline is checked between lines, so the program's size is what bounds how
 //! far past its deadline a command can run: `(?:(?:(?:.?){40}){40}){40}bb` (37 bytes)
 //! expands to 64,000 states and took about 4 s per 16 KiB line. At [`GREP_SIZE_LIMIT`] the
-//! worst patterns that still compile (`(?:.?){66}bb`, `.{167}z`) take 30–40 ms on a 20 KiB
-//! line (measured, release build); ordinary ones (`(?i)error|timeout`, timestamps, an HTTP
-//! access-log line) compile to a small fraction of it and take 1–2 ms.
+//! worst patterns that still compile (`(?:.?){32}bb`, `.{82}z`) take 15–25 ms on a 20 KiB
+//! line (measured, regex-lite at opt-level 3), leaving room under the 100 ms a command may
+//! overrun for the redactor's work on the same line and a busy machine (at 8 KiB they took
+//! 30–40 ms, and a test on a loaded machine overran by 107 ms); ordinary patterns
+//! (`(?i)error|timeout`, timestamps, an HTTP access-log line) compile to a fraction of it
+//! and take 1–2 ms.
 
 use regex_lite::{Regex, RegexBuilder};
 
 /// The most heap one compiled `--grep` program may take (regex-lite's `size_limit`), which
 /// bounds its matching time per line.
-pub const GREP_SIZE_LIMIT: usize = 8 * 1024;
+pub const GREP_SIZE_LIMIT: usize = 4 * 1024;
 /// The deepest nesting a `--grep` pattern may have (regex-lite's `nest_limit`).
 pub const GREP_NEST_LIMIT: u32 = 16;
 
