@@ -69,6 +69,9 @@ impl Executor for Engine {
 
 /// The op for `cmd`, after the namespace reads are limited to the scope.
 fn dispatch(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
+    // Here rather than in parsing: it needs the operator's redaction settings, and every
+    // transport (query, SQS, MCP) ends here.
+    e.refuse_hidden_selectors(cmd)?;
     let scoped = e.namespace_reads_in_scope(cmd)?;
     let cmd = scoped.as_ref().unwrap_or(cmd);
     match cmd.op {
