@@ -7,6 +7,7 @@
 //!                                  └─render─▶ render/… , output/ (table, doc, budget)
 //! ```
 
+use std::borrow::Cow;
 use std::time::Instant;
 
 use crate::command::{Command, Op};
@@ -57,6 +58,15 @@ impl Executor for Engine {
             Some(d) => kube::deadline::within(d, run),
             None => run(),
         };
+        // Every answer of every transport leaves here. Budgeted lines are already printable
+        // (a second pass changes nothing); the few answers built without a budget (the
+        // server's version, a "nothing found" line) carry server text too.
+        let result = result.map(|mut out| {
+            if let Cow::Owned(text) = crate::output::printable(&out.text) {
+                out.text = text;
+            }
+            out
+        });
         // Error messages quote the API, kubeconfig URLs and plugin output: redact them too,
         // and keep their control characters off the reader's terminal.
         result.map_err(|mut e| {
