@@ -275,19 +275,9 @@ impl Doc {
         }
     }
 
-    /// An aligned table at `level`, or `<none>` beside the section. A cell is one line (its
-    /// line breaks become spaces): a row must stay a row.
+    /// An aligned table at `level`, or `<none>` beside the section (a cell is one line:
+    /// [`render_columns`] joins a multi-line one).
     pub fn table(&mut self, level: usize, header: &[&str], rows: &[Vec<String>]) {
-        let flat: Vec<Vec<String>>;
-        let rows = if rows.iter().flatten().any(|c| c.contains(['\n', '\r'])) {
-            flat = rows
-                .iter()
-                .map(|r| r.iter().map(|c| one_line(c)).collect())
-                .collect();
-            &flat
-        } else {
-            rows
-        };
         for l in render_columns(header, rows) {
             self.line(level, &l);
         }
