@@ -1,7 +1,7 @@
 //! Entry points for the fuzz targets in `fuzz/` (cargo-fuzz, libFuzzer): each takes
 //! arbitrary bytes, runs one parser that reads what strangers send the way kubeglass runs
 //! it, and panics when a promise breaks (a crash, a wrong round trip, a control character
-//! from server data in the output). Not an API: hidden from the docs, and only these five
+//! from server data in the output). Not an API: hidden from the docs, and only these six
 //! functions. Regression inputs the fuzzers found live as unit tests beside the code they
 //! broke; `tests/fuzz_corpus.rs` replays every committed corpus file through these in
 //! `cargo test`.
@@ -235,3 +235,36 @@ pub fn logs(data: &[u8]) {
         limits.room
     );
 }
+
+/// (f) Text as the redactor reads it from the cluster (a ConfigMap value, an annotation, a
+/// log stream): every reader the redactor has — JSON, XML, percent-encoding, YAML blocks,
+/// multi-line state — runs on arbitrary input without a panic, and a credential planted on
+/// a line of its own never comes back, whatever the text around it opened (a quote, a block,
+/// a PEM key, a document).
+pub fn redact_text(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    // Where the canary goes: after the first `cut` bytes (at a character boundary).
+    let cut = usize::from(data.first().copied().unwrap_or(0)) * text.len() / 256;
+    let cut = (0..=cut)
+        .rev()
+        .find(|&i| text.is_char_boundary(i))
+        .unwrap_or(0);
+    let planted = format!("{}\npassword={CANARY}\n{}", &text[..cut], &text[cut..]);
+    let settings = RedactSettings::default();
+    let shown = redact::text(&planted);
+    assert!(!shown.contains(CANARY), "text: {planted:?} → {shown:?}");
+    let mut logs = redact::LogRedactor::new(&settings);
+    for line in planted.split('\n') {
+        let l = logs.redact_line(line);
+        assert!(!l.contains(CANARY), "log line: {planted:?} → {:?}", *l);
+    }
+    let cm = serde_json::json!({"kind": "ConfigMap", "metadata": {"name": "c",
+        "annotations": {"a": planted}}, "data": {"v": planted}});
+    let shown = redact::fetched(cm, Source::Object, &settings)
+        .value()
+        .to_string();
+    assert!(!shown.contains(CANARY), "object: {planted:?} → {shown}");
+}
+
+/// The credential [`redact_text`] plants.
+const CANARY: &str = "Zq8CanaryX7pw";

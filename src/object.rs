@@ -59,15 +59,6 @@ pub fn remaining(page: &Value) -> usize {
         .unwrap_or(0) as usize
 }
 
-/// List items come without `kind`/`apiVersion`; metadata-only objects say
-/// `PartialObjectMetadata`: give every document its real type, as kubectl does.
-pub fn fill_type(obj: &mut Value, res: &Resource) {
-    if let Some(m) = obj.as_object_mut() {
-        m.insert("apiVersion".into(), Value::String(res.api_version()));
-        m.insert("kind".into(), Value::String(res.kind.clone()));
-    }
-}
-
 /// Whether `obj` has an owner reference to `uid`.
 pub fn owned_by(obj: &Value, uid: &str) -> bool {
     obj.pointer("/metadata/ownerReferences")

@@ -47,3 +47,8 @@ fn api_data_of_the_corpus_renders_without_control_characters() {
 fn log_streams_of_the_corpus_are_read_redacted_and_grepped() {
     replay("logs", kubeglass::fuzzing::logs);
 }
+
+#[test]
+fn texts_of_the_corpus_are_redacted_and_a_planted_credential_never_returns() {
+    replay("redact", kubeglass::fuzzing::redact_text);
+}

@@ -30,7 +30,8 @@ Cluster access and scope:
                              upper-cased with only A-Z 0-9 kept, containing PASS PWD SECRET TOKEN
                              APIKEY PRIVATEKEY ACCESSKEY CREDENTIAL AUTH COOKIE DSN
                              CONNECTIONSTRING CONNSTR CREDS WEBHOOK KEYDATA, or ending in KEY,
-                             KEYS or PW
+                             KEYS PW SIGNATURE SESSIONID SID, or exactly SIG SESSION PHPSESSID
+                             (look-alike letters and invisible characters folded first)
   --allow-unredacted-logs    send container log lines without the credential redactor (objects,
                              events and errors stay redacted; a command can never ask for this)
   Always redacted, whatever the flags or the command: Secret data and annotation values,
@@ -218,12 +219,16 @@ mod tests {
 #[cfg(test)]
 mod help_tests {
     use super::*;
-    use crate::redact::{SENSITIVE_FRAGMENTS, SENSITIVE_SUFFIXES};
+    use crate::redact::{SENSITIVE_FRAGMENTS, SENSITIVE_NAMES, SENSITIVE_SUFFIXES};
 
     #[test]
     fn help_and_readme_list_exactly_the_sensitive_names_the_code_matches() {
         let readme = include_str!("../../README.md");
-        for f in SENSITIVE_FRAGMENTS.iter().chain(SENSITIVE_SUFFIXES) {
+        for f in SENSITIVE_FRAGMENTS
+            .iter()
+            .chain(SENSITIVE_SUFFIXES)
+            .chain(SENSITIVE_NAMES)
+        {
             assert!(CLUSTER_HELP.contains(&format!(" {f}")), "--help lacks {f}");
             assert!(readme.contains(&format!("`{f}`")), "README lacks {f}");
         }

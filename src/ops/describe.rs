@@ -15,7 +15,7 @@ use crate::error::{Error, Result};
 use crate::json::text;
 use crate::kube::Resource;
 use crate::names::check_object_name;
-use crate::object::{fill_type, owned_by};
+use crate::object::owned_by;
 use crate::output::budget::Budget;
 use crate::output::{Format, Output};
 use crate::redact::{self, Redacted};
@@ -45,10 +45,7 @@ pub fn run(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
     let now = SystemTime::now();
     let mut budget = Budget::new(max);
     for (i, obj) in objects.into_iter().enumerate() {
-        let obj = obj.map(|mut o| {
-            fill_type(&mut o, &res);
-            o
-        });
+        let obj = obj.with_type(&res.api_version(), &res.kind);
         let related = related(e, &res, &obj);
         if i > 0 {
             budget.push("");

@@ -60,7 +60,10 @@ impl LogLines {
             return Ok(None);
         };
         let line = self.redactor.redact_line(&raw.text);
-        Ok(Some(line.map(|l| cut_line(l, self.max_line, raw.extra))))
+        Ok(Some(line.map_with(
+            (self.max_line, raw.extra),
+            |l, (max, extra)| cut_line(l, max, extra),
+        )))
     }
 }
 

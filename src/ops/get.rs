@@ -24,7 +24,7 @@ use crate::output::{Format, Output, doc};
 use crate::redact::Redacted;
 
 use super::engine::{Engine, Namespaces, Shape};
-use crate::object::{fill_type, is_secret};
+use crate::object::is_secret;
 
 /// Objects per list request for tables and names (rows are small).
 pub const PAGE: usize = 250;
@@ -327,10 +327,7 @@ fn no_label_columns(cmd: &Command) -> bool {
 
 /// A listed object with its `kind`/`apiVersion` filled in (list items carry neither).
 fn typed(obj: Redacted<Value>, res: &Resource) -> Redacted<Value> {
-    obj.map(|mut o| {
-        fill_type(&mut o, res);
-        o
-    })
+    obj.with_type(&res.api_version(), &res.kind)
 }
 
 /// The `--sort-by` path, if any.

@@ -2,15 +2,18 @@
 
 use std::borrow::Cow;
 
-use super::text::{patterns, text_with};
+use super::doc::xml_part;
+use super::pairs::{Context, Open};
+use super::text::{line_with, patterns};
 use super::{REDACTED, RedactSettings, Redacted};
 
-/// Redacts container log lines in order: the credential shapes of [`text`] on every line,
-/// and the lines of a multi-line PEM private key from its BEGIN line to its END line. Holds
-/// that state, so use one redactor per log stream.
+/// Redacts container log lines in order: the credential shapes of [`super::text`] on every
+/// line, and the values that span lines (a multi-line PEM private key from its BEGIN line to
+/// its END line, `password:` followed by an indented YAML block or pretty-printed JSON
+/// value, a TOML triple-quoted string). Holds that state, so use one redactor per log stream.
 pub struct LogRedactor {
     settings: RedactSettings,
-    in_pem: bool,
+    state: LineState,
 }
 
 impl LogRedactor {
@@ -18,7 +21,7 @@ impl LogRedactor {
     pub fn new(s: &RedactSettings) -> LogRedactor {
         LogRedactor {
             settings: s.clone(),
-            in_pem: false,
+            state: LineState::default(),
         }
     }
 
@@ -33,32 +36,164 @@ impl LogRedactor {
         if !self.settings.logs {
             return Cow::Borrowed(l);
         }
+        self.state.line(l, &self.settings)
+    }
+}
+
+/// The most lines one open value hides: a runaway block (a `password:` line followed by an
+/// indented stack trace) costs at most this many lines of evidence.
+const BLOCK_LINES: usize = 200;
+
+/// A value that spans lines, being hidden.
+#[derive(Debug, Clone, Copy)]
+struct Block {
+    open: Open,
+    left: usize,
+}
+
+/// What the previous lines of a multi-line text left open: a PEM key or a sensitive value.
+#[derive(Debug, Default)]
+pub(super) struct LineState {
+    /// Whether the lines are a document's (see [`Context`]).
+    ctx: Option<Context>,
+    in_pem: bool,
+    /// An XML `<name>` named a sensitive setting: the next `<value>` is hidden.
+    xml_named: bool,
+    /// The PEM body's last (short) line was hidden: the END line must come next.
+    pem_tail: bool,
+    block: Option<Block>,
+}
+
+impl LineState {
+    /// One line of a multi-line text, redacted in the light of the lines before it.
+    pub(super) fn line<'a>(&mut self, l: &'a str, s: &RedactSettings) -> Cow<'a, str> {
+        if let Some(hidden) = self.in_block(l) {
+            return hidden;
+        }
         let p = patterns();
         if self.in_pem {
             if p.pem_end.is_match(l) {
                 self.in_pem = false;
-                return text_with(l, &self.settings);
+                return line_with(l, s, self.context()).0;
             }
-            if let Some(hidden) = pem_body_line(l) {
+            if !self.pem_tail
+                && let Some((hidden, short)) = pem_body_line(l)
+            {
+                self.pem_tail = short;
                 return Cow::Owned(hidden);
             }
             // Not key material: the key ended without an END line (cut by --tail or
             // --limit-bytes, or a log line interleaved).
             self.in_pem = false;
+            self.pem_tail = false;
         }
         if let Some(m) = p.pem_begin.find(l)
             && !p.pem_end.is_match(&l[m.end()..])
         {
             self.in_pem = true;
         }
-        text_with(l, &self.settings)
+        let (mut out, open) = line_with(l, s, self.context());
+        if out.contains("</")
+            && let Some(r) = xml_part(&out, s, &mut self.xml_named)
+        {
+            out = Cow::Owned(r);
+        }
+        if let Some(open) = open {
+            self.block = Some(Block {
+                open,
+                left: BLOCK_LINES,
+            });
+        }
+        out
+    }
+
+    /// The state of a multi-line document's lines (a log stream's is the default).
+    pub(super) fn document() -> LineState {
+        LineState {
+            ctx: Some(Context::Document),
+            ..LineState::default()
+        }
+    }
+
+    fn context(&self) -> Context {
+        self.ctx.unwrap_or(Context::Line)
+    }
+
+    /// The line hidden when it belongs to an open value; `None` (and the value closed)
+    /// when it does not.
+    fn in_block<'a>(&mut self, l: &'a str) -> Option<Cow<'a, str>> {
+        let b = self.block.as_mut()?;
+        b.left = b.left.saturating_sub(1);
+        let open = b.open;
+        if b.left == 0 {
+            self.block = None;
+        }
+        match open {
+            Open::Until(delim) => {
+                let Some(i) = l.find(delim) else {
+                    return Some(Cow::Owned(hide_keeping_indent(l)));
+                };
+                self.block = None;
+                // The closing delimiter and what follows it on the line stay.
+                let (_, after) = l.split_at(i);
+                Some(Cow::Owned(format!("{REDACTED}{after}")))
+            }
+            Open::Indented { col, seq } => {
+                let body = l.trim_start_matches([' ', '\t']);
+                let indent = l.len() - body.len();
+                if body.trim().is_empty() {
+                    return Some(Cow::Borrowed(l));
+                }
+                let item = body == "-" || body.starts_with("- ");
+                if indent > col || (seq && indent == col && item) {
+                    return Some(Cow::Owned(hide_keeping_indent(l)));
+                }
+                self.block = None;
+                None
+            }
+        }
+    }
+}
+
+/// A line's indentation followed by [`REDACTED`].
+fn hide_keeping_indent(l: &str) -> String {
+    let body = l.trim_start_matches([' ', '\t']);
+    if body.trim().is_empty() {
+        return l.to_string();
+    }
+    format!("{}{REDACTED}", &l[..l.len() - body.len()])
+}
+
+/// Every line of a multi-line text through one [`LineState`]; borrowed when nothing changed.
+pub(super) fn lines_with<'a>(s: &'a str, settings: &RedactSettings) -> Cow<'a, str> {
+    let mut state = LineState::document();
+    let mut out = String::new();
+    let mut changed = false;
+    for l in s.split_inclusive('\n') {
+        let (body, end) = match l.strip_suffix('\n') {
+            Some(b) => (b, "\n"),
+            None => (l, ""),
+        };
+        let r = state.line(body, settings);
+        if let Cow::Owned(_) = r {
+            changed = true;
+        }
+        out.push_str(&r);
+        out.push_str(end);
+    }
+    if changed {
+        Cow::Owned(out)
+    } else {
+        Cow::Borrowed(s)
     }
 }
 
 /// A line inside a PEM block, hidden (its log prefix kept), or `None` when it is not key
-/// material. Key material: a line of base64 (possibly blank or only a prefix), base64 after
-/// a prefix when it is long (16+) or padded, or an RFC 1421 header (`Proc-Type:`, `DEK-Info:`).
-pub(super) fn pem_body_line(l: &str) -> Option<String> {
+/// material, with whether it was short (the body's last line: the END line must follow).
+/// Key material: a line of base64 (possibly blank or only a prefix), base64 after a prefix
+/// (any length: the last line of a body may be a few characters), or an RFC 1421 header
+/// (`Proc-Type:`, `DEK-Info:`).
+pub(super) fn pem_body_line(l: &str) -> Option<(String, bool)> {
     let trimmed = l.trim_end();
     let is_b64 = |t: &str| {
         !t.is_empty()
@@ -69,7 +204,7 @@ pub(super) fn pem_body_line(l: &str) -> Option<String> {
         .find("Proc-Type:")
         .or_else(|| trimmed.find("DEK-Info:"))
     {
-        return Some(format!("{}{REDACTED}", &l[..i]));
+        return Some((format!("{}{REDACTED}", &l[..i]), false));
     }
     // The whitespace may be several bytes long (U+0085, U+3000): slicing at `i + 1`
     // panicked inside it (found by the `logs` fuzz target).
@@ -79,8 +214,23 @@ pub(super) fn pem_body_line(l: &str) -> Option<String> {
     };
     let whole = prefix.trim().is_empty();
     if token.is_empty() && whole {
-        return Some(l.to_string());
+        return Some((l.to_string(), false));
     }
-    let looks_like_key = is_b64(token) && (whole || token.len() >= 16 || token.ends_with('='));
-    looks_like_key.then(|| format!("{prefix}{REDACTED}"))
+    // A short token after a log prefix may be a word of an ordinary line: it is hidden as
+    // the body's possible last line, and the END line must follow it.
+    let short = token.len() < 16 && !token.ends_with('=') && !whole;
+    // A short token after a prefix that is not a timestamp (`panic: boom`) is prose.
+    if short && !looks_like_timestamp(prefix) {
+        return None;
+    }
+    is_b64(token).then(|| (format!("{prefix}{REDACTED}"), short))
+}
+
+/// Whether a log line's prefix is a timestamp (`2024-05-01T10:00:00.000Z `), as the kubelet
+/// writes before each line with `--timestamps`.
+fn looks_like_timestamp(prefix: &str) -> bool {
+    let p = prefix.trim();
+    p.starts_with(|c: char| c.is_ascii_digit())
+        && p.bytes()
+            .all(|b| b.is_ascii_digit() || b"-:.TZ+ ,".contains(&b))
 }

@@ -15,9 +15,12 @@
 //! env-name patterns (`--redact-env-names`) and, for container log lines only, start the
 //! process with `--allow-unredacted-logs`; a command can do neither.
 
+mod doc;
 mod log;
 mod names;
 mod object;
+mod pairs;
+mod syntax;
 #[cfg(test)]
 mod tests;
 mod text;
@@ -27,7 +30,7 @@ use serde_json::Value;
 
 pub use log::LogRedactor;
 use names::normalise;
-pub use names::{SENSITIVE_FRAGMENTS, SENSITIVE_SUFFIXES, name_is_sensitive};
+pub use names::{SENSITIVE_FRAGMENTS, SENSITIVE_NAMES, SENSITIVE_SUFFIXES, name_is_sensitive};
 use object::{hide_secret_annotations_everywhere, object};
 pub use text::text;
 
@@ -92,6 +95,7 @@ impl RedactSettings {
         SENSITIVE_FRAGMENTS
             .iter()
             .chain(SENSITIVE_SUFFIXES)
+            .chain(SENSITIVE_NAMES)
             .any(|f| n.contains(f))
             || self.extra_fragments.iter().any(|f| n.contains(f.as_str()))
     }
@@ -112,6 +116,7 @@ impl RedactSettings {
     fn is_sensitive_normalised(&self, n: &str) -> bool {
         SENSITIVE_FRAGMENTS.iter().any(|f| n.contains(f))
             || SENSITIVE_SUFFIXES.iter().any(|s| n.ends_with(s))
+            || SENSITIVE_NAMES.contains(&n)
             || self.extra_fragments.iter().any(|f| n.contains(f.as_str()))
     }
 }
@@ -135,14 +140,62 @@ impl<T> Redacted<T> {
     }
 
     /// Something derived from the redacted value (a part of it, a rendering of it).
-    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Redacted<U> {
+    ///
+    /// `f` is a function pointer, not a closure: it cannot capture anything, so what it
+    /// returns is made from the redacted value alone (and constants). A closure that
+    /// smuggles raw data in does not compile:
+    ///
+    /// ```compile_fail
+    /// use kubeglass::redact::{self, Redacted};
+    /// let shown: Redacted<String> = redact::message("safe");
+    /// let raw = String::from("password=hunter2");
+    /// let laundered: Redacted<String> = shown.map(move |_| raw);
+    /// ```
+    pub fn map<U>(self, f: fn(T) -> U) -> Redacted<U> {
         Redacted(f(self.0))
     }
 
-    /// A part of a redacted value, as a redacted value of its own.
-    pub fn part<U: Clone>(&self, f: impl FnOnce(&T) -> U) -> Redacted<U> {
+    /// [`Self::map`] with plain arguments (sizes, counts, flags: see [`Plain`]), which hold no
+    /// text and so cannot carry unredacted data either:
+    ///
+    /// ```compile_fail
+    /// use kubeglass::redact::{self, Redacted};
+    /// let shown: Redacted<String> = redact::message("safe");
+    /// let raw: &'static str = "password=hunter2";
+    /// let laundered = shown.map_with(raw, |_, r| r.to_string());
+    /// ```
+    pub fn map_with<A: Plain, U>(self, a: A, f: fn(T, A) -> U) -> Redacted<U> {
+        Redacted(f(self.0, a))
+    }
+
+    /// A part of a redacted value, as a redacted value of its own (`f` cannot capture, as
+    /// in [`Self::map`]):
+    ///
+    /// ```compile_fail
+    /// use kubeglass::redact::{self, Redacted};
+    /// let shown: Redacted<String> = redact::message("safe");
+    /// let raw = String::from("password=hunter2");
+    /// let laundered: Redacted<String> = shown.part(|_| raw.clone());
+    /// ```
+    pub fn part<U>(&self, f: fn(&T) -> U) -> Redacted<U> {
         Redacted(f(&self.0))
     }
+}
+
+/// Arguments that hold no text: what [`Redacted::map_with`] may pass along.
+pub trait Plain: Copy + private::Sealed {}
+impl Plain for usize {}
+impl Plain for u64 {}
+impl Plain for bool {}
+impl Plain for (usize, usize) {}
+
+/// Keeps [`Plain`] closed: no type outside this module can implement it.
+mod private {
+    pub trait Sealed {}
+    impl Sealed for usize {}
+    impl Sealed for u64 {}
+    impl Sealed for bool {}
+    impl Sealed for (usize, usize) {}
 }
 
 impl<T> std::ops::Deref for Redacted<T> {
@@ -160,6 +213,19 @@ impl Redacted<String> {
 }
 
 impl Redacted<Value> {
+    /// The object with its `apiVersion` and `kind` set (list items carry neither); both
+    /// pass the text redactor like any other string shown.
+    pub fn with_type(mut self, api_version: &str, kind: &str) -> Redacted<Value> {
+        if let Some(m) = self.0.as_object_mut() {
+            m.insert(
+                "apiVersion".into(),
+                Value::String(text(api_version).into_owned()),
+            );
+            m.insert("kind".into(), Value::String(text(kind).into_owned()));
+        }
+        self
+    }
+
     /// The `items` of a redacted List, each still marked redacted.
     pub fn items(self) -> Vec<Redacted<Value>> {
         match self.0 {

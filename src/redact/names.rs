@@ -25,15 +25,102 @@ pub const SENSITIVE_FRAGMENTS: &[&str] = &[
 ];
 
 /// Name endings that make a name sensitive: `STRIPE_KEY`, `SIGNING_KEY`, `HMAC_KEYS`,
-/// `MYSQL_ROOT_PW`.
-pub const SENSITIVE_SUFFIXES: &[&str] = &["KEY", "KEYS", "PW"];
+/// `MYSQL_ROOT_PW`, `X-Amz-Signature` (a signed URL's signature is its credential),
+/// `connect.sid` (a session id is a login).
+pub const SENSITIVE_SUFFIXES: &[&str] = &["KEY", "KEYS", "PW", "SIGNATURE", "SESSIONID", "SID"];
 
-/// `db-pass` → `DBPASS`: upper case, only A–Z and 0–9.
+/// Whole names (normalised) that are sensitive but too short to be fragments: `sig=` of a
+/// signed URL, `pass`/`pwd` handled by fragments already.
+pub const SENSITIVE_NAMES: &[&str] = &["SIG", "SESSION", "PHPSESSID"];
+
+/// `db-pass` → `DBPASS`: upper case, only A–Z and 0–9, after folding what could disguise a
+/// name: zero-width and other invisible format characters are dropped, full-width and
+/// mathematical letters become ASCII, and Latin look-alikes from Cyrillic and Greek become the
+/// letter they imitate (`pаssword` with a Cyrillic а is `PASSWORD`).
 pub(super) fn normalise(name: &str) -> String {
+    if name.is_ascii() {
+        return name
+            .bytes()
+            .filter(u8::is_ascii_alphanumeric)
+            .map(|b| char::from(b.to_ascii_uppercase()))
+            .collect();
+    }
     name.chars()
+        .filter_map(fold)
         .filter(char::is_ascii_alphanumeric)
         .map(|c| c.to_ascii_uppercase())
         .collect()
+}
+
+/// One character as the ASCII letter it passes for, or `None` for an invisible one. Not full
+/// NFKC or Unicode's confusables table (both are large): the look-alikes an attacker can type
+/// to hide a key name from an ASCII match, which is what a name check needs.
+pub(super) fn fold(c: char) -> Option<char> {
+    let u = u32::from(c);
+    if c.is_ascii() {
+        return Some(c);
+    }
+    // Invisible: soft hyphen, combining grapheme joiner, Mongolian vowel separator, zero-width
+    // and directional marks, word joiners, BOM; combining diacritics (`pa\u0301ssword`).
+    if matches!(u, 0xAD | 0x34F | 0x180E | 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x2069 | 0xFEFF | 0x300..=0x36F | 0xFE00..=0xFE0F)
+    {
+        return None;
+    }
+    // Full-width ASCII (`ｐａｓｓｗｏｒｄ`).
+    if (0xFF01..=0xFF5E).contains(&u) {
+        return char::from_u32(u - 0xFEE0);
+    }
+    // Mathematical alphanumerics: bold, italic, script, … A–Z a–z in blocks of 52.
+    if (0x1D400..=0x1D6A3).contains(&u) {
+        let i = (u - 0x1D400) % 52;
+        return char::from_u32(if i < 26 { 0x41 + i } else { 0x61 + i - 26 });
+    }
+    if (0x1D7CE..=0x1D7FF).contains(&u) {
+        return char::from_u32(0x30 + (u - 0x1D7CE) % 10);
+    }
+    let ascii = match c {
+        'а' | 'α' | 'ɑ' => 'a',
+        'А' | 'Α' => 'A',
+        'В' | 'Β' | 'ʙ' => 'B',
+        'с' | 'ϲ' => 'c',
+        'С' | 'Ϲ' => 'C',
+        'ԁ' => 'd',
+        'е' | 'ё' | 'ε' => 'e',
+        'Е' | 'Ё' | 'Ε' => 'E',
+        'ɡ' => 'g',
+        'һ' => 'h',
+        'Н' | 'Η' => 'H',
+        'і' | 'ї' | 'ι' | 'ı' | 'ɩ' => 'i',
+        'І' | 'Ї' | 'Ι' | 'Ӏ' => 'I',
+        'ј' => 'j',
+        'Ј' => 'J',
+        'κ' | 'к' => 'k',
+        'К' | 'Κ' => 'K',
+        'ӏ' | 'ℓ' => 'l',
+        'М' | 'Μ' => 'M',
+        'Ν' => 'N',
+        'о' | 'ο' | 'σ' => 'o',
+        'О' | 'Ο' => 'O',
+        'р' | 'ρ' => 'p',
+        'Р' | 'Ρ' => 'P',
+        'ԛ' => 'q',
+        'Ԛ' => 'Q',
+        'ѕ' | 'ſ' => 's',
+        'Ѕ' => 'S',
+        'τ' => 't',
+        'Т' | 'Τ' => 'T',
+        'υ' | 'ս' => 'u',
+        'ν' | 'ѵ' => 'v',
+        'ԝ' | 'ω' => 'w',
+        'Ԝ' => 'W',
+        'х' | 'χ' => 'x',
+        'Х' | 'Χ' => 'X',
+        'у' | 'γ' => 'y',
+        'У' | 'Υ' | 'Ү' => 'Y',
+        'Ζ' => 'Z',
+        _ => return Some(c),
+    };
+    Some(ascii)
 }
 
 /// Whether an env var, a log key or a JSON field named `name` holds a credential under the
@@ -56,6 +143,13 @@ pub(super) const NAMING_SUFFIXES: &[&str] = &[
     "FIELD",
     "SECONDS",
 ];
+
+/// Whether a field named `field` only names a credential (`secretName`, `tokenSecretRef`,
+/// `passwordFile`) rather than holding one.
+pub(super) fn names_a_credential(field: &str) -> bool {
+    let n = normalise(field);
+    NAMING_SUFFIXES.iter().any(|x| n.ends_with(x))
+}
 
 /// Whether a string field named `field` holds a credential: a sensitive name that does not
 /// merely name one (see [`NAMING_SUFFIXES`]).

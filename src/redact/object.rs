@@ -11,23 +11,26 @@ use super::{LAST_APPLIED, REDACTED, RedactSettings, SECRET_ANNOTATIONS_SHOWN};
 /// Redact an object, a List, or a Table in place (see the module header for what goes).
 ///
 /// The walk is structural rather than per kind, so any object — built-in or a custom
-/// resource — is covered: every object with a `metadata` map is cleaned; every string field
-/// whose name looks sensitive ([`is_credential_field`]) becomes [`REDACTED`]; every
-/// `{name, value}` pair with a sensitive name (env, probe headers) hides its value; every
-/// `command`/`args` list hides the values of sensitive flags; every other string passes the
-/// text redactor; Table cells in sensitive-named columns are hidden; and every
+/// resource — is covered: every object with a `metadata` map is cleaned; every field whose
+/// name looks sensitive ([`is_credential_field`]) has its whole value hidden, whatever its
+/// JSON type ([`hide_value`]); every `{name|key|id, value|default|data|…}` pair with a
+/// sensitive name hides its value ([`hide_named_value`]); every list of words hides the
+/// values of sensitive flags; every other string passes the text redactor (which parses
+/// documents inside strings); Table cells in sensitive-named columns are hidden; and every
 /// `kind: Secret` loses its data.
 pub(super) fn object(v: &mut Value, s: &RedactSettings) {
     match v {
-        Value::Array(items) => items.iter_mut().for_each(|i| object(i, s)),
+        Value::Array(items) => {
+            redact_args(items, s);
+            items.iter_mut().for_each(|i| object(i, s));
+        }
         Value::Object(map) => {
             clean_map(map, s);
             for (k, child) in map.iter_mut() {
-                match child {
-                    Value::String(text) if is_credential_field(k, s) => {
-                        *text = REDACTED.to_string()
-                    }
-                    _ => object(child, s),
+                if is_credential_field(k, s) {
+                    hide_value(child, s);
+                } else {
+                    object(child, s);
                 }
             }
         }
@@ -36,10 +39,54 @@ pub(super) fn object(v: &mut Value, s: &RedactSettings) {
     }
 }
 
+/// Everything under a sensitive name: strings and numbers become [`REDACTED`], inside
+/// arrays and maps too (`password: ["x"]`, `secret: {value: x}`, `apiKey: 4477`). Kept:
+/// booleans and nulls (a bit says nothing), and the fields of a reference that only name a
+/// credential (`secret: {secretName: db, items: [{key: pw, path: pw}], defaultMode: 420}`,
+/// `imagePullSecrets: [{name: regcred}]`, `password: {name: s, key: k}` of a secret selector),
+/// which an investigation needs and which hold no value.
+pub(super) fn hide_value(v: &mut Value, s: &RedactSettings) {
+    match v {
+        Value::String(_) | Value::Number(_) => *v = Value::String(REDACTED.to_string()),
+        Value::Array(items) => items.iter_mut().for_each(|i| hide_value(i, s)),
+        Value::Object(map) => {
+            for (k, child) in map.iter_mut() {
+                if names_a_reference(k) && !matches!(child, Value::Object(_) | Value::Array(_)) {
+                    object(child, s);
+                } else if k == "items" || names_a_reference(k) {
+                    // A volume's `items` are key/path references; a `…Ref` map is one.
+                    hide_value_keeping_references(child, s);
+                } else {
+                    hide_value(child, s);
+                }
+            }
+        }
+        Value::Bool(_) | Value::Null => {}
+    }
+}
+
+/// [`hide_value`] for a list or map of references: their naming fields stay.
+fn hide_value_keeping_references(v: &mut Value, s: &RedactSettings) {
+    match v {
+        Value::Array(items) => items
+            .iter_mut()
+            .for_each(|i| hide_value_keeping_references(i, s)),
+        _ => hide_value(v, s),
+    }
+}
+
+/// The fields of a reference to a credential, which name it and hold no value.
+fn names_a_reference(field: &str) -> bool {
+    matches!(
+        field,
+        "name" | "namespace" | "key" | "optional" | "kind" | "apiVersion" | "uid" | "path"
+    ) || super::names::names_a_credential(field)
+}
+
 /// The redactions that apply to one JSON map, whatever it is.
 pub(super) fn clean_map(map: &mut Map<String, Value>, s: &RedactSettings) {
     if let Some(Value::Object(meta)) = map.get_mut("metadata") {
-        clean_metadata(meta, s);
+        clean_metadata(meta);
     }
     match map.get("kind").and_then(Value::as_str) {
         Some("Secret") => drop_secret_data(map),
@@ -56,11 +103,6 @@ pub(super) fn clean_map(map: &mut Map<String, Value>, s: &RedactSettings) {
         _ => {}
     }
     hide_named_value(map, s);
-    for field in ["command", "args"] {
-        if let Some(Value::Array(words)) = map.get_mut(field) {
-            redact_args(words, s);
-        }
-    }
 }
 
 /// Replace `m` by its redacted text when the text redactor changed anything.
@@ -103,8 +145,8 @@ pub(super) fn redact_columns(table: &mut Map<String, Value>, s: &RedactSettings)
     for row in rows {
         if let Some(Value::Array(cells)) = row.get_mut("cells") {
             for i in &hidden {
-                if let Some(c @ Value::String(_)) = cells.get_mut(*i) {
-                    *c = Value::String(REDACTED.to_string());
+                if let Some(c) = cells.get_mut(*i) {
+                    hide_value(c, s);
                 }
             }
         }
@@ -152,68 +194,153 @@ pub(super) fn hide_secret_annotations(meta: &mut Map<String, Value>) {
 }
 
 /// Drop the last-applied annotation (and an emptied annotations map) and managedFields.
-/// An annotation value that is a JSON document (a tool's copy of the object, such as
-/// kapp's `original`) is redacted as an object; the walk then redacts every value as text.
-pub(super) fn clean_metadata(meta: &mut Map<String, Value>, s: &RedactSettings) {
+/// (An annotation value that is a JSON document — a tool's copy of the object, such as
+/// kapp's `original` — is redacted as an object by the text redactor in the walk.)
+pub(super) fn clean_metadata(meta: &mut Map<String, Value>) {
     meta.remove("managedFields");
     if let Some(Value::Object(annotations)) = meta.get_mut("annotations") {
         annotations.remove(LAST_APPLIED);
-        for v in annotations.values_mut() {
-            if let Value::String(a) = v {
-                redact_embedded_json(a, s);
-            }
-        }
         if annotations.is_empty() {
             meta.remove("annotations");
         }
     }
 }
 
-/// Redact a string that holds a JSON object or array structurally (in place, compact).
-pub(super) fn redact_embedded_json(a: &mut String, s: &RedactSettings) {
-    let t = a.trim_start();
-    if !(t.starts_with('{') || t.starts_with('[')) {
+/// The fields of a map that name a setting (`{name: DB_PASSWORD, value: …}`, Tekton's
+/// `{name: db-password, default: …}`, `{key: password, value: …}`).
+const PAIR_NAMES: &[&str] = &[
+    "name",
+    "key",
+    "id",
+    "parameter",
+    "param",
+    "variable",
+    "var",
+    "header",
+    "field",
+    "property",
+    "option",
+    "setting",
+];
+
+/// The fields of such a map that hold the setting's value.
+const PAIR_VALUES: &[&str] = &[
+    "value",
+    "values",
+    "default",
+    "defaultValue",
+    "data",
+    "raw",
+    "val",
+    "content",
+    "contents",
+    "literal",
+    "text",
+    "string",
+    "stringValue",
+    "plain",
+    "plaintext",
+    "secret",
+];
+
+/// `{name|key|id…, value|default|data…}` with a sensitive name (an env var, a probe's HTTP
+/// header, a custom resource's parameter) hides its value, whatever its type. `valueFrom`
+/// references stay: they name a Secret key but carry no value.
+pub(super) fn hide_named_value(map: &mut Map<String, Value>, s: &RedactSettings) {
+    let sensitive = PAIR_NAMES.iter().any(|n| {
+        map.get(*n)
+            .and_then(Value::as_str)
+            .is_some_and(|n| s.is_sensitive(n))
+    });
+    if !sensitive {
         return;
     }
-    if let Ok(mut doc) = serde_json::from_str::<Value>(a) {
-        object(&mut doc, s);
-        *a = doc.to_string();
+    for field in PAIR_VALUES {
+        if let Some(v) = map.get_mut(*field) {
+            hide_value(v, s);
+        }
     }
 }
 
-/// `{name, value}` with a sensitive name (an env var, a probe's HTTP header, a custom
-/// resource's parameter) hides its literal value. `valueFrom` references stay: they name a
-/// Secret key but carry no value.
-pub(super) fn hide_named_value(map: &mut Map<String, Value>, s: &RedactSettings) {
-    let sensitive = map
-        .get("name")
-        .and_then(Value::as_str)
-        .is_some_and(|n| s.is_sensitive(n));
-    if let (true, Some(Value::String(value))) = (sensitive, map.get_mut("value")) {
-        *value = REDACTED.to_string();
-    }
+/// What a word of a command line asks of the next one.
+#[derive(Clone, Copy, PartialEq)]
+enum Next {
+    Nothing,
+    /// `--password x`, `sshpass -p x`, `redis-cli -a x`: the whole next word is a secret.
+    Whole,
+    /// `curl -u user:pass`: the part after the first `:` is.
+    AfterColon,
 }
 
-/// `--password=x` and `--password x` in a command or args list (every word also passes the
-/// text redactor in the walk).
+/// Credential flags in any list of words (a container's `command`/`args`, a custom
+/// resource's `extraArgs`): `--password=x`, `--password x`, `-u user:pass`, `sshpass -p x`,
+/// `redis-cli -a x`, `mysql -px`. Every word also passes the text redactor in the walk.
 pub(super) fn redact_args(words: &mut [Value], s: &RedactSettings) {
-    let mut hide_next = false;
+    let mut next = Next::Nothing;
+    // The program the words are arguments of, as far as a flag's meaning depends on it.
+    let mut program = "";
     for w in words.iter_mut() {
         let Value::String(word) = w else {
-            hide_next = false;
+            next = Next::Nothing;
             continue;
         };
-        if hide_next && !word.starts_with('-') {
-            *word = REDACTED.to_string();
-            hide_next = false;
-            continue;
+        match next {
+            Next::Whole if !word.starts_with('-') => {
+                *word = REDACTED.to_string();
+                next = Next::Nothing;
+                continue;
+            }
+            Next::AfterColon if !word.starts_with('-') => {
+                if let Some(i) = word.find(':') {
+                    word.truncate(i + 1);
+                    word.push_str(REDACTED);
+                }
+                next = Next::Nothing;
+                continue;
+            }
+            _ => {}
         }
-        hide_next = word.starts_with('-') && !word.contains('=') && s.is_sensitive(word);
+        let base = word.rsplit('/').next().unwrap_or(word);
+        if let Some(p) = PROGRAMS.iter().find(|p| base == **p) {
+            program = p;
+        }
+        next = flag_wants(word, program, s);
         if let Some((flag, _)) = word.split_once('=')
             && flag.starts_with('-')
             && s.is_sensitive(flag)
         {
             *word = format!("{flag}={REDACTED}");
+        } else if program.starts_with("mysql") || program == "mariadb" {
+            // `mysql -pSECRET`: the password is glued to `-p` (a bare `-p` prompts).
+            if word.len() > 2 && word.starts_with("-p") && !word.starts_with("--") {
+                *word = format!("-p{REDACTED}");
+            }
         }
+    }
+}
+
+/// Programs whose short flags carry a password.
+const PROGRAMS: &[&str] = &[
+    "sshpass",
+    "redis-cli",
+    "mysql",
+    "mysqldump",
+    "mysqladmin",
+    "mariadb",
+];
+
+/// What `word` (a flag, or not) asks of the next word under `program`.
+fn flag_wants(word: &str, program: &str, s: &RedactSettings) -> Next {
+    if !word.starts_with('-') || word.contains('=') {
+        Next::Nothing
+    } else if word == "-u" || word == "--user" {
+        Next::AfterColon
+    } else if s.is_sensitive(word)
+        || (program == "sshpass" && word == "-p")
+        || (program == "redis-cli" && (word == "-a" || word == "--pass"))
+    {
+        Next::Whole
+    } else {
+        Next::Nothing
     }
 }

@@ -5,8 +5,9 @@ use std::sync::OnceLock;
 
 use regex_lite::{Captures, Regex};
 
-use super::names::normalise;
-use super::{REDACTED, RedactSettings, compile_or_never};
+use super::log::lines_with;
+use super::pairs::{Context, Open, pairs};
+use super::{REDACTED, RedactSettings, compile_or_never, doc, syntax};
 
 /// Built-in credential shapes. In each, group 1 (and group 2, when there is one) is kept and
 /// the rest of the match becomes [`REDACTED`].
@@ -22,7 +23,8 @@ pub(super) const SHAPES: &[&str] = &[
     // wherever they stand (`_AKIA…`, `keyAKIA…`).
     r"()(?:AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|ABIA|ACCA)[A-Z0-9]{16}",
     // The password in URL userinfo: `postgres://user:pass@host`.
-    r"(?i)(\b[a-z][a-z0-9+.-]*://[^/\s:@]*:)[^/\s@]+(@)",
+    // (A password may hold `@`: up to the last `@` before the path. JSON may escape `/`.)
+    r"(?i)(\b[a-z][a-z0-9+.-]*:\\?/\\?/[^/\s:@\\]*:)[^/\s?#]+(@)",
     // Well-known token formats: GitHub, Slack, Stripe, GitLab, npm, Google API keys.
     r"()\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|xox[abposr]-[A-Za-z0-9-]{10,}|[sr]k_(?:live|test)_[A-Za-z0-9]{10,}|glpat-[A-Za-z0-9_-]{20,}|npm_[A-Za-z0-9]{30,}|AIza[A-Za-z0-9_-]{35})",
     // `curl -u user:password`, `--user user:password`.
@@ -35,7 +37,7 @@ pub(super) const SHAPE_TRIGGERS: &[fn(&str) -> bool] = &[
     |s| s.contains("eyJ"),
     |s| contains_any(s, AWS_PREFIXES),
     // URL userinfo needs both the scheme mark and the `@` (links in prose have no `@`).
-    |s| s.contains("://") && s.contains('@'),
+    |s| (s.contains("://") || s.contains(":\\/\\/")) && s.contains('@'),
     |s| contains_any(s, TOKEN_PREFIXES),
     |s| flag_then_space(s, "-u") || flag_then_space(s, "--user"),
 ];
@@ -64,7 +66,7 @@ pub(super) const PEM_END: &str = r"-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?----
 /// `key=` / `key: ` / `"key":` / `\"key\":` / `key => ` / `key := ` / `--key ` — the key
 /// of a pair; the value is read by hand.
 pub(super) const PAIR_KEY: &str =
-    r#"([A-Za-z0-9_.-]+)((?:\\?["'\]]){0,3}\s*(?:=>|:=|[=:])\s*|\s+)"#;
+    r#"([A-Za-z0-9_.\-\x{80}-\x{10FFFF}]+)((?:\\?["'\]]){0,3}\s*(?:=>|:=|[=:])\s*|\s+)"#;
 
 /// The compiled patterns, built once per process.
 pub(super) struct Patterns {
@@ -96,6 +98,8 @@ pub(super) fn may_hold_secret(s: &str) -> bool {
         return false;
     }
     marked
+        || s.contains('\n')
+        || s.contains("</")
         || starts_a_flag(s)
         || s.contains("eyJ")
         || contains_ignore_case(s, "bearer")
@@ -197,6 +201,12 @@ pub(super) fn looks_like_path(run: &str) -> bool {
 /// lines without their BEGIN line, AWS secret keys, base64-encoded keys.
 pub(super) fn hide_key_runs(s: &str) -> Option<String> {
     let looks_like_key = |run: &str| {
+        // `request_id=01HZY3V5QK9T3M2N8P7R6S4W1X`: a pair, not one key; its value is
+        // judged alone (the pair scan has judged its name). Trailing `=` is base64 padding.
+        let run = match run.trim_end_matches('=').rsplit_once('=') {
+            Some((_, value)) => value,
+            None => run,
+        };
         run.len() >= KEY_RUN
             && run.bytes().any(|b| b.is_ascii_uppercase())
             && run.bytes().any(|b| b.is_ascii_lowercase())
@@ -232,17 +242,64 @@ pub(super) fn contains_ignore_case(s: &str, needle: &str) -> bool {
         .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
-/// Free text with every credential shape replaced by [`REDACTED`]: the built-in shapes,
-/// sensitive `key=value` pairs (keys judged by [`name_is_sensitive`]), and a PEM private
-/// key (from its BEGIN line to its END line, or to the end of the text).
+/// Free text with every credential shape replaced by [`REDACTED`]: a JSON document is
+/// redacted structurally, XML elements and percent-encoded text are read as such, each line
+/// passes the built-in shapes and sensitive `key=value` pairs (keys judged by
+/// [`super::name_is_sensitive`]), and values that span lines (a PEM private key, an indented
+/// block under `password:`) are hidden across them.
 pub fn text(s: &str) -> Cow<'_, str> {
     text_with(s, &RedactSettings::default())
 }
 
 /// [`text`] with the operator's extra name fragments.
 pub(super) fn text_with<'a>(s: &'a str, settings: &RedactSettings) -> Cow<'a, str> {
-    if !may_hold_secret(s) {
+    if !worth_a_look(s, settings) {
         return Cow::Borrowed(s);
+    }
+    match doc::json(s, settings) {
+        doc::Json::Changed(r) => return Cow::Owned(r),
+        doc::Json::Unchanged => return Cow::Borrowed(s),
+        doc::Json::Other => {}
+    }
+    let mut out = Cow::Borrowed(s);
+    if s.contains("</")
+        && let Some(r) = doc::xml(s, settings)
+    {
+        out = Cow::Owned(r);
+    }
+    if out.contains('\n') {
+        if out.contains("-----") {
+            out = replace_cow(out, &patterns().pem_inline, |c: &Captures| {
+                let keep = |i| c.get(i).map_or("", |m| m.as_str());
+                format!("{}{REDACTED}{}", keep(1), keep(2))
+            });
+        }
+        return match out {
+            Cow::Borrowed(b) => lines_with(b, settings),
+            Cow::Owned(o) => Cow::Owned(lines_with(&o, settings).into_owned()),
+        };
+    }
+    match out {
+        Cow::Borrowed(b) => line_with(b, settings, Context::Line).0,
+        Cow::Owned(o) => Cow::Owned(line_with(&o, settings, Context::Line).0.into_owned()),
+    }
+}
+
+/// Whether `s` could hold anything the redactor hides: a shape's mark, or a space and a
+/// sensitive name (`password 'x'`, `requirepass x`).
+fn worth_a_look(s: &str, settings: &RedactSettings) -> bool {
+    may_hold_secret(s) || (s.contains(' ') && settings.may_name_secret(s))
+}
+
+/// One line (or a whole one-line text) redacted, and whether a sensitive value it starts
+/// goes on past its end (see [`Open`]).
+pub(super) fn line_with<'a>(
+    s: &'a str,
+    settings: &RedactSettings,
+    ctx: Context,
+) -> (Cow<'a, str>, Option<Open>) {
+    if !worth_a_look(s, settings) {
+        return (Cow::Borrowed(s), None);
     }
     let p = patterns();
     let mut out = Cow::Borrowed(s);
@@ -266,15 +323,24 @@ pub(super) fn text_with<'a>(s: &'a str, settings: &RedactSettings) -> Cow<'a, st
             format!("{}{REDACTED}{}", keep(1), keep(2))
         });
     }
-    if settings.may_name_secret(&out)
-        && let Some(r) = pairs(&out, settings)
+    out = syntax::tools(out);
+    let mut open = None;
+    if settings.may_name_secret(&out) {
+        let (changed, o) = pairs(&out, settings, ctx);
+        open = o;
+        if let Some(r) = changed {
+            out = Cow::Owned(r);
+        }
+    }
+    if let Some(r) = hide_key_runs(&out) {
+        out = Cow::Owned(r);
+    }
+    if out.contains('%')
+        && let Some(r) = doc::percent_encoded(&out, settings, ctx)
     {
         out = Cow::Owned(r);
     }
-    match hide_key_runs(&out) {
-        Some(r) => Cow::Owned(r),
-        None => out,
-    }
+    (out, open)
 }
 
 /// Apply `re` to text that may already be owned, staying borrowed when nothing matched.
@@ -287,79 +353,4 @@ pub(super) fn replace_cow<'a>(
         Cow::Borrowed(b) => re.replace_all(b, rep),
         Cow::Owned(o) => Cow::Owned(re.replace_all(&o, rep).into_owned()),
     }
-}
-
-/// `password=…`, `DB_PASS: …`, `"apiKey":"a\"b"`, `\"token\":\"…\"`: the values of sensitive
-/// keys replaced; `None` when there were none. After a harmless key the scan goes on inside
-/// its value, so `msg="password=x"` is caught too.
-pub(super) fn pairs(s: &str, settings: &RedactSettings) -> Option<String> {
-    let re = &patterns().pair_key;
-    let mut out = String::new();
-    let (mut pos, mut copied) = (0, 0);
-    while let Some(c) = re.captures_at(s, pos) {
-        let (Some(key), Some(all)) = (c.get(1), c.get(0)) else {
-            break;
-        };
-        pos = all.end();
-        let norm = normalise(key.as_str());
-        let value = value_len(&s[pos..]);
-        // A space alone separates a value only after a flag (`--password x`): in prose,
-        // "invalid password for bob" names no secret.
-        let spaced = c.get(2).is_some_and(|sep| sep.as_str().trim().is_empty());
-        if value == 0
-            || (spaced && !key.as_str().starts_with('-'))
-            || !settings.is_sensitive_normalised(&norm)
-            || norm.starts_with("AUTHORIZATION")
-            || s[pos..].starts_with(REDACTED)
-        {
-            continue;
-        }
-        out.push_str(&s[copied..pos]);
-        out.push_str(REDACTED);
-        pos += value;
-        copied = pos;
-    }
-    (copied > 0).then(|| {
-        out.push_str(&s[copied..]);
-        out
-    })
-}
-
-/// The length of the value at the start of `s`: `\"…\"`, `"…"` (with `\"` escapes), `'…'`,
-/// or a bare word; an unclosed quote runs to the end.
-pub(super) fn value_len(s: &str) -> usize {
-    if let Some(rest) = s.strip_prefix("\\\"") {
-        return rest.find("\\\"").map_or(s.len(), |i| i + 4);
-    }
-    if let Some(rest) = s.strip_prefix('"') {
-        let mut escaped = false;
-        for (i, ch) in rest.char_indices() {
-            match ch {
-                _ if escaped => escaped = false,
-                '\\' => escaped = true,
-                '"' => return i + 2,
-                _ => {}
-            }
-        }
-        return s.len();
-    }
-    if let Some(rest) = s.strip_prefix('\'') {
-        return rest.find('\'').map_or(s.len(), |i| i + 2);
-    }
-    bare_len(s)
-}
-
-/// A bare value runs to whitespace, a quote, `&` (the next query parameter), a closing
-/// bracket or a backslash, or a `,`/`;` that ends a phrase (followed by a space or the end):
-/// `password=a;b,c` hides `a;b,c` whole.
-pub(super) fn bare_len(s: &str) -> usize {
-    let mut chars = s.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        let ends_phrase =
-            matches!(c, ',' | ';') && chars.peek().is_none_or(|(_, n)| n.is_whitespace());
-        if c.is_whitespace() || "\"'&}])\\".contains(c) || ends_phrase {
-            return i;
-        }
-    }
-    s.len()
 }

@@ -1,0 +1,191 @@
+//! Credentials in the syntax of well-known tools, where the place of a word, not its name,
+//! makes it a secret: SQL's `IDENTIFIED BY 'x'`, Oracle's `user/password@db`, netrc's
+//! `login u password p`, `sshpass -p x`, `redis-cli -a x`, `requirepass x`, `mysql -px`,
+//! `docker login -p x`, `htpasswd -b file user x`. In each pattern, group 1 (and group 2,
+//! when there is one) is kept and the rest of the match becomes [`REDACTED`].
+
+use std::borrow::Cow;
+use std::sync::OnceLock;
+
+use regex_lite::{Captures, Regex};
+
+use super::text::{contains_ignore_case, replace_cow};
+use super::{REDACTED, compile_or_never};
+
+/// One tool's syntax: a pattern and a word it cannot match without (a cheap test first).
+struct Syntax {
+    needle: &'static str,
+    pattern: &'static str,
+}
+
+/// The tool syntaxes.
+const SYNTAXES: &[Syntax] = &[
+    // CREATE USER … IDENTIFIED BY 'x' / IDENTIFIED WITH plugin BY 'x' (MySQL, Oracle).
+    Syntax {
+        needle: "identified",
+        pattern: r#"(?i)(\bidentified\s+(?:with\s+[a-z_]+\s+)?by\s+(?:password\s+)?)(?:'[^']*'|"[^"]*")"#,
+    },
+    // Oracle's unquoted form, in SQL's upper case only ("request identified by id 42" is prose).
+    Syntax {
+        needle: "IDENTIFIED",
+        pattern: r"(\bIDENTIFIED\s+BY\s+)[^\s;'\x22]+",
+    },
+    // Oracle: jdbc:oracle:thin:user/pass@host, sqlplus user/pass@db, CONNECT user/pass@db,
+    // rman target user/pass@db, expdp user/pass@db.
+    Syntax {
+        needle: "/",
+        pattern: r#"(?i)(\b(?:jdbc:oracle:[a-z]+:|sqlplus(?:\s+-[a-z]+)*\s+|conn(?:ect)?\s+|(?:rman|dgmgrl)\s+(?:target\s+)?|(?:expdp|impdp|exp|imp)\s+(?:userid=)?)["']?[a-z0-9_$#.]+/)[^\s@/"']+(@)"#,
+    },
+    // EZConnect without a tool name: user/pass@//host:1521/service.
+    Syntax {
+        needle: "@//",
+        pattern: r"(\b[A-Za-z][A-Za-z0-9_$#.]*/)[^\s@/]+(@//)",
+    },
+    // netrc: machine h login u password p (on one line; a line of its own is a directive).
+    Syntax {
+        needle: "login",
+        pattern: r"(?i)(\blogin\s+\S+\s+(?:password|passwd)\s+)\S+",
+    },
+    // Redis: requirepass x, masterauth x (redis.conf, CONFIG SET), redis-cli -a x.
+    Syntax {
+        needle: "requirepass",
+        pattern: r#"(?i)(\brequirepass\s+)(?:"[^"]*"|'[^']*'|\S+)"#,
+    },
+    Syntax {
+        needle: "masterauth",
+        pattern: r#"(?i)(\bmasterauth\s+)(?:"[^"]*"|'[^']*'|\S+)"#,
+    },
+    Syntax {
+        needle: "redis-cli",
+        pattern: r"(\bredis-cli\b[^\n|;&]*?\s(?:-a|--pass)\s+)\S+",
+    },
+    // sshpass -p x.
+    Syntax {
+        needle: "sshpass",
+        pattern: r"(\bsshpass\b[^\n|;&]*?\s-p\s*)\S+",
+    },
+    // mysql -pSECRET (the password glued to -p; a bare -p prompts).
+    Syntax {
+        needle: "mysql",
+        pattern: r"(\b(?:mysql|mysqldump|mysqladmin|mysqlimport|mysqlsh)\b[^\n|;&]*?\s-p)[^\s\-]\S*",
+    },
+    Syntax {
+        needle: "mariadb",
+        pattern: r"(\bmariadb\b[^\n|;&]*?\s-p)[^\s\-]\S*",
+    },
+    // docker/podman/helm registry login -p x.
+    Syntax {
+        needle: "login",
+        pattern: r"(\blogin\b[^\n|;&]*?\s-p\s+)\S+",
+    },
+    // A password stored with its scheme (Dovecot, OpenLDAP): `admin:{PLAIN}x`, `{SSHA}x`.
+    Syntax {
+        needle: "}",
+        pattern: r"(\{(?:PLAIN|CLEAR|CLEARTEXT|PLAIN-MD5|CRAM-MD5|DIGEST-MD5|MD5|SMD5|SHA|SSHA|SHA256|SSHA256|SHA512|SSHA512|BLF-CRYPT|SHA256-CRYPT|SHA512-CRYPT|MD5-CRYPT|CRYPT|ARGON2I|ARGON2ID|PBKDF2|NTLM|LDAP-MD5)(?:\.[A-Za-z0-9]+)?\})[^\s\x22',;]+",
+    },
+    // htpasswd -b[B…] file user password.
+    Syntax {
+        needle: "htpasswd",
+        pattern: r"(\bhtpasswd\s+(?:-[a-zA-Z]+\s+)*-[a-zA-Z]*b[a-zA-Z]*\s+\S+\s+\S+\s+)\S+",
+    },
+    // ldapsearch/ldapmodify … -w x.
+    Syntax {
+        needle: "ldap",
+        pattern: r"(\bldap[a-z]*\b[^\n|;&]*?\s-w\s+)\S+",
+    },
+];
+
+fn compiled() -> &'static [Regex] {
+    static R: OnceLock<Vec<Regex>> = OnceLock::new();
+    R.get_or_init(|| {
+        SYNTAXES
+            .iter()
+            .map(|s| compile_or_never(s.pattern))
+            .collect()
+    })
+}
+
+/// `text` with the secrets of every tool syntax it holds hidden.
+pub(super) fn tools(text: Cow<'_, str>) -> Cow<'_, str> {
+    let mut out = text;
+    for (syntax, re) in SYNTAXES.iter().zip(compiled()) {
+        if !contains_ignore_case(&out, syntax.needle) {
+            continue;
+        }
+        out = replace_cow(out, re, |c: &Captures| {
+            let keep = |i| c.get(i).map_or("", |m| m.as_str());
+            format!("{}{REDACTED}{}", keep(1), keep(2))
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_tool_syntax_hides_its_secret_and_keeps_its_shape() {
+        for (input, secret, kept) in [
+            (
+                "CREATE USER app IDENTIFIED BY 'Tr0ub4dor';",
+                "Tr0ub4dor",
+                "IDENTIFIED BY ",
+            ),
+            (
+                "ALTER USER x IDENTIFIED WITH mysql_native_password BY \"pw9\"",
+                "pw9",
+                "BY ",
+            ),
+            (
+                "jdbc:oracle:thin:scott/tiger9@db.example:1521/ORCL",
+                "tiger9",
+                "scott/",
+            ),
+            ("sqlplus -s system/Manager1@prod", "Manager1", "system/"),
+            ("connect app/S3cret@//db:1521/svc", "S3cret", "app/"),
+            (
+                "machine api.example.com login bob password hunter22",
+                "hunter22",
+                "login bob",
+            ),
+            ("requirepass \"foo bar\"", "foo bar", "requirepass "),
+            ("masterauth s3cr3tauth", "s3cr3tauth", "masterauth"),
+            ("redis-cli -h cache -a rEd1spass ping", "rEd1spass", "-a "),
+            ("sshpass -p 'sup3r' ssh root@host", "sup3r", "sshpass -p"),
+            ("mysql -u root -pMyS3cret db", "MyS3cret", "-p"),
+            (
+                "docker login -u me -p dckr-pass registry.example",
+                "dckr-pass",
+                "-p ",
+            ),
+            (
+                "htpasswd -b /etc/htpasswd admin Adm1nPw",
+                "Adm1nPw",
+                "admin ",
+            ),
+            (
+                "ldapsearch -x -D cn=admin -w LdapPw1 -b dc=x",
+                "LdapPw1",
+                "-w ",
+            ),
+        ] {
+            let out = tools(Cow::Borrowed(input));
+            assert!(!out.contains(secret), "{input} → {out}");
+            assert!(out.contains(kept), "{input} → {out}");
+        }
+    }
+
+    #[test]
+    fn ordinary_lines_with_the_tools_names_stay() {
+        for input in [
+            "user logged in from 10.0.0.1",
+            "image registry/app@sha256:abcd",
+            "mysql -u root -p db",
+            "GET /login?next=/home 200",
+            "connection identified by id 42",
+        ] {
+            assert_eq!(tools(Cow::Borrowed(input)), input);
+        }
+    }
+}
