@@ -197,6 +197,19 @@ fn a_service_selecting_by_a_hidden_label_still_gets_its_diagnosis_and_finding() 
     );
     assert!(out.contains("2 pods match the selector"), "{out}");
     assert!(out.contains("vault-0") && out.contains("vault-1"), "{out}");
+    // Nor in the agent's own log, at its most verbose (logs leave the cluster too).
+    for args in [&["endpoints", "vault", "-n", NS][..], &["triage", "-n", NS]] {
+        let mut c = kubeglass();
+        c.env("RUST_LOG", "trace")
+            .args(["query", "--kubeconfig"])
+            .arg(&kc)
+            .arg("--")
+            .args(args);
+        let (code, out, err) = run(c);
+        assert_eq!(code, 0, "{args:?}: {err}");
+        assert!(err.contains("GET /api/v1/namespaces"), "a trace log: {err}");
+        assert_hidden(&format!("{args:?} (trace log)"), &format!("{out}{err}"));
+    }
     let (code, out, err) = ask(&kc, &["endpoints", "vault-old", "-n", NS]);
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("matches no pods"), "{out}");
