@@ -67,6 +67,20 @@ pub(super) struct LineState {
 impl LineState {
     /// One line of a multi-line text, redacted in the light of the lines before it.
     pub(super) fn line<'a>(&mut self, l: &'a str, s: &RedactSettings) -> Cow<'a, str> {
+        // `logs --timestamps`: the kubelet's timestamp starts every line; the value's
+        // indentation is measured after it.
+        if let Some(at) = timestamp_len(l) {
+            let (stamp, body) = l.split_at(at);
+            return match self.body(body, s) {
+                Cow::Borrowed(_) => Cow::Borrowed(l),
+                Cow::Owned(b) => Cow::Owned(format!("{stamp}{b}")),
+            };
+        }
+        self.body(l, s)
+    }
+
+    /// [`Self::line`] of a line without a timestamp.
+    fn body<'a>(&mut self, l: &'a str, s: &RedactSettings) -> Cow<'a, str> {
         if let Some(hidden) = self.in_block(l) {
             return hidden;
         }
@@ -233,4 +247,24 @@ fn looks_like_timestamp(prefix: &str) -> bool {
     p.starts_with(|c: char| c.is_ascii_digit())
         && p.bytes()
             .all(|b| b.is_ascii_digit() || b"-:.TZ+ ,".contains(&b))
+}
+
+/// The length of an RFC 3339 timestamp and its space at the start of `l`
+/// (`2024-05-01T10:00:00.123456789Z `), as `logs --timestamps` writes it.
+fn timestamp_len(l: &str) -> Option<usize> {
+    let b = l.as_bytes();
+    let looks = b.len() > 20
+        && b[..4].iter().all(u8::is_ascii_digit)
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b[10] == b'T'
+        && b[13] == b':';
+    if !looks {
+        return None;
+    }
+    let space = l.find(' ')?;
+    l[..space]
+        .bytes()
+        .all(|c| c.is_ascii_digit() || b"-:.TZ+".contains(&c))
+        .then_some(space + 1)
 }

@@ -4,6 +4,7 @@
 
 #![allow(dead_code)]
 
+pub mod classes;
 pub mod fake_api;
 
 use std::collections::HashMap;
