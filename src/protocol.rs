@@ -282,13 +282,31 @@ pub fn join_parts(messages: &[Value]) -> std::result::Result<String, String> {
             let bytes = base64::engine::general_purpose::STANDARD
                 .decode(joined)
                 .map_err(|e| e.to_string())?;
-            let mut out = String::new();
-            std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&bytes[..]), &mut out)
-                .map_err(|e| e.to_string())?;
-            Ok(out)
+            gunzip_bounded(&bytes, MAX_RESULT_BYTES)
         }
         _ => Ok(joined),
     }
+}
+
+/// The largest result text kubeglass ever sends (`--max-output-bytes` goes no higher), and
+/// so the most a backend decompresses of one: a few KiB of gzip can stand for gigabytes.
+pub const MAX_RESULT_BYTES: usize = 64 * 1024 * 1024;
+
+/// `gzip` decompressed, refused once it passes `limit` bytes (a gzip bomb stops there).
+fn gunzip_bounded(gz: &[u8], limit: usize) -> std::result::Result<String, String> {
+    use std::io::Read;
+    let mut out = Vec::new();
+    flate2::read::GzDecoder::new(gz)
+        .take(limit as u64 + 1)
+        .read_to_end(&mut out)
+        .map_err(|e| e.to_string())?;
+    if out.len() > limit {
+        return Err(format!(
+            "the gzip output decompresses to more than {limit} bytes (the most a result holds); \
+             refused"
+        ));
+    }
+    String::from_utf8(out).map_err(|e| format!("the gzip output is not UTF-8: {e}"))
 }
 
 /// An error result for a message whose id was readable.
@@ -308,6 +326,23 @@ pub fn format_name(f: Format) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_gzip_bomb_result_is_refused_at_the_result_limit() {
+        use std::io::Write;
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        let zeros = vec![b'0'; 1 << 20];
+        for _ in 0..(MAX_RESULT_BYTES >> 20) + 1 {
+            gz.write_all(&zeros).unwrap();
+        }
+        let bomb = gz.finish().unwrap();
+        assert!(bomb.len() < 1 << 20, "{} bytes of gzip", bomb.len());
+        let part = json!({"type": "result", "id": "x", "part": 1, "parts": 1,
+            "encoding": "gzip+base64",
+            "output": base64::engine::general_purpose::STANDARD.encode(&bomb)});
+        let err = join_parts(&[part]).unwrap_err();
+        assert!(err.contains(&MAX_RESULT_BYTES.to_string()), "{err}");
+    }
 
     fn agent() -> AgentInfo {
         AgentInfo {

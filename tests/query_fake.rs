@@ -212,6 +212,158 @@ fn secrets_are_read_as_metadata_or_object_less_tables_only() {
     }));
 }
 
+/// A whole Secret, as an API that ignores `as=PartialObjectMetadata` would send it.
+fn whole_secret(seen: &fake_api::Seen) -> Option<(u16, String)> {
+    let path = seen.url.split('?').next().unwrap_or_default();
+    if !path.contains("/secrets") {
+        return None;
+    }
+    let secret = serde_json::json!({"apiVersion": "v1", "kind": "Secret",
+        "metadata": {"name": "db-credentials", "namespace": "shop"}, "type": "Opaque",
+        "data": {"password": "SE9TVElMRS1TRUNSRVQ="}, "stringData": {"token": "HOSTILE-SECRET"}});
+    let body = if path.ends_with("/secrets") {
+        serde_json::json!({"apiVersion": "v1", "kind": "SecretList", "metadata": {}, "items": [secret]})
+    } else {
+        secret
+    };
+    Some((200, body.to_string()))
+}
+
+#[test]
+fn secrets_are_requested_as_metadata_only_and_a_whole_secret_answer_is_dropped() {
+    let api = FakeApi::start_with(whole_secret);
+    for args in [
+        &["get", "secrets"][..],
+        &["get", "secrets", "-o", "json"],
+        &["get", "secret", "db-credentials", "-o", "yaml"],
+        &["describe", "secret", "db-credentials"],
+        &[
+            "get",
+            "secrets",
+            "-o",
+            "custom-columns=D:.data,S:.stringData",
+        ],
+    ] {
+        let (code, out, err) = query(&api, args);
+        for leak in ["HOSTILE-SECRET", "SE9TVElMRS1TRUNSRVQ"] {
+            assert!(
+                !out.contains(leak) && !err.contains(leak),
+                "{args:?} leaks {leak}:\n{out}\n{err}"
+            );
+        }
+        assert_eq!(
+            (code, error_code(&err).as_deref()),
+            (1, Some("Forbidden")),
+            "{args:?}: {out}\n{err}"
+        );
+    }
+    let secret_reqs: Vec<_> = api
+        .requests()
+        .into_iter()
+        .filter(|r| r.url.contains("/secrets"))
+        .collect();
+    assert!(!secret_reqs.is_empty());
+    for r in secret_reqs {
+        assert!(
+            r.accept.split(',').all(|range| range.contains(";as=")),
+            "a Secret was requested as plain JSON: {r:?}"
+        );
+    }
+}
+
+#[test]
+fn an_api_body_over_the_cap_is_refused_naming_the_limit() {
+    fn endless_list(seen: &fake_api::Seen) -> Option<(u16, String)> {
+        seen.url.contains("/configmaps").then(|| {
+            let filler = "a".repeat(kubeglass::kube::MAX_API_BODY_BYTES);
+            (
+                200,
+                format!(r#"{{"kind":"ConfigMapList","items":[{{"data":{{"x":"{filler}"}}}}]}}"#),
+            )
+        })
+    }
+    let api = FakeApi::start_with(endless_list);
+    let (code, out, err) = query(&api, &["get", "configmaps", "-o", "json"]);
+    assert_eq!(
+        (code, error_code(&err).as_deref()),
+        (1, Some("ApiUnavailable")),
+        "{out}\n{err}"
+    );
+    assert!(
+        err.contains(&kubeglass::kube::MAX_API_BODY_BYTES.to_string()),
+        "the error names the limit: {err}"
+    );
+}
+
+/// `/version` with a gitVersion of 8 KiB, control characters around it.
+fn long_hostile_version(seen: &fake_api::Seen) -> Option<(u16, String)> {
+    (seen.url == "/version").then(|| {
+        let v = serde_json::json!({"gitVersion": format!("v1.31\u{1b}]0;pwned\u{7}\u{9b}2J{}", "9".repeat(8192)),
+            "platform": "linux/amd64\r\u{1b}[2K", "buildDate": "2026-01-01T00:00:00Z"});
+        (200, v.to_string())
+    })
+}
+
+/// `/version` with terminal control sequences in every string.
+fn hostile_version(seen: &fake_api::Seen) -> Option<(u16, String)> {
+    (seen.url == "/version").then(|| {
+        let v = serde_json::json!({"gitVersion": "v1.31\u{1b}]0;pwned\u{7}\u{9b}2J",
+            "platform": "linux/amd64\r\u{1b}[2K", "buildDate": "2026\u{85}-01-01"});
+        (200, v.to_string())
+    })
+}
+
+#[test]
+fn version_never_carries_terminal_control_characters_from_the_server() {
+    let api = FakeApi::start_with(hostile_version);
+    for extra in [&[][..], &["--json"]] {
+        let mut c = kubeglass();
+        c.arg("query")
+            .arg("--kubeconfig")
+            .arg(api.kubeconfig())
+            .args(extra)
+            .args(["--", "version"]);
+        let (code, out, err) = run(c);
+        assert_eq!(code, 0, "{err}");
+        assert!(
+            !out.chars().any(|ch| ch.is_control() && ch != '\n'),
+            "{extra:?}: {out:?}"
+        );
+        assert!(out.contains("v1.31^[]0;pwned^G"), "{extra:?}: {out}");
+    }
+}
+
+#[test]
+fn an_op_writing_past_its_budget_is_cut_by_the_executor() {
+    let api = FakeApi::start_with(long_hostile_version);
+    let (code, out, err) = query(&api, &["--max-output-bytes", "1024", "version"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.len() <= 1024, "{} bytes:\n{out}", out.len());
+    assert!(
+        out.contains("[kubeglass: output cut at 1024 bytes"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_name_with_a_colon_is_requested_escaped_not_refused() {
+    let api = FakeApi::start();
+    let (code, out, err) = query(&api, &["get", "clusterrole", "system:node"]);
+    // The fake has no such object: the request was sent, and answered 404.
+    assert_eq!(
+        (code, error_code(&err).as_deref()),
+        (1, Some("NotFound")),
+        "{out}\n{err}"
+    );
+    assert!(
+        api.requests()
+            .iter()
+            .any(|r| r.url.contains("/clusterroles/system%3Anode")),
+        "{:?}",
+        api.requests()
+    );
+}
+
 #[test]
 fn pod_documents_hide_sensitive_env_values() {
     let api = FakeApi::start();

@@ -17,8 +17,8 @@ use std::time::{Duration, Instant, SystemTime};
 
 use serde_json::json;
 
-use crate::error::{Code, Error, Result};
-use crate::ops::Executor;
+use crate::error::{Error, Result};
+use crate::ops::{self, Executor};
 use crate::output::Output;
 use crate::protocol::{self, AgentInfo, Result1};
 use crate::sqs::{Message, SqsError};
@@ -389,14 +389,18 @@ fn handle(shared: &Arc<Shared>, msg: &Message) {
         let _ = shared.queue.delete(&msg.receipt_handle);
         return;
     }
-    let result = match (incoming.command, incoming.deadline) {
-        (_, Some(d)) if d < SystemTime::now() => Err(Error::new(
-            Code::Expired,
-            "the command's deadline passed before it ran",
-        )),
-        (Err(e), _) => Err(e),
-        (Ok(cmd), deadline) => run_bounded(shared, &cmd, deadline),
+    let bounds = ops::Bounds {
+        max_output_bytes: shared.settings.max_output_bytes,
+        command_timeout: shared.settings.command_timeout,
     };
+    // The deadline every request below honours ends the command by then, so at most
+    // `--workers` commands touch the API at any moment: no thread is left behind.
+    let result = ops::run_command(
+        shared.exec.as_ref(),
+        incoming.command,
+        incoming.deadline,
+        bounds,
+    );
     respond_and_delete(shared, msg, &incoming.id, &result, started);
 }
 
@@ -444,29 +448,6 @@ fn release(shared: &Shared, id: &str) {
     if let Ok(mut seen) = shared.seen.lock() {
         seen.remove(id);
     }
-}
-
-/// Run on this worker thread with a deadline (the command timeout, or the message's own
-/// deadline when earlier) that every request below honours: the command ends by then, so at
-/// most `--workers` commands touch the API at any moment — no thread is left behind.
-fn run_bounded(
-    shared: &Shared,
-    cmd: &crate::command::Command,
-    until: Option<SystemTime>,
-) -> Result<Output> {
-    let mut deadline = Instant::now() + shared.settings.command_timeout;
-    if let Some(d) = until {
-        deadline = deadline.min(instant_of(d));
-    }
-    shared
-        .exec
-        .execute(cmd, shared.settings.max_output_bytes, Some(deadline))
-}
-
-/// The `Instant` of a wall-clock time (now when it has passed).
-pub(crate) fn instant_of(t: SystemTime) -> Instant {
-    let left = t.duration_since(SystemTime::now()).unwrap_or_default();
-    Instant::now() + left
 }
 
 /// Send every part; delete the command only when all were sent.

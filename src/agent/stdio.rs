@@ -7,19 +7,18 @@
 //! loop goes on with the next line, so one bad line cannot silence the ones after it.
 
 use std::io::{self, BufRead, Write};
-use std::time::{Instant, SystemTime};
+use std::time::Instant;
 
-use crate::error::{Code, Error};
-use crate::ops::Executor;
-
-use super::instant_of;
+use crate::error::Error;
+use crate::ops::{self, Bounds, Executor};
 use crate::protocol::{self, AgentInfo, MAX_COMMAND_BYTES, Result1};
 
-/// Answer every line of `input` on `output` until end of input.
+/// Answer every line of `input` on `output` until end of input; each command runs through
+/// the same pipeline as the SQS agent's ([`ops::run_command`]), within `bounds`.
 pub fn serve(
     exec: &dyn Executor,
     agent: &AgentInfo,
-    max_output_bytes: usize,
+    bounds: Bounds,
     mut input: impl BufRead,
     mut output: impl Write,
 ) -> io::Result<()> {
@@ -31,16 +30,7 @@ pub fn serve(
         let started = Instant::now();
         let parsed = line_text(&buf, len).and_then(protocol::parse);
         let (id, result) = match parsed {
-            Ok(m) => {
-                let result = match (m.command, m.deadline) {
-                    (_, Some(d)) if d < SystemTime::now() => {
-                        Err(Error::new(Code::Expired, "the command's deadline passed"))
-                    }
-                    (Err(e), _) => Err(e),
-                    (Ok(cmd), d) => exec.execute(&cmd, max_output_bytes, d.map(instant_of)),
-                };
-                (m.id, result)
-            }
+            Ok(m) => (m.id, ops::run_command(exec, m.command, m.deadline, bounds)),
             Err((id, e)) => (id.unwrap_or_default(), Err(e)),
         };
         let r = Result1 {
@@ -123,7 +113,11 @@ mod tests {
             version: "0".into(),
         };
         let mut out = Vec::new();
-        serve(&Echo, &agent, 1000, input, &mut out).unwrap();
+        let bounds = Bounds {
+            max_output_bytes: 1000,
+            command_timeout: std::time::Duration::from_secs(60),
+        };
+        serve(&Echo, &agent, bounds, input, &mut out).unwrap();
         String::from_utf8(out)
             .unwrap()
             .lines()

@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use super::*;
 use crate::command::{Command, Op};
+use crate::error::Code;
 use crate::output::Format;
 
 /// An in-memory queue: commands in, responses out, deletes and visibility recorded.
@@ -735,7 +736,11 @@ fn stdio_answers_line_by_line() {
         cluster: "c".into(),
         version: "0".into(),
     };
-    stdio::serve(&FakeExec, &agent, 1000, input, &mut out).unwrap();
+    let bounds = crate::ops::Bounds {
+        max_output_bytes: 1000,
+        command_timeout: Duration::from_secs(60),
+    };
+    stdio::serve(&FakeExec, &agent, bounds, input, &mut out).unwrap();
     let lines: Vec<Value> = String::from_utf8(out)
         .unwrap()
         .lines()

@@ -1,7 +1,7 @@
 //! AWS credentials without the SDK: a small chain (environment, IRSA web identity, container
 //! credentials / EKS Pod Identity, shared files with `credential_process`, EC2 IMDSv2),
 //! cached and refreshed before expiry. Secrets never reach a log line: [`Credentials`] keeps
-//! them in [`Sensitive`], whose `Debug` prints `<redacted>`.
+//! them in `Sensitive`, whose `Debug` prints `<redacted>`.
 
 mod chain;
 

@@ -15,7 +15,7 @@ use crate::scope::Scope;
 /// still small enough for an AI's context window.
 pub const DEFAULT_MAX_OUTPUT_BYTES: usize = 256 * 1024;
 /// Upper bound of `--max-output-bytes` (larger results travel in parts over SQS).
-pub const MAX_MAX_OUTPUT_BYTES: usize = 64 * 1024 * 1024;
+pub const MAX_MAX_OUTPUT_BYTES: usize = crate::protocol::MAX_RESULT_BYTES;
 
 /// Help text for the shared flags, embedded in each subcommand's help.
 pub const CLUSTER_HELP: &str = "\

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use super::common::{self, ClusterArgs};
 use crate::command::{self, Command};
 use crate::error::{Code, Error, Result};
-use crate::ops::Executor;
+use crate::ops;
 use crate::output::Output;
 
 /// Help for `kubeglass query --help`.
@@ -25,6 +25,8 @@ Operations: {}
 Writes (delete, apply, edit, exec, …) are refused before any request is made.
 
 {}
+  --command-timeout DUR      longest the command may run (default 60s), then `Timeout`
+
 Output:
   --json                     print the result object instead ({{\"status\", \"output\", \"format\",
                              \"truncated\", \"error\"}}: what the agent sends over SQS)
@@ -58,9 +60,14 @@ pub fn main(mut args: Vec<OsString>) -> ExitCode {
     let json = pargs.contains("--json");
     match prepare(pargs, kubectl) {
         Ok((settings, Ok(cmd))) => {
+            let bounds = ops::Bounds {
+                max_output_bytes: settings.cluster.max_output_bytes,
+                command_timeout: settings.command_timeout,
+            };
             let result = settings
+                .cluster
                 .connect()
-                .and_then(|e| e.execute(&cmd, settings.max_output_bytes, None));
+                .and_then(|e| ops::run_command(&e, Ok(cmd), None, bounds));
             // A command line found malformed only once discovery ran (an API version that
             // cannot exist) is as bad as one the parser refused.
             let bad = matches!(&result, Err(e) if e.code == Code::InvalidCommand);
@@ -82,10 +89,15 @@ pub fn main(mut args: Vec<OsString>) -> ExitCode {
 }
 
 /// Flags of `query` that may stand among the command's words (after `--`): the connection
-/// (`--context`, `--kubeconfig`, `--request-timeout`) and `--json`. Returns them, and the
-/// command's words without them.
+/// (`--context`, `--kubeconfig`, `--request-timeout`), `--command-timeout` and `--json`.
+/// Returns them, and the command's words without them.
 fn split_query_flags(words: &[OsString]) -> (Vec<OsString>, Vec<OsString>) {
-    const WITH_VALUE: [&str; 3] = ["--context", "--kubeconfig", "--request-timeout"];
+    const WITH_VALUE: [&str; 4] = [
+        "--context",
+        "--kubeconfig",
+        "--request-timeout",
+        "--command-timeout",
+    ];
     let mut own = Vec::new();
     let mut rest = Vec::new();
     let mut iter = words.iter();
@@ -108,13 +120,26 @@ fn split_query_flags(words: &[OsString]) -> (Vec<OsString>, Vec<OsString>) {
     (own, rest)
 }
 
+/// `query`'s settings: the cluster's, and how long the command may run.
+struct QueryArgs {
+    cluster: ClusterArgs,
+    /// `--command-timeout`: the command answers `Timeout` by then, however many requests
+    /// it makes (each one is also bounded by `--request-timeout`).
+    command_timeout: std::time::Duration,
+}
+
 /// Parse the flags (a problem there is a usage error) and the command (whose own errors,
 /// such as `ReadOnly`, are returned inside).
 fn prepare(
     mut pargs: pico_args::Arguments,
     kubectl: Option<Vec<OsString>>,
-) -> Result<(ClusterArgs, Result<Command>)> {
-    let settings = common::cluster_args(&mut pargs)?;
+) -> Result<(QueryArgs, Result<Command>)> {
+    let cluster = common::cluster_args(&mut pargs)?;
+    let command_timeout = common::duration(&mut pargs, "--command-timeout", 60)?;
+    let settings = QueryArgs {
+        cluster,
+        command_timeout,
+    };
     let json: Option<String> = pargs
         .opt_value_from_str("--command-json")
         .map_err(common::usage)?;

@@ -202,10 +202,14 @@ fn start(mut r: RunArgs, stdio: bool) -> Result<()> {
     let engine = r.cluster.connect()?;
     if stdio {
         let stdin = std::io::stdin().lock();
+        let bounds = crate::ops::Bounds {
+            max_output_bytes: r.cluster.max_output_bytes,
+            command_timeout: r.settings.command_timeout,
+        };
         return agent::stdio::serve(
             &engine,
             &r.settings.agent,
-            r.cluster.max_output_bytes,
+            bounds,
             stdin,
             std::io::stdout().lock(),
         )
@@ -262,12 +266,14 @@ fn start(mut r: RunArgs, stdio: bool) -> Result<()> {
 /// The API server's `gitVersion`, or "unknown" (commands report an unreachable API).
 fn kubernetes_version(engine: &Engine) -> String {
     match engine.get("/version") {
-        Ok(v) => v
-            .value()
-            .get("gitVersion")
-            .and_then(|g| g.as_str())
-            .unwrap_or("unknown")
-            .to_string(),
+        // Redacted as an object; made printable here, as it is logged and sent as it is.
+        Ok(v) => crate::output::printable(
+            v.value()
+                .get("gitVersion")
+                .and_then(|g| g.as_str())
+                .unwrap_or("unknown"),
+        )
+        .into_owned(),
         Err(e) => {
             log::warn!("the Kubernetes API did not answer /version ({e}); commands will report it");
             "unknown".into()

@@ -22,6 +22,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 
 mod argv;
+pub mod grep;
 mod json;
 mod refuse;
 mod schema;

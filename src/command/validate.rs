@@ -256,7 +256,7 @@ fn check_grep(g: &str) -> Result<()> {
             "--grep takes a pattern of 1 to {MAX_GREP_LEN} bytes"
         )));
     }
-    regex_lite::Regex::new(g).map(|_| ()).map_err(|e| {
+    super::grep::compile(g).map(|_| ()).map_err(|e| {
         Error::invalid(format!(
             "--grep pattern {g:?} is not a valid regular expression: {e}"
         ))

@@ -3,14 +3,17 @@
 //! It finds the cluster ([`config`]), authenticates ([`auth`]), resolves what a user types
 //! into a resource ([`discovery`]), pages through lists, and maps API failures to protocol
 //! error codes with the server's own message. Secrets can only be read as metadata: any
-//! other request for them is refused here, whatever the caller asks.
+//! other request for them is refused in `transport` (private to this module) by the one
+//! function that sends, whatever the caller asks, and an answer carrying more than their
+//! metadata is dropped before anything reads it.
 
 pub mod auth;
 pub mod config;
 pub mod deadline;
 pub mod discovery;
 mod lean;
-pub mod transport;
+mod resource;
+mod transport;
 
 use std::io::BufRead;
 use std::path::PathBuf;
@@ -34,6 +37,11 @@ pub const ACCEPT_METADATA: &str =
 /// `Accept` for the metadata of one object (servers refuse the List form for a single GET).
 pub const ACCEPT_METADATA_OBJECT: &str =
     "application/json;as=PartialObjectMetadata;v=v1;g=meta.k8s.io";
+
+/// The most bytes read of one JSON answer of the API (one object, one list page, one
+/// discovery document): a page of 250 objects is a few MiB even for large custom resources,
+/// and a server that sends without end must not fill the agent's memory.
+pub const MAX_API_BODY_BYTES: usize = 64 * 1024 * 1024;
 
 /// How to reach the cluster (built by the CLI from flags and environment).
 #[derive(Debug, Clone)]
@@ -98,13 +106,14 @@ impl Client {
 
     /// GET `path` with an explicit `Accept`, parsed as JSON.
     pub fn get_accept(&self, path: &str, accept: &str) -> Result<Value> {
-        check_secret_access(path, accept)?;
         let mut reader = self.transport.get(path, accept)?;
         // Read the page whole, then parse from the slice: serde_json's reader path goes byte
         // by byte (measured: a third of the CPU of a 10,000-pod list). A page is bounded by
-        // the `limit` of its request.
+        // the `limit` of its request, and its bytes by MAX_API_BODY_BYTES whatever the
+        // server sends.
         let mut body = Vec::with_capacity(64 * 1024);
-        std::io::Read::read_to_end(&mut reader, &mut body).map_err(|e| {
+        let mut capped = std::io::Read::take(&mut reader, MAX_API_BODY_BYTES as u64 + 1);
+        std::io::Read::read_to_end(&mut capped, &mut body).map_err(|e| {
             // A body cut by the command's deadline (or the request timeout) is a Timeout,
             // not an unreachable API.
             let timed_out = e.kind() == std::io::ErrorKind::TimedOut
@@ -117,24 +126,40 @@ impl Client {
             };
             Error::new(
                 code,
-                format!("reading the API's answer to {path} failed: {e}"),
+                transport::shown(&format!("reading the API's answer to {path} failed: {e}")),
             )
             .for_request(path, None)
             .caused_by(e)
         })?;
-        lean::from_slice(&body).map_err(|e| {
+        if body.len() > MAX_API_BODY_BYTES {
+            return Err(Error::new(
+                Code::ApiUnavailable,
+                format!(
+                    "the API's answer to {} is larger than {MAX_API_BODY_BYTES} bytes, the most \
+                     kubeglass reads of one response; it was not read (narrow the request: a \
+                     name, -l or --field-selector)",
+                    path.split('?').next().unwrap_or(path)
+                ),
+            )
+            .for_request(path, None));
+        }
+        let value = lean::from_slice(&body).map_err(|e| {
             Error::new(
                 Code::ApiUnavailable,
-                format!("the API answered {path} with unreadable JSON: {e}"),
+                transport::shown(&format!(
+                    "the API answered {path} with unreadable JSON: {e}"
+                )),
             )
             .for_request(path, None)
             .caused_by(e)
-        })
+        })?;
+        // Every Secret body passes here (a log stream of one is refused when sent).
+        transport::check_secret_answer(path, &value)?;
+        Ok(value)
     }
 
     /// GET `path` and stream the body (logs).
     pub fn get_stream(&self, path: &str) -> Result<Box<dyn BufRead + Send>> {
-        check_secret_access(path, "text/plain")?;
         self.transport.get(path, "text/plain, */*")
     }
 
@@ -188,39 +213,6 @@ impl Client {
     }
 }
 
-/// Refuse any Secret read that is not metadata-only: the last line of defence, below every
-/// operation, so no code path can fetch a Secret's data. Metadata (`PartialObjectMetadata`)
-/// passes, and so does a server-side Table whose rows carry no object or only its metadata
-/// (`includeObject=None|Metadata`): its cells are name, type, number of keys and age.
-pub fn check_secret_access(path: &str, accept: &str) -> Result<()> {
-    if !is_secrets_path(path) {
-        return Ok(());
-    }
-    let all = |what: &str| accept.split(',').all(|range| range.contains(what));
-    if all("as=PartialObjectMetadata") {
-        return Ok(());
-    }
-    let include: Vec<&str> = path
-        .split_once('?')
-        .map(|(_, q)| {
-            q.split('&')
-                .filter(|p| p.starts_with("includeObject="))
-                .collect()
-        })
-        .unwrap_or_default();
-    let safe_rows = matches!(
-        include.as_slice(),
-        ["includeObject=None"] | ["includeObject=Metadata"]
-    );
-    if all("as=Table") && safe_rows {
-        return Ok(());
-    }
-    Err(Error::new(
-        Code::Forbidden,
-        "kubeglass reads only the metadata of Secrets, never their data",
-    ))
-}
-
 /// Whether a request path addresses the core `secrets` resource (list, object, subresource).
 pub fn is_secrets_path(path: &str) -> bool {
     let path = path.split('?').next().unwrap_or(path);
@@ -234,67 +226,4 @@ pub fn is_secrets_path(path: &str) -> bool {
         Some(r) => *r == "secrets",
         None => false,
     }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn secrets_only_as_metadata() {
-        for p in [
-            "/api/v1/secrets",
-            "/api/v1/secrets?limit=5",
-            "/api/v1/namespaces/shop/secrets",
-            "/api/v1/namespaces/shop/secrets/db",
-            "//api/v1/namespaces/shop/secrets/db/",
-        ] {
-            assert_eq!(
-                check_secret_access(p, "application/json").unwrap_err().code,
-                Code::Forbidden,
-                "{p}"
-            );
-            assert_eq!(
-                check_secret_access(p, ACCEPT_TABLE).unwrap_err().code,
-                Code::Forbidden,
-                "{p}"
-            );
-            assert!(check_secret_access(p, ACCEPT_METADATA).is_ok(), "{p}");
-            assert!(
-                check_secret_access(p, ACCEPT_METADATA_OBJECT).is_ok(),
-                "{p}"
-            );
-            let sep = if p.contains('?') { '&' } else { '?' };
-            for ok in ["None", "Metadata"] {
-                let q = format!("{p}{sep}includeObject={ok}");
-                assert!(check_secret_access(&q, ACCEPT_TABLE_ONLY).is_ok(), "{q}");
-                // A JSON fallback could bring the values from a server without Tables.
-                assert!(check_secret_access(&q, ACCEPT_TABLE).is_err(), "{q}");
-            }
-            for bad in [
-                "includeObject=Object",
-                "includeObject=None&includeObject=Object",
-            ] {
-                let q = format!("{p}{sep}{bad}");
-                assert!(check_secret_access(&q, ACCEPT_TABLE_ONLY).is_err(), "{q}");
-            }
-            assert!(check_secret_access(p, ACCEPT_TABLE_ONLY).is_err(), "{p}");
-            let with_fallback = format!("{ACCEPT_METADATA},application/json");
-            assert!(
-                check_secret_access(p, &with_fallback).is_err(),
-                "{p}: no JSON fallback"
-            );
-        }
-        for p in [
-            "/api/v1/namespaces/secrets",
-            "/api/v1/namespaces",
-            "/apis/example.com/v1/secrets",
-            "/api/v1/pods",
-        ] {
-            assert!(check_secret_access(p, "application/json").is_ok(), "{p}");
-        }
-    }
-
-    #[test]
-    fn encoding() {}
 }

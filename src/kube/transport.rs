@@ -1,5 +1,11 @@
 //! HTTP for the Kubernetes API: one keep-alive ureq agent with the cluster's TLS settings,
 //! GET only, a `User-Agent`, timeouts, and API failures turned into error codes.
+//!
+//! Two of kubeglass's promises are enforced here, in [`Transport::send`], the one function
+//! that puts a request on the wire, and nowhere else: the client only GETs (`send` has no
+//! method parameter), and a Secret is only ever requested as metadata
+//! ([`check_secret_access`]). This module is private to `kube`, so no code outside the
+//! client can reach a request that skips them.
 
 use std::io::{BufRead, BufReader, Read};
 use std::sync::Arc;
@@ -12,14 +18,14 @@ use crate::sensitive::{self, Sensitive};
 
 use super::auth::Auth;
 use super::config::Target;
-use super::deadline;
+use super::{deadline, is_secrets_path};
 use crate::tls::{certs_from_pem, system_roots};
 
 /// Most bytes of an error body read to find the API's message.
 const ERROR_BODY_LIMIT: u64 = 64 * 1024;
 
-/// The HTTP side of a client.
-pub struct Transport {
+/// The HTTP side of a client: the only way to send a request.
+pub(super) struct Transport {
     agent: ureq::Agent,
     server: String,
     auth: Auth,
@@ -89,7 +95,11 @@ impl Transport {
         Err(api_error(status, &body, path))
     }
 
+    /// Send one GET. Every request kubeglass makes passes here, so the Secret check sits
+    /// here: it sees the exact path and `Accept` that go on the wire, after every caller's
+    /// choices, and nothing can be sent without passing it.
     fn send(&self, path: &str, accept: &str) -> Result<ureq::http::Response<ureq::Body>> {
+        check_secret_access(path, accept)?;
         let url = format!("{}{path}", self.server);
         log::debug!("GET {}", loggable(path));
         deadline::check(&format!("reading {path}"))?;
@@ -119,8 +129,16 @@ fn bearer(token: &Sensitive<String>) -> Result<ureq::http::HeaderValue> {
     })
 }
 
-/// A failed answer as an error with the API's own message.
-pub fn api_error(status: u16, body: &str, path: &str) -> Error {
+/// Text from the server or the network as an error message may carry it: through the text
+/// redactor and with terminal control characters made visible. Errors are made safe where
+/// they are created, here, so every log line and answer that prints one is safe too.
+pub(super) fn shown(text: &str) -> String {
+    let redacted = crate::redact::message(text).into_string();
+    crate::output::printable(&redacted).into_owned()
+}
+
+/// A failed answer as an error with the API's own message (made safe to show).
+fn api_error(status: u16, body: &str, path: &str) -> Error {
     let message = serde_json::from_str::<serde_json::Value>(body)
         .ok()
         .and_then(|v| {
@@ -150,21 +168,135 @@ pub fn api_error(status: u16, body: &str, path: &str) -> Error {
         429 | 500..=599 => Code::ApiUnavailable,
         _ => Code::Internal,
     };
-    Error::new(code, message).for_request(path, Some(status))
+    Error::new(code, shown(&message)).for_request(path, Some(status))
 }
 
+/// A request that got no answer, as an error (made safe to show: the server URL comes from
+/// a kubeconfig and ureq's text may quote it).
 fn transport_error(e: ureq::Error, server: &str, path: &str) -> Error {
     let err = match &e {
         ureq::Error::Timeout(t) => Error::new(
             Code::Timeout,
-            format!("the Kubernetes API at {server} did not answer in time ({t})"),
+            shown(&format!(
+                "the Kubernetes API at {server} did not answer in time ({t})"
+            )),
         ),
         other => Error::new(
             Code::ApiUnavailable,
-            format!("cannot reach the Kubernetes API at {server}: {other}"),
+            shown(&format!(
+                "cannot reach the Kubernetes API at {server}: {other}"
+            )),
         ),
     };
     err.for_request(path, None).caused_by(e)
+}
+
+/// Refuse any Secret read that is not metadata-only: the last line of defence, below every
+/// operation, so no code path can fetch a Secret's data. Metadata (`PartialObjectMetadata`)
+/// passes, and so does a server-side Table whose rows carry no object or only its metadata
+/// (`includeObject=None|Metadata`): its cells are name, type, number of keys and age.
+pub(super) fn check_secret_access(path: &str, accept: &str) -> Result<()> {
+    // A path the server could read as another one (`..`, `.` segments, percent-escaped
+    // letters) is refused outright: the Secret check must see the path the server sees.
+    if path_is_ambiguous(path) {
+        return Err(Error::new(
+            Code::Forbidden,
+            format!("kubeglass sends only plain request paths, not {path:?}"),
+        ));
+    }
+    if !is_secrets_path(path) {
+        return Ok(());
+    }
+    let all = |what: &str| accept.split(',').all(|range| range.contains(what));
+    if all("as=PartialObjectMetadata") {
+        return Ok(());
+    }
+    let include: Vec<&str> = path
+        .split_once('?')
+        .map(|(_, q)| {
+            q.split('&')
+                .filter(|p| p.starts_with("includeObject="))
+                .collect()
+        })
+        .unwrap_or_default();
+    let safe_rows = matches!(
+        include.as_slice(),
+        ["includeObject=None"] | ["includeObject=Metadata"]
+    );
+    if all("as=Table") && safe_rows {
+        return Ok(());
+    }
+    Err(Error::new(
+        Code::Forbidden,
+        "kubeglass reads only the metadata of Secrets, never their data",
+    ))
+}
+
+/// Whether the server could resolve `path` to a different one than its text says: dot
+/// segments (a server that cleans paths), or a percent-escape of a character that can make
+/// up a segment or split one (`%73ecrets` is `secrets` to the API server, `%2F` a `/`),
+/// of `%` itself, or a malformed one. Escapes of other characters (`system%3Anode`, how a
+/// name with `:` travels) stay what they say.
+fn path_is_ambiguous(path: &str) -> bool {
+    let path = path.split('?').next().unwrap_or(path);
+    if path.split('/').any(|s| s == "." || s == "..") {
+        return true;
+    }
+    let b = path.as_bytes();
+    b.iter()
+        .enumerate()
+        .filter(|(_, c)| **c == b'%')
+        .any(|(i, _)| {
+            let hex = b
+                .get(i + 1..i + 3)
+                .and_then(|h| std::str::from_utf8(h).ok());
+            match hex.map(|h| u8::from_str_radix(h, 16)) {
+                Some(Ok(c)) => c.is_ascii_alphanumeric() || b"-._~/%".contains(&c),
+                _ => true,
+            }
+        })
+}
+
+/// Refuse a Secret answer that carries more than metadata, whatever was asked: a server (or
+/// a proxy in front of it) that ignores `as=PartialObjectMetadata` sends the whole Secret as
+/// plain JSON, and its values must stop here, before the redactor or any renderer sees them.
+/// Accepted: `PartialObjectMetadata`, its list, and a `Table` whose rows carry no object or
+/// only `PartialObjectMetadata`.
+pub(super) fn check_secret_answer(path: &str, body: &serde_json::Value) -> Result<()> {
+    if !is_secrets_path(path) {
+        return Ok(());
+    }
+    let kind = |v: &serde_json::Value| v.get("kind").and_then(|k| k.as_str()).map(str::to_string);
+    let metadata_only = |v: &serde_json::Value| kind(v).as_deref() == Some("PartialObjectMetadata");
+    let ok = match kind(body).as_deref() {
+        Some("PartialObjectMetadata") => true,
+        Some("PartialObjectMetadataList") => body
+            .get("items")
+            .and_then(|i| i.as_array())
+            .is_none_or(|items| items.iter().all(metadata_only)),
+        Some("Table") => body
+            .get("rows")
+            .and_then(|r| r.as_array())
+            .is_none_or(|rows| {
+                rows.iter().all(|row| match row.get("object") {
+                    None | Some(serde_json::Value::Null) => true,
+                    Some(o) => metadata_only(o),
+                })
+            }),
+        _ => false,
+    };
+    if ok {
+        return Ok(());
+    }
+    Err(Error::new(
+        Code::Forbidden,
+        format!(
+            "the API answered a metadata-only request for {} with more than metadata; \
+             kubeglass never reads the data of Secrets, so the answer was dropped unread",
+            path.split('?').next().unwrap_or(path)
+        ),
+    )
+    .for_request(path, None))
 }
 
 /// Roots, client certificate and verification as the target says.
@@ -247,6 +379,7 @@ fn loggable(path: &str) -> std::borrow::Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::kube::{ACCEPT_METADATA, ACCEPT_METADATA_OBJECT, ACCEPT_TABLE, ACCEPT_TABLE_ONLY};
 
     #[test]
     fn errors_keep_their_status_path_and_cause() {
@@ -281,6 +414,25 @@ mod tests {
     }
 
     #[test]
+    fn error_text_from_the_server_is_redacted_and_printable_where_it_is_created() {
+        let body = r#"{"message":"denied \u001b]0;owned\u0007 for Authorization: Bearer abc.def.ghi-SECRET"}"#;
+        let e = api_error(403, body, "/api/v1/pods");
+        assert!(
+            !e.message.contains('\u{1b}') && !e.message.contains('\u{7}'),
+            "{}",
+            e.message
+        );
+        assert!(e.message.contains("^[]0;owned^G"), "{}", e.message);
+        assert!(!e.message.contains("SECRET"), "{}", e.message);
+        let e = api_error(500, "plain \u{9b}2J text password=hunter2", "/x");
+        assert!(
+            !e.message.contains('\u{9b}') && !e.message.contains("hunter2"),
+            "{}",
+            e.message
+        );
+    }
+
+    #[test]
     fn the_authorization_header_is_sensitive_and_never_quoted() {
         let v = bearer(&"SECRET-TOKEN".into()).unwrap();
         assert!(v.is_sensitive());
@@ -289,6 +441,112 @@ mod tests {
         let e = bearer(&"SECRET\nX-Injected: 1".into()).unwrap_err();
         assert_eq!(e.code, Code::Config);
         assert!(!e.message.contains("SECRET"), "{}", e.message);
+    }
+
+    #[test]
+    fn secrets_are_requested_as_metadata_only() {
+        for p in [
+            "/api/v1/secrets",
+            "/api/v1/secrets?limit=5",
+            "/api/v1/namespaces/shop/secrets",
+            "/api/v1/namespaces/shop/secrets/db",
+            "//api/v1/namespaces/shop/secrets/db/",
+        ] {
+            assert_eq!(
+                check_secret_access(p, "application/json").unwrap_err().code,
+                Code::Forbidden,
+                "{p}"
+            );
+            assert_eq!(
+                check_secret_access(p, ACCEPT_TABLE).unwrap_err().code,
+                Code::Forbidden,
+                "{p}"
+            );
+            assert!(check_secret_access(p, ACCEPT_METADATA).is_ok(), "{p}");
+            assert!(
+                check_secret_access(p, ACCEPT_METADATA_OBJECT).is_ok(),
+                "{p}"
+            );
+            let sep = if p.contains('?') { '&' } else { '?' };
+            for ok in ["None", "Metadata"] {
+                let q = format!("{p}{sep}includeObject={ok}");
+                assert!(check_secret_access(&q, ACCEPT_TABLE_ONLY).is_ok(), "{q}");
+                // A JSON fallback could bring the values from a server without Tables.
+                assert!(check_secret_access(&q, ACCEPT_TABLE).is_err(), "{q}");
+            }
+            for bad in [
+                "includeObject=Object",
+                "includeObject=None&includeObject=Object",
+            ] {
+                let q = format!("{p}{sep}{bad}");
+                assert!(check_secret_access(&q, ACCEPT_TABLE_ONLY).is_err(), "{q}");
+            }
+            assert!(check_secret_access(p, ACCEPT_TABLE_ONLY).is_err(), "{p}");
+            let with_fallback = format!("{ACCEPT_METADATA},application/json");
+            assert!(
+                check_secret_access(p, &with_fallback).is_err(),
+                "{p}: no JSON fallback"
+            );
+        }
+        for p in [
+            "/api/v1/namespaces/secrets",
+            "/api/v1/namespaces",
+            "/apis/example.com/v1/secrets",
+            "/api/v1/pods",
+        ] {
+            assert!(check_secret_access(p, "application/json").is_ok(), "{p}");
+        }
+    }
+
+    #[test]
+    fn a_path_the_server_could_read_as_another_is_never_sent() {
+        for p in [
+            "/api/v1/namespaces/shop/%73ecrets",
+            "/api/v1/namespaces/shop/pods/../secrets",
+            "/api/v1/namespaces/shop/./secrets/x",
+        ] {
+            let e = check_secret_access(p, "application/json").unwrap_err();
+            assert_eq!(e.code, Code::Forbidden, "{p}");
+        }
+        for p in [
+            "/api/v1/namespaces/shop/pods/web%2F..%2Fsecrets",
+            "/api/v1/namespaces/shop/pods/%2e%2e",
+            "/api/v1/namespaces/shop/pods/x%25",
+            "/api/v1/namespaces/shop/pods/x%zz",
+            "/api/v1/namespaces/shop/pods/x%4",
+        ] {
+            assert!(check_secret_access(p, "application/json").is_err(), "{p}");
+        }
+        for p in [
+            "/api/v1/pods?labelSelector=a%3Db",
+            "/apis/rbac.authorization.k8s.io/v1/clusterroles/system%3Anode",
+        ] {
+            assert!(check_secret_access(p, "application/json").is_ok(), "{p}");
+        }
+    }
+
+    #[test]
+    fn a_secret_answer_with_more_than_metadata_is_dropped() {
+        use serde_json::json;
+        let p = "/api/v1/namespaces/shop/secrets";
+        let whole = json!({"kind": "Secret", "metadata": {"name": "db"}, "data": {"p": "eA=="}});
+        let list = json!({"kind": "SecretList", "items": [whole.clone()]});
+        let meta = json!({"kind": "PartialObjectMetadata", "metadata": {"name": "db"}});
+        let sneaky =
+            json!({"kind": "PartialObjectMetadataList", "items": [meta.clone(), whole.clone()]});
+        let table_objects =
+            json!({"kind": "Table", "rows": [{"cells": ["db"], "object": whole.clone()}]});
+        for bad in [&whole, &list, &sneaky, &table_objects] {
+            let e = check_secret_answer(p, bad).unwrap_err();
+            assert_eq!(e.code, Code::Forbidden, "{bad}");
+            assert!(!e.message.contains("eA=="), "{}", e.message);
+        }
+        let metas = json!({"kind": "PartialObjectMetadataList", "items": [meta.clone()]});
+        let table = json!({"kind": "Table", "rows": [{"cells": ["db"], "object": meta.clone()}, {"cells": ["x"]}]});
+        for good in [&meta, &metas, &table] {
+            assert!(check_secret_answer(p, good).is_ok(), "{good}");
+        }
+        assert!(check_secret_answer("/api/v1/namespaces/shop/pods", &whole).is_ok());
     }
 
     #[test]

@@ -7,15 +7,13 @@
 //! the arguments reaches the operator's settings (kubeconfig, `--namespaces`,
 //! `--no-cluster-resources`, redaction, the output ceiling): a command has no field for them.
 
-use std::time::Instant;
-
 use serde_json::{Map, Value, json};
 
 use super::Limits;
 use super::jsonrpc::RpcError;
 use crate::command::{self, Op};
 use crate::error::{Error, Result};
-use crate::ops::Executor;
+use crate::ops::{self, Bounds, Executor};
 use crate::output::Output;
 
 /// One tool: its name, the op it runs and what it is for.
@@ -160,9 +158,11 @@ pub fn call(
     log::debug!("tools/call {name}");
     // Calls are served one at a time: without a deadline, a call reading many objects from
     // a slow API (each request bounded only by --request-timeout) would hold every later one.
-    let deadline = Instant::now() + limits.call_timeout;
-    let result = command_of(tool.op, arguments)
-        .and_then(|cmd| exec.execute(&cmd, limits.max_output_bytes, Some(deadline)));
+    let bounds = Bounds {
+        max_output_bytes: limits.max_output_bytes,
+        command_timeout: limits.call_timeout,
+    };
+    let result = ops::run_command(exec, command_of(tool.op, arguments), None, bounds);
     if let Err(e) = &result {
         log::info!("tools/call {name}: {}", e.code);
     }
@@ -197,7 +197,7 @@ mod tests {
     use crate::error::Code;
     use crate::output::Format;
     use std::sync::Mutex;
-    use std::time::Duration;
+    use std::time::{Duration, Instant};
 
     /// Records the commands it gets and their deadlines; answers `get` with a fixed table.
     #[derive(Default)]

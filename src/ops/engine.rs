@@ -6,7 +6,8 @@
 //! the client is private to this module, and every read it offers ([`Engine::get`],
 //! [`Engine::list_pages`], [`Engine::log_lines`]) hands back data that has passed the
 //! redactor ([`Redacted`], which renderers require). Error messages pass the text redactor
-//! in [`Executor::execute`]. An operation cannot forget to redact: it never holds raw data.
+//! in [`crate::ops::Executor::execute`]. An operation cannot forget to redact: it never
+//! holds raw data.
 
 use std::io::BufRead;
 

@@ -40,7 +40,7 @@ pub fn run(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
     let ns = e.namespace(cmd)?;
     let opts = &cmd.logs;
     let grep = match &opts.grep {
-        Some(g) => Some(regex_lite::Regex::new(g).map_err(|err| {
+        Some(g) => Some(crate::command::grep::compile(g).map_err(|err| {
             Error::invalid(format!(
                 "--grep {g:?} is not a valid regular expression: {err}"
             ))

@@ -1,6 +1,8 @@
 //! The read operations, one file each: every op fetches through the [`Engine`] (the only
 //! way to read the cluster, and the redaction choke point), renders — pure renderers live in
-//! [`render`] — and cuts to the output budget. This file only dispatches.
+//! [`render`] — and cuts to the output budget. This file dispatches, and holds the two
+//! bounds every command gets whatever its transport: [`run_command`], the one pipeline
+//! (deadline, then the executor), and the executor's final cut to `max_output_bytes`.
 //!
 //! ```text
 //! command ─▶ ops::execute ─▶ <op>.rs ─fetch─▶ engine.rs ─GET─▶ kube/ ─▶ redact ─▶ Redacted
@@ -8,11 +10,12 @@
 //! ```
 
 use std::borrow::Cow;
-use std::time::Instant;
+use std::time::{Duration, Instant, SystemTime};
 
 use crate::command::{Command, Op};
-use crate::error::Result;
-use crate::output::Output;
+use crate::error::{Code, Error, Result};
+use crate::output::budget::Budget;
+use crate::output::{Format, Output};
 use crate::{kube, redact};
 
 mod describe;
@@ -42,6 +45,42 @@ pub trait Executor: Send + Sync {
     ) -> Result<Output>;
 }
 
+/// What bounds every command, wherever it came from (SQS, stdio, MCP, `query`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Bounds {
+    /// The answer budget; a command may ask for less, never more.
+    pub max_output_bytes: usize,
+    /// The longest a command runs (`--command-timeout`) before it answers `Timeout`.
+    pub command_timeout: Duration,
+}
+
+/// The one command pipeline every transport uses (SQS, `run --stdio`, MCP, `query`): a
+/// command already parsed and validated (or the error that refused it) runs within its
+/// deadline — the command timeout from now, or the message's own deadline when earlier; a
+/// message whose deadline passed before it ran is answered `Expired` without running — and
+/// the executor cuts its answer to the budget. Transports differ only in how commands
+/// arrive and answers leave; what bounds the work is decided here, once.
+pub fn run_command(
+    exec: &dyn Executor,
+    cmd: Result<Command>,
+    message_deadline: Option<SystemTime>,
+    bounds: Bounds,
+) -> Result<Output> {
+    if message_deadline.is_some_and(|d| d < SystemTime::now()) {
+        return Err(Error::new(
+            Code::Expired,
+            "the command's deadline passed before it ran",
+        ));
+    }
+    let cmd = cmd?;
+    let mut deadline = Instant::now() + bounds.command_timeout;
+    if let Some(d) = message_deadline {
+        let left = d.duration_since(SystemTime::now()).unwrap_or_default();
+        deadline = deadline.min(Instant::now() + left);
+    }
+    exec.execute(&cmd, bounds.max_output_bytes, Some(deadline))
+}
+
 impl Executor for Engine {
     fn execute(
         &self,
@@ -57,24 +96,74 @@ impl Executor for Engine {
         let result = match deadline {
             Some(d) => kube::deadline::within(d, run),
             None => run(),
-        };
-        // Every answer of every transport leaves here. Budgeted lines are already printable
-        // (a second pass changes nothing); the few answers built without a budget (the
-        // server's version, a "nothing found" line) carry server text too.
-        let result = result.map(|mut out| {
-            if let Cow::Owned(text) = crate::output::printable(&out.text) {
-                out.text = text;
-            }
-            out
-        });
+        }
+        .map(|out| final_cut(printable(out), max));
         // Error messages quote the API, kubeconfig URLs and plugin output: redact them too,
         // and keep their control characters off the reader's terminal.
         result.map_err(|mut e| {
             let message = redact::message(&e.message).into_string();
             e.message = crate::output::printable(&message).into_owned();
+            // What a failed command could still answer is an answer too: the same cut.
+            e.partial = e.partial.take().map(|p| {
+                let out = Output {
+                    text: p,
+                    format: Format::Text,
+                    truncated: false,
+                };
+                final_cut(printable(out), max).text
+            });
             e
         })
     }
+}
+
+/// `out` with every character that could drive or deceive the reader's terminal made
+/// visible ([`crate::output::printable`]). Every answer of every transport leaves through
+/// the executor: budgeted lines already are printable (a second pass changes nothing), but
+/// the few answers built without a budget (the server's version, a "nothing found" line)
+/// carry server text too. Before the final cut, so escaping cannot grow an answer past it.
+fn printable(mut out: Output) -> Output {
+    if let Cow::Owned(text) = crate::output::printable(&out.text) {
+        out.text = text;
+    }
+    out
+}
+
+/// The one place the answer budget is enforced for every op: each op cuts its own output
+/// where it knows how (whole rows, newest log lines), but a short answer that skips the
+/// budget (`Output::text`), a note written beside it or an op's miscount must not make an
+/// answer larger than `max`. Text and YAML are cut between lines with the budget's note; a
+/// JSON document that does not fit becomes the budget's empty List carrying the note (still
+/// one valid document). Only a budget smaller than the note itself cuts inside it.
+fn final_cut(out: Output, max: usize) -> Output {
+    if out.text.len() <= max {
+        return out;
+    }
+    log::debug!(
+        "the executor cut an answer of {} bytes to {max}",
+        out.text.len()
+    );
+    const HINT: &str = "narrow the command or ask for more with max_output_bytes";
+    let mut budget = Budget::new(max);
+    match out.format {
+        Format::Json => {
+            budget.push(&out.text);
+        }
+        Format::Text | Format::Yaml => {
+            for line in out.text.lines() {
+                if !budget.push(line) {
+                    break;
+                }
+            }
+        }
+    }
+    let mut cut = budget.finish(out.format, HINT);
+    if cut.text.len() > max {
+        let end = cut.text.floor_char_boundary(max);
+        cut.text.truncate(end);
+    }
+    cut.truncated = true;
+    cut
 }
 
 /// The op for `cmd`, after the namespace reads are limited to the scope.
@@ -93,7 +182,44 @@ fn dispatch(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
         Op::RolloutHistory => rollout::run(e, cmd, max),
         Op::Top => top::run(e, cmd, max),
         Op::ApiResources => server::api_resources(e, max),
-        Op::Version => server::version(e),
+        Op::Version => server::version(e, max),
         Op::Triage => triage::run(e, cmd, max),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_answer_leaves_the_executor_over_its_budget() {
+        let long = |format| Output {
+            text: "0123456789\n".repeat(1000),
+            format,
+            truncated: false,
+        };
+        for max in [1, 100, 1024, 5000] {
+            for format in [Format::Text, Format::Yaml, Format::Json] {
+                let cut = final_cut(long(format), max);
+                assert!(
+                    cut.text.len() <= max,
+                    "{max} {format:?}: {}",
+                    cut.text.len()
+                );
+                assert!(cut.truncated);
+            }
+        }
+        let cut = final_cut(long(Format::Json), 1024);
+        let v: serde_json::Value = serde_json::from_str(&cut.text).expect("still JSON");
+        assert!(v["metadata"]["kubeglass.truncated"].is_string(), "{v}");
+        let cut = final_cut(long(Format::Text), 1024);
+        assert!(
+            cut.text
+                .lines()
+                .last()
+                .is_some_and(|l| l.starts_with("[kubeglass: output cut"))
+        );
+        let small = final_cut(Output::text("short\n".into()), 1024);
+        assert_eq!((small.text.as_str(), small.truncated), ("short\n", false));
     }
 }

@@ -5,6 +5,7 @@ use serde_json::Value;
 use crate::error::Result;
 use crate::output::Output;
 use crate::output::table::render_columns;
+use crate::redact;
 
 use super::engine::Engine;
 
@@ -28,11 +29,15 @@ pub fn api_resources(e: &Engine, max: usize) -> Result<Output> {
         &["NAME", "SHORTNAMES", "APIVERSION", "NAMESPACED", "KIND"],
         &rows,
     );
-    Ok(Output::lines(&lines.join("\n"), max, ""))
+    // The names are the server's (discovery is not an object read): they pass the text
+    // redactor here, and the budget makes them printable, as every answer's text.
+    let text = redact::message(&lines.join("\n")).into_string();
+    Ok(Output::lines(&text, max, ""))
 }
 
-/// Run `version`.
-pub fn version(e: &Engine) -> Result<Output> {
+/// Run `version`: the server's strings (already redacted as an object) through the budget,
+/// which makes them printable and cuts them like any answer.
+pub fn version(e: &Engine, max: usize) -> Result<Output> {
     let v = e.get("/version")?;
     let field = |k: &str| {
         v.get(k)
@@ -40,11 +45,12 @@ pub fn version(e: &Engine) -> Result<Output> {
             .unwrap_or("unknown")
             .to_string()
     };
-    Ok(Output::text(format!(
+    let text = format!(
         "Client Version: kubeglass {}\nServer Version: {} (platform {}, built {})\n",
         env!("CARGO_PKG_VERSION"),
         field("gitVersion"),
         field("platform"),
         field("buildDate"),
-    )))
+    );
+    Ok(Output::lines(&text, max, ""))
 }

@@ -9,12 +9,13 @@ use std::sync::OnceLock;
 
 use regex_lite::{Captures, Regex};
 
-use super::text::{contains_ignore_case, replace_cow};
+use super::text::replace_cow;
 use super::{REDACTED, compile_or_never};
 
-/// One tool's syntax: a pattern and a word it cannot match without (a cheap test first).
+/// One tool's syntax: a pattern, and words (any case) one of which it cannot match without:
+/// one pass over the text finds which syntaxes are worth their regex.
 struct Syntax {
-    needle: &'static str,
+    needles: &'static [&'static str],
     pattern: &'static str,
 }
 
@@ -22,75 +23,88 @@ struct Syntax {
 const SYNTAXES: &[Syntax] = &[
     // CREATE USER … IDENTIFIED BY 'x' / IDENTIFIED WITH plugin BY 'x' (MySQL, Oracle).
     Syntax {
-        needle: "identified",
+        needles: &["identified"],
         pattern: r#"(?i)(\bidentified\s+(?:with\s+[a-z_]+\s+)?by\s+(?:password\s+)?)(?:'[^']*'|"[^"]*")"#,
     },
     // Oracle's unquoted form, in SQL's upper case only ("request identified by id 42" is prose).
     Syntax {
-        needle: "IDENTIFIED",
+        needles: &["identified"],
         pattern: r"(\bIDENTIFIED\s+BY\s+)[^\s;'\x22]+",
     },
     // Oracle: jdbc:oracle:thin:user/pass@host, sqlplus user/pass@db, CONNECT user/pass@db,
     // rman target user/pass@db, expdp user/pass@db.
     Syntax {
-        needle: "/",
+        needles: &[
+            "jdbc:oracle",
+            "sqlplus",
+            "conn",
+            "rman",
+            "dgmgrl",
+            "expdp",
+            "impdp",
+            "exp ",
+            "imp ",
+        ],
         pattern: r#"(?i)(\b(?:jdbc:oracle:[a-z]+:|sqlplus(?:\s+-[a-z]+)*\s+|conn(?:ect)?\s+|(?:rman|dgmgrl)\s+(?:target\s+)?|(?:expdp|impdp|exp|imp)\s+(?:userid=)?)["']?[a-z0-9_$#.]+/)[^\s@/"']+(@)"#,
     },
     // EZConnect without a tool name: user/pass@//host:1521/service.
     Syntax {
-        needle: "@//",
+        needles: &["@//"],
         pattern: r"(\b[A-Za-z][A-Za-z0-9_$#.]*/)[^\s@/]+(@//)",
     },
     // netrc: machine h login u password p (on one line; a line of its own is a directive).
     Syntax {
-        needle: "login",
+        needles: &["login"],
         pattern: r"(?i)(\blogin\s+\S+\s+(?:password|passwd)\s+)\S+",
     },
     // Redis: requirepass x, masterauth x (redis.conf, CONFIG SET), redis-cli -a x.
     Syntax {
-        needle: "requirepass",
+        needles: &["requirepass"],
         pattern: r#"(?i)(\brequirepass\s+)(?:"[^"]*"|'[^']*'|\S+)"#,
     },
     Syntax {
-        needle: "masterauth",
+        needles: &["masterauth"],
         pattern: r#"(?i)(\bmasterauth\s+)(?:"[^"]*"|'[^']*'|\S+)"#,
     },
     Syntax {
-        needle: "redis-cli",
+        needles: &["redis-cli"],
         pattern: r"(\bredis-cli\b[^\n|;&]*?\s(?:-a|--pass)\s+)\S+",
     },
     // sshpass -p x.
     Syntax {
-        needle: "sshpass",
+        needles: &["sshpass"],
         pattern: r"(\bsshpass\b[^\n|;&]*?\s-p\s*)\S+",
     },
     // mysql -pSECRET (the password glued to -p; a bare -p prompts).
     Syntax {
-        needle: "mysql",
+        needles: &["mysql"],
         pattern: r"(\b(?:mysql|mysqldump|mysqladmin|mysqlimport|mysqlsh)\b[^\n|;&]*?\s-p)[^\s\-]\S*",
     },
     Syntax {
-        needle: "mariadb",
+        needles: &["mariadb"],
         pattern: r"(\bmariadb\b[^\n|;&]*?\s-p)[^\s\-]\S*",
     },
     // docker/podman/helm registry login -p x.
     Syntax {
-        needle: "login",
+        needles: &["login"],
         pattern: r"(\blogin\b[^\n|;&]*?\s-p\s+)\S+",
     },
     // A password stored with its scheme (Dovecot, OpenLDAP): `admin:{PLAIN}x`, `{SSHA}x`.
     Syntax {
-        needle: "}",
+        needles: &[
+            "{plain", "{clear", "{md5", "{smd5", "{sha", "{ssha", "{blf-", "{crypt", "{argon",
+            "{pbkdf", "{ntlm", "{ldap-", "{cram-", "{digest-",
+        ],
         pattern: r"(\{(?:PLAIN|CLEAR|CLEARTEXT|PLAIN-MD5|CRAM-MD5|DIGEST-MD5|MD5|SMD5|SHA|SSHA|SHA256|SSHA256|SHA512|SSHA512|BLF-CRYPT|SHA256-CRYPT|SHA512-CRYPT|MD5-CRYPT|CRYPT|ARGON2I|ARGON2ID|PBKDF2|NTLM|LDAP-MD5)(?:\.[A-Za-z0-9]+)?\})[^\s\x22',;]+",
     },
     // htpasswd -b[B…] file user password.
     Syntax {
-        needle: "htpasswd",
+        needles: &["htpasswd"],
         pattern: r"(\bhtpasswd\s+(?:-[a-zA-Z]+\s+)*-[a-zA-Z]*b[a-zA-Z]*\s+\S+\s+\S+\s+)\S+",
     },
     // ldapsearch/ldapmodify … -w x.
     Syntax {
-        needle: "ldap",
+        needles: &["ldap"],
         pattern: r"(\bldap[a-z]*\b[^\n|;&]*?\s-w\s+)\S+",
     },
 ];
@@ -105,11 +119,31 @@ fn compiled() -> &'static [Regex] {
     })
 }
 
+/// Which of [`SYNTAXES`] have a needle in `s` (bit i for syntax i): the text lower-cased
+/// once, then a substring search per needle (std's, with its SIMD prefilter).
+fn present(s: &str) -> u32 {
+    // Every syntax is a command line (a space), an `@` or a `{SCHEME}`: a timestamp, an
+    // image name or a path (most strings of an object) has none, and costs one byte scan.
+    if s.len() < 3 || !s.bytes().any(|b| matches!(b, b' ' | b'@' | b'{')) {
+        return 0;
+    }
+    let lower = s.to_ascii_lowercase();
+    SYNTAXES
+        .iter()
+        .enumerate()
+        .filter(|(_, x)| x.needles.iter().any(|n| lower.contains(n)))
+        .fold(0, |mask, (i, _)| mask | 1 << i)
+}
+
 /// `text` with the secrets of every tool syntax it holds hidden.
 pub(super) fn tools(text: Cow<'_, str>) -> Cow<'_, str> {
+    let present = present(&text);
+    if present == 0 {
+        return text;
+    }
     let mut out = text;
-    for (syntax, re) in SYNTAXES.iter().zip(compiled()) {
-        if !contains_ignore_case(&out, syntax.needle) {
+    for (i, (_, re)) in SYNTAXES.iter().zip(compiled()).enumerate() {
+        if present & (1 << i) == 0 {
             continue;
         }
         out = replace_cow(out, re, |c: &Captures| {

@@ -93,13 +93,14 @@ pub(super) fn patterns() -> &'static Patterns {
 pub(super) fn may_hold_secret(s: &str) -> bool {
     // Fast path for the short plain strings most objects are made of ("Running", "0/1",
     // "10.244.1.3", "web-7d9f"): every shape needs a mark, a flag or 8+ characters.
-    let marked = s.bytes().any(|b| matches!(b, b':' | b'=' | b'%' | b'+'));
+    // (A newline: a value may span lines; `<`: an XML element.)
+    let marked = s
+        .bytes()
+        .any(|b| matches!(b, b':' | b'=' | b'%' | b'+' | b'\n' | b'<'));
     if !marked && s.len() < 8 {
         return false;
     }
     marked
-        || s.contains('\n')
-        || s.contains("</")
         || starts_a_flag(s)
         || s.contains("eyJ")
         || contains_ignore_case(s, "bearer")
@@ -280,8 +281,8 @@ pub(super) fn text_with<'a>(s: &'a str, settings: &RedactSettings) -> Cow<'a, st
         };
     }
     match out {
-        Cow::Borrowed(b) => line_with(b, settings, Context::Line).0,
-        Cow::Owned(o) => Cow::Owned(line_with(&o, settings, Context::Line).0.into_owned()),
+        Cow::Borrowed(b) => line_checked(b, settings, Context::Line).0,
+        Cow::Owned(o) => Cow::Owned(line_checked(&o, settings, Context::Line).0.into_owned()),
     }
 }
 
@@ -301,6 +302,15 @@ pub(super) fn line_with<'a>(
     if !worth_a_look(s, settings) {
         return (Cow::Borrowed(s), None);
     }
+    line_checked(s, settings, ctx)
+}
+
+/// [`line_with`] of a line already found [`worth_a_look`].
+fn line_checked<'a>(
+    s: &'a str,
+    settings: &RedactSettings,
+    ctx: Context,
+) -> (Cow<'a, str>, Option<Open>) {
     let p = patterns();
     let mut out = Cow::Borrowed(s);
     if s.contains("-----") {

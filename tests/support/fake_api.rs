@@ -26,19 +26,28 @@ pub struct FakeApi {
     pub dir: PathBuf,
 }
 
+/// An answer that replaces the fixtures' for the requests it returns `Some` for: a hostile
+/// or broken API in front of the recorded one.
+pub type Override = fn(&Seen) -> Option<(u16, String)>;
+
 /// The bearer token the fake accepts (and that must never reach a log line).
 pub const TOKEN: &str = "fake-token-for-tests";
 
 impl FakeApi {
     /// Start a fake on a free port and write a kubeconfig for it (namespace shop).
     pub fn start() -> FakeApi {
+        FakeApi::start_with(|_| None)
+    }
+
+    /// A fake whose `over` answers first (status, JSON body); the fixtures answer the rest.
+    pub fn start_with(over: Override) -> FakeApi {
         let server = tiny_http::Server::http("127.0.0.1:0").expect("bind the fake API");
         let port = server.server_addr().to_ip().expect("an IP address").port();
         let seen = Arc::new(Mutex::new(Vec::new()));
         let log = Arc::clone(&seen);
         thread::spawn(move || {
             for req in server.incoming_requests() {
-                serve(req, &log);
+                serve(req, &log, over);
             }
         });
         let dir =
@@ -76,7 +85,7 @@ fn header(req: &tiny_http::Request, name: &'static str) -> String {
         .unwrap_or_default()
 }
 
-fn serve(req: tiny_http::Request, log: &Mutex<Vec<Seen>>) {
+fn serve(req: tiny_http::Request, log: &Mutex<Vec<Seen>>, over: Override) {
     let seen = Seen {
         method: req.method().as_str().to_string(),
         url: req.url().to_string(),
@@ -85,7 +94,7 @@ fn serve(req: tiny_http::Request, log: &Mutex<Vec<Seen>>) {
         authorization: header(&req, "Authorization"),
     };
     log.lock().expect("lock").push(seen.clone());
-    let (status, body) = answer(&seen);
+    let (status, body) = over(&seen).unwrap_or_else(|| answer(&seen));
     let response = tiny_http::Response::from_string(body)
         .with_status_code(status)
         .with_header(
