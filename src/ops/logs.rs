@@ -20,7 +20,6 @@ use crate::output::{Format, Output};
 use crate::redact::Redacted;
 
 use super::engine::{Engine, LogLines};
-use crate::object::selector_of;
 use crate::url::{encode, with_query};
 
 /// `--tail` when none is given.
@@ -301,16 +300,23 @@ fn target_pods(e: &Engine, cmd: &Command, ns: &str) -> Result<(Vec<Redacted<Valu
                 )));
             }
             let obj = e.get(&res.path(Some(ns), Some(name)))?;
-            let sel = selector_of(&obj).ok_or_else(|| {
+            let sel = e.selector(&res, &obj)?.ok_or_else(|| {
                 Error::invalid(format!(
                     "{typed}/{name} has no pod selector to pick a pod with"
                 ))
             })?;
-            let mut list = list_pods(e, ns, &sel)?;
+            let mut list = Vec::new();
+            e.list_selected(&pods, ns, &sel, "application/json", MAX_PODS, |page| {
+                list = page.items();
+                Ok(false)
+            })?;
             if list.is_empty() {
                 return Err(Error::new(
                     Code::NotFound,
-                    format!("no pods of {typed}/{name} (selector {sel}) in namespace {ns}"),
+                    format!(
+                        "no pods of {typed}/{name} (selector {}) in namespace {ns}",
+                        sel.shown()
+                    ),
                 ));
             }
             list.sort_by_key(|p| logging_rank(p));
@@ -341,12 +347,16 @@ fn target_pods(e: &Engine, cmd: &Command, ns: &str) -> Result<(Vec<Redacted<Valu
     }
 }
 
-/// Pods in `ns` matching a label selector (one page: a log fan-out is small by design).
+/// Most pods a selector's log request reads (one page: a log fan-out is small by design).
+const MAX_PODS: usize = 500;
+
+/// Pods in `ns` matching a label selector (one page of [`MAX_PODS`]).
 fn list_pods(e: &Engine, ns: &str, selector: &str) -> Result<Vec<Redacted<Value>>> {
     let pods = e.resolve_type("pods")?;
+    let limit = MAX_PODS.to_string();
     let path = with_query(
         &pods.path(Some(ns), None),
-        &[("labelSelector", Some(selector)), ("limit", Some("500"))],
+        &[("labelSelector", Some(selector)), ("limit", Some(&limit))],
     );
     Ok(e.get(&path)?.items())
 }
