@@ -42,6 +42,8 @@ pub fn command_message(data: &[u8]) {
 }
 
 fn round_trips(cmd: &Command) {
+    // The selector check the engine runs before any request parses the selectors again.
+    let _ = command::refuse_hidden_selectors(cmd, &RedactSettings::default());
     let v = serde_json::to_value(cmd).expect("a command serialises");
     let again = command::parse_json(&v);
     assert_eq!(again.as_ref().ok(), Some(cmd), "{v} gave {again:?}");
@@ -166,13 +168,13 @@ fn budgeted(lines: Vec<String>, max: usize, format: Format) -> String {
     b.finish(format, "narrow").text
 }
 
-/// No character that acts on a terminal (C0 but newline and tab, DEL, C1): what
-/// `output::printable` promises for every answer.
+/// No character that acts on a terminal (C0 but newline and tab, DEL, C1) and none that
+/// reorders or hides text (bidi controls, zero-width characters): what `output::printable`
+/// promises for every answer.
 fn assert_no_control(text: &str) {
-    if let Some(c) = text
-        .chars()
-        .find(|&c| c.is_control() && c != '\n' && c != '\t')
-    {
+    if let Some(c) = text.chars().find(|&c| {
+        (c.is_control() && c != '\n' && c != '\t') || crate::output::is_invisible_format(c)
+    }) {
         panic!("control character {c:?} in output: {text:?}");
     }
 }

@@ -166,7 +166,7 @@ fn agent_over_sqs() {
         .map_or(0, |d| d.as_millis());
 
     // 1. A few hundred mixed commands, each answered exactly once with the right status.
-    let kinds: [(&str, Value, &str); 7] = [
+    let kinds: [(&str, Value, &str); 8] = [
         ("get", json!("get pods -n shop"), "ok"),
         (
             "describe",
@@ -178,6 +178,12 @@ fn agent_over_sqs() {
         ("endpoints", json!("endpoints checkout -n shop"), "ok"),
         ("delete", json!("delete pod web -n shop"), "ReadOnly"),
         ("scope", json!("get pods -n payments"), "OutOfScope"),
+        // A selector testing a label value kubeglass hides (a probe of it).
+        (
+            "probe",
+            json!(["get", "pods", "-n", "shop", "-l", "api-token in (a,b)"]),
+            "InvalidCommand",
+        ),
     ];
     let n = 500;
     let mut want = HashMap::new();

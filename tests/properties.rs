@@ -340,13 +340,15 @@ fn chunks() -> impl Strategy<Value = Vec<String>> {
     )
 }
 
-/// The kept chunks as the text budget writes them (each ends with a newline).
+/// The kept chunks as the text budget writes them (each made printable — `\\PC` includes
+/// U+2028 and the bidi controls, which are escaped — and ending with a newline).
 fn as_lines(chunks: &[String]) -> String {
     chunks
         .iter()
+        .map(|c| kubeglass::output::printable(c).into_owned())
         .map(|c| {
             if c.ends_with('\n') {
-                c.clone()
+                c
             } else {
                 format!("{c}\n")
             }

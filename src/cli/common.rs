@@ -29,8 +29,9 @@ Cluster access and scope:
                              key=value pairs (KUBEGLASS_REDACT_ENV_NAMES). Built in: a name,
                              upper-cased with only A-Z 0-9 kept, containing PASS PWD SECRET TOKEN
                              APIKEY PRIVATEKEY ACCESSKEY CREDENTIAL AUTH COOKIE DSN
-                             CONNECTIONSTRING CONNSTR CREDS WEBHOOK KEYDATA, or ending in KEY,
-                             KEYS PW SIGNATURE SESSIONID SID, or exactly SIG SESSION PHPSESSID
+                             CONNECTIONSTRING CONNSTR CREDS WEBHOOK KEYDATA UNSEAL, or ending in
+                             KEY KEYS PW SIGNATURE SESSIONID SID KEYHEX KEYSHEX KEYB64 KEYSB64,
+                             or exactly SIG SESSION PHPSESSID
                              (look-alike letters and invisible characters folded first)
   --allow-unredacted-logs    send container log lines without the credential redactor (objects,
                              events and errors stay redacted; a command can never ask for this)

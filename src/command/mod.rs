@@ -31,6 +31,7 @@ mod validate;
 pub use argv::{parse_args, parse_duration_seconds, parse_line};
 pub use json::{parse_json, parse_json_str};
 pub use schema::arguments_schema;
+pub use validate::refuse_hidden_selectors;
 
 /// Refuse `name` when it is a write (`ReadOnly`) or channel (`Unsupported`) verb, such as
 /// `delete` or `rollout-undo`: the same refusal both command forms start with, for callers

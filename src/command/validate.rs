@@ -9,6 +9,7 @@
 use super::{Command, LogOptions, Op, OutputFormat, PrintOptions, split_type_name, verb_of};
 use crate::error::{Code, Error, Result};
 use crate::names::{check_namespace_name, check_object_name};
+use crate::redact::RedactSettings;
 
 /// Longest name or namespace Kubernetes accepts (a DNS subdomain).
 const MAX_NAME_LEN: usize = 253;
@@ -313,6 +314,105 @@ fn check_selector(flag: &str, s: &str) -> Result<()> {
     }
 }
 
+/// Refuse a selector that would test a value kubeglass hides: a label selector comparing
+/// the value of a label whose key the redactor hides (`api-token=guess`, `api-token in
+/// (a,b)`, `api-token!=x`, `api-token notin (x)`), a field selector comparing a field whose
+/// name it hides (a custom resource's selectable `spec.apiToken`), and any selector whose
+/// compared value itself looks like a credential (it would test a value the text redactor
+/// hides under an innocent key). The API server evaluates selectors on the raw values, so
+/// each answer — which objects come back — would reveal one bit of the hidden value.
+///
+/// Decision: selecting on a hidden key's existence (`api-token`, `!api-token`) stays
+/// allowed. The keys of labels are shown (only their values are hidden), so existence
+/// reveals nothing `get --show-labels` does not.
+///
+/// This needs the operator's [`RedactSettings`] (`--redact-env-names` hides more keys), so
+/// it runs in the engine, before any request, for commands from every transport.
+pub fn refuse_hidden_selectors(cmd: &Command, settings: &RedactSettings) -> Result<()> {
+    if let Some(s) = &cmd.selector {
+        for req in requirements(s) {
+            check_requirement("-l/--selector", "label", req, &|k| settings.hides_field(k))?;
+        }
+    }
+    if let Some(s) = &cmd.field_selector {
+        // A field path names a field at each step: `spec.apiToken` is hidden by its last.
+        let hides = |path: &str| path.split('.').any(|step| settings.hides_field(step));
+        for req in requirements(s) {
+            check_requirement("--field-selector", "field", req, &hides)?;
+        }
+    }
+    Ok(())
+}
+
+/// The requirements of a selector: its parts at commas outside parentheses (the commas of
+/// `env in (a,b)` belong to the set).
+fn requirements(s: &str) -> impl Iterator<Item = &str> {
+    let mut depth = 0usize;
+    let mut start = 0;
+    let mut parts = Vec::new();
+    for (i, c) in s.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth = depth.saturating_sub(1),
+            ',' if depth == 0 => {
+                parts.push(&s[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(&s[start..]);
+    parts.into_iter().map(str::trim).filter(|p| !p.is_empty())
+}
+
+/// One requirement: its key, and whether it compares a value. Anything after the key
+/// (an operator, a set) counts as a comparison, so an odd spelling is checked, not waved
+/// through; only a bare key (`k`, `!k`) is an existence test.
+fn check_requirement(
+    flag: &str,
+    what: &str,
+    req: &str,
+    hides: &dyn Fn(&str) -> bool,
+) -> Result<()> {
+    let body = req.strip_prefix('!').unwrap_or(req).trim_start();
+    let end = body
+        .find(['=', '!', ' ', '(', '<', '>'])
+        .unwrap_or(body.len());
+    let (key, rest) = body.split_at(end);
+    if rest.trim().is_empty() {
+        return Ok(());
+    }
+    if hides(key) {
+        return Err(Error::invalid(format!(
+            "{flag} comparing the {what} {key:?} is refused: kubeglass hides its values, and a \
+             selector comparing them would reveal them (which objects match tells the value); \
+             select on the key alone ({key:?} or \"!{key}\") or on another {what}"
+        )));
+    }
+    let ops = rest.trim_start();
+    let set = ops
+        .strip_prefix("notin")
+        .or_else(|| ops.strip_prefix("in"))
+        .map(str::trim)
+        .filter(|r| r.starts_with('('));
+    let values = match set {
+        Some(r) => r.trim_start_matches('(').trim_end_matches(')'),
+        None => ops.trim_start_matches(['=', '!']),
+    };
+    if values
+        .split(',')
+        .map(str::trim)
+        .any(|v| crate::redact::text(v) != v)
+    {
+        return Err(Error::invalid(format!(
+            "{flag} on {key:?} is refused: a value it compares has the shape of a credential, \
+             which kubeglass hides wherever it appears, and the selector would reveal whether \
+             a hidden value equals it"
+        )));
+    }
+    Ok(())
+}
+
 /// `--since-time`: an RFC 3339 time (`2024-05-01T10:00:00Z`, offsets and fractions allowed),
 /// read by the same parser kubeglass uses for the API server's timestamps. The value is sent on
 /// as `sinceTime` exactly as typed, and that parser is lenient about what it skips (surrounding
@@ -337,6 +437,7 @@ mod tests {
     use super::super::test_util::{code, line};
     use super::super::{parse_args, parse_json_str};
     use crate::error::Code;
+    use crate::redact::RedactSettings;
 
     #[test]
     fn rejects_invalid_names_namespaces_and_selectors() {
@@ -454,6 +555,97 @@ mod tests {
                 (Some(ty), Some(name)),
                 "{s}"
             );
+        }
+    }
+
+    fn refusal(line_: &str, settings: &RedactSettings) -> Option<crate::error::Error> {
+        let cmd = line(line_).unwrap_or_else(|e| panic!("{line_}: {e}"));
+        super::refuse_hidden_selectors(&cmd, settings).err()
+    }
+
+    #[test]
+    fn a_selector_comparing_a_hidden_label_value_is_refused_with_why() {
+        let s = RedactSettings::default();
+        for sel in [
+            "api-token=guess",
+            "api-token==guess",
+            "api-token!=guess",
+            "api-token in (a,b)",
+            "api-token notin (a)",
+            "api-token=",
+            "app=web,api-token=x",
+            "app in (a,b),api-token=x",
+            "example.com/db-password=x",
+        ] {
+            for op in ["get pods", "describe pods", "logs", "top pods"] {
+                let cmd = format!("{op} -l '{sel}'");
+                let e = refusal(&cmd, &s).unwrap_or_else(|| panic!("{cmd} was accepted"));
+                assert_eq!(e.code, Code::InvalidCommand, "{cmd}");
+                assert!(e.message.contains("would reveal"), "{cmd}: {}", e.message);
+                assert!(!e.message.contains("guess"), "{cmd}: {}", e.message);
+            }
+        }
+        for json in [
+            r#"{"op":"get","resource":"pods","selector":"api-token in (a,b)"}"#,
+            r#"{"op":"events","selector":"api-token=guess"}"#,
+        ] {
+            let cmd = parse_json_str(json).unwrap_or_else(|e| panic!("{json}: {e}"));
+            let e = super::refuse_hidden_selectors(&cmd, &s).err();
+            assert_eq!(e.map(|e| e.code), Some(Code::InvalidCommand), "{json}");
+        }
+    }
+
+    #[test]
+    fn selecting_on_a_hidden_label_key_alone_or_on_shown_labels_is_allowed() {
+        let s = RedactSettings::default();
+        for sel in [
+            "api-token",
+            "!api-token",
+            "app=web,!api-token",
+            "app in (a,b),tier notin (db)",
+            "app.kubernetes.io/name=web",
+            "kubernetes.io/service-name=web",
+        ] {
+            let cmd = format!("get pods -l '{sel}'");
+            assert!(refusal(&cmd, &s).is_none(), "{cmd} was refused");
+        }
+    }
+
+    #[test]
+    fn the_operators_extra_names_hide_more_label_keys() {
+        let cmd = "get pods -l tenant-id=acme";
+        assert!(refusal(cmd, &RedactSettings::default()).is_none());
+        let extra = RedactSettings::with_extra_patterns(["tenant".to_string()]);
+        assert_eq!(
+            refusal(cmd, &extra).map(|e| e.code),
+            Some(Code::InvalidCommand)
+        );
+    }
+
+    #[test]
+    fn a_field_selector_on_a_hidden_field_is_refused() {
+        let s = RedactSettings::default();
+        let e = refusal("get widgets --field-selector spec.apiToken=x", &s);
+        assert_eq!(e.map(|e| e.code), Some(Code::InvalidCommand));
+        for ok in [
+            "get pods --field-selector status.phase=Running,spec.nodeName!=n1",
+            "get secrets --field-selector type=kubernetes.io/tls",
+            "get pods --field-selector metadata.name=web-1",
+        ] {
+            assert!(refusal(ok, &s).is_none(), "{ok} was refused");
+        }
+    }
+
+    #[test]
+    fn a_selector_comparing_a_credential_shaped_value_is_refused() {
+        let s = RedactSettings::default();
+        for cmd in [
+            "get pods -l build=AKIAIOSFODNN7EXAMPLE",
+            "get pods -l 'build in (x,AKIAIOSFODNN7EXAMPLE)'",
+            "get pods --field-selector spec.nodeName=AKIAIOSFODNN7EXAMPLE",
+        ] {
+            let e = refusal(cmd, &s).unwrap_or_else(|| panic!("{cmd} was accepted"));
+            assert!(!e.message.contains("AKIA"), "{cmd}: {}", e.message);
         }
     }
 }

@@ -15,14 +15,14 @@ use crate::error::{Error, Result};
 use crate::json::text;
 use crate::kube::Resource;
 use crate::names::check_object_name;
-use crate::object::{owned_by, selector_of};
+use crate::object::owned_by;
 use crate::output::budget::Budget;
 use crate::output::{Format, Output};
 use crate::redact::{self, Redacted};
 use crate::url::encode;
 
 use super::engine::{Engine, Namespaces, Shape};
-use super::related::{claim_users, counted_scoped_list, list, scoped_list};
+use super::related::{claim_users, counted_scoped_list, list, list_selected, scoped_list};
 use super::render::describe;
 
 /// Most objects one `describe` without names renders (each brings its own requests).
@@ -154,7 +154,8 @@ fn needs_of(res: &Resource, kind: &str) -> describe::Needs {
 
 /// What the renderer needs beside the object; a related read that fails (RBAC may allow
 /// the object but not its events) leaves that part empty rather than failing the command.
-fn related(e: &Engine, res: &Resource, obj: &Value) -> describe::Related {
+fn related(e: &Engine, res: &Resource, object: &Redacted<Value>) -> describe::Related {
+    let obj = object.value();
     let kind = obj.get("kind").and_then(Value::as_str).unwrap_or(&res.kind);
     let needs = needs_of(res, kind);
     let ns = text(obj, "/metadata/namespace");
@@ -173,19 +174,22 @@ fn related(e: &Engine, res: &Resource, obj: &Value) -> describe::Related {
     if needs.events {
         rel.events = soft("events", object_events(e, obj, ns));
     }
-    let selector = selector_of(obj);
+    let selector = match (needs.pods_by_selector || needs.replica_sets, ns) {
+        (true, Some(_)) => e.selector(res, object).unwrap_or_else(|err| {
+            log::warn!(
+                "describe {kind}/{name}: could not read its selector: {}",
+                shown(&err)
+            );
+            None
+        }),
+        _ => None,
+    };
     if let (true, Some(sel), Some(ns)) = (needs.pods_by_selector, &selector, ns) {
-        rel.pods = soft(
-            "pods",
-            list(e, "pods", Some(ns), &[("labelSelector", Some(sel))]),
-        );
+        rel.pods = soft("pods", list_selected(e, "pods", ns, sel));
     }
     if let (true, Some(sel), Some(ns)) = (needs.replica_sets, &selector, ns) {
         let uid = text(obj, "/metadata/uid");
-        let rss = soft(
-            "ReplicaSets",
-            list(e, "replicasets", Some(ns), &[("labelSelector", Some(sel))]),
-        );
+        let rss = soft("ReplicaSets", list_selected(e, "replicasets", ns, sel));
         rel.replica_sets = rss.into_iter().filter(|rs| owned_by(rs, uid)).collect();
     }
     if let (true, Some(ns)) = (needs.endpoints, ns) {

@@ -5,13 +5,13 @@
 use crate::command::Command;
 use crate::error::{Code, Error, Result};
 use crate::json::text;
-use crate::object::{alike, owner_subject, selector_of};
+use crate::object::{alike, owner_subject};
 use crate::output::budget::Budget;
 use crate::output::{Format, Output};
 use crate::redact::Redacted;
 
 use super::engine::Engine;
-use super::related::list;
+use super::related::{list, list_selected};
 use super::render::endpoints as view;
 
 /// Run `endpoints SERVICE`.
@@ -46,8 +46,11 @@ pub fn run(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
         Err(err) if err.is_not_found() => None,
         Err(err) => return Err(err),
     };
-    let pods = match selector_of(&svc) {
-        Some(sel) => list(e, "pods", Some(&ns), &[("labelSelector", Some(&sel))])?,
+    // The pods are found by the Service's real selector (the engine keeps it when the
+    // redactor hides a label value in it); the selector shown stays redacted.
+    let services = e.resolve_type("services")?;
+    let pods = match e.selector(&services, &svc)? {
+        Some(sel) => list_selected(e, "pods", &ns, &sel)?,
         None => Vec::new(),
     };
     let mut text = view::render(&svc, &slices, ep.as_ref(), &pods);

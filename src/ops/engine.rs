@@ -20,6 +20,9 @@ use crate::redact::{self, LogRedactor, RedactSettings, Redacted, Source};
 use crate::scope::Scope;
 use crate::url::with_query;
 
+mod selector;
+pub use selector::Selector;
+
 /// Runs read commands against one cluster within one scope.
 pub struct Engine {
     client: Client,
@@ -197,6 +200,13 @@ impl Engine {
     pub fn log_lines(&self, path: &str, max_line: usize) -> Result<LogLines> {
         let reader = self.client.get_stream(path)?;
         Ok(LogLines::new(reader, &self.redact, max_line))
+    }
+
+    /// Refuse, before any request, a command whose selectors would test values the
+    /// redactor hides under the settings this process runs with
+    /// ([`crate::command::refuse_hidden_selectors`]).
+    pub fn refuse_hidden_selectors(&self, cmd: &Command) -> Result<()> {
+        crate::command::refuse_hidden_selectors(cmd, &self.redact)
     }
 
     /// Resolve a resource type without a command's scope check (related reads).

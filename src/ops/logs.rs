@@ -20,11 +20,13 @@ use crate::output::{Format, Output};
 use crate::redact::Redacted;
 
 use super::engine::{Engine, LogLines};
-use crate::object::selector_of;
 use crate::url::{encode, with_query};
 
 /// `--tail` when none is given.
 pub const DEFAULT_TAIL: i64 = 200;
+
+/// Lines read above `--tail` so the redactor sees where a multi-line value opens.
+pub const TAIL_CONTEXT: i64 = 64;
 /// `--max-log-requests` when none is given.
 const DEFAULT_MAX_LOG_REQUESTS: u32 = 5;
 /// Log lines longer than this are cut (a minified blob on one line must not take it all).
@@ -175,6 +177,14 @@ fn log_path(ns: &str, s: &Stream, opts: &LogOptions, grep: bool) -> String {
         Some(n) => Some(n),
         None => Some(DEFAULT_TAIL),
     };
+    // The kubelet cuts `tailLines` before the redactor sees a line: a value spanning lines
+    // (`password: |` and its block, a PEM key) could open above the first line kept, and its
+    // body would pass as ordinary lines. Read TAIL_CONTEXT more; the tail keeps `--tail`.
+    // (Not with --limit-bytes, which counts from the first line read.)
+    let tail = tail.map(|t| match opts.limit_bytes {
+        None => t.saturating_add(TAIL_CONTEXT),
+        Some(_) => t,
+    });
     // No limitBytes: the kubelet would cut before redaction (see keep_newest).
     let (tail, since) = (
         tail.map(|t| t.to_string()),
@@ -290,16 +300,23 @@ fn target_pods(e: &Engine, cmd: &Command, ns: &str) -> Result<(Vec<Redacted<Valu
                 )));
             }
             let obj = e.get(&res.path(Some(ns), Some(name)))?;
-            let sel = selector_of(&obj).ok_or_else(|| {
+            let sel = e.selector(&res, &obj)?.ok_or_else(|| {
                 Error::invalid(format!(
                     "{typed}/{name} has no pod selector to pick a pod with"
                 ))
             })?;
-            let mut list = list_pods(e, ns, &sel)?;
+            let mut list = Vec::new();
+            e.list_selected(&pods, ns, &sel, "application/json", MAX_PODS, |page| {
+                list = page.items();
+                Ok(false)
+            })?;
             if list.is_empty() {
                 return Err(Error::new(
                     Code::NotFound,
-                    format!("no pods of {typed}/{name} (selector {sel}) in namespace {ns}"),
+                    format!(
+                        "no pods of {typed}/{name} (selector {}) in namespace {ns}",
+                        sel.shown()
+                    ),
                 ));
             }
             list.sort_by_key(|p| logging_rank(p));
@@ -330,12 +347,16 @@ fn target_pods(e: &Engine, cmd: &Command, ns: &str) -> Result<(Vec<Redacted<Valu
     }
 }
 
-/// Pods in `ns` matching a label selector (one page: a log fan-out is small by design).
+/// Most pods a selector's log request reads (one page: a log fan-out is small by design).
+const MAX_PODS: usize = 500;
+
+/// Pods in `ns` matching a label selector (one page of [`MAX_PODS`]).
 fn list_pods(e: &Engine, ns: &str, selector: &str) -> Result<Vec<Redacted<Value>>> {
     let pods = e.resolve_type("pods")?;
+    let limit = MAX_PODS.to_string();
     let path = with_query(
         &pods.path(Some(ns), None),
-        &[("labelSelector", Some(selector)), ("limit", Some("500"))],
+        &[("labelSelector", Some(selector)), ("limit", Some(&limit))],
     );
     Ok(e.get(&path)?.items())
 }
@@ -461,7 +482,9 @@ mod tests {
         let log = "\u{1b}[31mERROR\u{1b}[0m boom\u{1b}]0;pwned\u{7}\r\tdone\n";
         let kept = keep_newest(&mut reader(log), &limits(10_000, None), None).unwrap();
         let lines: Vec<_> = kept.kept().cloned().collect();
-        assert_eq!(lines, ["^[[31mERROR^[[0m boom^[]0;pwned^G^M\tdone"]);
+        // Colour (SGR) sequences are dropped by the redactor (a colour between a key and its
+        // value hid the pair); every other control character is made visible.
+        assert_eq!(lines, ["ERROR boom^[]0;pwned^G^M\tdone"]);
     }
 
     fn reader(s: &str) -> LogLines {
@@ -613,7 +636,7 @@ mod tests {
         };
         assert_eq!(
             log_path("shop", &s, &opts, false),
-            "/api/v1/namespaces/shop/pods/api-1/log?container=api&tailLines=1&previous=true"
+            "/api/v1/namespaces/shop/pods/api-1/log?container=api&tailLines=65&previous=true"
         );
         assert_eq!(
             log_path("shop", &s, &LogOptions::default(), true),

@@ -9,6 +9,7 @@
 //!                                  └─render─▶ render/… , output/ (table, doc, budget)
 //! ```
 
+use std::borrow::Cow;
 use std::time::{Duration, Instant, SystemTime};
 
 use crate::command::{Command, Op};
@@ -96,7 +97,7 @@ impl Executor for Engine {
             Some(d) => kube::deadline::within(d, run),
             None => run(),
         }
-        .map(|out| final_cut(out, max));
+        .map(|out| final_cut(printable(out), max));
         // Error messages quote the API, kubeconfig URLs and plugin output: redact them too,
         // and keep their control characters off the reader's terminal.
         result.map_err(|mut e| {
@@ -109,11 +110,23 @@ impl Executor for Engine {
                     format: Format::Text,
                     truncated: false,
                 };
-                final_cut(out, max).text
+                final_cut(printable(out), max).text
             });
             e
         })
     }
+}
+
+/// `out` with every character that could drive or deceive the reader's terminal made
+/// visible ([`crate::output::printable`]). Every answer of every transport leaves through
+/// the executor: budgeted lines already are printable (a second pass changes nothing), but
+/// the few answers built without a budget (the server's version, a "nothing found" line)
+/// carry server text too. Before the final cut, so escaping cannot grow an answer past it.
+fn printable(mut out: Output) -> Output {
+    if let Cow::Owned(text) = crate::output::printable(&out.text) {
+        out.text = text;
+    }
+    out
 }
 
 /// The one place the answer budget is enforced for every op: each op cuts its own output
@@ -155,6 +168,9 @@ fn final_cut(out: Output, max: usize) -> Output {
 
 /// The op for `cmd`, after the namespace reads are limited to the scope.
 fn dispatch(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
+    // Here rather than in parsing: it needs the operator's redaction settings, and every
+    // transport (query, SQS, MCP) ends here.
+    e.refuse_hidden_selectors(cmd)?;
     let scoped = e.namespace_reads_in_scope(cmd)?;
     let cmd = scoped.as_ref().unwrap_or(cmd);
     match cmd.op {

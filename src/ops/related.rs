@@ -8,7 +8,9 @@ use crate::error::Result;
 use crate::redact::Redacted;
 use crate::url::with_query;
 
-use super::engine::Engine;
+use crate::kube::Resource;
+
+use super::engine::{Engine, Selector};
 use super::render::describe::PodTotals;
 
 /// Most related objects (pods of a workload or node, events of an object) read for one
@@ -28,9 +30,33 @@ pub fn list(
 ) -> Result<Vec<Redacted<Value>>> {
     let res = e.resolve_type(typed)?;
     let path = with_query(&res.path(ns, None), pairs);
+    bounded(&res, |each| {
+        e.list_pages(&path, "application/json", RELATED_PAGE, each)
+    })
+}
+
+/// [`list`] of the objects of `typed` in `ns` that an object's own selector selects (the
+/// pods of a Service or workload, the ReplicaSets of a Deployment).
+pub fn list_selected(
+    e: &Engine,
+    typed: &str,
+    ns: &str,
+    sel: &Selector,
+) -> Result<Vec<Redacted<Value>>> {
+    let res = e.resolve_type(typed)?;
+    bounded(&res, |each| {
+        e.list_selected(&res, ns, sel, "application/json", RELATED_PAGE, each)
+    })
+}
+
+/// Up to [`RELATED_MAX`] objects that `read` offers page by page, pods slimmed.
+fn bounded(
+    res: &Resource,
+    read: impl FnOnce(&mut dyn FnMut(Redacted<Value>) -> Result<bool>) -> Result<()>,
+) -> Result<Vec<Redacted<Value>>> {
     let pods = res.group.is_empty() && res.plural == "pods";
     let mut out = Vec::new();
-    e.list_pages(&path, "application/json", RELATED_PAGE, |page| {
+    read(&mut |page: Redacted<Value>| {
         for item in page.items() {
             out.push(if pods { item.map(slim_pod) } else { item });
         }

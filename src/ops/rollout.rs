@@ -6,9 +6,7 @@ use serde_json::Value;
 use crate::command::Command;
 use crate::error::{Code, Error, Result};
 use crate::kube::Resource;
-use crate::object::selector_of;
 use crate::output::Output;
-use crate::url::with_query;
 
 use super::engine::Engine;
 use super::render::rollout;
@@ -42,19 +40,25 @@ pub fn run(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
         .and_then(Value::as_str)
         .unwrap_or("");
     let mut rss = Vec::new();
-    if let Some(sel) = selector_of(&deploy) {
+    if let Some(sel) = e.selector(&res, &deploy)? {
         let rs = e.resolve_type("replicasets")?;
-        let path = with_query(&rs.path(Some(&ns), None), &[("labelSelector", Some(&sel))]);
-        e.list_pages(&path, "application/json", super::get::PAGE, |page| {
-            rss.extend(page.items().into_iter().filter(|r| {
-                r.pointer("/metadata/ownerReferences")
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-                    .any(|o| o.get("uid").and_then(Value::as_str) == Some(uid))
-            }));
-            Ok(true)
-        })?;
+        e.list_selected(
+            &rs,
+            &ns,
+            &sel,
+            "application/json",
+            super::get::PAGE,
+            |page| {
+                rss.extend(page.items().into_iter().filter(|r| {
+                    r.pointer("/metadata/ownerReferences")
+                        .and_then(Value::as_array)
+                        .into_iter()
+                        .flatten()
+                        .any(|o| o.get("uid").and_then(Value::as_str) == Some(uid))
+                }));
+                Ok(true)
+            },
+        )?;
     }
     Ok(Output::lines(
         &rollout::history(&deploy, &rss),
@@ -77,13 +81,19 @@ fn controller_revisions(e: &Engine, cmd: &Command, res: &Resource, max: usize) -
         .and_then(Value::as_str)
         .unwrap_or("");
     let mut revisions = Vec::new();
-    if let Some(sel) = selector_of(&workload) {
+    if let Some(sel) = e.selector(res, &workload)? {
         let cr = e.resolve_type("controllerrevisions.apps")?;
-        let path = with_query(&cr.path(Some(&ns), None), &[("labelSelector", Some(&sel))]);
-        e.list_pages(&path, "application/json", super::get::PAGE, |page| {
-            revisions.extend(page.items().into_iter().filter(|r| controlled_by(r, uid)));
-            Ok(true)
-        })?;
+        e.list_selected(
+            &cr,
+            &ns,
+            &sel,
+            "application/json",
+            super::get::PAGE,
+            |page| {
+                revisions.extend(page.items().into_iter().filter(|r| controlled_by(r, uid)));
+                Ok(true)
+            },
+        )?;
     }
     Ok(Output::lines(
         &rollout::revisions(&res.type_name(), name, &revisions),

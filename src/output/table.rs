@@ -6,6 +6,8 @@
 //! last column unpadded. Rows are buffered because alignment needs every width; callers
 //! cut the rendered lines to the output budget.
 
+use std::borrow::Cow;
+
 use serde_json::Value;
 
 use crate::error::{Error, Result};
@@ -299,6 +301,21 @@ fn cell_text(v: &Value) -> String {
     }
 }
 
+/// A cell on one line, its lines joined by a space. Cells hold server data (an event's
+/// message, a custom resource's printer column) written by whoever can create the object:
+/// a line break would start a line of its own and could forge a row, or a whole answer.
+fn one_line(cell: &str) -> Cow<'_, str> {
+    if !cell.contains(['\n', '\r']) {
+        return Cow::Borrowed(cell);
+    }
+    let parts: Vec<&str> = cell
+        .split(['\n', '\r'])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect();
+    Cow::Owned(parts.join(" "))
+}
+
 /// Align `header` and `rows` like kubectl: every column but the last padded to its widest
 /// cell plus 3 spaces (at least 6), no trailing spaces. Rows shorter than the header are
 /// padded with empty cells.
@@ -321,11 +338,15 @@ pub fn render_headless(columns: usize, rows: &[Vec<String>]) -> Vec<String> {
 }
 
 fn align(header: Option<&[&str]>, n: usize, rows: &[Vec<String>], trim: bool) -> Vec<String> {
+    let rows: Vec<Vec<Cow<'_, str>>> = rows
+        .iter()
+        .map(|r| r.iter().map(|c| one_line(c)).collect())
+        .collect();
     let mut widths: Vec<usize> = match header {
         Some(h) => h.iter().map(|h| h.chars().count()).collect(),
         None => vec![0; n],
     };
-    for row in rows {
+    for row in &rows {
         for (w, cell) in widths.iter_mut().zip(row) {
             *w = (*w).max(cell.chars().count());
         }
@@ -348,8 +369,8 @@ fn align(header: Option<&[&str]>, n: usize, rows: &[Vec<String>], trim: bool) ->
     if let Some(h) = header {
         out.push(line(&mut h.iter().copied()));
     }
-    for row in rows {
-        let mut cells = row.iter().map(String::as_str).chain(std::iter::repeat(""));
+    for row in &rows {
+        let mut cells = row.iter().map(|c| &**c).chain(std::iter::repeat(""));
         out.push(line(&mut cells));
     }
     out
@@ -511,5 +532,28 @@ mod tests {
     fn lists_and_nulls_print_like_kubectl() {
         assert_eq!(cell_text(&serde_json::json!(["a", 1, true])), "a,1,true");
         assert_eq!(cell_text(&Value::Null), "<none>");
+    }
+
+    #[test]
+    fn a_multi_line_cell_cannot_start_a_row_of_its_own() {
+        let rows = vec![
+            vec!["web-1".to_string(), "boom\r\nweb-2   Running\n".to_string()],
+            vec!["web-3".to_string(), "ok".to_string()],
+        ];
+        for lines in [
+            render_columns(&["NAME", "MESSAGE"], &rows),
+            render_table(&["NAME", "MESSAGE"], &rows),
+            render_headless(2, &rows),
+        ] {
+            assert_eq!(
+                lines.len(),
+                rows.len() + 1 - usize::from(!lines[0].starts_with("NAME"))
+            );
+            assert!(
+                lines.iter().any(|l| l.ends_with("boom web-2   Running")),
+                "{lines:?}"
+            );
+            assert!(lines.iter().all(|l| !l.starts_with("web-2")), "{lines:?}");
+        }
     }
 }

@@ -76,21 +76,29 @@ pub(super) fn xml_part(s: &str, settings: &RedactSettings, named: &mut bool) -> 
     while let Some(lt) = s[pos..].find('<') {
         let open_at = pos + lt;
         pos = open_at + 1;
-        let Some((tag, content_at)) = open_tag(s, open_at) else {
-            continue;
-        };
-        let Some((content, close_at)) = element_text(s, content_at, tag) else {
+        let Some((tag, attrs, content_at)) = open_tag(s, open_at) else {
             continue;
         };
         let local = tag.rsplit(':').next().unwrap_or(tag);
         let lower = local.to_ascii_lowercase();
-        let hide = if matches!(lower.as_str(), "name" | "key") {
+        // `<property name="password">`, `<entry key="db.password">`: the attribute names
+        // the setting the element holds.
+        let attr_named = named_by_attribute(attrs, settings);
+        let sensitive = attr_named || is_credential_field(local, settings);
+        let Some((content, close_at)) = element_text(s, content_at, tag) else {
+            // An element holding elements: a sensitive one's `<value>` below is hidden.
+            if sensitive {
+                *named = true;
+            }
+            continue;
+        };
+        let hide = if lower == "name" || lower == "key" || lower.ends_with("-name") {
             *named = settings.is_sensitive(content.trim());
             false
-        } else if lower == "value" {
-            std::mem::take(named)
+        } else if lower == "value" || lower.ends_with("-value") {
+            std::mem::take(named) || sensitive
         } else {
-            is_credential_field(local, settings)
+            sensitive
         };
         if hide && !content.trim().is_empty() {
             out.push_str(&s[copied..content_at]);
@@ -105,9 +113,9 @@ pub(super) fn xml_part(s: &str, settings: &RedactSettings, named: &mut bool) -> 
     })
 }
 
-/// The tag name of the start tag at `at` (not an end tag, comment, declaration or an empty
-/// element) and where its content starts.
-fn open_tag(s: &str, at: usize) -> Option<(&str, usize)> {
+/// The tag name and attributes of the start tag at `at` (not an end tag, comment,
+/// declaration or an empty element) and where its content starts.
+fn open_tag(s: &str, at: usize) -> Option<(&str, &str, usize)> {
     let rest = &s[at + 1..];
     let name_len = rest
         .find(|c: char| !(c.is_alphanumeric() || "_-.:".contains(c)))
@@ -119,7 +127,23 @@ fn open_tag(s: &str, at: usize) -> Option<(&str, usize)> {
     if gt < name_len || rest[..gt].ends_with('/') {
         return None;
     }
-    Some((&rest[..name_len], at + 1 + gt + 1))
+    Some((&rest[..name_len], &rest[name_len..gt], at + 1 + gt + 1))
+}
+
+/// Whether a start tag's `name`/`key`/`id` attribute names a sensitive setting.
+fn named_by_attribute(attrs: &str, settings: &RedactSettings) -> bool {
+    ["name=", "key=", "id="].iter().any(|a| {
+        attrs.match_indices(a).any(|(i, _)| {
+            let before_ok = i == 0 || attrs.as_bytes()[i - 1].is_ascii_whitespace();
+            let v = &attrs[i + a.len()..];
+            let Some(q) = v.chars().next().filter(|c| *c == '"' || *c == '\'') else {
+                return false;
+            };
+            let inner = &v[1..];
+            let value = inner.find(q).map_or(inner, |e| &inner[..e]);
+            before_ok && settings.is_sensitive(value)
+        })
+    })
 }
 
 /// The text content of an element from `at` to its end tag `</tag>` (a CDATA section read
@@ -165,7 +189,7 @@ pub(super) fn percent_encoded(s: &str, settings: &RedactSettings, ctx: Context) 
             decoded = decode(&decoded);
         }
         // Decoding yields no new `%XX` to read again: the line redactor sees plain text.
-        let (shown, _) = line_with(&decoded, settings, ctx);
+        let (shown, _) = line_with(&decoded, settings, ctx, &mut false);
         if shown.contains(REDACTED) && shown != decoded {
             out.push_str(&s[copied..start]);
             out.push_str(&shown);

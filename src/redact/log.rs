@@ -2,7 +2,7 @@
 
 use std::borrow::Cow;
 
-use super::doc::xml_part;
+use super::doc::{self, xml_part};
 use super::pairs::{Context, Open};
 use super::text::{line_with, patterns};
 use super::{REDACTED, RedactSettings, Redacted};
@@ -59,6 +59,10 @@ pub(super) struct LineState {
     in_pem: bool,
     /// An XML `<name>` named a sensitive setting: the next `<value>` is hidden.
     xml_named: bool,
+    /// A `name: DB_PASSWORD` line: the `value:` on a line below is hidden.
+    named: bool,
+    /// The document is a Secret manifest (`kind: Secret`): `data:`/`stringData:` hold values.
+    secret_doc: bool,
     /// The PEM body's last (short) line was hidden: the END line must come next.
     pem_tail: bool,
     block: Option<Block>,
@@ -81,14 +85,34 @@ impl LineState {
 
     /// [`Self::line`] of a line without a timestamp.
     fn body<'a>(&mut self, l: &'a str, s: &RedactSettings) -> Cow<'a, str> {
+        // Colours around a key (`\x1b[36mpassword\x1b[0m=x`) would hide it from the pair
+        // scan: a line with SGR sequences is read, and shown, without them.
+        if l.contains('\x1b') {
+            let plain = strip_sgr(l);
+            if plain != l {
+                return Cow::Owned(self.body(&plain, s).into_owned());
+            }
+        }
         if let Some(hidden) = self.in_block(l) {
+            return hidden;
+        }
+        // A structured (JSON) log line is read as a document.
+        match doc::json(l, s) {
+            doc::Json::Changed(r) => return Cow::Owned(r),
+            doc::Json::Unchanged => return Cow::Borrowed(l),
+            doc::Json::Other => {}
+        }
+        // A Secret manifest inside a document: its `data`/`stringData` are values.
+        if self.secret_doc
+            && let Some(hidden) = self.secret_data(l)
+        {
             return hidden;
         }
         let p = patterns();
         if self.in_pem {
             if p.pem_end.is_match(l) {
                 self.in_pem = false;
-                return line_with(l, s, self.context()).0;
+                return line_with(l, s, self.context(), &mut self.named).0;
             }
             if !self.pem_tail
                 && let Some((hidden, short)) = pem_body_line(l)
@@ -106,7 +130,8 @@ impl LineState {
         {
             self.in_pem = true;
         }
-        let (mut out, open) = line_with(l, s, self.context());
+        let ctx = self.context();
+        let (mut out, open) = line_with(l, s, ctx, &mut self.named);
         if out.contains("</")
             && let Some(r) = xml_part(&out, s, &mut self.xml_named)
         {
@@ -127,6 +152,30 @@ impl LineState {
             ctx: Some(Context::Document),
             ..LineState::default()
         }
+    }
+
+    /// `data:`/`stringData:` of a Secret manifest: the rest of the line hidden, and the block
+    /// below it.
+    fn secret_data<'a>(&mut self, l: &'a str) -> Option<Cow<'a, str>> {
+        let body = l.trim_start();
+        let indent = l.len() - body.len();
+        let rest = body
+            .strip_prefix("data:")
+            .or_else(|| body.strip_prefix("stringData:"))?;
+        self.block = Some(Block {
+            open: Open::Indented {
+                col: indent,
+                seq: false,
+            },
+            left: BLOCK_LINES,
+        });
+        if rest.trim().is_empty() {
+            return Some(Cow::Borrowed(l));
+        }
+        Some(Cow::Owned(format!(
+            "{}{REDACTED}",
+            &l[..l.len() - rest.len()]
+        )))
     }
 
     fn context(&self) -> Context {
@@ -151,6 +200,13 @@ impl LineState {
                 // The closing delimiter and what follows it on the line stay.
                 let (_, after) = l.split_at(i);
                 Some(Cow::Owned(format!("{REDACTED}{after}")))
+            }
+            Open::Continued => {
+                // Hidden, and the value goes on if this line ends in `\` too.
+                if !l.trim_end().ends_with('\\') {
+                    self.block = None;
+                }
+                Some(Cow::Owned(hide_keeping_indent(l)))
             }
             Open::Indented { col, seq } => {
                 let body = l.trim_start_matches([' ', '\t']);
@@ -180,20 +236,26 @@ fn hide_keeping_indent(l: &str) -> String {
 
 /// Every line of a multi-line text through one [`LineState`]; borrowed when nothing changed.
 pub(super) fn lines_with<'a>(s: &'a str, settings: &RedactSettings) -> Cow<'a, str> {
+    lines_split(s, "\n", settings)
+}
+
+/// [`lines_with`] of a text whose lines are separated by `sep` (a newline, or the two
+/// characters `\n` of a document escaped inside a log line or a JSON string).
+pub(super) fn lines_split<'a>(s: &'a str, sep: &str, settings: &RedactSettings) -> Cow<'a, str> {
     let mut state = LineState::document();
+    state.secret_doc = s.contains("kind: Secret") || s.contains("kind: \"Secret\"");
     let mut out = String::new();
     let mut changed = false;
-    for l in s.split_inclusive('\n') {
-        let (body, end) = match l.strip_suffix('\n') {
-            Some(b) => (b, "\n"),
-            None => (l, ""),
-        };
+    let mut parts = s.split(sep).peekable();
+    while let Some(body) = parts.next() {
         let r = state.line(body, settings);
         if let Cow::Owned(_) = r {
             changed = true;
         }
         out.push_str(&r);
-        out.push_str(end);
+        if parts.peek().is_some() {
+            out.push_str(sep);
+        }
     }
     if changed {
         Cow::Owned(out)
@@ -267,4 +329,25 @@ fn timestamp_len(l: &str) -> Option<usize> {
         .bytes()
         .all(|c| c.is_ascii_digit() || b"-:.TZ+".contains(&c))
         .then_some(space + 1)
+}
+
+/// `l` without its SGR (colour) escape sequences (`ESC [ … m`).
+fn strip_sgr(l: &str) -> String {
+    let mut out = String::with_capacity(l.len());
+    let mut rest = l;
+    while let Some(i) = rest.find("\x1b[") {
+        out.push_str(&rest[..i]);
+        let seq = &rest[i + 2..];
+        let params = seq
+            .find(|c: char| !(c.is_ascii_digit() || c == ';'))
+            .unwrap_or(seq.len());
+        if seq[params..].starts_with('m') {
+            rest = &seq[params + 1..];
+        } else {
+            out.push_str("\x1b[");
+            rest = seq;
+        }
+    }
+    out.push_str(rest);
+    out
 }

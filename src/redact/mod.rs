@@ -108,6 +108,10 @@ impl RedactSettings {
         });
         text::contains_any(&n, needles)
             || self.extra_fragments.iter().any(|f| n.contains(f.as_str()))
+            || (n.contains(names::WILD)
+                && SENSITIVE_FRAGMENTS
+                    .iter()
+                    .any(|f| names::wild_contains(&n, f, false)))
     }
 
     /// Whether a field, label or annotation key named `name` has its value hidden in shown
@@ -124,10 +128,19 @@ impl RedactSettings {
 
     /// [`Self::is_sensitive`] of a name already [`normalise`]d.
     fn is_sensitive_normalised(&self, n: &str) -> bool {
-        SENSITIVE_FRAGMENTS.iter().any(|f| n.contains(f))
+        let wild = n.contains(names::WILD);
+        let sensitive = SENSITIVE_FRAGMENTS.iter().any(|f| n.contains(f))
             || SENSITIVE_SUFFIXES.iter().any(|s| n.ends_with(s))
             || SENSITIVE_NAMES.contains(&n)
             || self.extra_fragments.iter().any(|f| n.contains(f.as_str()))
+            || (wild
+                && (SENSITIVE_FRAGMENTS
+                    .iter()
+                    .any(|f| names::wild_contains(n, f, false))
+                    || SENSITIVE_SUFFIXES
+                        .iter()
+                        .any(|f| names::wild_contains(n, f, true))));
+        sensitive && !names::describes_normalised(n)
     }
 }
 

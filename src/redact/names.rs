@@ -22,12 +22,24 @@ pub const SENSITIVE_FRAGMENTS: &[&str] = &[
     "CREDS",            // DB_CREDS
     "WEBHOOK",          // SLACK_WEBHOOK_URL (the URL is the credential)
     "KEYDATA",          // client-key-data, KEY_DATA
+    "UNSEAL",           // unseal_keys_hex, UNSEAL_KEY (Vault)
 ];
 
 /// Name endings that make a name sensitive: `STRIPE_KEY`, `SIGNING_KEY`, `HMAC_KEYS`,
 /// `MYSQL_ROOT_PW`, `X-Amz-Signature` (a signed URL's signature is its credential),
 /// `connect.sid` (a session id is a login).
-pub const SENSITIVE_SUFFIXES: &[&str] = &["KEY", "KEYS", "PW", "SIGNATURE", "SESSIONID", "SID"];
+pub const SENSITIVE_SUFFIXES: &[&str] = &[
+    "KEY",
+    "KEYS",
+    "PW",
+    "SIGNATURE",
+    "SESSIONID",
+    "SID",
+    "KEYHEX",
+    "KEYSHEX",
+    "KEYB64",
+    "KEYSB64",
+];
 
 /// Whole names (normalised) that are sensitive but too short to be fragments: `sig=` of a
 /// signed URL, `pass`/`pwd` handled by fragments already.
@@ -45,11 +57,41 @@ pub(super) fn normalise(name: &str) -> String {
             .map(|b| char::from(b.to_ascii_uppercase()))
             .collect();
     }
+    // A letter with no known ASCII look-alike becomes `?`, which [`wild_contains`] lets
+    // stand for one letter of a fragment (`pǎssword`, `ṡecret`).
     name.chars()
         .filter_map(fold)
-        .filter(char::is_ascii_alphanumeric)
-        .map(|c| c.to_ascii_uppercase())
+        .filter_map(|c| {
+            if c.is_ascii_alphanumeric() {
+                Some(c.to_ascii_uppercase())
+            } else if c.is_alphabetic() {
+                Some(WILD)
+            } else {
+                None
+            }
+        })
         .collect()
+}
+
+/// What [`normalise`] makes of a letter it cannot fold.
+pub(super) const WILD: char = '?';
+
+/// Whether `n` holds `fragment` with at most one of its letters (of a fragment of four or
+/// more) replaced by [`WILD`]; anchored at the end with `at_end`.
+pub(super) fn wild_contains(n: &str, fragment: &str, at_end: bool) -> bool {
+    let (n, f) = (n.as_bytes(), fragment.as_bytes());
+    if f.len() < 4 || n.len() < f.len() {
+        return false;
+    }
+    let fits = |w: &[u8]| {
+        let wild = w.iter().filter(|&&b| b == b'?').count();
+        wild <= 1 && w.iter().zip(f).all(|(a, b)| a == b || *a == b'?')
+    };
+    if at_end {
+        fits(&n[n.len() - f.len()..])
+    } else {
+        n.windows(f.len()).any(fits)
+    }
 }
 
 /// One character as the ASCII letter it passes for, or `None` for an invisible one. Not full
@@ -74,6 +116,13 @@ pub(super) fn fold(c: char) -> Option<char> {
     if (0x1D400..=0x1D6A3).contains(&u) {
         let i = (u - 0x1D400) % 52;
         return char::from_u32(if i < 26 { 0x41 + i } else { 0x61 + i - 26 });
+    }
+    // Circled letters (`ⓟⓐⓢⓢⓦⓞⓡⓓ`).
+    if (0x24B6..=0x24CF).contains(&u) {
+        return char::from_u32(0x41 + u - 0x24B6);
+    }
+    if (0x24D0..=0x24E9).contains(&u) {
+        return char::from_u32(0x61 + u - 0x24D0);
     }
     if (0x1D7CE..=0x1D7FF).contains(&u) {
         return char::from_u32(0x30 + (u - 0x1D7CE) % 10);
@@ -118,7 +167,40 @@ pub(super) fn fold(c: char) -> Option<char> {
         'у' | 'γ' => 'y',
         'У' | 'Υ' | 'Ү' => 'Y',
         'Ζ' => 'Z',
-        _ => return Some(c),
+        // Small capitals and modifier letters (`ᴘᴀssword`, `ᵖᵃˢˢʷᵒʳᵈ`), letter-like symbols.
+        'ᴀ' | 'ᵃ' => 'a',
+        'ᵇ' => 'b',
+        'ᴄ' | 'ᶜ' => 'c',
+        'ᴅ' | 'ᵈ' => 'd',
+        'ᴇ' | 'ᵉ' | 'ℯ' => 'e',
+        'ꜰ' | 'ᶠ' => 'f',
+        'ɢ' | 'ᵍ' | 'ℊ' => 'g',
+        'ʜ' | 'ʰ' | 'ℎ' => 'h',
+        'ɪ' | 'ⁱ' => 'i',
+        'ᴊ' | 'ʲ' => 'j',
+        'ᴋ' | 'ᵏ' => 'k',
+        'ʟ' | 'ˡ' => 'l',
+        'ᴍ' | 'ᵐ' => 'm',
+        'ɴ' | 'ⁿ' => 'n',
+        'ᴏ' | 'ᵒ' => 'o',
+        'ᴘ' | 'ᵖ' => 'p',
+        'ʀ' | 'ʳ' => 'r',
+        'ꜱ' | 'ˢ' => 's',
+        'ᴛ' | 'ᵗ' => 't',
+        'ᴜ' | 'ᵘ' => 'u',
+        'ᴠ' | 'ᵛ' => 'v',
+        'ᴡ' | 'ʷ' => 'w',
+        'ˣ' => 'x',
+        'ʏ' | 'ʸ' => 'y',
+        'ᴢ' | 'ᶻ' => 'z',
+        'ℂ' => 'C',
+        'ℍ' => 'H',
+        'ℕ' => 'N',
+        'ℙ' | 'Ƥ' => 'P',
+        'ℚ' => 'Q',
+        'ℝ' => 'R',
+        'ℤ' => 'Z',
+        _ => return Some(latin_base(c).unwrap_or(c)),
     };
     Some(ascii)
 }
@@ -127,6 +209,22 @@ pub(super) fn fold(c: char) -> Option<char> {
 /// built-in rules ([`SENSITIVE_FRAGMENTS`], [`SENSITIVE_SUFFIXES`]).
 pub fn name_is_sensitive(name: &str) -> bool {
     RedactSettings::default().is_sensitive(name)
+}
+
+/// The base letter of an accented Latin letter (`à`, `ş`, `ő`: Latin-1 and Latin
+/// Extended-A), so `pàssword` is `PASSWORD`; `None` for any other character.
+fn latin_base(c: char) -> Option<char> {
+    // U+00C0..=U+00FF and U+0100..=U+017F, one base letter per code point ('.' for none).
+    const LATIN1: &str = "AAAAAAACEEEEIIIIDNOOOOO.OUUUUY..aaaaaaaceeeeiiiidnooooo.ouuuuy.y";
+    const EXT_A: &str = "AaAaAaCcCcCcCcDdDdEeEeEeEeEeGgGgGgGgHhHhIiIiIiIiIi..JjKkkLlLlLlLlLlNnNnNn...OoOoOo..RrRrRrSsSsSsSsTtTtTtUuUuUuUuUuUuWwYyYZzZzZzs";
+    let u = u32::from(c);
+    let (table, at) = match u {
+        0xC0..=0xFF => (LATIN1, u - 0xC0),
+        0x100..=0x17F => (EXT_A, u - 0x100),
+        _ => return None,
+    };
+    let b = *table.as_bytes().get(usize::try_from(at).ok()?)?;
+    (b != b'.').then_some(char::from(b))
 }
 
 /// Field names that name a credential rather than hold one: `secretName`, `tokenPath`,
@@ -149,6 +247,51 @@ pub(super) const NAMING_SUFFIXES: &[&str] = &[
 pub(super) fn names_a_credential(field: &str) -> bool {
     let n = normalise(field);
     NAMING_SUFFIXES.iter().any(|x| n.ends_with(x))
+}
+
+/// Name endings of settings that describe a credential without being one: a key's
+/// `algorithm` and `size`, a token's `audience` and `ttl`.
+const DESCRIBING_SUFFIXES: &[&str] = &[
+    "ALGORITHM",
+    "SIZE",
+    "LENGTH",
+    "ENCODING",
+    "FORMAT",
+    "POLICY",
+    "AUDIENCE",
+    "ISSUER",
+    "TTL",
+    "EXPIRY",
+    "EXPIRATION",
+    "LIFETIME",
+    "DURATION",
+    "TIMEOUT",
+    "ENABLED",
+    "DISABLED",
+    "COUNT",
+    "USED",
+    "LIMIT",
+    "PROVIDER",
+    "SCOPE",
+    "SCOPES",
+    "URL",
+    "URI",
+    "ENDPOINT",
+];
+
+/// Whether a name (normalised) only describes a credential (`TOKEN_TTL`, `AUTH_URL`,
+/// `privateKey.algorithm`) or holds a sensitive fragment by accident (`ssl-passthrough`,
+/// `bypass`): its value is shown. A webhook URL is the credential itself and stays hidden.
+pub(super) fn describes_normalised(n: &str) -> bool {
+    (DESCRIBING_SUFFIXES.iter().any(|s| n.ends_with(s)) && !n.contains("WEBHOOK"))
+        || ["PASSTHROUGH", "BYPASS", "SURPASS", "COMPASS"]
+            .iter()
+            .any(|w| n.contains(w))
+}
+
+/// [`describes_normalised`] of a field name.
+pub(super) fn describes_a_credential(field: &str) -> bool {
+    describes_normalised(&normalise(field))
 }
 
 /// Whether a string field named `field` holds a credential: a sensitive name that does not

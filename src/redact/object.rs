@@ -4,7 +4,7 @@ use std::borrow::Cow;
 
 use serde_json::{Map, Value};
 
-use super::names::is_credential_field;
+use super::names::{describes_a_credential, is_credential_field, names_a_credential};
 use super::text::text_with;
 use super::{LAST_APPLIED, REDACTED, RedactSettings, SECRET_ANNOTATIONS_SHOWN};
 
@@ -41,37 +41,38 @@ pub(super) fn object(v: &mut Value, s: &RedactSettings) {
 
 /// Everything under a sensitive name: strings and numbers become [`REDACTED`], inside
 /// arrays and maps too (`password: ["x"]`, `secret: {value: x}`, `apiKey: 4477`). Kept:
-/// booleans and nulls (a bit says nothing), and the fields of a reference that only name a
-/// credential (`secret: {secretName: db, items: [{key: pw, path: pw}], defaultMode: 420}`,
-/// `imagePullSecrets: [{name: regcred}]`, `password: {name: s, key: k}` of a secret selector),
-/// which an investigation needs and which hold no value.
+/// booleans and nulls (a bit says nothing); the naming fields of a reference to a credential
+/// — a map with a `name` or `…Name` field, or a volume's `items` —
+/// (`secret: {secretName: db, items: [{key: pw, path: pw}], defaultMode: 420}`,
+/// `imagePullSecrets: [{name: regcred}]`, `password: {name: s, key: k}`), which an
+/// investigation needs and which hold no value; and settings that describe a credential
+/// without being one (`privateKey: {algorithm: RSA, size: 2048}`).
 pub(super) fn hide_value(v: &mut Value, s: &RedactSettings) {
+    hide(v, s, false);
+}
+
+/// [`hide_value`], with whether `v` sits in a reference (a volume's `items`).
+fn hide(v: &mut Value, s: &RedactSettings, in_reference: bool) {
     match v {
         Value::String(_) | Value::Number(_) => *v = Value::String(REDACTED.to_string()),
-        Value::Array(items) => items.iter_mut().for_each(|i| hide_value(i, s)),
+        Value::Array(items) => items.iter_mut().for_each(|i| hide(i, s, in_reference)),
         Value::Object(map) => {
+            let reference = in_reference
+                || map
+                    .keys()
+                    .any(|k| k == "name" || (k.ends_with("Name") && names_a_credential(k)));
             for (k, child) in map.iter_mut() {
-                if names_a_reference(k) && !matches!(child, Value::Object(_) | Value::Array(_)) {
+                let kept = (reference && names_a_reference(k)) || describes_a_credential(k);
+                if kept && !matches!(child, Value::Object(_) | Value::Array(_)) {
                     object(child, s);
-                } else if k == "items" || names_a_reference(k) {
-                    // A volume's `items` are key/path references; a `…Ref` map is one.
-                    hide_value_keeping_references(child, s);
+                } else if kept || (reference && k == "items") {
+                    hide(child, s, true);
                 } else {
-                    hide_value(child, s);
+                    hide(child, s, false);
                 }
             }
         }
         Value::Bool(_) | Value::Null => {}
-    }
-}
-
-/// [`hide_value`] for a list or map of references: their naming fields stay.
-fn hide_value_keeping_references(v: &mut Value, s: &RedactSettings) {
-    match v {
-        Value::Array(items) => items
-            .iter_mut()
-            .for_each(|i| hide_value_keeping_references(i, s)),
-        _ => hide_value(v, s),
     }
 }
 
@@ -80,7 +81,7 @@ fn names_a_reference(field: &str) -> bool {
     matches!(
         field,
         "name" | "namespace" | "key" | "optional" | "kind" | "apiVersion" | "uid" | "path"
-    ) || super::names::names_a_credential(field)
+    ) || names_a_credential(field)
 }
 
 /// The redactions that apply to one JSON map, whatever it is.
@@ -206,47 +207,75 @@ pub(super) fn clean_metadata(meta: &mut Map<String, Value>) {
     }
 }
 
-/// Whether a map's field names a setting (`{name: DB_PASSWORD, value: …}`, Tekton's
-/// `{name: db-password, default: …}`, `{key: password, value: …}`).
-fn is_pair_name(field: &str) -> bool {
-    matches!(
-        field,
-        "name"
-            | "key"
-            | "id"
-            | "parameter"
-            | "param"
-            | "variable"
-            | "var"
-            | "header"
-            | "field"
-            | "property"
-            | "option"
-            | "setting"
-    )
+/// A field name lower-cased into a small buffer (no allocation; longer names are no pair
+/// field), for the case-insensitive pair checks below (`Name`/`Value` of ECS,
+/// `ParameterKey`/`ParameterValue` of CloudFormation).
+fn lower(field: &str) -> Option<([u8; 16], usize)> {
+    let b = field.as_bytes();
+    if b.len() > 16 {
+        return None;
+    }
+    let mut buf = [0u8; 16];
+    for (d, s) in buf.iter_mut().zip(b) {
+        *d = s.to_ascii_lowercase();
+    }
+    Some((buf, b.len()))
 }
 
-/// Whether a map's field holds such a setting's value.
+/// Whether a map's field names a setting (`{name: DB_PASSWORD, value: …}`, Tekton's
+/// `{name: db-password, default: …}`, `{key: password, value: …}`, a JSON Patch's
+/// `{op, path: /data/password, value: …}`), in any case.
+fn is_pair_name(field: &str) -> bool {
+    lower(field).is_some_and(|(b, n)| {
+        matches!(
+            &b[..n],
+            b"name"
+                | b"key"
+                | b"id"
+                | b"k"
+                | b"parameter"
+                | b"param"
+                | b"parameterkey"
+                | b"parametername"
+                | b"variable"
+                | b"var"
+                | b"header"
+                | b"headername"
+                | b"field"
+                | b"property"
+                | b"option"
+                | b"setting"
+                | b"path"
+        )
+    })
+}
+
+/// Whether a map's field holds such a setting's value, in any case.
 fn is_pair_value(field: &str) -> bool {
-    matches!(
-        field,
-        "value"
-            | "values"
-            | "default"
-            | "defaultValue"
-            | "data"
-            | "raw"
-            | "val"
-            | "content"
-            | "contents"
-            | "literal"
-            | "text"
-            | "string"
-            | "stringValue"
-            | "plain"
-            | "plaintext"
-            | "secret"
-    )
+    lower(field).is_some_and(|(b, n)| {
+        matches!(
+            &b[..n],
+            b"value"
+                | b"values"
+                | b"default"
+                | b"defaultvalue"
+                | b"data"
+                | b"raw"
+                | b"val"
+                | b"v"
+                | b"content"
+                | b"contents"
+                | b"literal"
+                | b"text"
+                | b"string"
+                | b"stringvalue"
+                | b"plain"
+                | b"plaintext"
+                | b"secret"
+                | b"parametervalue"
+                | b"headervalue"
+        )
+    })
 }
 
 /// `{name|key|id…, value|default|data…}` with a sensitive name (an env var, a probe's HTTP
@@ -288,6 +317,7 @@ enum Next {
 /// resource's `extraArgs`): `--password=x`, `--password x`, `-u user:pass`, `sshpass -p x`,
 /// `redis-cli -a x`, `mysql -px`. Every word also passes the text redactor in the walk.
 pub(super) fn redact_args(words: &mut [Value], s: &RedactSettings) {
+    hide_paired_words(words, s);
     let mut next = Next::Nothing;
     // The program the words are arguments of, as far as a flag's meaning depends on it.
     let mut program = "";
@@ -297,7 +327,7 @@ pub(super) fn redact_args(words: &mut [Value], s: &RedactSettings) {
             continue;
         };
         match next {
-            Next::Whole if !word.starts_with('-') => {
+            Next::Whole if !word.starts_with('-') && !matches!(word.as_str(), "true" | "false") => {
                 *word = REDACTED.to_string();
                 next = Next::Nothing;
                 continue;
@@ -317,9 +347,11 @@ pub(super) fn redact_args(words: &mut [Value], s: &RedactSettings) {
             program = p;
         }
         next = flag_wants(word, program, s);
-        if let Some((flag, _)) = word.split_once('=')
+        // `--tls-private-key-file=/p` names a file; `--anonymous-auth=false` is a switch.
+        if let Some((flag, value)) = word.split_once('=')
             && flag.starts_with('-')
-            && s.is_sensitive(flag)
+            && is_credential_field(flag, s)
+            && !matches!(value, "true" | "false")
         {
             *word = format!("{flag}={REDACTED}");
         } else if program.starts_with("mysql") || program == "mariadb" {
@@ -327,6 +359,25 @@ pub(super) fn redact_args(words: &mut [Value], s: &RedactSettings) {
             if word.len() > 2 && word.starts_with("-p") && !word.starts_with("--") {
                 *word = format!("-p{REDACTED}");
             }
+        }
+    }
+}
+
+/// `["password", "x"]` and `["X-Api-Key", "x", "Authorization", "Basic …"]` (a tuple, Node's
+/// `rawHeaders`): in a list of words of even length with no flags, a sensitive name hides
+/// the word after it.
+fn hide_paired_words(words: &mut [Value], s: &RedactSettings) {
+    let plain = |v: &Value| {
+        v.as_str()
+            .is_some_and(|w| !w.starts_with('-') && !w.contains(' '))
+    };
+    if words.len() < 2 || !words.len().is_multiple_of(2) || !words.iter().all(plain) {
+        return;
+    }
+    for pair in words.chunks_mut(2) {
+        let sensitive = pair[0].as_str().is_some_and(|n| is_credential_field(n, s));
+        if sensitive {
+            pair[1] = Value::String(REDACTED.to_string());
         }
     }
 }
@@ -347,7 +398,7 @@ fn flag_wants(word: &str, program: &str, s: &RedactSettings) -> Next {
         Next::Nothing
     } else if word == "-u" || word == "--user" {
         Next::AfterColon
-    } else if s.is_sensitive(word)
+    } else if is_credential_field(word, s)
         || (program == "sshpass" && word == "-p")
         || (program == "redis-cli" && (word == "-a" || word == "--pass"))
     {

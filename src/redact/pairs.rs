@@ -22,45 +22,10 @@ pub(super) enum Open {
     Indented { col: usize, seq: bool },
     /// Lines up to the closing delimiter (a TOML/Python triple quote).
     Until(&'static str),
+    /// The next line, as a `.properties` value ending in `\` goes on there.
+    Continued,
 }
 
-/// The names of a setting in a `name`/`value` pair written as text.
-const PAIR_NAMES: &[&str] = &[
-    "NAME",
-    "KEY",
-    "ID",
-    "PARAMETER",
-    "PARAM",
-    "VARIABLE",
-    "VAR",
-    "HEADER",
-    "FIELD",
-    "PROPERTY",
-    "OPTION",
-    "SETTING",
-];
-/// The value half of such a pair.
-const PAIR_VALUES: &[&str] = &[
-    "VALUE",
-    "VALUES",
-    "DEFAULT",
-    "DEFAULTVALUE",
-    "DATA",
-    "RAW",
-    "VAL",
-    "CONTENT",
-    "CONTENTS",
-    "LITERAL",
-    "TEXT",
-    "STRING",
-    "STRINGVALUE",
-    "PLAIN",
-    "PLAINTEXT",
-];
-
-/// Sensitive values of `s` replaced by [`REDACTED`] (`None` when there were none), and
-/// whether the last one goes on past the line. After a harmless key the scan goes on inside
-/// its value, so `msg="password=x"` is caught too.
 /// Where a line comes from, which decides how much a bare `password x` line is trusted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Context {
@@ -71,64 +36,139 @@ pub(super) enum Context {
     Document,
 }
 
+/// Bare words that are never a credential after a sensitive word in a line of prose: an API
+/// message's `failed to list *v1.Secret: secrets is forbidden` or `password: too short`.
+const PROSE: &[&str] = &[
+    "serviceaccount",
+    "serviceaccounts",
+    "configmaps",
+    "pods",
+    "nodes",
+    "request",
+    "requests",
+    "a",
+    "an",
+    "are",
+    "cannot",
+    "could",
+    "denied",
+    "empty",
+    "error",
+    "errors",
+    "expired",
+    "failed",
+    "false",
+    "forbidden",
+    "in",
+    "invalid",
+    "is",
+    "missing",
+    "nil",
+    "no",
+    "none",
+    "not",
+    "null",
+    "of",
+    "refused",
+    "rejected",
+    "required",
+    "secret",
+    "secrets",
+    "signature",
+    "the",
+    "timeout",
+    "to",
+    "token",
+    "tokens",
+    "too",
+    "true",
+    "unable",
+    "unauthorized",
+    "unexpected",
+    "unknown",
+    "was",
+    "with",
+];
+
+/// Source file extensions: `AuthService.java:42` in a stack trace is a file and a line.
+const SOURCE_FILES: &[&str] = &[
+    ".java", ".go", ".js", ".ts", ".py", ".rb", ".rs", ".kt", ".scala", ".cs", ".c", ".cc", ".cpp",
+    ".h", ".php", ".swift", ".ex", ".exs", ".erl", ".clj",
+];
+
+/// Sensitive values of `s` replaced by [`REDACTED`] (`None` when there were none), and
+/// whether the last one goes on past the line. After a harmless key the scan goes on inside
+/// its value, so `msg="password=x"` is caught too. `named` carries a `name: DB_PASSWORD`
+/// seen on an earlier line to the `value:` on the next (YAML env lists).
 pub(super) fn pairs(
     s: &str,
     settings: &RedactSettings,
     ctx: Context,
+    named: &mut bool,
 ) -> (Option<String>, Option<Open>) {
     let re = &patterns().pair_key;
     let mut out = String::new();
     let (mut pos, mut copied) = (0, 0);
     let mut open = None;
-    // A `name`/`key` field just named a sensitive setting: its `value` is hidden.
-    let mut named = false;
     let conn = is_connection_string(s);
+    // The end of the current line, found once per line (a `find` per key was quadratic on
+    // a long line of keys).
+    let mut line_end_at = 0;
     while let Some(c) = re.captures_at(s, pos) {
         let (Some(key), Some(all)) = (c.get(1), c.get(0)) else {
             break;
         };
         pos = all.end();
-        let norm = normalise(key.as_str());
+        // `\u0026sig=x`: a JSON-escaped `&` glued to the key is not part of its name.
+        let escaped = key.as_str().starts_with("u00")
+            && key.start() > 0
+            && s.as_bytes()[key.start() - 1] == b'\\'
+            && key.as_str().len() > 5;
+        let norm = normalise(if escaped {
+            &key.as_str()[5..]
+        } else {
+            key.as_str()
+        });
         let rest = &s[pos..];
-        let spaced = c.get(2).is_some_and(|sep| sep.as_str().trim().is_empty());
-        if PAIR_NAMES.contains(&norm.as_str()) && !spaced {
+        let sep = c.get(2).map_or("", |m| m.as_str());
+        let spaced = sep.trim().is_empty();
+        if is_pair_name(&norm) && !spaced {
             let (len, _) = value_len(rest, conn);
             let v = rest[..len].trim_matches(|c| matches!(c, '"' | '\'' | '\\'));
-            named = !v.is_empty() && settings.is_sensitive(v);
-            // `key=x` may itself be a credential; `key="DbPassword"` names one.
-            if named || !settings.is_sensitive_normalised(&norm) {
-                continue;
-            }
-        }
-        let by_name = named && PAIR_VALUES.contains(&norm.as_str()) && !spaced;
-        if !by_name && !norm.is_empty() {
-            named = false;
-        }
-        if !(by_name || settings.is_sensitive_normalised(&norm))
-            || norm.starts_with("AUTHORIZATION")
-            || rest.starts_with(REDACTED)
-        {
+            *named = !v.is_empty() && settings.is_sensitive(v);
+            // The name is not itself a key to scan (`name=DB_PASSWORD value=x`).
+            pos += len;
             continue;
         }
-        named = false;
-        let line_end = rest.find('\n').unwrap_or(rest.len());
-        let line_rest = &rest[..line_end];
+        let by_name = *named && is_pair_value(&norm) && !spaced;
+        if !spaced && !norm.is_empty() {
+            *named = false;
+        }
+        if !(by_name || hides(&norm, settings)) || rest.starts_with(REDACTED) {
+            continue;
+        }
+        if line_end_at < pos {
+            line_end_at = pos + rest.find('\n').unwrap_or(rest.len());
+        }
+        let line_rest = &s[pos..line_end_at.max(pos)];
+        // `Authorization: Basic x` is the Authorization shape's (the scheme stays).
+        if norm == "AUTHORIZATION" && line_rest.contains(REDACTED) {
+            continue;
+        }
         // `password:` at the end of a line, or a YAML block scalar (`password: |`,
         // `key: >-`): the value is on the lines below.
         if !spaced && (line_rest.trim().is_empty() || is_block_indicator(line_rest)) {
             open = Some(Open::Indented {
-                col: column(s, key.start()),
+                col: block_column(s, key.start()),
                 seq: line_rest.trim().is_empty(),
             });
             continue;
         }
         // A YAML anchor or tag before the value (`password: &pw x`, `!!str x`) is not it.
-        let yaml = c
-            .get(2)
-            .is_some_and(|sep| sep.as_str().trim_end().ends_with(':'));
+        let yaml = sep.trim_end().ends_with(':');
         let skip = if yaml { anchor_len(rest) } else { 0 };
         let value_at = &rest[skip..];
-        let quoted = value_at.starts_with(['"', '\'']);
+        let quoted = value_at.starts_with(['"', '\'']) || value_at.starts_with("&quot;");
         // A space alone separates a value only after a flag (`--password x`), before a
         // quoted password (SQL's `PASSWORD 'x'`; not the API's `secret "db-creds" not
         // found`), or in a directive alone on its line (`requirepass x`, netrc's `password
@@ -140,34 +180,87 @@ pub(super) fn pairs(
         if spaced && !allowed {
             continue;
         }
+        let word_len = value_at
+            .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-'))
+            .unwrap_or(value_at.len());
+        let bare_word = &value_at[..word_len];
         // `volume "db-creds" : secret "db-creds" not found` (an API message): a quoted name,
         // a spaced colon and a bare word is prose; in JSON a bare value is only a literal.
-        let sep = c.get(2).map_or("", |m| m.as_str());
         let quoted_key = sep.starts_with(['"', '\'', '\\']);
         let loose_colon = sep
             .trim_start_matches(['"', '\'', '\\', ']'])
             .starts_with([' ', '\t']);
-        if quoted_key && loose_colon && !quoted && !value_at.starts_with(['[', '{']) {
+        if quoted_key && loose_colon && !quoted && bare_word.starts_with(char::is_alphabetic) {
+            continue;
+        }
+        // Prose after a sensitive word (`token: expired`), and a stack trace's file and
+        // line (`AuthService.java:42`).
+        let http_status = bare_word.len() == 3
+            && bare_word.bytes().all(|b| b.is_ascii_digit())
+            && value_at[3..].starts_with(' ')
+            && value_at[4..].starts_with(|c: char| c.is_ascii_uppercase());
+        let token = value_at
+            .split(char::is_whitespace)
+            .next()
+            .unwrap_or("")
+            .trim_end_matches([',', '.', ';', ':']);
+        let switch = matches!(token, "true" | "false" | "True" | "False");
+        if switch
+            || (ctx == Context::Line
+                && !quoted
+                && !flag
+                && (http_status || PROSE.contains(&token.to_ascii_lowercase().as_str())))
+        {
+            continue;
+        }
+        let lower_key = key.as_str().to_ascii_lowercase();
+        if SOURCE_FILES.iter().any(|e| lower_key.ends_with(e))
+            && !bare_word.is_empty()
+            && bare_word.bytes().all(|b| b.is_ascii_digit())
+        {
             continue;
         }
         let cookie = matches!(norm.as_str(), "COOKIE" | "SETCOOKIE");
-        let (len, closed) = if cookie && !quoted {
+        // INI, .properties, YAML: a key starting its line with a spaced separator
+        // (`password = correct horse staple`) holds the rest of the line.
+        let whole_line = !quoted
+            && !value_at.starts_with(['[', '{', '('])
+            && line_starts_at(s, key.start())
+            && (sep.contains(" = ")
+                || sep.contains(" : ")
+                || (ctx == Context::Document && sep.ends_with(": ")));
+        let (len, closed) = if (cookie || whole_line) && !quoted {
             // Every cookie of the header, not only the first (`a=1; sid=x`).
-            (line_end - skip, true)
+            ((line_end_at - pos).saturating_sub(skip), true)
         } else {
             value_len(value_at, conn)
         };
         if len == 0 {
             continue;
         }
-        if !closed {
-            open = Some(if value_at.starts_with("\"\"\"") {
+        // A `.properties` value going on after `\`, a heredoc (`<<EOT`), a quoted string
+        // going on below (YAML `"…` to the next line's `"`).
+        let line_len = (line_end_at - pos).saturating_sub(skip);
+        let after = value_at.get(len..line_len).unwrap_or("");
+        let continued =
+            (whole_line && value_at[..len].trim_end().ends_with('\\')) || after.trim() == "\\";
+        let heredoc = heredoc(value_at);
+        let open_quote =
+            value_at.starts_with('"') && len >= line_len && !value_at[1..line_len].contains('"');
+        if !closed || continued || heredoc.is_some() || open_quote {
+            open = Some(if let Some(end) = heredoc {
+                Open::Until(end)
+            } else if open_quote {
+                Open::Until("\"")
+            } else if value_at.starts_with("\"\"\"") {
                 Open::Until("\"\"\"")
-            } else if value_at.starts_with("'''") {
-                Open::Until("'''")
+            } else if value_at.starts_with("\'\'\'") {
+                Open::Until("\'\'\'")
+            } else if continued {
+                Open::Continued
             } else {
                 Open::Indented {
-                    col: column(s, key.start()),
+                    col: block_column(s, key.start()),
                     seq: false,
                 }
             });
@@ -182,6 +275,95 @@ pub(super) fn pairs(
         out
     });
     (changed, open)
+}
+
+/// Whether a key named `norm` (normalised) in text has its value hidden: a sensitive name
+/// that does not merely name a credential (`secretName=db-creds`, `tokenPath=…`), and not a
+/// bare `key` (`key="shop/checkout-v2-7d9f"` in a controller's log is an object key).
+fn hides(norm: &str, settings: &RedactSettings) -> bool {
+    norm != "KEY"
+        && norm != "KEYS"
+        && settings.is_sensitive_normalised(norm)
+        && !super::names::NAMING_SUFFIXES
+            .iter()
+            .any(|x| norm.ends_with(x))
+}
+
+/// The end marker of a heredoc value (`<<EOT`, `<<-EOF`, `<<'END'`) among the usual ones.
+fn heredoc(value: &str) -> Option<&'static str> {
+    let v = value.strip_prefix("<<")?;
+    let v = v.trim_start_matches(['-', '~', '\'', '"']);
+    [
+        "EOT", "EOF", "END", "EOS", "EOM", "SECRET", "PASSWORD", "KEY", "CERT", "PEM", "TOKEN",
+    ]
+    .into_iter()
+    .find(|m| v.starts_with(m))
+}
+
+/// Whether the byte `at` of `s` starts its line (only whitespace before it).
+fn line_starts_at(s: &str, at: usize) -> bool {
+    let line_start = s[..at].rfind('\n').map_or(0, |i| i + 1);
+    s[line_start..at].trim().is_empty()
+}
+
+/// Whether a key (normalised) names a setting in a `name`/`value` pair written as text.
+fn is_pair_name(norm: &str) -> bool {
+    matches!(
+        norm,
+        "NAME"
+            | "KEY"
+            | "ID"
+            | "PARAMETER"
+            | "PARAM"
+            | "PARAMETERKEY"
+            | "PARAMETERNAME"
+            | "VARIABLE"
+            | "VAR"
+            | "HEADER"
+            | "HEADERNAME"
+            | "FIELD"
+            | "PROPERTY"
+            | "OPTION"
+            | "SETTING"
+            | "K"
+    )
+}
+
+/// Whether a key (normalised) holds the value of such a pair.
+fn is_pair_value(norm: &str) -> bool {
+    matches!(
+        norm,
+        "VALUE"
+            | "VALUES"
+            | "DEFAULT"
+            | "DEFAULTVALUE"
+            | "DATA"
+            | "RAW"
+            | "VAL"
+            | "V"
+            | "CONTENT"
+            | "CONTENTS"
+            | "LITERAL"
+            | "TEXT"
+            | "STRING"
+            | "STRINGVALUE"
+            | "PLAIN"
+            | "PLAINTEXT"
+            | "PARAMETERVALUE"
+            | "HEADERVALUE"
+    )
+}
+
+/// The column from which lines below belong to a value whose key is at byte `at`: the key's
+/// own column when it starts its line (YAML), else the line's indentation (a key inside a
+/// quoted or escaped document: `config: "password:\n  x"`).
+fn block_column(s: &str, at: usize) -> usize {
+    if line_starts_at(s, at) {
+        return column(s, at);
+    }
+    let start = s[..at].rfind('\n').map_or(0, |i| i + 1);
+    let line = &s[start..];
+    line.len() - line.trim_start_matches([' ', '\t']).len()
 }
 
 /// The column (in characters from the line's start) of byte `at` in `s`.
@@ -281,8 +463,20 @@ pub(super) fn value_len(s: &str, conn: bool) -> (usize, bool) {
             return rest.find(delim).map_or((s.len(), false), |i| (i + 6, true));
         }
     }
-    if let Some(rest) = s.strip_prefix("\\\"") {
-        return (rest.find("\\\"").map_or(s.len(), |i| i + 4), true);
+    // `\"…\"`, `\\\"…\\\"`: a value escaped once or more inside an escaped document.
+    let slashes = s.len() - s.trim_start_matches('\\').len();
+    if slashes > 0 && s[slashes..].starts_with('"') {
+        let quote = &s[..=slashes];
+        return (
+            s[quote.len()..]
+                .find(quote)
+                .map_or(s.len(), |i| i + 2 * quote.len()),
+            true,
+        );
+    }
+    // HTML-escaped JSON (`&quot;password&quot;:&quot;x&quot;`).
+    if let Some(rest) = s.strip_prefix("&quot;") {
+        return (rest.find("&quot;").map_or(s.len(), |i| i + 12), true);
     }
     if let Some(rest) = s.strip_prefix('"') {
         let mut escaped = false;
@@ -297,9 +491,19 @@ pub(super) fn value_len(s: &str, conn: bool) -> (usize, bool) {
         return (s.len(), true);
     }
     if let Some(rest) = s.strip_prefix('\'') {
-        return (rest.find('\'').map_or(s.len(), |i| i + 2), true);
+        // YAML doubles a quote inside single quotes (`'it''s'`).
+        let mut i = 0;
+        while let Some(j) = rest[i..].find('\'') {
+            let at = i + j;
+            if rest[at + 1..].starts_with('\'') {
+                i = at + 2;
+                continue;
+            }
+            return (at + 2, true);
+        }
+        return (s.len(), true);
     }
-    if s.starts_with(['[', '{']) {
+    if s.starts_with(['[', '{', '(']) {
         return bracket_len(s).map_or((s.len(), false), |n| (n, true));
     }
     if conn {
@@ -329,8 +533,8 @@ fn bracket_len(s: &str) -> Option<usize> {
         }
         match c {
             '"' | '\'' => in_str = Some(c),
-            '[' | '{' => depth += 1,
-            ']' | '}' => {
+            '[' | '{' | '(' => depth += 1,
+            ']' | '}' | ')' => {
                 depth = depth.saturating_sub(1);
                 if depth == 0 {
                     return Some(i + 1);

@@ -402,17 +402,21 @@ fn follows_sensitive_word(before: &str, settings: &RedactSettings) -> bool {
                 .bytes()
                 .all(|c| c == b' ' || c == b'\t')
     };
-    if gap(b" \t'\"`:=,([{").is_some_and(glued) {
+    if gap(b" \t'\"`:=,").is_some_and(glued) {
         return true;
     }
-    let Some(head) = gap(b" \t'\"`:=,([{>") else {
+    // No brackets: `build(OAuth2Client…)` is a call, not an assignment.
+    let Some(head) = gap(b" \t'\"`:=,>") else {
         return false;
     };
+    // The last dotted part names the value (`spring.datasource.password`; not
+    // `security.oauth2.ClientBuilder`), judged as the pair rule judges a field: `key`,
+    // `tokenRef`, `secretName` name a thing rather than hold a credential.
     let word_start = head
-        .trim_end_matches(|c: char| c.is_ascii_alphanumeric() || "_.-".contains(c))
+        .trim_end_matches(|c: char| c.is_ascii_alphanumeric() || "_-".contains(c))
         .len();
     let word = &head[word_start..];
-    !word.is_empty() && settings.is_sensitive(word)
+    !word.is_empty() && settings.hides_field(word)
 }
 
 /// Known non-secret shapes an investigation needs: a UUID, a ULID, a digest after
@@ -466,11 +470,12 @@ pub(super) fn is_known_benign(run: &str, before: &str) -> bool {
     uuid || ulid || digest || commit || container || trace || pod_name(run)
 }
 
-/// `web-7d9f8b6c5d-x2x4q`, `node-exporter-kq2xm`: lower-case words and hashes joined by `-`,
-/// each part short (a lower-case hex key has no dashes; a key in base64 has upper case).
+/// `web-7d9f8b6c5d-x2x4q`, `shop/checkout-v2-7d9f8b6c5d`: lower-case words and hashes joined
+/// by `-` (and a namespace by `/`), each part short (a lower-case hex key has no dashes; a
+/// key in base64 has upper case).
 fn pod_name(run: &str) -> bool {
     run.contains('-')
-        && run.split('-').all(|p| {
+        && run.split(['-', '/']).all(|p| {
             !p.is_empty()
                 && p.len() <= 12
                 && p.bytes()
@@ -638,6 +643,9 @@ mod tests {
             "token request_id=01HZY3V5QK9T3M2N8P7R6S4W1X",
             "secret image@sha256:0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0",
             "token: web-7d9f8b6c5d-x2x4q",
+            "at org.example.oauth2.OAuth2ClientBuilder.build(OAuth2AuthorizedClientBuilder.java:42)",
+            "kind=\"ReplicaSet\" key=\"shop/checkout-v2-7d9f8b6c5d\"",
+            "tokenRef: Xk9mP2qR7sT4vW8yZ1aB3cD5",
         ] {
             assert_eq!(hidden(s), s);
         }

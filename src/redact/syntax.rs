@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 use regex_lite::{Captures, Regex};
 
 use super::text::replace_cow;
-use super::{REDACTED, compile_or_never};
+use super::{REDACTED, RedactSettings, compile_or_never};
 
 /// One tool's syntax: a pattern, and words (any case) one of which it cannot match without:
 /// one pass over the text finds which syntaxes are worth their regex.
@@ -97,6 +97,70 @@ const SYNTAXES: &[Syntax] = &[
         ],
         pattern: r"(\{(?:PLAIN|CLEAR|CLEARTEXT|PLAIN-MD5|CRAM-MD5|DIGEST-MD5|MD5|SMD5|SHA|SSHA|SHA256|SSHA256|SHA512|SSHA512|BLF-CRYPT|SHA256-CRYPT|SHA512-CRYPT|MD5-CRYPT|CRYPT|ARGON2I|ARGON2ID|PBKDF2|NTLM|LDAP-MD5)(?:\.[A-Za-z0-9]+)?\})[^\s\x22',;]+",
     },
+    // Go's MySQL DSN: user:password@tcp(host:3306)/db (no scheme for the URL shape).
+    Syntax {
+        needles: &["@tcp(", "@unix(", "@udp("],
+        pattern: r"(\b[A-Za-z0-9_.-]+:)[^\s@/:\x22']+(@(?:tcp|unix|udp)\()",
+    },
+    // aws configure set aws_secret_access_key x.
+    Syntax {
+        needles: &["configure set"],
+        pattern: r"(?i)(\baws\s+configure\s+set\s+\S*(?:secret|token|key)\S*\s+)\S+",
+    },
+    // MySQL: SET PASSWORD FOR 'app'@'%' = 'x'.
+    Syntax {
+        needles: &["set password"],
+        pattern: r#"(?i)(\bset\s+password\b[^=\n]*=\s*)(?:'[^']*'|"[^"]*"|[^\s;]+)"#,
+    },
+    // Redis AUTH [user] x and SMTP AUTH PLAIN x, as the last words of a line (upper case:
+    // "auth failed for bob" is prose); `"AUTH" "x"` as redis-cli echoes it.
+    Syntax {
+        needles: &["auth "],
+        pattern: r"(\bAUTH\s+(?:[A-Za-z0-9_@.-]+\s+)?)[^\s\x22]+(\s*)$",
+    },
+    Syntax {
+        needles: &["\"auth\""],
+        pattern: r#"("AUTH"\s+(?:"[^"]*"\s+)?)"[^"]*""#,
+    },
+    // IMAP: a001 LOGIN user password.
+    Syntax {
+        needles: &["login "],
+        pattern: r"(\b[A-Za-z0-9]+\s+LOGIN\s+\S+\s+)\S+",
+    },
+    // MongoDB shell: db.auth("user", "x").
+    Syntax {
+        needles: &[".auth("],
+        pattern: r#"(\.auth\(\s*["'][^"']*["']\s*,\s*)["'][^"']*["']"#,
+    },
+    // smbclient -U user%password.
+    Syntax {
+        needles: &["-u "],
+        pattern: r"(\s-U\s+[^\s%]+%)\S+",
+    },
+    // echo x | docker login --password-stdin.
+    Syntax {
+        needles: &["password-stdin"],
+        pattern: r#"(\becho\s+)(?:'[^']*'|"[^"]*"|[^\s|'"]+)(\s*\|)"#,
+    },
+    // openssl enc -k x, vault login x.
+    Syntax {
+        needles: &["openssl"],
+        pattern: r"(\bopenssl\b[^\n|;&]*?\s-k\s+)\S+",
+    },
+    Syntax {
+        needles: &["vault login"],
+        pattern: r"(\bvault\s+login\s+)[^\s-]\S*",
+    },
+    // Erlang/Elixir terms: {default_pass, <<"x">>}, [{password, "x"}].
+    Syntax {
+        needles: &["pass", "secret", "token"],
+        pattern: r#"(?i)(\{\s*[a-z_]*(?:pass|password|secret|token)[a-z_]*\s*,\s*)(?:<<"[^"]*">>|"[^"]*"|'[^']*'|[^\s,}]+)"#,
+    },
+    // Proxy settings: bob:x@proxy.corp:3128 (no scheme).
+    Syntax {
+        needles: &["@"],
+        pattern: r"(\b[A-Za-z0-9._-]+:)[^\s@/:\x22']+(@[A-Za-z0-9.-]+:\d{2,5}\b)",
+    },
     // htpasswd -b[B…] file user password.
     Syntax {
         needles: &["htpasswd"],
@@ -119,31 +183,89 @@ fn compiled() -> &'static [Regex] {
     })
 }
 
-/// Which of [`SYNTAXES`] have a needle in `s` (bit i for syntax i): the text lower-cased
-/// once, then a substring search per needle (std's, with its SIMD prefilter).
-fn present(s: &str) -> u32 {
-    // Every syntax is a command line (a space), an `@` or a `{SCHEME}`: a timestamp, an
-    // image name or a path (most strings of an object) has none, and costs one byte scan.
-    if s.len() < 3 || !s.bytes().any(|b| matches!(b, b' ' | b'@' | b'{')) {
-        return 0;
+/// A `.pgpass` line (`host:port:db:user:password`) with its password hidden.
+fn pgpass(line: &str) -> Option<String> {
+    if line.len() > 512 || line.bytes().filter(|&b| b == b':').count() != 4 {
+        return None;
     }
-    let lower = s.to_ascii_lowercase();
+    if line.contains(char::is_whitespace) || line.contains('/') {
+        return None;
+    }
+    let parts: Vec<&str> = line.split(':').collect();
+    let port = parts.get(1)?;
+    let numeric = *port == "*" || (!port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()));
+    (parts.len() == 5 && numeric && !parts[4].is_empty())
+        .then(|| format!("{}:{REDACTED}", parts[..4].join(":")))
+}
+
+/// A header set by a web server's or proxy's configuration (`proxy_set_header X-Api-Key
+/// "x";`, haproxy `http-request set-header`, Apache `RequestHeader set`) with a sensitive
+/// header name: its value hidden.
+fn headers(text: &str, lower: &str, settings: &RedactSettings) -> Option<String> {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    if ![
+        "proxy_set_header",
+        "add_header",
+        "set-header",
+        "add-header",
+        "requestheader",
+    ]
+    .iter()
+    .any(|n| lower.contains(n))
+    {
+        return None;
+    }
+    let re = RE.get_or_init(|| {
+        compile_or_never(
+            r#"(?i)((?:proxy_set_header|more_set_headers|add_header|set-header|add-header|requestheader\s+(?:set|add|append))\s+["']?)([A-Za-z0-9_-]+)(["']?\s+)("[^"]*"|'[^']*'|[^\s;]+)"#,
+        )
+    });
+    let mut changed = false;
+    let out = re.replace_all(text, |c: &Captures| {
+        let g = |i| c.get(i).map_or("", |m| m.as_str());
+        if settings.is_sensitive(g(2)) {
+            changed = true;
+            format!("{}{}{}{REDACTED}", g(1), g(2), g(3))
+        } else {
+            g(0).to_string()
+        }
+    });
+    changed.then(|| out.into_owned())
+}
+
+/// Which of [`SYNTAXES`] have a needle in `lower` (the text lower-cased; bit i for syntax
+/// i): a substring search per needle (std's, with its SIMD prefilter).
+fn present(lower: &str) -> u64 {
     SYNTAXES
         .iter()
         .enumerate()
         .filter(|(_, x)| x.needles.iter().any(|n| lower.contains(n)))
-        .fold(0, |mask, (i, _)| mask | 1 << i)
+        .fold(0, |mask, (i, _)| mask | 1u64 << i)
 }
 
 /// `text` with the secrets of every tool syntax it holds hidden.
-pub(super) fn tools(text: Cow<'_, str>) -> Cow<'_, str> {
-    let present = present(&text);
+pub(super) fn tools<'a>(text: Cow<'a, str>, settings: &RedactSettings) -> Cow<'a, str> {
+    let text = match pgpass(&text) {
+        Some(r) => Cow::Owned(r),
+        None => text,
+    };
+    // Every other syntax is a command line (a space), an `@` or a `{SCHEME}`: a timestamp,
+    // an image name or a path (most strings of an object) has none, and costs one byte scan.
+    if text.len() < 3 || !text.bytes().any(|b| matches!(b, b' ' | b'@' | b'{')) {
+        return text;
+    }
+    let lower = text.to_ascii_lowercase();
+    let text = match headers(&text, &lower, settings) {
+        Some(r) => Cow::Owned(r),
+        None => text,
+    };
+    let present = present(&lower);
     if present == 0 {
         return text;
     }
     let mut out = text;
     for (i, (_, re)) in SYNTAXES.iter().zip(compiled()).enumerate() {
-        if present & (1 << i) == 0 {
+        if present & (1u64 << i) == 0 {
             continue;
         }
         out = replace_cow(out, re, |c: &Captures| {
@@ -204,7 +326,7 @@ mod tests {
                 "-w ",
             ),
         ] {
-            let out = tools(Cow::Borrowed(input));
+            let out = tools(Cow::Borrowed(input), &RedactSettings::default());
             assert!(!out.contains(secret), "{input} → {out}");
             assert!(out.contains(kept), "{input} → {out}");
         }
@@ -219,7 +341,10 @@ mod tests {
             "GET /login?next=/home 200",
             "connection identified by id 42",
         ] {
-            assert_eq!(tools(Cow::Borrowed(input)), input);
+            assert_eq!(
+                tools(Cow::Borrowed(input), &RedactSettings::default()),
+                input
+            );
         }
     }
 }

@@ -179,7 +179,8 @@ fn redacts_password_pairs_in_logs() {
         "nothing to see here",
     ]);
     assert_eq!(out[0], "connecting with password=<redacted> user=bob");
-    assert_eq!(out[1], r#"{"db_password":<redacted>,"user":"bob"}"#);
+    // A JSON line is read as a document: the value is hidden and the line stays JSON.
+    assert_eq!(out[1], r#"{"db_password":"<redacted>","user":"bob"}"#);
     assert_eq!(out[2], "API-KEY: <redacted>");
     assert_eq!(out[3], "nothing to see here");
 }
@@ -324,7 +325,7 @@ mod shapes {
             ("key_AKIAIOSFODNN7EXAMPLE used", "key_<redacted> used"),
             (
                 r#"{"password":"ab\"cd","u":1}"#,
-                r#"{"password":<redacted>,"u":1}"#,
+                r#"{"password":"<redacted>","u":1}"#,
             ),
             (
                 r#"{\"token\":\"abc\",\"u\":1}"#,

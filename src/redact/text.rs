@@ -5,7 +5,7 @@ use std::sync::OnceLock;
 
 use regex_lite::{Captures, Regex};
 
-use super::log::lines_with;
+use super::log::{lines_split, lines_with};
 use super::pairs::{Context, Open, pairs};
 use super::{REDACTED, RedactSettings, compile_or_never, doc, shapes, syntax};
 
@@ -14,7 +14,7 @@ use super::{REDACTED, RedactSettings, compile_or_never, doc, shapes, syntax};
 pub(super) const SHAPES: &[&str] = &[
     // `Authorization: Bearer x`, `Authorization: Basic x`, `authorization=Token x`, a bare
     // `Authorization: x`: the scheme stays, the credential goes.
-    r#"(?i)(\bauthorization\\?["']?\s*[:=]\s*\\?["']?(?:[a-z][a-z0-9-]*\s+)?)[^\s"',;\\]+"#,
+    r#"(?i)(\bauthorization\\?["']?\s*[:=]\s*\\?["']?\[?(?:[a-z][a-z0-9-]*\s+)?)[^\s"',;\\\]]+"#,
     // `Bearer x` anywhere, also URL-encoded (`Bearer%20x`, `bearer+x`).
     r"(?i)(\bbearer(?:\s*[:=]\s*|\s+|%20|\+))[A-Za-z0-9._~+/=%-]+",
     // JSON Web Tokens (service-account tokens, OIDC tokens): header.payload.signature.
@@ -26,7 +26,7 @@ pub(super) const SHAPES: &[&str] = &[
     // (A password may hold `@`: up to the last `@` before the path. JSON may escape `/`.)
     r"(?i)(\b[a-z][a-z0-9+.-]*:\\?/\\?/[^/\s:@\\]*:)[^/\s?#]+(@)",
     // `curl -u user:password`, `--user user:password`.
-    r"((?:^|\s)(?:-u|--user)\s+[^\s:]+:)\S+",
+    r"((?:^|\s)(?:-u\s*|--user(?:\s+|=))[^\s:=-][^\s:]*:)\S+",
 ];
 /// For each of [`SHAPES`], a cheap test that the text could match it at all.
 pub(super) const SHAPE_TRIGGERS: &[fn(&str) -> bool] = &[
@@ -36,18 +36,8 @@ pub(super) const SHAPE_TRIGGERS: &[fn(&str) -> bool] = &[
     |s| contains_any(s, AWS_PREFIXES),
     // URL userinfo needs both the scheme mark and the `@` (links in prose have no `@`).
     |s| (s.contains("://") || s.contains(":\\/\\/")) && s.contains('@'),
-    |s| flag_then_space(s, "-u") || flag_then_space(s, "--user"),
+    |s| s.contains("-u") || s.contains("--user"),
 ];
-
-/// Whether `flag` occurs followed by whitespace (`curl -u x`), not inside a word (`kube-user`).
-pub(super) fn flag_then_space(s: &str, flag: &str) -> bool {
-    s.match_indices(flag).any(|(i, _)| {
-        s.as_bytes()
-            .get(i + flag.len())
-            // regex-lite's `\s`: the ASCII whitespace, vertical tab included.
-            .is_some_and(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r'))
-    })
-}
 
 /// The prefixes of AWS key ids, for the quick check in [`may_hold_secret`].
 pub(super) const AWS_PREFIXES: &[&str] = &[
@@ -62,8 +52,7 @@ pub(super) const PEM_BEGIN: &str = r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?
 pub(super) const PEM_END: &str = r"-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----";
 /// `key=` / `key: ` / `"key":` / `\"key\":` / `key => ` / `key := ` / `--key ` — the key
 /// of a pair; the value is read by hand.
-pub(super) const PAIR_KEY: &str =
-    r#"([A-Za-z0-9_.\-\x{80}-\x{10FFFF}]+)((?:\\?["'\]]){0,3}\s*(?:=>|:=|[=:])\s*|\s+)"#;
+pub(super) const PAIR_KEY: &str = r#"([A-Za-z0-9_.\-\x{80}-\x{10FFFF}]+)((?:\\*["'\]]|&quot;|&#34;|&#39;){0,3}\s*(?:=>|:=|::|[=:])\s*|\s+)"#;
 
 /// The compiled patterns, built once per process.
 pub(super) struct Patterns {
@@ -180,6 +169,47 @@ pub(super) fn looks_like_path(run: &str) -> bool {
     run.starts_with('/') || (parts.len() >= 3 && wordy * 2 > parts.len())
 }
 
+/// Whether a run is made of words rather than random characters: parts joined by `-`/`_`
+/// most of which are lower-case words (an IAM role `eksctl-prod-addon-iamserviceaccount-
+/// kube-Role1-1H2J3K4L5M6N`, AKS's `MC_rg-prod-01_aks-prod-01_westeurope`), or a CamelCase
+/// identifier with at most two digits (`OAuth2AuthorizedClientProviderBuilder`). Random
+/// base64 of 32+ characters is neither: about five digits in 32, and case switching at
+/// random.
+fn looks_like_words(run: &str) -> bool {
+    let parts: Vec<&str> = run.split(['-', '_']).filter(|p| !p.is_empty()).collect();
+    let wordy = parts
+        .iter()
+        .filter(|p| p.len() >= 2 && p.bytes().all(|b| b.is_ascii_lowercase()))
+        .count();
+    if parts.len() >= 3 && wordy * 2 >= parts.len() {
+        return true;
+    }
+    let digits = run.bytes().filter(u8::is_ascii_digit).count();
+    if digits > 2 || !run.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return false;
+    }
+    // CamelCase: every upper-case letter but the last few starts a lower-case word of 2+.
+    let b = run.as_bytes();
+    let mut words = 0;
+    let mut i = 0;
+    while i < b.len() {
+        if b[i].is_ascii_uppercase() {
+            let lower = b[i + 1..]
+                .iter()
+                .take_while(|c| c.is_ascii_lowercase())
+                .count();
+            if lower >= 2 {
+                words += 1;
+            }
+            i += 1 + lower;
+        } else {
+            i += 1;
+        }
+    }
+    let uppers = b.iter().filter(|c| c.is_ascii_uppercase()).count();
+    words >= 3 && words * 3 >= uppers * 2
+}
+
 /// Runs that look like key material: 32+ base64 characters with upper case, lower case and
 /// digits that do not look like a path (a URL path is not a key). Catches PEM body
 /// lines without their BEGIN line, AWS secret keys, base64-encoded keys.
@@ -192,6 +222,7 @@ pub(super) fn hide_key_runs(s: &str) -> Option<String> {
             None => run,
         };
         run.len() >= KEY_RUN
+            && !looks_like_words(run)
             && run.bytes().any(|b| b.is_ascii_uppercase())
             && run.bytes().any(|b| b.is_ascii_lowercase())
             && run.bytes().any(|b| b.is_ascii_digit())
@@ -264,16 +295,32 @@ pub(super) fn text_with<'a>(s: &'a str, settings: &RedactSettings) -> Cow<'a, st
             Cow::Owned(o) => Cow::Owned(lines_with(&o, settings).into_owned()),
         };
     }
+    // A document escaped into one line (`"db:\n  password: |\n    x\n"` in a log line or a
+    // JSON string's text): its lines are read as lines.
+    if out.contains("\\n") && !out.contains('\n') {
+        let r = lines_split(&out, "\\n", settings);
+        if let Cow::Owned(o) = r {
+            return Cow::Owned(
+                line_checked(&o, settings, Context::Line, &mut false)
+                    .0
+                    .into_owned(),
+            );
+        }
+    }
     match out {
-        Cow::Borrowed(b) => line_checked(b, settings, Context::Line).0,
-        Cow::Owned(o) => Cow::Owned(line_checked(&o, settings, Context::Line).0.into_owned()),
+        Cow::Borrowed(b) => line_checked(b, settings, Context::Line, &mut false).0,
+        Cow::Owned(o) => Cow::Owned(
+            line_checked(&o, settings, Context::Line, &mut false)
+                .0
+                .into_owned(),
+        ),
     }
 }
 
-/// Whether `s` could hold anything the redactor hides: a shape's mark, or a space and a
-/// sensitive name (`password 'x'`, `requirepass x`).
-fn worth_a_look(s: &str, settings: &RedactSettings) -> bool {
-    may_hold_secret(s) || (s.contains(' ') && settings.may_name_secret(s))
+/// Whether `s` could hold anything the redactor hides: a shape's mark, or words (a
+/// sensitive name before a value, `password 'x'`, or a tool's syntax, `vault login x`).
+fn worth_a_look(s: &str, _settings: &RedactSettings) -> bool {
+    may_hold_secret(s) || s.contains(' ')
 }
 
 /// One line (or a whole one-line text) redacted, and whether a sensitive value it starts
@@ -282,11 +329,12 @@ pub(super) fn line_with<'a>(
     s: &'a str,
     settings: &RedactSettings,
     ctx: Context,
+    named: &mut bool,
 ) -> (Cow<'a, str>, Option<Open>) {
     if !worth_a_look(s, settings) {
         return (Cow::Borrowed(s), None);
     }
-    line_checked(s, settings, ctx)
+    line_checked(s, settings, ctx, named)
 }
 
 /// [`line_with`] of a line already found [`worth_a_look`].
@@ -294,6 +342,7 @@ fn line_checked<'a>(
     s: &'a str,
     settings: &RedactSettings,
     ctx: Context,
+    named: &mut bool,
 ) -> (Cow<'a, str>, Option<Open>) {
     let p = patterns();
     let mut out = Cow::Borrowed(s);
@@ -317,10 +366,10 @@ fn line_checked<'a>(
             format!("{}{REDACTED}{}", keep(1), keep(2))
         });
     }
-    out = syntax::tools(out);
+    out = syntax::tools(out, settings);
     let mut open = None;
-    if settings.may_name_secret(&out) {
-        let (changed, o) = pairs(&out, settings, ctx);
+    if *named || settings.may_name_secret(&out) {
+        let (changed, o) = pairs(&out, settings, ctx, named);
         open = o;
         if let Some(r) = changed {
             out = Cow::Owned(r);

@@ -13,6 +13,7 @@ use serde_json::Value;
 use crate::json::{items, text};
 use crate::object::{alike, owner_subject, short_kind};
 use crate::quantity;
+use crate::redact::REDACTED;
 use crate::timefmt;
 
 /// How many example names a grouped finding shows.
@@ -23,6 +24,16 @@ const MAX_EVENT_GROUPS: usize = 2000;
 const MAX_LABEL_SETS: usize = 500;
 /// Longest free text (a message) quoted in a finding.
 const QUOTE: usize = 160;
+
+/// A Service's `spec.selector` map, as shown (redacted).
+fn service_selector(s: &Value) -> BTreeMap<String, String> {
+    s.pointer("/spec/selector")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
+        .collect()
+}
 
 /// Severity, most severe first (the order findings are shown in).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -226,19 +237,28 @@ impl Triage {
         }
     }
 
-    /// A Service (judged at the end, against every pod's labels).
-    pub fn service(&mut self, s: &Value) {
-        let selector: BTreeMap<String, String> = s
-            .pointer("/spec/selector")
-            .and_then(Value::as_object)
-            .into_iter()
-            .flatten()
-            .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
-            .collect();
+    /// A Service (judged at the end, against every pod's labels). False when its selector
+    /// holds a value the redactor hid: the labels triage saw cannot be compared with it
+    /// (both read `<redacted>`, equal whatever the real values), so the caller asks the API
+    /// server and reports with [`Triage::service_selecting`].
+    pub fn service(&mut self, s: &Value) -> bool {
+        let selector = service_selector(s);
+        if selector.values().any(|v| v.contains(REDACTED)) {
+            return false;
+        }
         if !selector.is_empty() {
             let (ns, name) = (text(s, "/metadata/namespace"), text(s, "/metadata/name"));
             self.services
                 .push((ns.to_string(), name.to_string(), selector));
+        }
+        true
+    }
+
+    /// A Service whose selector the API server judged: `selects_any` pod or none.
+    pub fn service_selecting(&mut self, s: &Value, selects_any: bool) {
+        if !selects_any {
+            let (ns, name) = (text(s, "/metadata/namespace"), text(s, "/metadata/name"));
+            self.selects_no_pod(ns, name, &service_selector(s), BTreeSet::new());
         }
     }
 
@@ -517,23 +537,34 @@ impl Triage {
                 })
                 .take(2)
                 .collect();
-            let sel: Vec<String> = selector.iter().map(|(k, v)| format!("{k}={v}")).collect();
-            let mut what = format!("selects no pod ({})", sel.join(","));
-            if !near.is_empty() {
-                what.push_str(&format!(
-                    "; near miss: {}",
-                    near.into_iter().collect::<Vec<_>>().join(", ")
-                ));
-            }
-            self.add(
-                Severity::Service,
-                &ns,
-                &format!("svc/{name}"),
-                what,
-                &name,
-                format!("endpoints {name} -n {ns}"),
-            );
+            self.selects_no_pod(&ns, &name, &selector, near);
         }
+    }
+
+    /// The finding of a Service whose selector matches no pod, with near misses if any.
+    fn selects_no_pod(
+        &mut self,
+        ns: &str,
+        name: &str,
+        selector: &BTreeMap<String, String>,
+        near: BTreeSet<String>,
+    ) {
+        let sel: Vec<String> = selector.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let mut what = format!("selects no pod ({})", sel.join(","));
+        if !near.is_empty() {
+            what.push_str(&format!(
+                "; near miss: {}",
+                near.into_iter().collect::<Vec<_>>().join(", ")
+            ));
+        }
+        self.add(
+            Severity::Service,
+            ns,
+            &format!("svc/{name}"),
+            what,
+            name,
+            format!("endpoints {name} -n {ns}"),
+        );
     }
 
     fn judge_claims(&mut self) {

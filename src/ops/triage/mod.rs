@@ -14,7 +14,7 @@ use std::time::SystemTime;
 use serde_json::Value;
 
 use crate::command::Command;
-use crate::error::Result;
+use crate::error::{Code, Result};
 use crate::output::budget::Budget;
 use crate::output::{Format, Output};
 use crate::redact::Redacted;
@@ -26,6 +26,10 @@ use analyze::Triage;
 pub const DEFAULT_BUDGET: usize = 4096;
 /// Objects per page: a page of full pods is what triage holds in memory at once.
 const PAGE: usize = 250;
+
+/// Most Services whose selector holds a hidden label value checked by asking the API server
+/// (two requests each: the Service as sent, and one pod it selects).
+const MAX_SERVER_JUDGED: usize = 50;
 
 /// The namespaced types triage reads, in the order it reads them.
 const NAMESPACED: &[&str] = &[
@@ -60,19 +64,35 @@ pub fn run(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
     {
         t.storage_classes_read();
     }
+    let (mut hidden, mut not_judged) = (Vec::new(), 0);
     for typed in NAMESPACED {
         read(e, cmd, typed, &mut unread, |obj| match *typed {
             "pods" => t.pod(obj),
             "deployments" => t.workload("Deployment", obj),
             "statefulsets" => t.workload("StatefulSet", obj),
             "daemonsets" => t.workload("DaemonSet", obj),
-            "services" => t.service(obj),
+            "services" => {
+                // Judged in memory unless its selector hides a value; those (a bounded
+                // few) are kept to ask the API server once the lists are read.
+                let judged = t.service(obj);
+                match (judged, hidden.len() < MAX_SERVER_JUDGED) {
+                    (true, _) => {}
+                    (false, true) => hidden.push(obj.clone()),
+                    (false, false) => not_judged += 1,
+                }
+            }
             "endpoints" => t.endpoints(obj),
             "jobs" => t.job(obj),
             "persistentvolumeclaims" => t.claim(obj),
             "horizontalpodautoscalers" => t.autoscaler(obj),
             _ => t.quota(obj),
         })?;
+    }
+    judge_by_server(e, &mut t, &hidden, &mut unread)?;
+    if not_judged > 0 {
+        unread.push(format!(
+            "{not_judged} more services selecting by hidden label values"
+        ));
     }
     let mut warnings = cmd.clone();
     warnings.field_selector = Some("type=Warning".into());
@@ -90,6 +110,38 @@ pub fn run(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
     ))
 }
 
+/// Services whose selector holds a label value the redactor hid, judged by the API server:
+/// the engine queries with the real selector (kept inside it), and the finding shows the
+/// redacted one. A Service that vanished or whose pods may not be read is named in `unread`.
+fn judge_by_server(
+    e: &Engine,
+    t: &mut Triage,
+    hidden: &[Redacted<Value>],
+    unread: &mut Vec<String>,
+) -> Result<()> {
+    if hidden.is_empty() {
+        return Ok(());
+    }
+    let services = e.resolve_type("services")?;
+    for svc in hidden {
+        let ns = crate::json::text(svc, "/metadata/namespace");
+        let judged = e.selector(&services, svc).and_then(|sel| match sel {
+            Some(sel) => e.selects_any_pod(ns, &sel).map(Some),
+            None => Ok(None),
+        });
+        match judged {
+            Ok(Some(any)) => t.service_selecting(svc, any),
+            Ok(None) => {}
+            Err(err) if matches!(err.code, Code::Forbidden | Code::NotFound) => {
+                let name = crate::json::text(svc, "/metadata/name");
+                unread.push(format!("pods of svc/{name} in {ns} ({})", err.code));
+            }
+            Err(err) => return Err(err),
+        }
+    }
+    Ok(())
+}
+
 /// Every object of `typed` in the command's scope, page by page, into `each`. A type this
 /// identity may not read (or that the server does not serve) goes into `unread` instead of
 /// failing the triage; `Ok(false)` then. Scope refusals and timeouts still fail it.
@@ -98,7 +150,7 @@ fn read(
     cmd: &Command,
     typed: &str,
     unread: &mut Vec<String>,
-    mut each: impl FnMut(&Value),
+    mut each: impl FnMut(&Redacted<Value>),
 ) -> Result<bool> {
     let outcome = e.resolve_type(typed).and_then(|res| {
         let nss = e.namespaces(cmd, &res)?;
@@ -109,7 +161,7 @@ fn read(
             Shape::Objects,
             PAGE,
             |obj: Redacted<Value>| {
-                each(obj.value());
+                each(&obj);
                 Ok(true)
             },
         )

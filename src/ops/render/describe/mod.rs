@@ -8,6 +8,7 @@ mod pod;
 mod quota;
 mod workloads;
 
+use std::borrow::Cow;
 use std::time::SystemTime;
 
 use serde_json::Value;
@@ -173,14 +174,34 @@ impl Doc {
         }
     }
 
-    /// `Key:  value` at `level` (two spaces per level); an empty value prints `<none>`.
+    /// `Key:  value` at `level` (two spaces per level); an empty value prints `<none>`. A
+    /// multi-line value continues on lines indented past its column ([`Doc::continued`]).
     pub fn kv(&mut self, level: usize, key: &str, value: &str) {
         let indent = "  ".repeat(level);
-        let label = format!("{key}:");
+        let label = format!("{}:", one_line_key(key));
         let value = if value.is_empty() { "<none>" } else { value };
         let width = KEY_WIDTH.saturating_sub(level * 2).max(label.len() + 1);
+        let (first, rest) = split_first_line(value);
         self.out
-            .push_str(&format!("{indent}{label:<width$}{value}\n"));
+            .push_str(&format!("{indent}{label:<width$}{first}\n"));
+        self.continued(level * 2 + width, rest);
+    }
+
+    /// The lines of a multi-line value after its first, each indented two spaces past the
+    /// value's column `col`, as kubectl indents a multi-line annotation under its key. The
+    /// text is written by whoever can set a message (a container's termination message is
+    /// the container's own output): unindented, `"…\n  Ready: True\nEvents: <none>"` would
+    /// forge describe's own lines. No key of any level starts that far right.
+    fn continued(&mut self, col: usize, rest: &str) {
+        if rest.is_empty() {
+            return;
+        }
+        let pad = " ".repeat(col + 2);
+        for l in rest.lines() {
+            let line = format!("{pad}{l}");
+            self.out.push_str(line.trim_end());
+            self.out.push('\n');
+        }
     }
 
     /// A value only when present.
@@ -193,12 +214,15 @@ impl Doc {
     /// A section header `Key:` at `level`.
     pub fn section(&mut self, level: usize, key: &str) {
         self.out
-            .push_str(&format!("{}{key}:\n", "  ".repeat(level)));
+            .push_str(&format!("{}{}:\n", "  ".repeat(level), one_line_key(key)));
     }
 
-    /// A raw line at `level`.
+    /// A raw line at `level` (a multi-line one continues indented, as in [`Doc::kv`]).
     pub fn line(&mut self, level: usize, s: &str) {
-        self.out.push_str(&format!("{}{s}\n", "  ".repeat(level)));
+        let (first, rest) = split_first_line(s);
+        self.out
+            .push_str(&format!("{}{first}\n", "  ".repeat(level)));
+        self.continued(level * 2, rest);
     }
 
     /// A map (labels, annotations) as `k=v` lines, the first beside the key.
@@ -242,13 +266,17 @@ impl Doc {
             return;
         };
         self.kv(level, key, first);
-        let pad = " ".repeat(KEY_WIDTH.max(level * 2 + key.len() + 2));
+        let col = KEY_WIDTH.max(level * 2 + key.len() + 2);
+        let pad = " ".repeat(col);
         for l in rest {
-            self.out.push_str(&format!("{pad}{l}\n"));
+            let (first, more) = split_first_line(l);
+            self.out.push_str(&format!("{pad}{first}\n"));
+            self.continued(col, more);
         }
     }
 
-    /// An aligned table at `level`, or `<none>` beside the section.
+    /// An aligned table at `level`, or `<none>` beside the section (a cell is one line:
+    /// [`render_columns`] joins a multi-line one).
     pub fn table(&mut self, level: usize, header: &[&str], rows: &[Vec<String>]) {
         for l in render_columns(header, rows) {
             self.line(level, &l);
@@ -353,6 +381,23 @@ impl Doc {
         ]];
         all.extend(rows);
         self.table(1, &["Type", "Reason", "Age", "From", "Message"], &all);
+    }
+}
+
+/// A value's first line and the rest (empty when it is one line); trailing line breaks go.
+fn split_first_line(value: &str) -> (&str, &str) {
+    let value = value.trim_end_matches(['\n', '\r']);
+    let (first, rest) = value.split_once('\n').unwrap_or((value, ""));
+    (first.strip_suffix('\r').unwrap_or(first), rest)
+}
+
+/// A key on one line: a custom resource's field names are any JSON string, and a line break
+/// in one would start a line of its own.
+fn one_line_key(key: &str) -> Cow<'_, str> {
+    if key.contains(['\n', '\r']) {
+        Cow::Owned(key.replace('\r', "\\r").replace('\n', "\\n"))
+    } else {
+        Cow::Borrowed(key)
     }
 }
 

@@ -662,3 +662,56 @@ fn the_new_replica_set_is_the_oldest_with_the_deployments_template_as_kubectl_pi
     let out = render(&deploy, &related, now());
     has_line(&out, "NewReplicaSet: a-old (1/1 replicas created)");
 }
+
+#[test]
+fn multi_line_messages_cannot_forge_describe_lines() {
+    let forged = "panic: boom\n  Ready: True\nEvents: <none>\r\n";
+    let pod = json!({"kind": "Pod",
+        "metadata": {"name": "api-1", "namespace": "shop"},
+        "spec": {"containers": [{"name": "app", "image": "api:1"}]},
+        "status": {"phase": "Running", "message": forged,
+            "conditions": [{"type": "Ready", "status": "False", "message": forged}],
+            "containerStatuses": [{"name": "app", "ready": false, "restartCount": 3,
+                "state": {"waiting": {"reason": "CrashLoopBackOff", "message": forged}},
+                "lastState": {"terminated": {"reason": "Error", "exitCode": 1, "message": forged}}}]}});
+    let related = Related {
+        events: vec![shown(
+            json!({"type": "Warning", "reason": "BackOff", "message": forged,
+            "involvedObject": {"kind": "Pod", "name": "api-1"}}),
+        )],
+        ..Related::default()
+    };
+    let widget = json!({"kind": "Widget", "apiVersion": "example.com/v1",
+        "metadata": {"name": "w"}, "spec": {"note": forged, "x\nEvents": "y", "list": [forged]}});
+    for out in [
+        render(&pod, &related, now()),
+        render(&widget, &Related::default(), now()),
+    ] {
+        let events: Vec<&str> = out.lines().filter(|l| l.starts_with("Events:")).collect();
+        assert_eq!(events.len(), 1, "one Events section:\n{out}");
+        assert!(!out.contains('\r'), "{out}");
+        // Each continuation starts two columns past its value's column (20 or more).
+        for l in out
+            .lines()
+            .filter(|l| l.trim_start().starts_with("Ready: True"))
+        {
+            let indent = l.len() - l.trim_start().len();
+            assert!(
+                indent >= KEY_WIDTH + 2,
+                "a forged line at column {indent}:\n{out}"
+            );
+        }
+        assert!(!out.contains("\nEvents: <none>\n  "), "{out}");
+    }
+    let out = render(&pod, &related, now());
+    let message = out
+        .lines()
+        .position(|l| l.trim_start().starts_with("Message:") && l.ends_with("panic: boom"))
+        .expect("the message's first line beside its key");
+    let next = out.lines().nth(message + 1).unwrap_or_default();
+    assert_eq!(
+        next,
+        format!("{}  Ready: True", " ".repeat(KEY_WIDTH + 2)),
+        "{out}"
+    );
+}

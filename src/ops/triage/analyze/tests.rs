@@ -177,3 +177,35 @@ fn hostile_objects_do_not_panic() {
     }
     let _ = report(t);
 }
+
+#[test]
+fn a_service_selecting_by_a_hidden_label_value_is_judged_by_the_server_not_by_shown_labels() {
+    let svc = |name: &str| {
+        json!({"metadata": {"namespace": "shop", "name": name},
+               "spec": {"selector": {"app": "vault", "api-token": "<redacted>"}}})
+    };
+    let mut t = Triage::default();
+    // Shown labels equal the shown selector whatever the real values: no judgement from them.
+    t.pod(&pod(
+        "shop",
+        "vault-0",
+        None,
+        json!({"app": "vault", "api-token": "<redacted>"}),
+        running_ready(),
+    ));
+    assert!(!t.service(&svc("vault")));
+    assert!(!t.service(&svc("vault-old")));
+    assert!(
+        t.service(&json!({"metadata": {"namespace": "shop", "name": "web"},
+                              "spec": {"selector": {"app": "web"}}}))
+    );
+    t.service_selecting(&svc("vault"), true);
+    t.service_selecting(&svc("vault-old"), false);
+    let out = report(t);
+    assert!(
+        out.contains("svc/vault-old: selects no pod (api-token=<redacted>,app=vault)"),
+        "{out}"
+    );
+    assert!(out.contains("svc/web: selects no pod (app=web)"), "{out}");
+    assert!(!out.contains("svc/vault:"), "{out}");
+}
