@@ -165,11 +165,15 @@ fn through_logs(dir: &Path, kc: &Path, corpus: &[Example]) -> Vec<Option<String>
         let lines: Vec<&str> = out.lines().collect();
         for k in &keys {
             let begin = lines.iter().position(|l| *l == format!("corpus-begin {k}"));
-            let end = lines.iter().position(|l| *l == format!("corpus-end {k}"));
-            shown.push(match (begin, end) {
-                (Some(b), Some(e)) if b < e => Some(lines[b + 1..e].join("\n")),
-                _ => None,
-            });
+            shown.push(begin.map(|b| {
+                // The end marker may be hidden with the example (a value continued by a
+                // trailing `\` takes the next line): then the item runs to the next one.
+                let end = lines[b + 1..]
+                    .iter()
+                    .position(|l| *l == format!("corpus-end {k}") || l.starts_with("corpus-begin "))
+                    .map_or(lines.len(), |e| b + 1 + e);
+                lines[b + 1..end].join("\n")
+            }));
         }
     }
     inject(dir, &target, None);
