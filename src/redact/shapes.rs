@@ -474,7 +474,11 @@ pub(super) fn is_known_benign(run: &str, before: &str) -> bool {
 /// by `-` (and a namespace by `/`), each part short (a lower-case hex key has no dashes; a
 /// key in base64 has upper case).
 fn pod_name(run: &str) -> bool {
+    // A name has a word in it: dashes between hex alone are a token (`1394-0ca7a5be-8e22-…`).
     run.contains('-')
+        && run
+            .bytes()
+            .any(|c| c.is_ascii_lowercase() && !c.is_ascii_hexdigit())
         && run.split(['-', '/']).all(|p| {
             !p.is_empty()
                 && p.len() <= 12
@@ -498,12 +502,18 @@ pub(super) fn is_benign_run(run: &str) -> bool {
     if body.contains('=') {
         return !body.split('=').any(mixed);
     }
-    run.split(['-', '_']).all(|p| {
-        is_known_benign(p, "")
-            || (p.len() <= 12
-                && p.bytes()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()))
-    })
+    let parts = || run.split(['-', '_']);
+    let short_word = |p: &str| {
+        p.len() <= 12
+            && p.bytes()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+    };
+    // Short hex parts alone are a token split by dashes (`1394-0ca7a5be-8e22-…`), not words.
+    let wordy = parts().any(|p| is_known_benign(p, ""))
+        || run
+            .bytes()
+            .any(|c| c.is_ascii_lowercase() && !c.is_ascii_hexdigit());
+    wordy && parts().all(|p| is_known_benign(p, "") || short_word(p))
 }
 
 /// `s` with every credential of the table and of the generic rule replaced (the row's
@@ -646,6 +656,7 @@ mod tests {
             "at org.example.oauth2.OAuth2ClientBuilder.build(OAuth2AuthorizedClientBuilder.java:42)",
             "kind=\"ReplicaSet\" key=\"shop/checkout-v2-7d9f8b6c5d\"",
             "tokenRef: Xk9mP2qR7sT4vW8yZ1aB3cD5",
+            "token: kube-state-metrics-7d9f8b6c5d-x2x4q",
         ] {
             assert_eq!(hidden(s), s);
         }
@@ -665,6 +676,10 @@ mod tests {
                 "ded7db27",
             ),
             ("apiKey 4477ab12cd34ef56ab78cd90", "4477ab12"),
+            (
+                "X-Auth-Token: 1394-0ca7a5be-8e22-40ee-8c40-778d41ab2313",
+                "0ca7a5be",
+            ),
             (
                 "<redacted>\", \"ded7db27a4558eea9bbf0bf36e0e8521618f366c\"",
                 "ded7db27",

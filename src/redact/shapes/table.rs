@@ -125,9 +125,11 @@ pub(in crate::redact) const SHAPES: &[Shape] = &[
     row("ThingsBoard device token", "", LowerAlnum, 20, 20, Some("thingsboard"), "https://thingsboard.cloud/api/v1/354u1g321kcqc1oad3w7", "thingsboard.cloud/api/v1/telemetry"),
     row("Artifactory key", "", LowerAlnum, 73, 73, Some("artifactory"), "artifactory: akcp0123456789abcdefghijklmnopqrstuvwxyzakcp0123456789abcdefghijklmnopqrs", "artifactory 7.1"),
     row("Heroku API key", "", Uuid, 36, 36, Some("heroku"), "HEROKU_API_KEY_X f59dffd2-83ea-47c7-ba8f-95e053a6d0ae", "uid f59dffd2-83ea-47c7-ba8f-95e053a6d0ae"),
-    row("Figma token", "", Uuid, 36, 36, Some("figma"), "figma f59dffd2-83ea-47c7-ba8f-95e053a6d0ae", "f59dffd2-83ea-47c7-ba8f-95e053a6d0ae"),
+    row("Figma token", "", Uuid, 36, 48, Some("figma"), "X-Figma-Token: 1394-f59dffd2-83ea-47c7-ba8f-95e053a6d0ae", "f59dffd2-83ea-47c7-ba8f-95e053a6d0ae"),
     row("Sauce Labs key", "", Uuid, 36, 36, Some("sauce"), "SAUCE_ACCESS f59dffd2-83ea-47c7-ba8f-95e053a6d0ae", "f59dffd2-83ea-47c7-ba8f-95e053a6d0ae"),
     row("Okta token", "00", Base64Url, 40, 40, Some("okta"), "okta SSWS 00abcdefghijklmnopqrstuvwxyz0123456789ABCD", "00abcdefghijklmnopqrstuvwxyz0123456789ABCD"),
+    // A flag whose next word is the password, in a text that names the tool.
+    row("PsExec password", "-p ", Word, 1, ANY, Some("psexec"), "psexec \\\\host -u admin -p S3cretPass", "ps -p 1234 -o comm"),
     // Password hashes: as good as the password to an offline attack.
     row("md5-crypt hash", "$1$", Crypt, 20, 120, None, "root:$1$OKgLCmVl$d02jECa4DXn/oXX0R.MoQ/", "s/x/$1$2/"),
     row("Apache md5 hash", "$apr1$", Crypt, 20, 120, None, "admin:$apr1$r31.....$HqJZimcKQFAMYayBlzkrA/", "$apr1$"),
