@@ -119,6 +119,10 @@ pub(super) fn pairs(
             break;
         };
         pos = all.end();
+        // A word after `/` is part of a path or an image (`ghcr.io/acme/auth-service:v2`).
+        if key.start() > 0 && s.as_bytes()[key.start() - 1] == b'/' {
+            continue;
+        }
         // `\u0026sig=x`: a JSON-escaped `&` glued to the key is not part of its name.
         let escaped = key.as_str().starts_with("u00")
             && key.start() > 0
@@ -204,7 +208,21 @@ pub(super) fn pairs(
             .next()
             .unwrap_or("")
             .trim_end_matches([',', '.', ';', ':']);
-        let switch = matches!(token, "true" | "false" | "True" | "False");
+        // A switch, or code rather than a value (`Credentials = new …`, `token = None`).
+        let switch = matches!(
+            token,
+            "true"
+                | "false"
+                | "True"
+                | "False"
+                | "new"
+                | "null"
+                | "nil"
+                | "None"
+                | "undefined"
+                | "this"
+                | "self"
+        );
         if switch
             || (ctx == Context::Line
                 && !quoted

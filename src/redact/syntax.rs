@@ -161,6 +161,27 @@ const SYNTAXES: &[Syntax] = &[
         needles: &["@"],
         pattern: r"(\b[A-Za-z0-9._-]+:)[^\s@/:\x22']+(@[A-Za-z0-9.-]+:\d{2,5}\b)",
     },
+    // Prose that says a password: `the password is 'x'`, `the password for user 'u' is "x"`
+    // (quoted only: "the password is wrong" is not one).
+    Syntax {
+        needles: &["pass", "secret", "token"],
+        pattern: r#"(?i)(\b(?:password|passwd|passphrase|secret|token)\b(?:[^'"\n]|'[^'\n]*'|"[^"\n]*"){0,60}?\bis\s+)(?:'[^'\n]*'|"[^"\n]*")"#,
+    },
+    // .NET and HTTP client credentials as positional arguments: NetworkCredential("u", "x"),
+    // HTTPBasicAuth('u', 'x'), DirectoryEntry("LDAP://…", "u", "x").
+    Syntax {
+        needles: &[
+            "credential(",
+            "basicauth(",
+            "credentials(",
+            "authentication(",
+        ],
+        pattern: r#"(\b(?:NetworkCredential|HTTPBasicAuth|HttpBasicAuth|BasicAuth|UsernamePasswordCredentials|PasswordAuthentication)\s*\(\s*(?:"[^"]*"|'[^']*')\s*,\s*)(?:"[^"]*"|'[^']*')"#,
+    },
+    Syntax {
+        needles: &["directoryentry("],
+        pattern: r#"(\bDirectoryEntry\s*\(\s*(?:"[^"]*"|'[^']*')\s*,\s*(?:"[^"]*"|'[^']*')\s*,\s*)(?:"[^"]*"|'[^']*')"#,
+    },
     // htpasswd -b[B…] file user password.
     Syntax {
         needles: &["htpasswd"],

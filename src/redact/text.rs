@@ -52,7 +52,7 @@ pub(super) const PEM_BEGIN: &str = r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?
 pub(super) const PEM_END: &str = r"-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----";
 /// `key=` / `key: ` / `"key":` / `\"key\":` / `key => ` / `key := ` / `--key ` — the key
 /// of a pair; the value is read by hand.
-pub(super) const PAIR_KEY: &str = r#"([A-Za-z0-9_.\-\x{80}-\x{10FFFF}]+)((?:\\*["'\]]|&quot;|&#34;|&#39;){0,3}\s*(?:=>|:=|::|[=:])\s*|\s+)"#;
+pub(super) const PAIR_KEY: &str = r#"([A-Za-z0-9_.\-\x{80}-\x{10FFFF}]+)((?:\\*["'\]]|&quot;|&#34;|&#39;){0,3}\s*(?:===|!==|==|!=|=>|:=|::|[=:])\s*|\s+)"#;
 
 /// The compiled patterns, built once per process.
 pub(super) struct Patterns {

@@ -7,7 +7,7 @@ use serde_json::Value;
 
 /// Lowest recall accepted in each placement, in `cargo test` and on the testbed alike
 /// (raised as the redactor learns; the target is 99%).
-pub const RECALL_MIN: f64 = 0.96;
+pub const RECALL_MIN: f64 = 0.99;
 
 /// One example of the corpus: the rule it belongs to, the text, and the secret in it.
 pub struct Example {
