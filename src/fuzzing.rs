@@ -243,6 +243,11 @@ pub fn logs(data: &[u8]) {
 /// a PEM key, a document).
 pub fn redact_text(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
+    // A text that already holds the canary as a word of its own (the fuzzer finds it) says
+    // nothing about the planted one.
+    if text.contains(CANARY) {
+        return;
+    }
     // Where the canary goes: after the first `cut` bytes (at a character boundary).
     let cut = usize::from(data.first().copied().unwrap_or(0)) * text.len() / 256;
     let cut = (0..=cut)

@@ -153,7 +153,18 @@ const SYNTAXES: &[Syntax] = &[
     },
     // Erlang/Elixir terms: {default_pass, <<"x">>}, [{password, "x"}].
     Syntax {
-        needles: &["pass", "secret", "token"],
+        needles: &[
+            "{pass",
+            "{ pass",
+            "{default_pass",
+            "{password",
+            "{secret",
+            "{ secret",
+            "{token",
+            "{ token",
+            "_pass,",
+            "password,",
+        ],
         pattern: r#"(?i)(\{\s*[a-z_]*(?:pass|password|secret|token)[a-z_]*\s*,\s*)(?:<<"[^"]*">>|"[^"]*"|'[^']*'|[^\s,}]+)"#,
     },
     // Proxy settings: bob:x@proxy.corp:3128 (no scheme).
@@ -163,8 +174,10 @@ const SYNTAXES: &[Syntax] = &[
     },
     // Prose that says a password: `the password is 'x'`, `the password for user 'u' is "x"`
     // (quoted only: "the password is wrong" is not one).
+    // (Its needle is the quoted value after "is", which the pattern needs: a line of a
+    // thousand `"password":` keys must not run this pattern from each of them.)
     Syntax {
-        needles: &["pass", "secret", "token"],
+        needles: &["is '", "is \""],
         pattern: r#"(?i)(\b(?:password|passwd|passphrase|secret|token)\b(?:[^'"\n]|'[^'\n]*'|"[^"\n]*"){0,60}?\bis\s+)(?:'[^'\n]*'|"[^"\n]*")"#,
     },
     // .NET and HTTP client credentials as positional arguments: NetworkCredential("u", "x"),
