@@ -114,6 +114,7 @@ pub(super) fn pairs(
     // The end of the current line, found once per line (a `find` per key was quadratic on
     // a long line of keys).
     let mut line_end_at = 0;
+    let mut line_first = 0;
     while let Some(c) = re.captures_at(s, pos) {
         let (Some(key), Some(all)) = (c.get(1), c.get(0)) else {
             break;
@@ -153,7 +154,12 @@ pub(super) fn pairs(
         }
         if line_end_at < pos {
             line_end_at = pos + rest.find('\n').unwrap_or(rest.len());
+            let start = s[..key.start()].rfind('\n').map_or(0, |i| i + 1);
+            line_first = start + (s[start..].len() - s[start..].trim_start().len());
         }
+        // Whether the key is the first word of its line (measured once a line: a search
+        // back to the line's start for every key was quadratic on a long line of keys).
+        let first_on_line = key.start() <= line_first;
         let line_rest = &s[pos..line_end_at.max(pos)];
         // `Authorization: Basic x` is the Authorization shape's (the scheme stays).
         if norm == "AUTHORIZATION" && line_rest.contains(REDACTED) {
@@ -179,9 +185,11 @@ pub(super) fn pairs(
         // x`): in prose, "invalid password for bob" names no secret.
         let password = norm.contains("PASS") || norm.contains("PWD");
         let flag = key.as_str().starts_with('-');
-        let allowed =
-            flag || (quoted && password) || is_directive(s, key.start(), line_rest, &norm, ctx);
-        if spaced && !allowed {
+        if spaced
+            && !(flag
+                || (quoted && password)
+                || (first_on_line && is_directive(line_rest, &norm, ctx)))
+        {
             continue;
         }
         let word_len = value_at
@@ -203,11 +211,9 @@ pub(super) fn pairs(
             && bare_word.bytes().all(|b| b.is_ascii_digit())
             && value_at[3..].starts_with(' ')
             && value_at[4..].starts_with(|c: char| c.is_ascii_uppercase());
-        let token = value_at
-            .split(char::is_whitespace)
-            .next()
-            .unwrap_or("")
-            .trim_end_matches([',', '.', ';', ':']);
+        // (The first word, looked for in the first 64 bytes: a value runs to the end of a
+        // long line with no space, and a search to its end for every key was quadratic.)
+        let token = first_word(value_at);
         // A switch, or code rather than a value (`Credentials = new …`, `token = None`).
         let switch = matches!(
             token,
@@ -243,7 +249,7 @@ pub(super) fn pairs(
         // (`password = correct horse staple`) holds the rest of the line.
         let whole_line = !quoted
             && !value_at.starts_with(['[', '{', '('])
-            && line_starts_at(s, key.start())
+            && first_on_line
             && (sep.contains(" = ")
                 || sep.contains(" : ")
                 || (ctx == Context::Document && sep.ends_with(": ")));
@@ -316,6 +322,20 @@ fn heredoc(value: &str) -> Option<&'static str> {
     ]
     .into_iter()
     .find(|m| v.starts_with(m))
+}
+
+/// The first word of `s` (to whitespace, trailing punctuation off), within its first 64
+/// bytes.
+fn first_word(s: &str) -> &str {
+    let mut end = s.len().min(64);
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    let head = &s[..end];
+    head.split(char::is_whitespace)
+        .next()
+        .unwrap_or("")
+        .trim_end_matches([',', '.', ';', ':'])
 }
 
 /// Whether the byte `at` of `s` starts its line (only whitespace before it).
@@ -393,7 +413,11 @@ fn column(s: &str, at: usize) -> usize {
 /// Whether the rest of a line after `key:` is a YAML block scalar header (`|`, `>-`, `|2+`),
 /// possibly with a comment.
 fn is_block_indicator(rest: &str) -> bool {
-    let t = rest.trim();
+    let t = rest.trim_start();
+    if !t.starts_with(['|', '>']) {
+        return false;
+    }
+    let t = t.trim_end();
     let t = t.split(" #").next().unwrap_or(t).trim_end();
     t.starts_with(['|', '>'])
         && t[1..]
@@ -404,6 +428,11 @@ fn is_block_indicator(rest: &str) -> bool {
 /// The length of a YAML anchor or tag (with its space) at the start of a value: `&pw `,
 /// `!!str `, `!secret `; 0 when there is none.
 fn anchor_len(rest: &str) -> usize {
+    // (Tested first: the search for the word's end would read a long line to its end for
+    // every key.)
+    if !rest.starts_with(['&', '!']) {
+        return 0;
+    }
     let word = rest.find(char::is_whitespace).unwrap_or(rest.len());
     let name = |w: &str| {
         w.starts_with(|c: char| c.is_ascii_alphabetic())
@@ -430,21 +459,18 @@ fn anchor_len(rest: &str) -> usize {
     }
 }
 
-/// Whether the key at byte `key_at` starts its line and the value is the line's last word:
+/// Whether a key that starts its line has its value as the line's last word:
 /// a config directive (`requirepass x`, netrc's `  password x`), not prose. In a log line
 /// only a password key before a word that is not plain letters counts (`password hunter2`,
 /// not `password changed` or `key loaded`).
-fn is_directive(s: &str, key_at: usize, line_rest: &str, key: &str, ctx: Context) -> bool {
-    let line_start = s[..key_at].rfind('\n').map_or(0, |i| i + 1);
-    let before = &s[line_start..key_at];
+fn is_directive(line_rest: &str, key: &str, ctx: Context) -> bool {
     let mut words = line_rest.split_whitespace();
     let (Some(value), None) = (words.next(), words.next()) else {
         return false;
     };
-    before.trim().is_empty()
-        && (ctx == Context::Document
-            || ((key.contains("PASS") || key.contains("PWD"))
-                && !value.chars().all(char::is_alphabetic)))
+    ctx == Context::Document
+        || ((key.contains("PASS") || key.contains("PWD"))
+            && !value.chars().all(char::is_alphabetic))
 }
 
 /// Whether `s` is an ODBC/ADO/JDBC-style connection string (`Server=x;User Id=u;Password=p w;`),
