@@ -302,10 +302,15 @@ pub(super) fn is_credential_field(field: &str, s: &RedactSettings) -> bool {
     if s.extra_fragments.is_empty() && plainly_safe(field) {
         return false;
     }
-    let n = normalise(field);
+    is_credential_normalised(&normalise(field), s)
+}
+
+/// [`is_credential_field`] of a name already [`normalise`]d (the text pair scan has it): a
+/// sensitive name that does not merely name a credential, and not a bare `key`.
+pub(super) fn is_credential_normalised(n: &str, s: &RedactSettings) -> bool {
     n != "KEY"
         && n != "KEYS"
-        && s.is_sensitive_normalised(&n)
+        && s.is_sensitive_normalised(n)
         && !NAMING_SUFFIXES.iter().any(|x| n.ends_with(x))
 }
 

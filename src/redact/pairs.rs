@@ -9,7 +9,7 @@
 //! scalar, an unclosed `[`/`{`, a TOML triple quote) is reported as [`Open`], so the caller
 //! hides what follows ([`super::log::LineState`]).
 
-use super::names::normalise;
+use super::names::{is_credential_normalised, normalise};
 use super::text::patterns;
 use super::{REDACTED, RedactSettings};
 
@@ -149,7 +149,7 @@ pub(super) fn pairs(
         if !spaced && !norm.is_empty() {
             *named = false;
         }
-        if !(by_name || hides(&norm, settings)) || rest.starts_with(REDACTED) {
+        if !(by_name || is_credential_normalised(&norm, settings)) || rest.starts_with(REDACTED) {
             continue;
         }
         if line_end_at < pos {
@@ -299,18 +299,6 @@ pub(super) fn pairs(
         out
     });
     (changed, open)
-}
-
-/// Whether a key named `norm` (normalised) in text has its value hidden: a sensitive name
-/// that does not merely name a credential (`secretName=db-creds`, `tokenPath=…`), and not a
-/// bare `key` (`key="shop/checkout-v2-7d9f"` in a controller's log is an object key).
-fn hides(norm: &str, settings: &RedactSettings) -> bool {
-    norm != "KEY"
-        && norm != "KEYS"
-        && settings.is_sensitive_normalised(norm)
-        && !super::names::NAMING_SUFFIXES
-            .iter()
-            .any(|x| norm.ends_with(x))
 }
 
 /// The end marker of a heredoc value (`<<EOT`, `<<-EOF`, `<<'END'`) among the usual ones.
