@@ -99,7 +99,7 @@ ci_fuzz() {
         mkdir -p "$tmp/$t"
         note "fuzz target $t: ${CI_FUZZ_SECONDS} s from fuzz/corpus/$t"
         cargo +nightly fuzz run "${CI_FUZZ_FLAGS[@]}" "$t" "$tmp/$t" "fuzz/corpus/$t" -- \
-            -max_total_time="$CI_FUZZ_SECONDS" -rss_limit_mb=256 -timeout=10 \
+            -seed=1 -max_total_time="$CI_FUZZ_SECONDS" -rss_limit_mb=256 -timeout=10 \
             -print_final_stats=1 2>"$tmp/$t.log" || rc=$?
         grep -E '^(stat::number_of_executed_units|stat::peak_rss_mb|Done )' "$tmp/$t.log" | sed 's/^/    /' >&2 || true
         if [[ $rc != 0 ]]; then

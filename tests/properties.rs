@@ -21,8 +21,13 @@ use proptest::prelude::*;
 use proptest::sample::select;
 use serde_json::{Value, json};
 
-/// `n` cases a property; failures are printed (shrunk), not persisted to files.
+/// `n` cases a property (or `PROPTEST_CASES`, for a longer exploring run); failures are
+/// printed (shrunk), not persisted to files.
 fn cases(n: u32) -> ProptestConfig {
+    let n = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(n);
     ProptestConfig {
         cases: n,
         failure_persistence: None,

@@ -340,3 +340,17 @@ fn r_ldif_double_colon() {
         ("olcRootPW:: bGVha1IyeA==", "bGVha1IyeA=="),
     ]);
 }
+
+#[test]
+fn s_pair_after_an_opening_quote() {
+    // Found by the property test in CI: a key glued after `k:"` whose value holds `!#*`.
+    text_hides(&[
+        ("k:\"password=A!#Aaa**Aa ", "A!#Aaa**Aa"),
+        ("k:\"password=A!#Aaa**Aa", "A!#Aaa**Aa"),
+        ("x \"password=A!#Aaa**Aa\" y", "A!#Aaa**Aa"),
+        // A pair name (`k`, `key`, `name`) whose value is itself a pair is not skipped.
+        ("k:password=leakS1x", "leakS1x"),
+        ("name: token=leakS2x", "leakS2x"),
+        ("key=\"api_key: leakS3x\"", "leakS3x"),
+    ]);
+}

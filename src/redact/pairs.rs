@@ -141,8 +141,11 @@ pub(super) fn pairs(
             let (len, _) = value_len(rest, conn);
             let v = rest[..len].trim_matches(|c| matches!(c, '"' | '\'' | '\\'));
             *named = !v.is_empty() && settings.is_sensitive(v);
-            // The name is not itself a key to scan (`name=DB_PASSWORD value=x`).
-            pos += len;
+            // The name is not itself a key to scan (`name=DB_PASSWORD value=x`), unless it
+            // holds a pair of its own (`k:password=x`, `key="token: x`).
+            if !v.contains(['=', ':']) {
+                pos += len;
+            }
             continue;
         }
         let by_name = *named && is_pair_value(&norm) && !spaced;
