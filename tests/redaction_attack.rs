@@ -352,5 +352,9 @@ fn s_pair_after_an_opening_quote() {
         ("k:password=leakS1x", "leakS1x"),
         ("name: token=leakS2x", "leakS2x"),
         ("key=\"api_key: leakS3x\"", "leakS3x"),
+        // A value that starts with `!` is not told from a YAML tag: hidden with what follows.
+        (" X-Auth-Token: !aAaA0a0aA | ", "!aAaA0a0aA"),
+        ("password: !leakS4x | more", "leakS4x"),
+        ("password: &leakS5x y", "leakS5x"),
     ]);
 }

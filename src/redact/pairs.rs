@@ -181,6 +181,19 @@ pub(super) fn pairs(
         let yaml = sep.trim_end().ends_with(':');
         let skip = if yaml { anchor_len(rest) } else { 0 };
         let value_at = &rest[skip..];
+        // `password: !tag |`: the value is on the lines below. A value that starts with `!`
+        // or `&` cannot be told from a tag or an anchor, so the word goes with the value.
+        if skip > 0 && is_block_indicator(&line_rest[skip.min(line_rest.len())..]) {
+            open = Some(Open::Indented {
+                col: block_column(s, key.start()),
+                seq: false,
+            });
+            out.push_str(&s[copied..pos]);
+            out.push_str(REDACTED);
+            pos = line_end_at.max(pos);
+            copied = pos;
+            continue;
+        }
         let quoted = value_at.starts_with(['"', '\'']) || value_at.starts_with("&quot;");
         // A space alone separates a value only after a flag (`--password x`), before a
         // quoted password (SQL's `PASSWORD 'x'`; not the API's `secret "db-creds" not
@@ -292,7 +305,8 @@ pub(super) fn pairs(
                 }
             });
         }
-        out.push_str(&s[copied..pos + skip]);
+        // (A tag or anchor before the value is hidden with it: see above.)
+        out.push_str(&s[copied..pos]);
         out.push_str(REDACTED);
         pos += skip + len;
         copied = pos;
