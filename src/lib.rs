@@ -9,37 +9,41 @@
 //! everything shown redacted in `redact`; every command bounded in time and every answer in
 //! size by [`ops::run_command`] and the executor's final cut.
 //!
-//! The public modules are what the binary, the integration tests and the fuzz targets use;
-//! every other module is crate-private, so no code outside the crate can reach past the
-//! choke points those modules keep.
+//! Every module is crate-private, so no code outside the crate can reach past the choke
+//! points they keep; the binary calls [`main`], the integration tests reach what they test
+//! through the hidden `testing` module and the fuzz targets through `fuzzing`.
 #![forbid(unsafe_code)]
 
-pub mod agent;
-pub mod aws;
-pub mod cli;
-pub mod command;
-pub mod error;
+pub(crate) mod agent;
+pub(crate) mod aws;
+pub(crate) mod cli;
+pub(crate) mod command;
+pub(crate) mod error;
 /// Entry points for the fuzz targets in `fuzz/`; not an API.
 #[doc(hidden)]
 pub mod fuzzing;
 pub(crate) mod json;
 pub(crate) mod jsonpath;
-pub mod kube;
+pub(crate) mod kube;
 pub(crate) mod lines;
 pub(crate) mod mcp;
 pub(crate) mod names;
 pub(crate) mod object;
-pub mod ops;
-pub mod output;
+pub(crate) mod ops;
+pub(crate) mod output;
 pub(crate) mod process;
-pub mod protocol;
+pub(crate) mod protocol;
 pub(crate) mod quantity;
-pub mod redact;
-pub mod scope;
+pub(crate) mod redact;
+pub(crate) mod scope;
 pub(crate) mod sensitive;
-pub mod sqs;
+pub(crate) mod sqs;
+/// What the integration tests reach inside the crate; not an API.
+#[doc(hidden)]
+pub mod testing;
 pub(crate) mod timefmt;
 pub(crate) mod tls;
 pub(crate) mod url;
 
+pub use cli::main;
 pub use error::{Code, Error, Result};

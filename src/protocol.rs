@@ -10,7 +10,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::command::{self, Command};
-use crate::error::{Code, Error, Result};
+use crate::error::{Error, Result};
 use crate::output::{Format, Output};
 use crate::timefmt;
 
@@ -309,23 +309,10 @@ fn gunzip_bounded(gz: &[u8], limit: usize) -> std::result::Result<String, String
     String::from_utf8(out).map_err(|e| format!("the gzip output is not UTF-8: {e}"))
 }
 
-/// An error result for a message whose id was readable.
-pub fn error_result(code: Code, message: &str) -> Result<Output> {
-    Err(Error::new(code, message))
-}
-
-/// The format names, for docs and tests.
-pub fn format_name(f: Format) -> &'static str {
-    match f {
-        Format::Text => "text",
-        Format::Json => "json",
-        Format::Yaml => "yaml",
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::Code;
 
     #[test]
     fn a_gzip_bomb_result_is_refused_at_the_result_limit() {
@@ -510,7 +497,7 @@ mod tests {
 
     #[test]
     fn errors_are_one_message() {
-        let r = error_result(Code::ReadOnly, "no");
+        let r: Result<Output> = Err(Error::new(Code::ReadOnly, "no"));
         let msgs = result_messages(
             &Result1 {
                 id: "e",

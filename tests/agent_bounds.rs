@@ -8,16 +8,16 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use kubeglass::agent::{self, Queue, Settings};
-use kubeglass::command::Command;
-use kubeglass::error::Result;
-use kubeglass::kube;
-use kubeglass::ops::{Engine, Executor};
-use kubeglass::output::Output;
-use kubeglass::protocol::AgentInfo;
-use kubeglass::redact::RedactSettings;
-use kubeglass::scope::Scope;
-use kubeglass::sqs::{Message, SqsError};
+use kubeglass::testing::agent::{self, Queue, Settings};
+use kubeglass::testing::command::Command;
+use kubeglass::testing::error::Result;
+use kubeglass::testing::kube;
+use kubeglass::testing::ops::{Engine, Executor};
+use kubeglass::testing::output::Output;
+use kubeglass::testing::protocol::AgentInfo;
+use kubeglass::testing::redact::RedactSettings;
+use kubeglass::testing::scope::Scope;
+use kubeglass::testing::sqs::{Message, SqsError};
 
 /// An API that answers every request after 5 s (far past the commands' 1 s timeout).
 fn slow_api() -> std::path::PathBuf {

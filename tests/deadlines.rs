@@ -121,7 +121,8 @@ fn long_lines(seen: &Seen) -> Option<(u16, String)> {
 /// The costliest pattern of the worst kind that `--grep` still takes: `(?:.?){N}bb` with the
 /// largest N that compiles (every `.?` is a state that each byte of the line visits).
 fn costliest_grep() -> String {
-    let fits = |n: usize| kubeglass::command::grep::compile(&format!("(?:.?){{{n}}}bb")).is_ok();
+    let fits =
+        |n: usize| kubeglass::testing::command::grep::compile(&format!("(?:.?){{{n}}}bb")).is_ok();
     let n = (1..10_000)
         .take_while(|&n| fits(n))
         .last()

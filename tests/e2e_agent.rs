@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-use kubeglass::protocol;
-use kubeglass::sqs::Sqs;
+use kubeglass::testing::protocol;
+use kubeglass::testing::sqs::Sqs;
 use serde_json::{Value, json};
 
 use support::*;
@@ -331,7 +331,7 @@ fn agent_over_sqs() {
         parts.iter().all(|p| p.to_string().len() <= 1024),
         "{parts:?}"
     );
-    let text = kubeglass::protocol::join_parts(&parts).expect("join");
+    let text = kubeglass::testing::protocol::join_parts(&parts).expect("join");
     assert!(text.contains("kind: Pod"), "{text}");
 
     // `kubeglass send` leaves another backend's message alone: received once at most.

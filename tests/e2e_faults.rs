@@ -26,7 +26,7 @@ use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use std::thread;
 use std::time::{Duration, Instant, SystemTime};
 
-use kubeglass::sqs::Sqs;
+use kubeglass::testing::sqs::Sqs;
 use serde_json::{Value, json};
 
 use support::*;

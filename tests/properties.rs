@@ -12,11 +12,11 @@
 //!   free text and in a log line).
 
 use kubeglass::Code;
-use kubeglass::command::{Command, parse_args, parse_json, parse_line};
-use kubeglass::output::budget::Budget;
-use kubeglass::output::{Format, Output};
-use kubeglass::protocol::{self, AgentInfo, Result1};
-use kubeglass::redact::{self, LogRedactor, RedactSettings};
+use kubeglass::testing::command::{Command, parse_args, parse_json, parse_line};
+use kubeglass::testing::output::budget::Budget;
+use kubeglass::testing::output::{Format, Output};
+use kubeglass::testing::protocol::{self, AgentInfo, Result1};
+use kubeglass::testing::redact::{self, LogRedactor, RedactSettings};
 use proptest::prelude::*;
 use proptest::sample::select;
 use serde_json::{Value, json};
@@ -350,7 +350,7 @@ fn chunks() -> impl Strategy<Value = Vec<String>> {
 fn as_lines(chunks: &[String]) -> String {
     chunks
         .iter()
-        .map(|c| kubeglass::output::printable(c).into_owned())
+        .map(|c| kubeglass::testing::output::printable(c).into_owned())
         .map(|c| {
             if c.ends_with('\n') {
                 c

@@ -275,7 +275,7 @@ fn secrets_are_requested_as_metadata_only_and_a_whole_secret_answer_is_dropped()
 fn an_api_body_over_the_cap_is_refused_naming_the_limit() {
     fn endless_list(seen: &fake_api::Seen) -> Option<(u16, String)> {
         seen.url.contains("/configmaps").then(|| {
-            let filler = "a".repeat(kubeglass::kube::MAX_API_BODY_BYTES);
+            let filler = "a".repeat(kubeglass::testing::kube::MAX_API_BODY_BYTES);
             (
                 200,
                 format!(r#"{{"kind":"ConfigMapList","items":[{{"data":{{"x":"{filler}"}}}}]}}"#),
@@ -290,7 +290,7 @@ fn an_api_body_over_the_cap_is_refused_naming_the_limit() {
         "{out}\n{err}"
     );
     assert!(
-        err.contains(&kubeglass::kube::MAX_API_BODY_BYTES.to_string()),
+        err.contains(&kubeglass::testing::kube::MAX_API_BODY_BYTES.to_string()),
         "the error names the limit: {err}"
     );
 }

@@ -6,7 +6,7 @@
 //! reference shape `{name, key}` under a sensitive name); a block cut by `--tail` is tested
 //! end to end (the redactor reads 64 lines above the tail).
 
-use kubeglass::redact::{self, LogRedactor, RedactSettings, Source};
+use kubeglass::testing::redact::{self, LogRedactor, RedactSettings, Source};
 use serde_json::json;
 
 /// Leaked parts of each text; `secret` must not appear in the redacted text.

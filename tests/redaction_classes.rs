@@ -8,7 +8,7 @@
 
 mod support;
 
-use kubeglass::redact::{self, LogRedactor, RedactSettings, Source};
+use kubeglass::testing::redact::{self, LogRedactor, RedactSettings, Source};
 use serde_json::{Value, json};
 use support::classes::cases;
 

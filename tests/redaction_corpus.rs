@@ -14,7 +14,7 @@
 mod corpus;
 
 use corpus::{Example, RECALL_MIN, corpus, report};
-use kubeglass::redact::{LogRedactor, RedactSettings, Source, fetched};
+use kubeglass::testing::redact::{LogRedactor, RedactSettings, Source, fetched};
 use serde_json::{Value, json};
 
 /// `v` as the text an investigator sees of it (a string as is, anything else as JSON).
@@ -198,7 +198,8 @@ fn differences(raw: &Value, shown: &Value, path: &str, out: &mut Vec<String>) {
             }
         }
         (Value::String(a), Value::String(b))
-            if b == kubeglass::redact::REDACTED && RECORDED_SECRETS.contains(&a.as_str()) => {}
+            if b == kubeglass::testing::redact::REDACTED
+                && RECORDED_SECRETS.contains(&a.as_str()) => {}
         _ if raw != shown => out.push(format!("{path}: {raw} -> {shown}")),
         _ => {}
     }
@@ -210,7 +211,7 @@ fn strip_removed_on_purpose(v: &mut Value) {
         Value::Object(m) => {
             m.remove("managedFields");
             if let Some(Value::Object(a)) = m.get_mut("annotations") {
-                a.remove(kubeglass::redact::LAST_APPLIED);
+                a.remove(kubeglass::testing::redact::LAST_APPLIED);
                 if a.is_empty() {
                     m.remove("annotations");
                 }

@@ -15,7 +15,7 @@ use crate::json::strings;
 
 use super::Client;
 use super::resource::TYPE_FORMS;
-pub use super::resource::{Resource, check_type_form, is_api_version, is_dns_subdomain};
+pub use super::resource::{Resource, check_type_form, is_api_version};
 
 /// How long discovery answers are reused.
 pub const TTL: Duration = Duration::from_secs(5 * 60);
@@ -533,7 +533,8 @@ fn served(client: &Client, every: bool) -> Result<Vec<Resource>> {
 }
 
 /// Resources of the preferred (first) version of each group in an APIGroupDiscoveryList.
-pub fn parse_aggregated(list: &Value) -> Vec<Resource> {
+#[cfg(test)]
+fn parse_aggregated(list: &Value) -> Vec<Resource> {
     parse_aggregated_versions(list, false)
 }
 

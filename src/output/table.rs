@@ -196,7 +196,8 @@ impl TableWriter {
         })
     }
 
-    /// Whether no row was added (the caller then prints kubectl's "No resources found …").
+    /// Whether no row was added.
+    #[cfg(test)]
     pub fn is_empty(&self) -> bool {
         self.rows.is_empty()
     }

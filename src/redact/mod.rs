@@ -4,7 +4,7 @@
 //! `map`/`part` that take function pointers, so nothing raw can be captured and laundered).
 //!
 //! Structure before patterns. `object.rs` walks objects by their shape: a sensitive name
-//! ([`name_is_sensitive`], after `names.rs` folds look-alike letters) hides its whole value
+//! ([`RedactSettings::is_sensitive`], after `names.rs` folds look-alike letters) hides its whole value
 //! whatever its type, `{name, value}` pairs in any spelling hide the value, word lists hide
 //! credential flags, a Secret loses its data and annotation values
 //! ([`SECRET_ANNOTATIONS_SHOWN`] aside), last-applied and managedFields go. Every other string
@@ -41,7 +41,7 @@ use serde_json::Value;
 
 pub use log::LogRedactor;
 use names::normalise;
-pub use names::{SENSITIVE_FRAGMENTS, SENSITIVE_NAMES, SENSITIVE_SUFFIXES, name_is_sensitive};
+pub use names::{SENSITIVE_FRAGMENTS, SENSITIVE_NAMES, SENSITIVE_SUFFIXES};
 use object::{hide_secret_annotations_everywhere, object};
 pub use text::text;
 
@@ -168,10 +168,22 @@ impl RedactSettings {
 /// nothing else, so an operation that forgot to redact does not compile: the redaction stage
 /// is a property of the types, not a call each operation must remember.
 ///
+/// What is allowed compiles (the path below is real, so the `compile_fail` tests fail for
+/// the fence, not for a missing name):
+///
+/// ```
+/// use kubeglass::testing::redact::{self, Redacted};
+/// let shown: Redacted<String> = redact::message("token=hunter2");
+/// let len: Redacted<usize> = shown.map(|s| s.len());
+/// assert!(!shown_text(&redact::message("token=hunter2")).contains("hunter2"));
+/// # fn shown_text(r: &Redacted<String>) -> String { r.value().clone() }
+/// # let _ = len;
+/// ```
+///
 /// ```compile_fail
 /// // Outside `redact`, a `Redacted` cannot be built from raw data.
 /// let raw = serde_json::json!({"data": {"password": "hunter2"}});
-/// let shown = kubeglass::redact::Redacted(raw);
+/// let shown = kubeglass::testing::redact::Redacted(raw);
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Redacted<T>(T);
@@ -189,7 +201,7 @@ impl<T> Redacted<T> {
     /// smuggles raw data in does not compile:
     ///
     /// ```compile_fail
-    /// use kubeglass::redact::{self, Redacted};
+    /// use kubeglass::testing::redact::{self, Redacted};
     /// let shown: Redacted<String> = redact::message("safe");
     /// let raw = String::from("password=hunter2");
     /// let laundered: Redacted<String> = shown.map(move |_| raw);
@@ -202,7 +214,7 @@ impl<T> Redacted<T> {
     /// text and so cannot carry unredacted data either:
     ///
     /// ```compile_fail
-    /// use kubeglass::redact::{self, Redacted};
+    /// use kubeglass::testing::redact::{self, Redacted};
     /// let shown: Redacted<String> = redact::message("safe");
     /// let raw: &'static str = "password=hunter2";
     /// let laundered = shown.map_with(raw, |_, r| r.to_string());
@@ -215,7 +227,7 @@ impl<T> Redacted<T> {
     /// in [`Self::map`]):
     ///
     /// ```compile_fail
-    /// use kubeglass::redact::{self, Redacted};
+    /// use kubeglass::testing::redact::{self, Redacted};
     /// let shown: Redacted<String> = redact::message("safe");
     /// let raw = String::from("password=hunter2");
     /// let laundered: Redacted<String> = shown.part(|_| raw.clone());

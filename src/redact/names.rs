@@ -207,6 +207,7 @@ pub(super) fn fold(c: char) -> Option<char> {
 
 /// Whether an env var, a log key or a JSON field named `name` holds a credential under the
 /// built-in rules ([`SENSITIVE_FRAGMENTS`], [`SENSITIVE_SUFFIXES`]).
+#[cfg(test)]
 pub fn name_is_sensitive(name: &str) -> bool {
     RedactSettings::default().is_sensitive(name)
 }

@@ -261,7 +261,7 @@ pub(super) fn contains_ignore_case(s: &str, needle: &str) -> bool {
 /// Free text with every credential shape replaced by [`REDACTED`]: a JSON document is
 /// redacted structurally, XML elements and percent-encoded text are read as such, each line
 /// passes the built-in shapes and sensitive `key=value` pairs (keys judged by
-/// [`super::name_is_sensitive`]), and values that span lines (a PEM private key, an indented
+/// [`super::RedactSettings::is_sensitive`]), and values that span lines (a PEM private key, an indented
 /// block under `password:`) are hidden across them.
 pub fn text(s: &str) -> Cow<'_, str> {
     text_with(s, &RedactSettings::default())

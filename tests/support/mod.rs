@@ -12,8 +12,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::Arc;
 
-use kubeglass::aws::{Credentials, Provider};
-use kubeglass::sqs::Sqs;
+use kubeglass::testing::aws::{Credentials, Provider};
+use kubeglass::testing::sqs::Sqs;
 
 /// Secret values the testbed's seed plants (shared/testbed/seed.py): any output holding one
 /// (or its base64 form, which is how Secret data travels) is a leak.
