@@ -695,4 +695,13 @@ mod tests {
         }
         assert_eq!(complete, vec![a]);
     }
+
+    /// The sample backend in docs/protocol.md is docs/backend.py, which the end-to-end tests
+    /// run: the doc cannot show a backend that was not run.
+    #[test]
+    fn the_protocol_doc_shows_the_sample_backend_that_is_run() {
+        let doc = include_str!("../docs/protocol.md");
+        let file = include_str!("../docs/backend.py");
+        assert!(doc.contains(&format!("```python\n{file}```")));
+    }
 }

@@ -47,6 +47,8 @@ Agent:
   --max-message-bytes N       largest response message (default: the queue's MaximumMessageSize)
   --ca-file PATH              an extra CA for HTTPS to AWS (TLS-inspecting proxies)
   --log-format text|json      stderr log lines (RUST_LOG sets the level; default info)
+  KUBEGLASS_AGENT_ID          the agent id in answers and heartbeats (default: host name,
+                              pid and a random suffix, unique per process)
 
 AWS credentials: environment, IRSA, EKS Pod Identity / container credentials, ~/.aws files
 (AWS_PROFILE, credential_process), EC2 IMDSv2. Region: AWS_REGION, else the queue URL.
