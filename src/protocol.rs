@@ -161,12 +161,12 @@ pub(crate) fn salvage_id(body: &str) -> Option<String> {
 /// A fresh answer id ([`Result1::answer`]): 16 hex digits, unique per attempt to answer.
 /// Random (std's per-process hash keys) mixed with the pid, the clock and a counter, so two
 /// agents, two restarts of one, or two attempts of one process never share one.
-pub fn answer_id() -> String {
+pub(crate) fn answer_id() -> String {
     format!("{:016x}", unique_u64())
 }
 
 /// 64 bits no other call (in this process or another) is expected to repeat.
-pub fn unique_u64() -> u64 {
+pub(crate) fn unique_u64() -> u64 {
     use std::hash::{BuildHasher, Hasher};
     use std::sync::atomic::{AtomicU64, Ordering};
     static COUNTER: AtomicU64 = AtomicU64::new(0);
