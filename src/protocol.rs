@@ -158,10 +158,37 @@ pub(crate) fn salvage_id(body: &str) -> Option<String> {
         .then(|| id.to_string())
 }
 
+/// A fresh answer id ([`Result1::answer`]): 16 hex digits, unique per attempt to answer.
+/// Random (std's per-process hash keys) mixed with the pid, the clock and a counter, so two
+/// agents, two restarts of one, or two attempts of one process never share one.
+pub(crate) fn answer_id() -> String {
+    format!("{:016x}", unique_u64())
+}
+
+/// 64 bits no other call (in this process or another) is expected to repeat.
+pub(crate) fn unique_u64() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
+    h.write_u32(std::process::id());
+    let now = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    h.write_u128(now);
+    h.finish()
+}
+
 /// The fields of one result, before splitting.
+#[derive(Clone, Copy)]
 pub struct Result1<'a> {
     /// Command id.
     pub id: &'a str,
+    /// This answer's id ([`answer_id`]): every part of one answer carries it, a second answer
+    /// to the same command id (another agent, a restart, a re-split) carries another, so a
+    /// backend keys parts by `(id, answer)` and never mixes two answers.
+    pub answer: &'a str,
     /// What the command gave.
     pub result: &'a Result<Output>,
     /// Who answered.
@@ -172,19 +199,20 @@ pub struct Result1<'a> {
 
 /// The response messages for a result, each at most `max_message_bytes` long.
 pub fn result_messages(r: &Result1, max_message_bytes: usize) -> Vec<String> {
-    let mut base = json!({"version": VERSION, "type": "result", "id": r.id, "agent": r.agent, "duration_ms": r.duration_ms});
+    let mut base = json!({"version": VERSION, "type": "result", "id": r.id, "answer": r.answer,
+        "agent": r.agent, "duration_ms": r.duration_ms});
     let (text, format, truncated) = match r.result {
         Ok(out) => (out.text.as_str(), out.format, out.truncated),
         Err(e) => {
             base["status"] = json!("error");
             base["error"] = json!({"code": e.code, "message": e.message});
-            // A partial result travels like an answer's output, in parts.
-            let Some(partial) = &e.partial else {
-                base["part"] = json!(1);
-                base["parts"] = json!(1);
-                return vec![base.to_string()];
-            };
-            (partial.as_str(), Format::Text, false)
+            // A partial result travels like an answer's output, in parts; without one the
+            // output is empty, and every part still carries format, truncated and encoding
+            // (docs/protocol.md: every part repeats them).
+            match &e.partial {
+                Some(partial) => (partial.as_str(), Format::Text, false),
+                None => ("", Format::Text, false),
+            }
         }
     };
     if r.result.is_ok() {
@@ -287,6 +315,60 @@ pub fn join_parts(messages: &[Value]) -> std::result::Result<String, String> {
         _ => Ok(joined),
     }
 }
+
+/// One command id's answers as a backend assembles them (docs/protocol.md, "Assembling
+/// answers"): parts keyed by `(id, answer)`, a part seen twice kept once, and the first
+/// answer whose parts `1..parts` all arrived is the answer. Two answers to one id (two
+/// agents, a restart, a re-split) never mix, whatever order their parts arrive in.
+#[derive(Debug, Default)]
+pub struct Assembly {
+    /// Answer id → parts by number, in order of first arrival.
+    answers: Vec<(String, Vec<Option<Value>>)>,
+    /// An answer is complete: everything after it is ignored.
+    done: bool,
+}
+
+impl Assembly {
+    /// Take one `result` message of this id; returns the answer's parts in order when this
+    /// one completes it (and `None` after that: the first complete answer is the answer).
+    pub fn add(&mut self, part: Value) -> Option<Vec<Value>> {
+        let n = part.get("parts").and_then(Value::as_u64).unwrap_or(1) as usize;
+        let i = part.get("part").and_then(Value::as_u64).unwrap_or(1) as usize;
+        if self.done || n == 0 || i == 0 || i > n || n > MAX_PARTS {
+            return None;
+        }
+        // An agent older than the answer id sent none: then `parts` is the best key there is.
+        let key = match part.get("answer").and_then(Value::as_str) {
+            Some(a) => a.to_string(),
+            None => format!("parts={n}"),
+        };
+        let slot = match self.answers.iter().position(|(k, _)| *k == key) {
+            Some(s) => s,
+            None => {
+                self.answers.push((key, vec![None; n]));
+                self.answers.len() - 1
+            }
+        };
+        let parts = &mut self.answers[slot].1;
+        if parts.len() != n || parts[i - 1].is_some() {
+            // A repeated part (a send retried after a lost reply) or a garbled count.
+            return None;
+        }
+        parts[i - 1] = Some(part);
+        if parts.iter().all(Option::is_some) {
+            let done: Vec<Value> = parts.iter_mut().filter_map(Option::take).collect();
+            // Complete once: later parts of any answer to this id are ignored.
+            self.answers.clear();
+            self.done = true;
+            return Some(done);
+        }
+        None
+    }
+}
+
+/// The most parts one answer can have ([`MAX_RESULT_BYTES`] in SQS's smallest messages),
+/// so a garbled `parts` cannot make a backend allocate without bound.
+pub const MAX_PARTS: usize = MAX_RESULT_BYTES / 256;
 
 /// The largest result text kubeglass ever sends (`--max-output-bytes` goes no higher), and
 /// so the most a backend decompresses of one: a few KiB of gzip can stand for gigabytes.
@@ -423,6 +505,7 @@ mod tests {
         let msgs = result_messages(
             &Result1 {
                 id: "p",
+                answer: "a1",
                 result: &Err(err),
                 agent: &agent(),
                 duration_ms: 1,
@@ -451,6 +534,7 @@ mod tests {
             let msgs = result_messages(
                 &Result1 {
                     id: "big",
+                    answer: "a1",
                     result: &out,
                     agent: &agent(),
                     duration_ms: 5,
@@ -480,6 +564,7 @@ mod tests {
         let msgs = result_messages(
             &Result1 {
                 id: "r",
+                answer: "a1",
                 result: &out,
                 agent: &agent(),
                 duration_ms: 1,
@@ -501,6 +586,7 @@ mod tests {
         let msgs = result_messages(
             &Result1 {
                 id: "e",
+                answer: "a1",
                 result: &r,
                 agent: &agent(),
                 duration_ms: 0,
@@ -512,5 +598,97 @@ mod tests {
             (v["status"].as_str(), v["error"]["code"].as_str()),
             (Some("error"), Some("ReadOnly"))
         );
+    }
+
+    #[test]
+    fn an_error_answer_carries_format_truncated_and_encoding() {
+        let r: Result<Output> = Err(Error::new(Code::OutOfScope, "no"));
+        let msgs = result_messages(
+            &Result1 {
+                id: "e",
+                answer: "a1",
+                result: &r,
+                agent: &agent(),
+                duration_ms: 0,
+            },
+            1000,
+        );
+        let v: Value = serde_json::from_str(&msgs[0]).unwrap();
+        assert_eq!(msgs.len(), 1);
+        assert_eq!(
+            (&v["format"], &v["truncated"], &v["encoding"], &v["output"]),
+            (
+                &json!("text"),
+                &json!(false),
+                &json!("identity"),
+                &json!("")
+            )
+        );
+        assert_eq!(
+            (&v["answer"], &v["part"], &v["parts"]),
+            (&json!("a1"), &json!(1), &json!(1))
+        );
+    }
+
+    #[test]
+    fn answer_ids_are_unique_per_attempt() {
+        let ids: std::collections::HashSet<String> = (0..10_000).map(|_| answer_id()).collect();
+        assert_eq!(ids.len(), 10_000);
+        assert!(ids.iter().all(|a| a.len() == 16 && valid_id(a)));
+    }
+
+    /// Two agents answer one id with different texts split into the same number of parts,
+    /// their parts interleaved (and one repeated): assembly by `(id, answer)` gives exactly one
+    /// of the two texts, the first to complete, never a mix.
+    #[test]
+    fn two_answers_to_one_id_assemble_without_mixing() {
+        let parts_of = |answer: &str, text: &str| -> Vec<Value> {
+            let out = Ok(Output {
+                text: text.to_string(),
+                format: Format::Text,
+                truncated: false,
+            });
+            result_messages(
+                &Result1 {
+                    id: "same",
+                    answer,
+                    result: &out,
+                    agent: &agent(),
+                    duration_ms: 1,
+                },
+                700,
+            )
+            .iter()
+            .map(|m| serde_json::from_str(m).unwrap())
+            .collect()
+        };
+        let a: String = (0..400).map(|i| format!("a{i} ")).collect();
+        let b: String = (0..400).map(|i| format!("b{i} ")).collect();
+        let (pa, pb) = (parts_of("answer-a", &a), parts_of("answer-b", &b));
+        assert_eq!(pa.len(), pb.len());
+        assert!(pa.len() > 2);
+        // b's part 1, a's part 1, then alternating from the end: a completes last but one.
+        let mut order = vec![pb[0].clone(), pa[0].clone(), pa[0].clone()];
+        for i in (1..pa.len()).rev() {
+            order.push(pa[i].clone());
+            order.push(pb[i].clone());
+        }
+        let mut asm = Assembly::default();
+        let mut complete = Vec::new();
+        for m in order {
+            if let Some(parts) = asm.add(m) {
+                complete.push(join_parts(&parts).unwrap());
+            }
+        }
+        assert_eq!(complete, vec![a]);
+    }
+
+    /// The sample backend in docs/protocol.md is docs/backend.py, which the end-to-end tests
+    /// run: the doc cannot show a backend that was not run.
+    #[test]
+    fn the_protocol_doc_shows_the_sample_backend_that_is_run() {
+        let doc = include_str!("../docs/protocol.md");
+        let file = include_str!("../docs/backend.py");
+        assert!(doc.contains(&format!("```python\n{file}```")));
     }
 }

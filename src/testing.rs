@@ -65,7 +65,7 @@ pub mod output {
 
 /// The wire protocol.
 pub mod protocol {
-    pub use crate::protocol::{AgentInfo, Result1, join_parts, parse, result_messages};
+    pub use crate::protocol::{AgentInfo, Assembly, Result1, join_parts, parse, result_messages};
 }
 
 /// The redactor's entry points.

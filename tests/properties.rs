@@ -479,7 +479,7 @@ proptest! {
         let out = Ok(Output { text: text.clone(), format: Format::Text, truncated });
         let agent = agent(agent_id, cluster);
         let msgs = protocol::result_messages(
-            &Result1 { id: &id, result: &out, agent: &agent, duration_ms: 7 },
+            &Result1 { id: &id, answer: "a1", result: &out, agent: &agent, duration_ms: 7 },
             max,
         );
         for m in &msgs {

@@ -76,8 +76,8 @@ struct Shared {
     settings: Settings,
     queue: Arc<dyn Queue>,
     exec: Arc<dyn Executor>,
-    /// Command ids of the last hour: when claimed, and whether answered.
-    seen: Mutex<HashMap<String, (Instant, bool)>>,
+    /// Command ids of the last hour: when claimed, and the answer id once answered.
+    seen: Mutex<HashMap<String, (Instant, Option<String>)>>,
     draining: AtomicBool,
     outstanding: AtomicUsize,
     /// The largest response message; lowered when the queue refuses a size.
@@ -381,10 +381,14 @@ fn handle(shared: &Arc<Shared>, msg: &Message) {
         log::info!(
             "command {} is already {}: deleting the duplicate",
             incoming.id,
-            if answered { "answered" } else { "running" }
+            if answered.is_some() {
+                "answered"
+            } else {
+                "running"
+            }
         );
-        if answered {
-            notify_duplicate(shared, msg, &incoming.id);
+        if let Some(answer) = answered {
+            notify_duplicate(shared, msg, &incoming.id, &answer);
         }
         let _ = shared.queue.delete(&msg.receipt_handle);
         return;
@@ -404,35 +408,36 @@ fn handle(shared: &Arc<Shared>, msg: &Message) {
     respond_and_delete(shared, msg, &incoming.id, &result, started);
 }
 
-/// Take `id` for this delivery; false when it was answered in the last hour or is running.
-/// Take `id` for this delivery (`None`); `Some(answered)` when it was taken in the last hour.
-fn claimed_before(shared: &Shared, id: &str) -> Option<bool> {
+/// Take `id` for this delivery (`None`); `Some(answer)` when it was taken in the last hour
+/// (the answer id when answered, `None` while it runs).
+fn claimed_before(shared: &Shared, id: &str) -> Option<Option<String>> {
     let Ok(mut seen) = shared.seen.lock() else {
         return None;
     };
     seen.retain(|_, (t, _)| t.elapsed() < DEDUPE_FOR);
     if let Some((_, answered)) = seen.get(id) {
-        return Some(*answered);
+        return Some(answered.clone());
     }
-    seen.insert(id.to_string(), (Instant::now(), false));
+    seen.insert(id.to_string(), (Instant::now(), None));
     None
 }
 
-/// Record that `id` was answered (a later delivery of it gets a `duplicate` notice).
-fn mark_answered(shared: &Shared, id: &str) {
+/// Record that `id` was answered by `answer` (a later delivery of it gets a `duplicate`
+/// notice naming that answer).
+fn mark_answered(shared: &Shared, id: &str, answer: &str) {
     if let Ok(mut seen) = shared.seen.lock()
         && let Some(entry) = seen.get_mut(id)
     {
-        entry.1 = true;
+        entry.1 = Some(answer.to_string());
     }
 }
 
 /// Tell the backend an id it sent again was already answered (`type: duplicate`), so a
 /// waiter for a reused id is not left to time out; backends that wait on results only
 /// ignore it (docs/protocol.md).
-fn notify_duplicate(shared: &Shared, msg: &Message, id: &str) {
+fn notify_duplicate(shared: &Shared, msg: &Message, id: &str, answer: &str) {
     let body = json!({"version": protocol::VERSION, "type": "duplicate", "id": id,
-        "agent": shared.settings.agent,
+        "answer": answer, "agent": shared.settings.agent,
         "message": "this id was already answered in the last hour; its answer is not sent again"});
     let dedup = format!("{id}.dup.{}", msg.message_id);
     if let Err(e) = shared
@@ -458,14 +463,16 @@ fn respond_and_delete(
     result: &Result<Output>,
     started: Instant,
 ) {
+    let answer = protocol::answer_id();
     let r = Result1 {
         id,
+        answer: &answer,
         result,
         agent: &shared.settings.agent,
         duration_ms: started.elapsed().as_millis() as u64,
     };
-    let parts = match send_result(shared, &r) {
-        Ok(n) => n,
+    let (parts, answer) = match send_result(shared, &r) {
+        Ok(sent) => sent,
         Err(e) => {
             log::error!(
                 "result of {id} not sent ({}); the command will be redelivered",
@@ -475,13 +482,13 @@ fn respond_and_delete(
             return;
         }
     };
-    mark_answered(shared, id);
+    mark_answered(shared, id, &answer);
     match result {
         Ok(_) => shared.done.fetch_add(1, Ordering::SeqCst),
         Err(_) => shared.failed.fetch_add(1, Ordering::SeqCst),
     };
     log::info!(
-        "answered {id}: {} in {} ms ({} part{})",
+        "answered {id} (answer {answer}): {} in {} ms ({} part{})",
         match result {
             Ok(_) => "ok".to_string(),
             Err(e) => e.code.to_string(),
@@ -497,25 +504,36 @@ fn respond_and_delete(
     }
 }
 
-/// Send a result in parts; returns how many. When the queue refuses a part for its size
-/// (its limit lowered at run time, or `--max-message-bytes` above it), the limit is read
-/// again and the result split anew; if it still cannot go, a short error result that fits
-/// is sent instead, so the backend always gets an answer.
-fn send_result(shared: &Shared, r: &Result1) -> std::result::Result<usize, SqsError> {
+/// Send a result in parts; returns how many, and the answer id they carry. When the queue
+/// refuses a part for its size (its limit lowered at run time, or `--max-message-bytes`
+/// above it), the limit is read again and the result split anew under a new answer id; if
+/// it still cannot go, a short error result that fits is sent instead (its own answer id),
+/// so the backend always gets an answer and never mixes an abandoned split into it.
+fn send_result(shared: &Shared, r: &Result1) -> std::result::Result<(usize, String), SqsError> {
     let group = queue::group_of(r.id);
     for attempt in 0..2 {
         let limit = shared.max_message_bytes.load(Ordering::SeqCst);
-        let parts = protocol::result_messages(r, limit);
+        let answer = match attempt {
+            0 => r.answer.to_string(),
+            _ => protocol::answer_id(),
+        };
+        let parts = protocol::result_messages(
+            &Result1 {
+                answer: &answer,
+                ..*r
+            },
+            limit,
+        );
+        let n = parts.len();
         let sent = parts.iter().enumerate().try_for_each(|(i, body)| {
-            // A new split gets new deduplication ids (FIFO would drop a re-split part 1).
-            let dedup = match attempt {
-                0 => format!("{}.{}", r.id, i + 1),
-                n => format!("{}.s{n}.{}", r.id, i + 1),
-            };
+            // The answer id makes every attempt's deduplication ids new (FIFO would drop a
+            // re-split part 1, or a second agent's answer); a retried send of one part keeps
+            // its id, so FIFO drops the copy.
+            let dedup = format!("{}.{answer}.{}", r.id, i + 1);
             send_with_retry(shared, body, group, &dedup)
         });
         match sent {
-            Ok(()) => return Ok(parts.len()),
+            Ok(()) => return Ok((n, answer)),
             Err(e) if e.is_too_large() && attempt == 0 => {
                 let fresh = shared.queue.response_limit().ok().flatten();
                 let lower = fresh
@@ -540,7 +558,7 @@ fn send_unsendable(
     shared: &Shared,
     r: &Result1,
     limit: usize,
-) -> std::result::Result<usize, SqsError> {
+) -> std::result::Result<(usize, String), SqsError> {
     log::error!(
         "result of {} cannot be sent at {limit} bytes a message: answering Internal",
         r.id
@@ -549,15 +567,20 @@ fn send_unsendable(
         "the result could not be sent: the response queue refused messages of {limit} bytes; \
          raise its MaximumMessageSize or ask for less (max_output_bytes)"
     )));
-    let short = Result1 { result: &err, ..*r };
+    let answer = protocol::answer_id();
+    let short = Result1 {
+        result: &err,
+        answer: &answer,
+        ..*r
+    };
     let body = protocol::result_messages(&short, usize::MAX).remove(0);
     send_with_retry(
         shared,
         &body,
         queue::group_of(r.id),
-        &format!("{}.err", r.id),
+        &format!("{}.{answer}.err", r.id),
     )?;
-    Ok(1)
+    Ok((1, answer))
 }
 
 fn send_with_retry(

@@ -33,8 +33,10 @@ pub fn serve(
             Ok(m) => (m.id, ops::run_command(exec, m.command, m.deadline, bounds)),
             Err((id, e)) => (id.unwrap_or_default(), Err(e)),
         };
+        let answer = protocol::answer_id();
         let r = Result1 {
             id: &id,
+            answer: &answer,
             result: &result,
             agent,
             duration_ms: started.elapsed().as_millis() as u64,

@@ -243,6 +243,18 @@ fn every_command_gets_one_answer_and_is_deleted_after_it() {
     let big = results("big");
     assert!(big.len() > 1 && big.iter().all(|m| m.to_string().len() <= 16 * 1024));
     assert_eq!(protocol::join_parts(&big).unwrap(), big_text());
+    // One answer id per answer: on every part of it, and another for every other answer.
+    let big_answers: std::collections::HashSet<&Value> = big.iter().map(|m| &m["answer"]).collect();
+    assert_eq!(big_answers.len(), 1);
+    assert_ne!(big[0]["answer"], results("ro")[0]["answer"]);
+    // The second ok-1 is a notice when it came after the answer (not while it ran).
+    if let Some(notice) = sent.iter().find(|m| m["type"] == "duplicate") {
+        assert_eq!(
+            notice["answer"],
+            results("ok-1")[0]["answer"],
+            "the notice names it"
+        );
+    }
     let beat = sent
         .iter()
         .find(|m| m["type"] == "heartbeat")
@@ -439,14 +451,15 @@ fn size_refusal_mid_result_resplits_with_new_dedup_ids_on_fifo() {
         "the queue refused a size"
     );
     let all = results(&q, "big");
-    let last = all.last().expect("parts sent");
-    // The new split, complete: its part 1 was not dropped as a duplicate of the old part 1.
-    let split: Vec<Value> = all
+    // The new split, complete: its part 1 was not dropped as a duplicate of the old part 1,
+    // and it carries a new answer id, so the abandoned part 1 cannot mix into it.
+    let mut asm = protocol::Assembly::default();
+    let split = all
         .iter()
-        .filter(|m| m["parts"] == last["parts"])
-        .cloned()
-        .collect();
+        .find_map(|m| asm.add(m.clone()))
+        .expect("a complete answer");
     assert!(split.len() > 1);
+    assert_ne!(all[0]["answer"], split[0]["answer"], "a new answer id");
     assert!(
         raw_results(&q, "big")
             .iter()

@@ -47,6 +47,8 @@ Agent:
   --max-message-bytes N       largest response message (default: the queue's MaximumMessageSize)
   --ca-file PATH              an extra CA for HTTPS to AWS (TLS-inspecting proxies)
   --log-format text|json      stderr log lines (RUST_LOG sets the level; default info)
+  KUBEGLASS_AGENT_ID          the agent id in answers and heartbeats (default: host name,
+                              pid and a random suffix, unique per process)
 
 AWS credentials: environment, IRSA, EKS Pod Identity / container credentials, ~/.aws files
 (AWS_PROFILE, credential_process), EC2 IMDSv2. Region: AWS_REGION, else the queue URL.
@@ -157,9 +159,14 @@ fn parse(pargs: &mut pico_args::Arguments, stdio: bool) -> Result<RunArgs> {
     let ca_file: Option<PathBuf> = pargs
         .opt_value_from_str("--ca-file")
         .map_err(common::usage)?;
-    let agent_id = std::env::var("KUBEGLASS_AGENT_ID")
-        .or_else(|_| std::env::var("HOSTNAME"))
-        .unwrap_or_else(|_| "kubeglass".into());
+    let agent_id = agent_id(
+        std::env::var("KUBEGLASS_AGENT_ID").ok(),
+        std::env::var("HOSTNAME")
+            .ok()
+            .or_else(|| std::fs::read_to_string(KERNEL_HOSTNAME).ok()),
+        std::process::id(),
+        crate::protocol::unique_u64(),
+    );
     let settings = Settings {
         agent: AgentInfo {
             id: agent_id,
@@ -184,6 +191,38 @@ fn parse(pargs: &mut pico_args::Arguments, stdio: bool) -> Result<RunArgs> {
         ca_file,
         max_message_bytes,
     })
+}
+
+/// The host name when `HOSTNAME` is not exported (bash sets it without exporting it).
+const KERNEL_HOSTNAME: &str = "/proc/sys/kernel/hostname";
+
+/// The agent's id in every answer and heartbeat: `KUBEGLASS_AGENT_ID` as given (the operator
+/// then keeps it unique), else `<host>-<pid>-<6 hex digits of random>`, unique per process
+/// even for two agents on one laptop or two containers of one pod name (pid 1 both). The
+/// FIFO heartbeat deduplication id is built from it, so a shared id would drop heartbeats.
+fn agent_id(set: Option<String>, host: Option<String>, pid: u32, random: u64) -> String {
+    if let Some(id) = set.filter(|s| !s.trim().is_empty()) {
+        log::info!("agent id {id:?} from KUBEGLASS_AGENT_ID");
+        return id;
+    }
+    let host: String = host
+        .as_deref()
+        .map(str::trim)
+        .filter(|h| !h.is_empty())
+        .unwrap_or("kubeglass")
+        .chars()
+        .take(64)
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let id = format!("{host}-{pid}-{:06x}", random & 0xff_ffff);
+    log::info!("agent id {id:?} (host name, pid, random; KUBEGLASS_AGENT_ID sets one)");
+    id
 }
 
 /// Where the cgroup filesystem is mounted (the pod's memory limit is read there).
@@ -303,5 +342,28 @@ fn checked<T>(role: &str, url: &str, read: Result<T, SqsError>) -> Result<Option
             err.message = format!("the {role} queue: {}", err.message);
             Err(err)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::agent_id;
+
+    #[test]
+    fn agent_ids_are_unique_by_default_and_set_by_the_environment() {
+        let a = agent_id(None, Some("laptop\n".into()), 42, 0xabc_def0);
+        assert_eq!(a, "laptop-42-bcdef0");
+        assert_ne!(a, agent_id(None, Some("laptop".into()), 42, 0x123_4567));
+        assert_ne!(a, agent_id(None, Some("laptop".into()), 43, 0xabc_def0));
+        assert_eq!(agent_id(None, None, 1, 0), "kubeglass-1-000000");
+        assert_eq!(agent_id(None, Some("a b/c".into()), 1, 0), "a-b-c-1-000000");
+        assert_eq!(
+            agent_id(Some("pod-x".into()), Some("h".into()), 1, 0),
+            "pod-x"
+        );
+        assert_eq!(
+            agent_id(Some(" ".into()), Some("h".into()), 1, 0),
+            "h-1-000000"
+        );
     }
 }

@@ -128,8 +128,10 @@ fn send(pargs: &mut pico_args::Arguments, words: Option<Vec<OsString>>) -> Resul
     let fifo = commands
         .ends_with(".fifo")
         .then_some((id.as_str(), id.as_str()));
-    sqs.send(&commands, &body.to_string(), fifo)
+    let message_id = sqs
+        .send(&commands, &body.to_string(), fifo)
         .map_err(|e| e.to_error(&commands))?;
+    log::debug!("sent command {id} as SQS MessageId {message_id}");
     let mut w = Waiter {
         sqs: &sqs,
         queue: &responses,
@@ -204,7 +206,8 @@ impl Waiter<'_> {
     /// Receive until every part of the answer arrived (deleting them), or time out.
     fn wait(&mut self, timeout: Duration) -> Result<Vec<Value>> {
         let end = Instant::now() + timeout;
-        let mut parts: Vec<Value> = Vec::new();
+        // Parts keyed by (id, answer), the first complete answer taken (docs/protocol.md).
+        let mut answers = protocol::Assembly::default();
         while Instant::now() < end {
             let left = end.saturating_duration_since(Instant::now());
             // Messages we receive stay invisible past the wait: another backend's message
@@ -215,12 +218,14 @@ impl Waiter<'_> {
                 .sqs
                 .receive(self.queue, 10, wait_s, hide)
                 .map_err(|e| e.to_error(self.queue))?;
+            let mut complete = None;
             for m in msgs {
                 let v = serde_json::from_str::<Value>(&m.body).unwrap_or(Value::Null);
                 match self.classify(&v) {
                     Mine::Part => {
                         let _ = self.sqs.delete(self.queue, &m.receipt_handle);
-                        parts.push(v);
+                        // The rest of this batch is still sorted (held or deleted).
+                        complete = complete.or_else(|| answers.add(v));
                     }
                     Mine::Duplicate => {
                         let _ = self.sqs.delete(self.queue, &m.receipt_handle);
@@ -232,12 +237,7 @@ impl Waiter<'_> {
                     Mine::Other => self.held.push(m.receipt_handle),
                 }
             }
-            let want = parts
-                .first()
-                .and_then(|p| p.get("parts"))
-                .and_then(Value::as_u64)
-                .unwrap_or(u64::MAX);
-            if parts.len() as u64 >= want {
+            if let Some(parts) = complete {
                 return Ok(parts);
             }
         }

@@ -256,19 +256,26 @@ impl Sqs {
         messages_of(&v)
     }
 
-    /// Send one message (FIFO queues need a group and a deduplication id).
+    /// Send one message (FIFO queues need a group and a deduplication id); returns the
+    /// `MessageId` SQS gave it (empty if the reply had none), for logs that tie a send to
+    /// what a receiver saw.
     pub fn send(
         &self,
         queue: &str,
         body: &str,
         fifo: Option<(&str, &str)>,
-    ) -> Result<(), SqsError> {
+    ) -> Result<String, SqsError> {
         let mut req = json!({"QueueUrl": queue, "MessageBody": body});
         if let Some((group, dedup)) = fifo {
             req["MessageGroupId"] = json!(group);
             req["MessageDeduplicationId"] = json!(dedup);
         }
-        self.call("SendMessage", &req).map(|_| ())
+        self.call("SendMessage", &req).map(|v| {
+            v.get("MessageId")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string()
+        })
     }
 
     /// Delete a handled message.
