@@ -66,6 +66,8 @@ enum Flag {
     LabelColumns,
     NoHeaders,
     SortBy,
+    Revision,
+    To,
 }
 
 /// How a flag is spelled and whether it takes a value.
@@ -110,6 +112,8 @@ const FLAGS: &[FlagSpec] = &[
     spec("label-columns", Some('L'), Flag::LabelColumns, true),
     spec("no-headers", None, Flag::NoHeaders, false),
     spec("sort-by", None, Flag::SortBy, true),
+    spec("revision", None, Flag::Revision, true),
+    spec("to", None, Flag::To, true),
 ];
 
 /// The flags a command may use, as an unknown flag's error lists them.
@@ -224,16 +228,22 @@ fn command_from_positionals(verb: &str, rest: &[String]) -> Result<Command> {
     let op = match verb {
         "rollout" => match rest.first().map(String::as_str) {
             Some("history") => Op::RolloutHistory,
+            Some("diff") => Op::RolloutDiff,
             Some(sub) => {
                 return Err(unsupported(format!(
-                    "`rollout {sub}` is not available (only `rollout history`)"
+                    "`rollout {sub}` is not available (only `rollout history` and `rollout diff`)"
                 )));
             }
-            None => return Err(Error::invalid("`rollout` needs `history TYPE/NAME`")),
+            None => {
+                return Err(Error::invalid(
+                    "`rollout` needs `history TYPE/NAME` or `diff TYPE/NAME`",
+                ));
+            }
         },
-        "rollout-history" => {
+        "rollout-history" | "rollout-diff" => {
             return Err(Error::invalid(
-                "write `rollout history deploy/NAME` (two words) in the kubectl form",
+                "write `rollout history deploy/NAME` or `rollout diff deploy/NAME` (two words) in \
+                 the kubectl form",
             ));
         }
         _ => {
@@ -241,17 +251,19 @@ fn command_from_positionals(verb: &str, rest: &[String]) -> Result<Command> {
         }
     };
     let mut cmd = Command::new(op);
-    let args = if op == Op::RolloutHistory {
+    let args = if matches!(op, Op::RolloutHistory | Op::RolloutDiff) {
         &rest[1..]
     } else {
         rest
     };
     match op {
-        Op::Get | Op::Describe | Op::RolloutHistory => set_type_and_names(&mut cmd, args)?,
+        Op::Get | Op::Describe | Op::RolloutHistory | Op::RolloutDiff => {
+            set_type_and_names(&mut cmd, args)?
+        }
         Op::Logs => set_logs_target(&mut cmd, args)?,
         Op::Endpoints => set_service(&mut cmd, args)?,
         Op::Top => set_top_target(&mut cmd, args)?,
-        Op::Events | Op::ApiResources | Op::Version | Op::Triage => {
+        Op::Events | Op::ApiResources | Op::Version | Op::Triage | Op::Changes => {
             if let Some(extra) = args.first() {
                 return Err(Error::invalid(format!(
                     "`{}` takes no arguments, got {extra:?}",
@@ -367,12 +379,15 @@ fn flag_allowed(op: Op, flag: Flag) -> bool {
         Namespace | MaxOutputBytes => true,
         AllNamespaces => matches!(
             op,
-            Op::Get | Op::Describe | Op::Events | Op::Top | Op::Triage
+            Op::Get | Op::Describe | Op::Events | Op::Top | Op::Triage | Op::Changes
         ),
         Selector => matches!(op, Op::Get | Op::Describe | Op::Logs | Op::Top),
         FieldSelector => matches!(op, Op::Get | Op::Events),
-        Output => matches!(op, Op::Get | Op::Events),
-        For | Types => op == Op::Events,
+        Output => matches!(op, Op::Get | Op::Events | Op::Changes),
+        For => matches!(op, Op::Events | Op::Changes),
+        Types => op == Op::Events,
+        Revision | To => op == Op::RolloutDiff,
+        Since if op == Op::Changes => true,
         ShowLabels | LabelColumns | NoHeaders | SortBy => op == Op::Get,
         Container | Tail | Since | SinceTime | Previous | Timestamps | LimitBytes
         | AllContainers | MaxLogRequests | Grep | NoRedactLogs => op == Op::Logs,
@@ -398,6 +413,7 @@ fn apply_flag(cmd: &mut Command, flag: Flag, value: Option<String>, spelled: &st
         Flag::Output => (cmd.output, cmd.print.template) = parse_output(&v)?,
         Flag::Container => logs.container = Some(v),
         Flag::Tail => logs.tail = Some(parse_int(spelled, &v)?),
+        Flag::Since if cmd.op == Op::Changes => cmd.since = Some(v),
         Flag::Since => logs.since_seconds = Some(parse_duration_seconds(&v)?),
         Flag::SinceTime => logs.since_time = Some(v),
         Flag::Previous => logs.previous = on,
@@ -417,6 +433,8 @@ fn apply_flag(cmd: &mut Command, flag: Flag, value: Option<String>, spelled: &st
             .extend(v.split(',').filter(|k| !k.is_empty()).map(str::to_string)),
         Flag::NoHeaders => cmd.print.no_headers = on,
         Flag::SortBy => cmd.print.sort_by = Some(v),
+        Flag::Revision => cmd.revision = Some(parse_int(spelled, &v)?),
+        Flag::To => cmd.to_revision = Some(parse_int(spelled, &v)?),
     }
     Ok(())
 }
