@@ -724,6 +724,7 @@ mod print_flags {
 
 #[cfg(test)]
 mod several_types {
+    use super::super::test_util::{code, line};
     use super::*;
 
     #[test]
@@ -735,5 +736,42 @@ mod several_types {
         assert!(parse_line("get deploy,..").is_err());
         let json = crate::command::parse_json_str(r#"{"op":"describe","resource":"pods,svc"}"#);
         assert!(json.is_err());
+    }
+
+    #[test]
+    fn changes_and_rollout_diff_take_their_own_flags_and_refuse_the_rest() {
+        let c = line("changes -n shop --since 90m --for deploy/api -o json").unwrap();
+        assert_eq!(c.op, Op::Changes);
+        assert_eq!(c.since.as_deref(), Some("90m"));
+        assert_eq!(c.for_object.as_deref(), Some("deploy/api"));
+        assert_eq!(c.output, OutputFormat::Json);
+        assert!(line("changes -A").unwrap().all_namespaces);
+        let d = line("rollout diff sts/db --revision 3 --to 1").unwrap();
+        assert_eq!(d.op, Op::RolloutDiff);
+        assert_eq!(
+            (d.resource.as_deref(), d.revision, d.to_revision),
+            (Some("sts"), Some(3), Some(1))
+        );
+        for bad in [
+            "changes --since soon",
+            "changes -o yaml",
+            "changes pods",
+            "changes --revision 2",
+            "get pods --revision 2",
+            "rollout diff deploy/api --since 1h",
+            "rollout diff deploy/api --revision 0",
+            "rollout diff pods/x",
+            "rollout diff deploy/a deploy/b",
+        ] {
+            assert!(line(bad).is_err(), "{bad} parsed");
+        }
+        assert_eq!(code("rollout diff svc/x"), Code::Unsupported);
+        let json =
+            crate::command::parse_json_str(r#"{"op":"changes","since":"1h","namespace":"shop"}"#)
+                .unwrap();
+        assert_eq!(json.since.as_deref(), Some("1h"));
+        let bad_since =
+            crate::command::parse_json_str(r#"{"op":"get","resource":"pods","since":"1h"}"#);
+        assert!(bad_since.is_err());
     }
 }
