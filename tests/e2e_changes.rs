@@ -100,9 +100,11 @@ fn template(rev: u32, env: Value, args: Value) -> Value {
     })
 }
 
-/// Write the history into a fresh namespace; returns its name.
-fn write_history(dir: &Path, kc: &Path) -> String {
-    let ns = format!("chg-{}-{}", std::process::id(), now_secs() % 100_000);
+/// Write the history into a fresh namespace (named for `tag`, the pid and the clock); returns
+/// its name.
+fn write_history(dir: &Path, kc: &Path, tag: &str) -> String {
+    // Tests of one run share the pid and may start in the same second: the tag tells them apart.
+    let ns = format!("chg-{tag}-{}-{}", std::process::id(), now_secs() % 100_000);
     kubectl(kc, &["create", "namespace", &ns], None);
     // A Warning first seen 90 minutes ago: inside 2h, outside 1h.
     let event = |name: &str,
@@ -312,7 +314,7 @@ fn mcp_texts(kc: &Path, calls: &[(&str, Value)]) -> Vec<String> {
 fn changes_and_rollout_diff_tell_what_the_history_changed_newest_first_without_values() {
     let dir = testbed();
     let kc = dir.join("kubeconfig");
-    let ns = write_history(&dir, &kc);
+    let ns = write_history(&dir, &kc, "q");
 
     // rollout diff: exactly the changed template fields; the hidden value only as changed.
     let (code, diff, err) = query(&kc, &[], &["rollout", "diff", "deploy/api", "-n", &ns]);
@@ -495,4 +497,81 @@ fn changes_and_rollout_diff_tell_what_the_history_changed_newest_first_without_v
     );
     assert_eq!(v["items"][r3]["kind"], "rollout");
     assert_no_env_value("changes -o json", &as_json);
+}
+
+/// A running `kubeglass run`, killed when the test ends (passing or not).
+struct Agent(std::process::Child);
+
+impl Drop for Agent {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+#[ignore = "needs the SQS and kube testbeds (SQS_TESTBED_DIR, KUBE_TESTBED_DIR)"]
+fn changes_and_rollout_diff_answer_the_same_text_through_the_sqs_agent() {
+    let dir = testbed();
+    let kc = dir.join("kubeconfig");
+    let env = sqs_env();
+    let ns = write_history(&dir, &kc, "sqs");
+    let (cmd_q, resp_q) = (
+        env["SQS_TESTBED_COMMAND_QUEUE_URL"].clone(),
+        env["SQS_TESTBED_RESPONSE_QUEUE_URL"].clone(),
+    );
+    let mut run_agent = kubeglass();
+    run_agent
+        .env("AWS_REGION", &env["AWS_REGION"])
+        .env("AWS_ENDPOINT_URL_SQS", &env["SQS_TESTBED_ENDPOINT"])
+        .env("AWS_ACCESS_KEY_ID", &env["AWS_ACCESS_KEY_ID"])
+        .env("AWS_SECRET_ACCESS_KEY", &env["AWS_SECRET_ACCESS_KEY"])
+        .args(["run", "--kubeconfig"])
+        .arg(&kc)
+        .args([
+            "--command-queue-url",
+            &cmd_q,
+            "--response-queue-url",
+            &resp_q,
+        ])
+        .args(["--cluster-name", "e2e-changes"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    let _agent = Agent(run_agent.spawn().expect("start the agent"));
+    let send = |args: &[&str]| {
+        let mut c = kubeglass();
+        c.env("AWS_REGION", &env["AWS_REGION"])
+            .env("AWS_ENDPOINT_URL_SQS", &env["SQS_TESTBED_ENDPOINT"])
+            .env("AWS_ACCESS_KEY_ID", &env["SQS_TESTBED_ADMIN_ACCESS_KEY_ID"])
+            .env(
+                "AWS_SECRET_ACCESS_KEY",
+                &env["SQS_TESTBED_ADMIN_SECRET_ACCESS_KEY"],
+            )
+            .args([
+                "send",
+                "--command-queue-url",
+                &cmd_q,
+                "--response-queue-url",
+                &resp_q,
+            ])
+            .args(["--timeout", "60s"])
+            .args(args);
+        let (code, out, err) = run(c);
+        assert_eq!(code, 0, "send {args:?}: {err}");
+        out
+    };
+    let (code, local, err) = query(&kc, &[], &["changes", "-n", &ns, "--since", "1h"]);
+    assert_eq!(code, 0, "{err}");
+    let remote = send(&["changes", "-n", &ns, "--since", "1h"]);
+    assert!(remote.contains("rollout to revision 3"), "{remote}");
+    assert_eq!(body(&remote), body(&local), "changes through SQS");
+    assert_no_env_value("changes through SQS", &remote);
+    let (code, local, err) = query(&kc, &[], &["rollout", "diff", "deploy/api", "-n", &ns]);
+    assert_eq!(code, 0, "{err}");
+    let remote = send(&["rollout", "diff", "deploy/api", "-n", &ns]);
+    assert_eq!(
+        remote.trim_end(),
+        local.trim_end(),
+        "rollout diff through SQS"
+    );
 }
