@@ -181,6 +181,38 @@ fn write_history(dir: &Path, kc: &Path, tag: &str) -> String {
         .as_str()
         .expect("uid")
         .to_string();
+    // A StatefulSet and two ControllerRevisions (its revisions live there, not in
+    // ReplicaSets), the image changed between them.
+    let sts = json!({"metadata": {"name": "db", "namespace": ns},
+        "spec": {"serviceName": "db", "selector": {"matchLabels": {"app": "db"}},
+                 "template": {"metadata": {"labels": {"app": "db"}},
+                              "spec": {"containers": [{"name": "db", "image": "postgres:16"}]}}}});
+    raw_create(
+        dir,
+        &format!("/apis/apps/v1/namespaces/{ns}/statefulsets"),
+        &sts,
+    );
+    let sts_uid = raw_get(
+        dir,
+        &format!("/apis/apps/v1/namespaces/{ns}/statefulsets/db"),
+    )["metadata"]["uid"]
+        .as_str()
+        .expect("uid")
+        .to_string();
+    for (rev, image) in [(1, "postgres:15"), (2, "postgres:16")] {
+        next_second();
+        let cr = json!({"metadata": {"name": format!("db-r{rev}"), "namespace": ns, "labels": {"app": "db"},
+                "ownerReferences": [{"apiVersion": "apps/v1", "kind": "StatefulSet", "name": "db",
+                                     "uid": sts_uid, "controller": true}]},
+            "revision": rev,
+            "data": {"spec": {"template": {"$patch": "replace", "metadata": {"labels": {"app": "db"}},
+                     "spec": {"containers": [{"name": "db", "image": image}]}}}}});
+        raw_create(
+            dir,
+            &format!("/apis/apps/v1/namespaces/{ns}/controllerrevisions"),
+            &cr,
+        );
+    }
     let templates = [
         template(
             1,
@@ -394,6 +426,8 @@ fn changes_and_rollout_diff_tell_what_the_history_changed_newest_first_without_v
         "deploy/api  rollout to revision 2 (api-h2): image api: shop/api:2.4.1 → shop/api:2.4.2; api env ~DB_HOST ~DB_PASSWORD",
     );
     let r1 = find("deploy/api  rollout to revision 1 (api-h1): first revision");
+    let s2 = find("sts/db  rollout to revision 2 (db-r2): image db: postgres:15 → postgres:16");
+    find("sts/db  rollout to revision 1 (db-r1): first revision");
     assert!(
         lines[csa].contains("(kubectl-client-side-apply)"),
         "{}",
@@ -402,10 +436,10 @@ fn changes_and_rollout_diff_tell_what_the_history_changed_newest_first_without_v
     // Newest first: the times never grow down the list, and the writes are in their order.
     let times: Vec<&str> = lines.iter().map(|l| &l[..8]).collect();
     assert!(times.windows(2).all(|w| w[0] >= w[1]), "{out}");
-    // Written last to first: the client-side apply, the server-side one, revisions 3..1
-    // (seconds ago); then what the test backdated: the termination (1m), scaling (5m),
-    // BackOff (10m).
-    let order = [csa, ssa, r3, r2, r1, term, scaled, backoff];
+    // Written last to first: the client-side apply, the server-side one, revisions 3..1,
+    // the StatefulSet's revision 2 (seconds ago); then what the test backdated: the
+    // termination (1m), scaling (5m), BackOff (10m).
+    let order = [csa, ssa, r3, r2, r1, s2, term, scaled, backoff];
     assert!(order.windows(2).all(|w| w[0] < w[1]), "{order:?}:\n{out}");
     assert!(
         !out.contains("FailedMount"),
@@ -483,6 +517,14 @@ fn changes_and_rollout_diff_tell_what_the_history_changed_newest_first_without_v
     );
     assert_eq!(body(&texts[0]), lines, "changes through MCP");
     assert_eq!(texts[1], diff, "rollout diff through MCP");
+    let (code, sts_diff, err) = query(&kc, &[], &["rollout", "diff", "sts/db", "-n", &ns]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        sts_diff,
+        "statefulset.apps/db: revision 1 → 2\n\
+         - spec.containers[db].image: postgres:15\n\
+         + spec.containers[db].image: postgres:16\n"
+    );
     let (code, as_json, err) = query(
         &kc,
         &[],
