@@ -425,9 +425,9 @@ fn changes_and_rollout_diff_tell_what_the_history_changed_newest_first_without_v
     let r2 = find(
         "deploy/api  rollout to revision 2 (api-h2): image api: shop/api:2.4.1 → shop/api:2.4.2; api env ~DB_HOST ~DB_PASSWORD",
     );
-    let r1 = find("deploy/api  rollout to revision 1 (api-h1): first revision");
+    let r1 = find("deploy/api  rollout to revision 1 (api-h1): no earlier revision to compare");
     let s2 = find("sts/db  rollout to revision 2 (db-r2): image db: postgres:15 → postgres:16");
-    find("sts/db  rollout to revision 1 (db-r1): first revision");
+    find("sts/db  rollout to revision 1 (db-r1): no earlier revision to compare");
     assert!(
         lines[csa].contains("(kubectl-client-side-apply)"),
         "{}",

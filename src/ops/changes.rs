@@ -84,7 +84,7 @@ pub fn run(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
     c.replica_sets(&nss)?;
     c.controller_revisions(&nss)?;
     c.events(&nss)?;
-    c.pods(&nss, &pods)?;
+    c.pods(&nss)?;
     c.jobs(&nss)?;
     for t in UPDATED_TYPES {
         c.updates(&nss, t)?;
@@ -325,7 +325,9 @@ impl Collect<'_> {
             pick(n, Some(rev), None)
         }) {
             Ok(pair) => Ok(diff::summary(&diff::deltas(&pair.old, &pair.new))),
-            Err(err) if err.code == Code::NotFound => Ok("first revision".to_string()),
+            Err(err) if err.code == Code::NotFound => {
+                Ok("no earlier revision to compare".to_string())
+            }
             Err(err) => Err(err),
         }
     }
@@ -373,16 +375,12 @@ impl Collect<'_> {
                 Kind::Failure => format!("{reason} (first seen): {message}"),
                 _ => format!("{reason}: {message}"),
             };
-            let mut ev_ns = ev.clone();
-            if let Some(ns) = ev.pointer("/involvedObject/namespace") {
-                ev_ns["metadata"]["namespace"] = ns.clone();
-            }
-            c.offer(time, kind, &ev_ns, object, what, &who);
+            c.offer(time, kind, ev, object, what, &who);
         })
     }
 
     /// Container terminations in the window (the current state or the last one).
-    fn pods(&mut self, nss: &Namespaces, _pods: &Resource) -> Result<()> {
+    fn pods(&mut self, nss: &Namespaces) -> Result<()> {
         self.walk(nss, "pods", false, |c, p| {
             let object = format!("pod/{}", s(p, "/metadata/name"));
             let owner = crate::object::owner_subject(p);
@@ -455,6 +453,11 @@ impl Collect<'_> {
 
     /// Node condition transitions in the window.
     fn nodes(&mut self) -> Result<()> {
+        // Nodes are cluster-scoped: read only where the operator allows cluster reads.
+        if let Err(err) = self.e.scope().check_cluster_scoped("nodes") {
+            self.notes.push(format!("nodes ({})", err.code));
+            return Ok(());
+        }
         self.walk(&Namespaces::Cluster, "nodes", false, |c, n| {
             let object = format!("node/{}", s(n, "/metadata/name"));
             for cond in n
