@@ -161,7 +161,7 @@ fn s<'v>(v: &'v Value, ptr: &str) -> &'v str {
 impl Collect<'_> {
     /// Whether `t` (an RFC 3339 time) falls in the window; the time when it does.
     fn in_window(&self, t: &str) -> Option<SystemTime> {
-        parse_rfc3339(t).filter(|t| *t >= self.start)
+        since(t, self.start)
     }
 
     /// Whether `--for` lets an entry about `object` (with `owner`, `deploy/x` of a pod)
@@ -335,47 +335,11 @@ impl Collect<'_> {
     /// Scaling, pods made by controllers and Warning events first seen in the window.
     fn events(&mut self, nss: &Namespaces) -> Result<()> {
         self.walk(nss, "events", false, |c, ev| {
-            let last = [
-                s(ev, "/lastTimestamp"),
-                s(ev, "/eventTime"),
-                s(ev, "/firstTimestamp"),
-            ]
-            .into_iter()
-            .find(|t| !t.is_empty())
-            .unwrap_or("");
-            let first = [s(ev, "/firstTimestamp"), s(ev, "/eventTime")]
-                .into_iter()
-                .find(|t| !t.is_empty())
-                .unwrap_or("");
-            let object = format!(
-                "{}/{}",
-                short(s(ev, "/involvedObject/kind")),
-                s(ev, "/involvedObject/name")
-            );
-            let reason = s(ev, "/reason");
-            let message = s(ev, "/message").trim();
-            let who = [s(ev, "/source/component"), s(ev, "/reportingComponent")]
-                .into_iter()
-                .find(|t| !t.is_empty())
-                .unwrap_or("")
-                .to_string();
-            let (kind, time) = match reason {
-                "ScalingReplicaSet" | "SuccessfulRescale" | "SuccessfulCreate"
-                | "SuccessfulDelete" => (Kind::Scale, c.in_window(last)),
-                _ if s(ev, "/type") == "Warning" => (Kind::Failure, c.in_window(first)),
-                _ => return,
-            };
-            let Some(time) = time else { return };
-            if !c.wanted(&object, None) {
-                return;
+            if let Some(e) = event_entry(ev, c.start)
+                && c.wanted(&e.object, None)
+            {
+                c.keep.offer(e);
             }
-            let count = ev.get("count").and_then(Value::as_i64).unwrap_or(1);
-            let what = match kind {
-                Kind::Failure if count > 1 => format!("{reason} (first seen, ×{count}): {message}"),
-                Kind::Failure => format!("{reason} (first seen): {message}"),
-                _ => format!("{reason}: {message}"),
-            };
-            c.offer(time, kind, ev, object, what, &who);
         })
     }
 
@@ -502,48 +466,103 @@ impl Collect<'_> {
         let kind = kind_of(typed);
         self.walk(nss, typed, true, |c, obj| {
             let object = format!("{kind}/{}", s(obj, "/metadata/name"));
-            if !c.wanted(&object, None) {
-                return;
-            }
-            let created = s(obj, "/metadata/creationTimestamp");
-            let writers = obj
-                .pointer("/metadata")
-                .and_then(|m| m.get(WRITERS))
-                .and_then(Value::as_array);
-            for w in writers.into_iter().flatten() {
-                if !s(w, "/subresource").is_empty() {
-                    continue;
+            if c.wanted(&object, None) {
+                for e in writer_entries(obj, &object, c.start) {
+                    c.keep.offer(e);
                 }
-                let Some(time) = c.in_window(s(w, "/time")) else {
-                    continue;
-                };
-                let verb = if s(w, "/time") == created {
-                    "created"
-                } else {
-                    "updated"
-                };
-                let fields: Vec<&str> = w
-                    .get("fields")
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-                    .filter_map(Value::as_str)
-                    .filter(|f| {
-                        !f.starts_with("metadata.annotations.kubectl.kubernetes.io/last-applied")
-                    })
-                    .collect();
-                let what = format!("{verb} ({}: {})", s(w, "/operation"), fields.join(", "));
-                c.offer(
-                    time,
-                    Kind::Update,
-                    obj,
-                    object.clone(),
-                    what,
-                    s(w, "/manager"),
-                );
             }
         })
     }
+}
+
+/// Parse `t` (RFC 3339) when it is at or after `start`.
+fn since(t: &str, start: SystemTime) -> Option<SystemTime> {
+    parse_rfc3339(t).filter(|t| *t >= start)
+}
+
+/// The entry an event makes, if any: scaling and pods made or removed by a controller
+/// (`ScalingReplicaSet`, HPA `SuccessfulRescale`, `SuccessfulCreate`/`Delete`) when last
+/// seen in the window; a Warning when *first* seen in it (one that started earlier is not a
+/// change).
+fn event_entry(ev: &Value, start: SystemTime) -> Option<Entry> {
+    let first_of = |ptrs: &[&str]| {
+        ptrs.iter()
+            .map(|p| s(ev, p))
+            .find(|t| !t.is_empty())
+            .unwrap_or("")
+    };
+    let last = first_of(&["/lastTimestamp", "/eventTime", "/firstTimestamp"]);
+    let first = first_of(&["/firstTimestamp", "/eventTime"]);
+    let reason = s(ev, "/reason");
+    let (kind, time) = match reason {
+        "ScalingReplicaSet" | "SuccessfulRescale" | "SuccessfulCreate" | "SuccessfulDelete" => {
+            (Kind::Scale, since(last, start)?)
+        }
+        _ if s(ev, "/type") == "Warning" => (Kind::Failure, since(first, start)?),
+        _ => return None,
+    };
+    let message = s(ev, "/message").trim();
+    let count = ev.get("count").and_then(Value::as_i64).unwrap_or(1);
+    let what = match kind {
+        Kind::Failure if count > 1 => format!("{reason} (first seen, ×{count}): {message}"),
+        Kind::Failure => format!("{reason} (first seen): {message}"),
+        _ => format!("{reason}: {message}"),
+    };
+    Some(Entry {
+        time,
+        kind,
+        namespace: s(ev, "/metadata/namespace").to_string(),
+        object: format!(
+            "{}/{}",
+            short(s(ev, "/involvedObject/kind")),
+            s(ev, "/involvedObject/name")
+        ),
+        what,
+        who: first_of(&["/source/component", "/reportingComponent"]).to_string(),
+    })
+}
+
+/// One entry per writer of `obj` (its [`WRITERS`] summaries) whose time is in the window:
+/// `created` when the write is the object's creation, else `updated`, with the operation
+/// and the field names. Status writes are left out (controllers make them all the time),
+/// and so is the last-applied annotation kubectl writes beside every apply.
+fn writer_entries(obj: &Value, object: &str, start: SystemTime) -> Vec<Entry> {
+    let created = s(obj, "/metadata/creationTimestamp");
+    let writers = obj
+        .pointer("/metadata")
+        .and_then(|m| m.get(WRITERS))
+        .and_then(Value::as_array);
+    let mut out = Vec::new();
+    for w in writers.into_iter().flatten() {
+        if !s(w, "/subresource").is_empty() {
+            continue;
+        }
+        let Some(time) = since(s(w, "/time"), start) else {
+            continue;
+        };
+        let verb = if s(w, "/time") == created {
+            "created"
+        } else {
+            "updated"
+        };
+        let fields: Vec<&str> = w
+            .get("fields")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .filter(|f| !f.starts_with("metadata.annotations.kubectl.kubernetes.io/last-applied"))
+            .collect();
+        out.push(Entry {
+            time,
+            kind: Kind::Update,
+            namespace: s(obj, "/metadata/namespace").to_string(),
+            object: object.to_string(),
+            what: format!("{verb} ({}: {})", s(w, "/operation"), fields.join(", ")),
+            who: s(w, "/manager").to_string(),
+        });
+    }
+    out
 }
 
 /// What [`Collect::rollouts`] needs of a new revision, without its template: its name,
@@ -574,4 +593,99 @@ fn revision_ref(obj: &Value, fallback_kind: &str) -> Value {
         "revision": rev,
         "owner": owner,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::redact::{RedactSettings, Source, fetched_with_writers};
+    use serde_json::json;
+
+    fn at(t: &str) -> SystemTime {
+        parse_rfc3339(t).unwrap()
+    }
+
+    #[test]
+    fn scaling_rescale_and_first_seen_warnings_are_changes_other_events_are_not() {
+        let start = at("2026-12-07T10:00:00Z");
+        // As the deployment controller and the HPA controller record them (core/v1).
+        let scaled = json!({"metadata": {"namespace": "shop"}, "type": "Normal",
+            "reason": "ScalingReplicaSet", "message": "Scaled up replica set api-7d to 3",
+            "involvedObject": {"kind": "Deployment", "name": "api"},
+            "source": {"component": "deployment-controller"},
+            "firstTimestamp": "2026-12-07T09:00:00Z", "lastTimestamp": "2026-12-07T10:12:00Z"});
+        let e = event_entry(&scaled, start).unwrap();
+        assert_eq!(
+            (e.kind, e.object.as_str(), e.who.as_str()),
+            (Kind::Scale, "deploy/api", "deployment-controller")
+        );
+        assert_eq!(
+            e.what,
+            "ScalingReplicaSet: Scaled up replica set api-7d to 3"
+        );
+        let rescale = json!({"type": "Normal", "reason": "SuccessfulRescale",
+            "message": "New size: 5; reason: cpu resource utilization above target",
+            "involvedObject": {"kind": "HorizontalPodAutoscaler", "name": "web"},
+            "reportingComponent": "horizontal-pod-autoscaler",
+            "eventTime": "2026-12-07T10:30:00.000000Z"});
+        let e = event_entry(&rescale, start).unwrap();
+        assert_eq!(
+            (e.object.as_str(), e.who.as_str()),
+            ("hpa/web", "horizontal-pod-autoscaler")
+        );
+        // A Warning that started before the window and still repeats is not a change.
+        let old = json!({"type": "Warning", "reason": "BackOff", "count": 40,
+            "involvedObject": {"kind": "Pod", "name": "api-1"},
+            "firstTimestamp": "2026-12-07T09:59:59Z", "lastTimestamp": "2026-12-07T10:40:00Z"});
+        assert!(event_entry(&old, start).is_none());
+        let mut new = old.clone();
+        new["firstTimestamp"] = json!("2026-12-07T10:01:00Z");
+        assert_eq!(
+            event_entry(&new, start).unwrap().what,
+            "BackOff (first seen, ×40): "
+        );
+        let pulled = json!({"type": "Normal", "reason": "Pulled", "lastTimestamp": "2026-12-07T10:40:00Z",
+            "involvedObject": {"kind": "Pod", "name": "api-1"}});
+        assert!(event_entry(&pulled, start).is_none());
+    }
+
+    #[test]
+    fn each_writer_in_the_window_is_one_line_with_its_manager_and_field_names() {
+        // A ConfigMap as kube-apiserver 1.20 returns it after `kubectl apply` (client side)
+        // created it, a server-side apply added a key and a controller wrote its status.
+        let cm = json!({"metadata": {"name": "order-config", "namespace": "shop",
+            "creationTimestamp": "2026-12-07T10:10:00Z",
+            "managedFields": [
+                {"manager": "kubectl-client-side-apply", "operation": "Update", "time": "2026-12-07T10:10:00Z",
+                 "fieldsV1": {"f:data": {".": {}, "f:LOG_LEVEL": {}}, "f:metadata": {"f:annotations": {".": {},
+                     "f:kubectl.kubernetes.io/last-applied-configuration": {}}}}},
+                {"manager": "deploy-bot", "operation": "Apply", "time": "2026-12-07T10:12:00Z",
+                 "fieldsV1": {"f:data": {"f:FEATURE_X": {}}}},
+                {"manager": "old-writer", "operation": "Update", "time": "2026-12-07T08:00:00Z",
+                 "fieldsV1": {"f:data": {"f:OLD": {}}}},
+                {"manager": "kube-controller-manager", "operation": "Update", "subresource": "status",
+                 "time": "2026-12-07T10:13:00Z", "fieldsV1": {"f:status": {"f:x": {}}}}
+            ]},
+            "data": {"LOG_LEVEL": "debug-value-1", "FEATURE_X": "on-value-2", "OLD": "v3"}});
+        let shown = fetched_with_writers(cm, Source::Object, &RedactSettings::default());
+        let lines: Vec<(String, String)> =
+            writer_entries(shown.value(), "cm/order-config", at("2026-12-07T10:00:00Z"))
+                .into_iter()
+                .map(|e| (e.what, e.who))
+                .collect();
+        assert_eq!(
+            lines,
+            [
+                (
+                    "created (Update: data.LOG_LEVEL)".to_string(),
+                    "kubectl-client-side-apply".to_string()
+                ),
+                (
+                    "updated (Apply: data.FEATURE_X)".to_string(),
+                    "deploy-bot".to_string()
+                ),
+            ]
+        );
+        assert!(!format!("{lines:?}").contains("-value-"));
+    }
 }
