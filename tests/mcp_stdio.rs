@@ -133,6 +133,8 @@ fn tools_answer_with_querys_text_and_refusals_are_error_results() {
         "events",
         "endpoints",
         "rollout_history",
+        "rollout_diff",
+        "changes",
         "top",
         "api_resources",
         "version",

@@ -66,6 +66,8 @@ enum Flag {
     LabelColumns,
     NoHeaders,
     SortBy,
+    Revision,
+    To,
 }
 
 /// How a flag is spelled and whether it takes a value.
@@ -110,6 +112,8 @@ const FLAGS: &[FlagSpec] = &[
     spec("label-columns", Some('L'), Flag::LabelColumns, true),
     spec("no-headers", None, Flag::NoHeaders, false),
     spec("sort-by", None, Flag::SortBy, true),
+    spec("revision", None, Flag::Revision, true),
+    spec("to", None, Flag::To, true),
 ];
 
 /// The flags a command may use, as an unknown flag's error lists them.
@@ -224,16 +228,22 @@ fn command_from_positionals(verb: &str, rest: &[String]) -> Result<Command> {
     let op = match verb {
         "rollout" => match rest.first().map(String::as_str) {
             Some("history") => Op::RolloutHistory,
+            Some("diff") => Op::RolloutDiff,
             Some(sub) => {
                 return Err(unsupported(format!(
-                    "`rollout {sub}` is not available (only `rollout history`)"
+                    "`rollout {sub}` is not available (only `rollout history` and `rollout diff`)"
                 )));
             }
-            None => return Err(Error::invalid("`rollout` needs `history TYPE/NAME`")),
+            None => {
+                return Err(Error::invalid(
+                    "`rollout` needs `history TYPE/NAME` or `diff TYPE/NAME`",
+                ));
+            }
         },
-        "rollout-history" => {
+        "rollout-history" | "rollout-diff" => {
             return Err(Error::invalid(
-                "write `rollout history deploy/NAME` (two words) in the kubectl form",
+                "write `rollout history deploy/NAME` or `rollout diff deploy/NAME` (two words) in \
+                 the kubectl form",
             ));
         }
         _ => {
@@ -241,17 +251,19 @@ fn command_from_positionals(verb: &str, rest: &[String]) -> Result<Command> {
         }
     };
     let mut cmd = Command::new(op);
-    let args = if op == Op::RolloutHistory {
+    let args = if matches!(op, Op::RolloutHistory | Op::RolloutDiff) {
         &rest[1..]
     } else {
         rest
     };
     match op {
-        Op::Get | Op::Describe | Op::RolloutHistory => set_type_and_names(&mut cmd, args)?,
+        Op::Get | Op::Describe | Op::RolloutHistory | Op::RolloutDiff => {
+            set_type_and_names(&mut cmd, args)?
+        }
         Op::Logs => set_logs_target(&mut cmd, args)?,
         Op::Endpoints => set_service(&mut cmd, args)?,
         Op::Top => set_top_target(&mut cmd, args)?,
-        Op::Events | Op::ApiResources | Op::Version | Op::Triage => {
+        Op::Events | Op::ApiResources | Op::Version | Op::Triage | Op::Changes => {
             if let Some(extra) = args.first() {
                 return Err(Error::invalid(format!(
                     "`{}` takes no arguments, got {extra:?}",
@@ -367,12 +379,15 @@ fn flag_allowed(op: Op, flag: Flag) -> bool {
         Namespace | MaxOutputBytes => true,
         AllNamespaces => matches!(
             op,
-            Op::Get | Op::Describe | Op::Events | Op::Top | Op::Triage
+            Op::Get | Op::Describe | Op::Events | Op::Top | Op::Triage | Op::Changes
         ),
         Selector => matches!(op, Op::Get | Op::Describe | Op::Logs | Op::Top),
         FieldSelector => matches!(op, Op::Get | Op::Events),
-        Output => matches!(op, Op::Get | Op::Events),
-        For | Types => op == Op::Events,
+        Output => matches!(op, Op::Get | Op::Events | Op::Changes),
+        For => matches!(op, Op::Events | Op::Changes),
+        Types => op == Op::Events,
+        Revision | To => op == Op::RolloutDiff,
+        Since if op == Op::Changes => true,
         ShowLabels | LabelColumns | NoHeaders | SortBy => op == Op::Get,
         Container | Tail | Since | SinceTime | Previous | Timestamps | LimitBytes
         | AllContainers | MaxLogRequests | Grep | NoRedactLogs => op == Op::Logs,
@@ -398,6 +413,7 @@ fn apply_flag(cmd: &mut Command, flag: Flag, value: Option<String>, spelled: &st
         Flag::Output => (cmd.output, cmd.print.template) = parse_output(&v)?,
         Flag::Container => logs.container = Some(v),
         Flag::Tail => logs.tail = Some(parse_int(spelled, &v)?),
+        Flag::Since if cmd.op == Op::Changes => cmd.since = Some(v),
         Flag::Since => logs.since_seconds = Some(parse_duration_seconds(&v)?),
         Flag::SinceTime => logs.since_time = Some(v),
         Flag::Previous => logs.previous = on,
@@ -417,6 +433,8 @@ fn apply_flag(cmd: &mut Command, flag: Flag, value: Option<String>, spelled: &st
             .extend(v.split(',').filter(|k| !k.is_empty()).map(str::to_string)),
         Flag::NoHeaders => cmd.print.no_headers = on,
         Flag::SortBy => cmd.print.sort_by = Some(v),
+        Flag::Revision => cmd.revision = Some(parse_int(spelled, &v)?),
+        Flag::To => cmd.to_revision = Some(parse_int(spelled, &v)?),
     }
     Ok(())
 }
@@ -706,6 +724,7 @@ mod print_flags {
 
 #[cfg(test)]
 mod several_types {
+    use super::super::test_util::{code, line};
     use super::*;
 
     #[test]
@@ -717,5 +736,42 @@ mod several_types {
         assert!(parse_line("get deploy,..").is_err());
         let json = crate::command::parse_json_str(r#"{"op":"describe","resource":"pods,svc"}"#);
         assert!(json.is_err());
+    }
+
+    #[test]
+    fn changes_and_rollout_diff_take_their_own_flags_and_refuse_the_rest() {
+        let c = line("changes -n shop --since 90m --for deploy/api -o json").unwrap();
+        assert_eq!(c.op, Op::Changes);
+        assert_eq!(c.since.as_deref(), Some("90m"));
+        assert_eq!(c.for_object.as_deref(), Some("deploy/api"));
+        assert_eq!(c.output, OutputFormat::Json);
+        assert!(line("changes -A").unwrap().all_namespaces);
+        let d = line("rollout diff sts/db --revision 3 --to 1").unwrap();
+        assert_eq!(d.op, Op::RolloutDiff);
+        assert_eq!(
+            (d.resource.as_deref(), d.revision, d.to_revision),
+            (Some("sts"), Some(3), Some(1))
+        );
+        for bad in [
+            "changes --since soon",
+            "changes -o yaml",
+            "changes pods",
+            "changes --revision 2",
+            "get pods --revision 2",
+            "rollout diff deploy/api --since 1h",
+            "rollout diff deploy/api --revision 0",
+            "rollout diff pods/x",
+            "rollout diff deploy/a deploy/b",
+        ] {
+            assert!(line(bad).is_err(), "{bad} parsed");
+        }
+        assert_eq!(code("rollout diff svc/x"), Code::Unsupported);
+        let json =
+            crate::command::parse_json_str(r#"{"op":"changes","since":"1h","namespace":"shop"}"#)
+                .unwrap();
+        assert_eq!(json.since.as_deref(), Some("1h"));
+        let bad_since =
+            crate::command::parse_json_str(r#"{"op":"get","resource":"pods","since":"1h"}"#);
+        assert!(bad_since.is_err());
     }
 }

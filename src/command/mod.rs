@@ -58,6 +58,10 @@ pub enum Op {
     Endpoints,
     /// `rollout history`: a deployment's revisions from its ReplicaSets.
     RolloutHistory,
+    /// `rollout diff`: the field-level difference of two revisions' pod templates.
+    RolloutDiff,
+    /// `changes`: what changed in scope within a window, newest first.
+    Changes,
     /// `top pods|nodes`: resource usage from metrics.k8s.io.
     Top,
     /// `api-resources`: the resource types the server serves.
@@ -78,6 +82,8 @@ impl Op {
             Op::Events => "events",
             Op::Endpoints => "endpoints",
             Op::RolloutHistory => "rollout-history",
+            Op::RolloutDiff => "rollout-diff",
+            Op::Changes => "changes",
             Op::Top => "top",
             Op::ApiResources => "api-resources",
             Op::Version => "version",
@@ -94,6 +100,8 @@ impl Op {
             "events" => Op::Events,
             "endpoints" => Op::Endpoints,
             "rollout-history" | "rollout history" => Op::RolloutHistory,
+            "rollout-diff" | "rollout diff" => Op::RolloutDiff,
+            "changes" => Op::Changes,
             "top" => Op::Top,
             "api-resources" => Op::ApiResources,
             "version" => Op::Version,
@@ -211,6 +219,15 @@ pub struct Command {
     /// `events --types Warning,Normal`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub types: Vec<String>,
+    /// `rollout diff --revision N`: the newer revision (default: the current one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revision: Option<i64>,
+    /// `rollout diff --to M`: the revision compared against (default: the one before).
+    #[serde(default, rename = "to", skip_serializing_if = "Option::is_none")]
+    pub to_revision: Option<i64>,
+    /// `changes --since 2h`: the window, a duration (`90m`, `1h30m`); default 2h.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since: Option<String>,
     /// Options of `logs`.
     #[serde(default, skip_serializing_if = "is_default_logs")]
     pub logs: LogOptions,
@@ -244,6 +261,9 @@ impl Command {
             output: OutputFormat::Table,
             for_object: None,
             types: Vec::new(),
+            revision: None,
+            to_revision: None,
+            since: None,
             logs: LogOptions::default(),
             print: PrintOptions::default(),
             max_output_bytes: None,
@@ -252,12 +272,13 @@ impl Command {
 }
 
 /// The operations kubeglass performs, as listed in every refusal message.
-pub const SUPPORTED: &str = "triage, get|list, describe, logs, events, endpoints, rollout history, top pods|nodes, api-resources, version";
+pub const SUPPORTED: &str = "triage, changes, get|list, describe, logs, events, endpoints, rollout history|diff, top pods|nodes, api-resources, version";
 
 /// The op as the user types it in the kubectl form, for messages.
 fn verb_of(op: Op) -> &'static str {
     match op {
         Op::RolloutHistory => "rollout history",
+        Op::RolloutDiff => "rollout diff",
         other => other.as_str(),
     }
 }

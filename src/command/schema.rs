@@ -57,6 +57,8 @@ const GET_OUTPUT_FORMATS: &[&str] = &[
     "custom-columns",
     "jsonpath",
 ];
+/// `-o` of `changes`.
+const CHANGES_OUTPUT_FORMATS: &[&str] = &["table", "json"];
 /// `events --types`.
 const EVENT_TYPES: &[&str] = &["Normal", "Warning"];
 
@@ -107,6 +109,21 @@ const FIELDS: &[Field] = &[
         "types",
         Kind::ListOf(EVENT_TYPES),
         "Only these event types, e.g. [\"Warning\"].",
+    ),
+    field(
+        "revision",
+        Kind::Int(1),
+        "The newer revision to compare (default: the current one).",
+    ),
+    field(
+        "to",
+        Kind::Int(1),
+        "The older revision to compare against (default: the one before revision).",
+    ),
+    field(
+        "since",
+        Kind::Str,
+        "The window, a duration such as 30m, 2h or 1h30m (default 2h).",
     ),
     field("logs", Kind::LogOptions, "Log options."),
     field(
@@ -234,6 +251,8 @@ fn op_fields(op: Op) -> &'static [&'static str] {
         ],
         Op::Endpoints => &["names", "namespace"],
         Op::RolloutHistory => &["resource", "names", "namespace"],
+        Op::RolloutDiff => &["resource", "names", "namespace", "revision", "to"],
+        Op::Changes => &["namespace", "all_namespaces", "since", "for", "output"],
         Op::Top => &[
             "resource",
             "names",
@@ -250,7 +269,7 @@ fn op_required(op: Op) -> &'static [&'static str] {
     match op {
         Op::Get | Op::Describe | Op::Top => &["resource"],
         Op::Endpoints => &["names"],
-        Op::RolloutHistory => &["resource"],
+        Op::RolloutHistory | Op::RolloutDiff => &["resource"],
         _ => &[],
     }
 }
@@ -268,6 +287,12 @@ fn op_about(op: Op, field: &str) -> Option<&'static str> {
         (Op::Endpoints, "names") => "Exactly one: the Service's name.",
         (Op::RolloutHistory, "resource") => "deploy (or deploy/NAME).",
         (Op::RolloutHistory, "names") => "Exactly one: the Deployment's name.",
+        (Op::RolloutDiff, "resource") => "deploy, sts or ds (or TYPE/NAME).",
+        (Op::RolloutDiff, "names") => "Exactly one: the workload's name.",
+        (Op::Changes, "for") => {
+            "Only changes of this object and what it owns: TYPE/NAME, e.g. deploy/api."
+        }
+        (Op::Changes, "output") => "table (default: one line a change) or json.",
         (Op::Top, "resource") => "pods or nodes.",
         (Op::Get, "output") => {
             "table (default), wide (more columns), json or yaml (every field), name (TYPE/NAME \
@@ -290,6 +315,7 @@ pub fn arguments_schema(op: Op) -> Value {
         let about = op_about(op, f.name).unwrap_or(f.about);
         let kind = match (op, f.name) {
             (Op::Get, "output") => Kind::OneOf(GET_OUTPUT_FORMATS),
+            (Op::Changes, "output") => Kind::OneOf(CHANGES_OUTPUT_FORMATS),
             _ => f.kind,
         };
         properties.insert(f.name.to_string(), property(kind, about));
@@ -335,13 +361,15 @@ mod tests {
     use super::*;
     use std::collections::BTreeSet;
 
-    const ALL_OPS: [Op; 10] = [
+    const ALL_OPS: [Op; 12] = [
         Op::Get,
         Op::Describe,
         Op::Logs,
         Op::Events,
         Op::Endpoints,
         Op::RolloutHistory,
+        Op::RolloutDiff,
+        Op::Changes,
         Op::Top,
         Op::ApiResources,
         Op::Version,
@@ -369,6 +397,9 @@ mod tests {
         c.field_selector = Some("a=b".into());
         c.for_object = Some("pod/x".into());
         c.types = vec!["Warning".into()];
+        c.revision = Some(2);
+        c.to_revision = Some(1);
+        c.since = Some("2h".into());
         c.logs.previous = true;
         c.print.no_headers = true;
         c.max_output_bytes = Some(1);
@@ -522,6 +553,14 @@ mod tests {
             (
                 Op::RolloutHistory,
                 json!({"resource": "deploy", "names": ["api"]}),
+            ),
+            (
+                Op::RolloutDiff,
+                json!({"resource": "sts", "names": ["db"], "revision": 3, "to": 1}),
+            ),
+            (
+                Op::Changes,
+                json!({"namespace": "shop", "since": "1h", "for": "deploy/api", "output": "json"}),
             ),
             (Op::Top, json!({"resource": "pods", "all_namespaces": true})),
             (Op::ApiResources, json!({"max_output_bytes": 2048})),

@@ -91,7 +91,7 @@ fn validate_shape(cmd: &mut Command) -> Result<()> {
     let verb = verb_of(cmd.op);
     let needs_type = matches!(
         cmd.op,
-        Op::Get | Op::Describe | Op::RolloutHistory | Op::Top
+        Op::Get | Op::Describe | Op::RolloutHistory | Op::RolloutDiff | Op::Top
     );
     if needs_type && cmd.resource.is_none() {
         return Err(Error::invalid(format!("`{verb}` needs a resource type")));
@@ -101,15 +101,44 @@ fn validate_shape(cmd: &mut Command) -> Result<()> {
             "log options do not apply to `{verb}`"
         )));
     }
-    if !matches!(cmd.op, Op::Get | Op::Events) && cmd.output != OutputFormat::Table {
+    let output_ok = match cmd.op {
+        Op::Get | Op::Events => true,
+        Op::Changes => matches!(cmd.output, OutputFormat::Table | OutputFormat::Json),
+        _ => false,
+    };
+    if !output_ok && cmd.output != OutputFormat::Table {
         return Err(Error::invalid(format!(
-            "an output format does not apply to `{verb}`"
+            "an output format does not apply to `{verb}` (changes: table or json)"
         )));
     }
-    if cmd.op != Op::Events && (cmd.for_object.is_some() || !cmd.types.is_empty()) {
+    if !matches!(cmd.op, Op::Events | Op::Changes) && cmd.for_object.is_some()
+        || cmd.op != Op::Events && !cmd.types.is_empty()
+    {
         return Err(Error::invalid(format!(
-            "--for and --types apply only to `events`, not `{verb}`"
+            "--for applies only to `events` and `changes`, --types only to `events`, not `{verb}`"
         )));
+    }
+    if cmd.op != Op::RolloutDiff && (cmd.revision.is_some() || cmd.to_revision.is_some()) {
+        return Err(Error::invalid(format!(
+            "--revision and --to apply only to `rollout diff`, not `{verb}`"
+        )));
+    }
+    if [cmd.revision, cmd.to_revision]
+        .iter()
+        .flatten()
+        .any(|r| *r < 1)
+    {
+        return Err(Error::invalid(
+            "--revision and --to take a revision of 1 or more",
+        ));
+    }
+    if let Some(since) = &cmd.since {
+        if cmd.op != Op::Changes {
+            return Err(Error::invalid(format!(
+                "\"since\" applies to `changes` (logs: logs.since_seconds), not `{verb}`"
+            )));
+        }
+        super::argv::parse_duration_seconds(since)?;
     }
     if !cmd.names.is_empty() && cmd.selector.is_some() {
         return Err(Error::invalid("give names or a selector (-l), not both"));
@@ -122,9 +151,9 @@ fn validate_shape(cmd: &mut Command) -> Result<()> {
         Op::Endpoints if cmd.names.len() != 1 || cmd.resource.is_some() => {
             Err(Error::invalid("`endpoints` takes exactly one service name"))
         }
-        Op::RolloutHistory => validate_rollout_shape(cmd),
+        Op::RolloutHistory | Op::RolloutDiff => validate_rollout_shape(cmd),
         Op::Top => normalise_top(cmd),
-        Op::Events | Op::ApiResources | Op::Version | Op::Triage
+        Op::Events | Op::ApiResources | Op::Version | Op::Triage | Op::Changes
             if cmd.resource.is_some() || !cmd.names.is_empty() =>
         {
             Err(Error::invalid(format!(
@@ -167,14 +196,18 @@ fn validate_rollout_shape(cmd: &Command) -> Result<()> {
     if !workload {
         return Err(Error::new(
             Code::Unsupported,
-            "`rollout history` is available for deployments, statefulsets and daemonsets \
-             (deploy/NAME, sts/NAME, ds/NAME)",
+            format!(
+                "`{}` is available for deployments, statefulsets and daemonsets \
+                 (deploy/NAME, sts/NAME, ds/NAME)",
+                verb_of(cmd.op)
+            ),
         ));
     }
     if cmd.names.len() != 1 {
-        return Err(Error::invalid(
-            "`rollout history` takes exactly one workload (deploy/NAME, sts/NAME, ds/NAME)",
-        ));
+        return Err(Error::invalid(format!(
+            "`{}` takes exactly one workload (deploy/NAME, sts/NAME, ds/NAME)",
+            verb_of(cmd.op)
+        )));
     }
     Ok(())
 }

@@ -104,8 +104,19 @@ impl Client {
         self.get_accept(path, "application/json")
     }
 
-    /// GET `path` with an explicit `Accept`, parsed as JSON.
+    /// GET `path` with an explicit `Accept`, parsed as JSON (without `managedFields`).
     pub fn get_accept(&self, path: &str, accept: &str) -> Result<Value> {
+        self.get_parsed(path, accept, lean::from_slice)
+    }
+
+    /// GET `path` parsed by `parse`: [`lean::from_slice`] for every command but `changes`,
+    /// which reads `managedFields` (and turns them into writer summaries in the redactor).
+    fn get_parsed(
+        &self,
+        path: &str,
+        accept: &str,
+        parse: fn(&[u8]) -> serde_json::Result<Value>,
+    ) -> Result<Value> {
         let mut reader = self.transport.get(path, accept)?;
         // Read the page whole, then parse from the slice: serde_json's reader path goes byte
         // by byte (measured: a third of the CPU of a 10,000-pod list). A page is bounded by
@@ -143,7 +154,7 @@ impl Client {
             )
             .for_request(path, None));
         }
-        let value = lean::from_slice(&body).map_err(|e| {
+        let value = parse(&body).map_err(|e| {
             Error::new(
                 Code::ApiUnavailable,
                 transport::shown(&format!(
@@ -170,8 +181,25 @@ impl Client {
         path: &str,
         accept: &str,
         limit: usize,
+        each: impl FnMut(Value) -> Result<bool>,
+    ) -> Result<()> {
+        self.list_pages_parsed(path, accept, limit, false, each)
+    }
+
+    /// [`Client::list_pages`], keeping `metadata.managedFields` when `managed_fields`.
+    pub fn list_pages_parsed(
+        &self,
+        path: &str,
+        accept: &str,
+        limit: usize,
+        managed_fields: bool,
         mut each: impl FnMut(Value) -> Result<bool>,
     ) -> Result<()> {
+        let parse: fn(&[u8]) -> serde_json::Result<Value> = if managed_fields {
+            |b| serde_json::from_slice(b)
+        } else {
+            lean::from_slice
+        };
         let sep = if path.contains('?') { '&' } else { '?' };
         let mut token: Option<String> = None;
         loop {
@@ -181,16 +209,18 @@ impl Client {
                 url.push_str("&continue=");
                 url.push_str(&crate::url::encode(t));
             }
-            let page = self.get_accept(&url, accept).map_err(|e| match e.code {
-                Code::Expired => Error::new(
-                    Code::Expired,
-                    format!(
-                        "the list changed too much while paging ({}); run the command again",
-                        e.message
+            let page = self
+                .get_parsed(&url, accept, parse)
+                .map_err(|e| match e.code {
+                    Code::Expired => Error::new(
+                        Code::Expired,
+                        format!(
+                            "the list changed too much while paging ({}); run the command again",
+                            e.message
+                        ),
                     ),
-                ),
-                _ => e,
-            })?;
+                    _ => e,
+                })?;
             token = page
                 .pointer("/metadata/continue")
                 .and_then(Value::as_str)

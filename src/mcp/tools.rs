@@ -35,6 +35,15 @@ const TOOLS: &[Tool] = &[
             Healthy things are only counted.",
     },
     Tool {
+        name: "changes",
+        title: "What changed",
+        op: Op::Changes,
+        description: "What changed in a namespace (or all_namespaces) within a window (since, \
+            default 2h), newest first, one line a change: rollouts with what their pod template \
+            changed, scaling, object updates with the manager and field names (never values), \
+            failures that started. Narrow with for (TYPE/NAME).",
+    },
+    Tool {
         name: "get",
         title: "Get objects",
         op: Op::Get,
@@ -78,6 +87,14 @@ const TOOLS: &[Tool] = &[
         title: "Rollout history",
         op: Op::RolloutHistory,
         description: "A Deployment's revisions, from its ReplicaSets.",
+    },
+    Tool {
+        name: "rollout_diff",
+        title: "Rollout diff",
+        op: Op::RolloutDiff,
+        description: "What a rollout changed: the field-level difference of two revisions' pod \
+            templates (default: the current one against the one before; revision and to pick \
+            others) of a Deployment, StatefulSet or DaemonSet. Hidden values show as changed.",
     },
     Tool {
         name: "top",
@@ -232,7 +249,7 @@ mod tests {
     fn every_op_is_one_read_only_tool_with_its_schema() {
         let list = list();
         let tools = list["tools"].as_array().unwrap();
-        assert_eq!(tools.len(), 10);
+        assert_eq!(tools.len(), 12);
         for t in tools {
             assert_eq!(t["annotations"]["readOnlyHint"], true, "{t}");
             assert_eq!(t["annotations"]["openWorldHint"], false, "{t}");

@@ -20,7 +20,9 @@ use crate::redact::{self, LogRedactor, RedactSettings, Redacted, Source};
 use crate::scope::Scope;
 use crate::url::with_query;
 
+mod revisions;
 mod selector;
+pub use revisions::Revisions;
 pub use selector::Selector;
 
 /// Runs read commands against one cluster within one scope.
@@ -193,6 +195,23 @@ impl Engine {
         self.client.list_pages(path, accept, limit, |page| {
             each(redact::fetched(page, source, &self.redact))
         })
+    }
+
+    /// [`Engine::list_pages`], each object's `managedFields` turned into writer summaries
+    /// (`metadata."kubeglass.writers"`: manager, operation, time, field names) by the
+    /// redactor; only `changes` reads them.
+    pub fn list_pages_with_writers(
+        &self,
+        path: &str,
+        accept: &str,
+        limit: usize,
+        mut each: impl FnMut(Redacted<Value>) -> Result<bool>,
+    ) -> Result<()> {
+        let source = source_of(path);
+        self.client
+            .list_pages_parsed(path, accept, limit, true, |page| {
+                each(redact::fetched_with_writers(page, source, &self.redact))
+            })
     }
 
     /// GET a log and read it line by line through a fresh log redactor; lines longer than

@@ -18,6 +18,7 @@ use crate::output::budget::Budget;
 use crate::output::{Format, Output};
 use crate::{kube, redact};
 
+mod changes;
 mod describe;
 mod endpoints;
 pub mod engine;
@@ -27,6 +28,7 @@ pub mod logs;
 mod related;
 pub mod render;
 mod rollout;
+mod rollout_diff;
 mod server;
 mod top;
 mod triage;
@@ -180,6 +182,8 @@ fn dispatch(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
         Op::Events => events::run(e, cmd, max),
         Op::Endpoints => endpoints::run(e, cmd, max),
         Op::RolloutHistory => rollout::run(e, cmd, max),
+        Op::RolloutDiff => rollout_diff::run(e, cmd, max),
+        Op::Changes => changes::run(e, cmd, max),
         Op::Top => top::run(e, cmd, max),
         Op::ApiResources => server::api_resources(e, max),
         Op::Version => server::version(e, max),

@@ -27,12 +27,14 @@ mod doc;
 mod log;
 mod names;
 mod object;
+mod pair;
 mod pairs;
 mod shapes;
 mod syntax;
 #[cfg(test)]
 mod tests;
 mod text;
+mod writers;
 
 use std::sync::OnceLock;
 
@@ -43,7 +45,9 @@ pub use log::LogRedactor;
 use names::normalise;
 pub use names::{SENSITIVE_FRAGMENTS, SENSITIVE_NAMES, SENSITIVE_SUFFIXES};
 use object::{hide_secret_annotations_everywhere, object};
+pub use pair::{REDACTED_CHANGED, pair};
 pub use text::text;
+pub use writers::{WRITERS, fetched_with_writers};
 
 /// What a redacted value is replaced with.
 pub const REDACTED: &str = "<redacted>";
