@@ -14,7 +14,7 @@ use std::time::SystemTime;
 use serde_json::Value;
 
 use crate::command::Command;
-use crate::error::{Code, Result};
+use crate::error::{Code, Error, Result};
 use crate::output::budget::Budget;
 use crate::output::{Format, Output};
 use crate::redact::Redacted;
@@ -40,6 +40,9 @@ const NAMESPACED: &[&str] = &[
     "services",
     "endpoints",
     "jobs",
+    // After jobs: a CronJob's last success may be its newest completed Job.
+    "cronjobs",
+    // After pods and statefulsets: a claim is judged unused against both.
     "persistentvolumeclaims",
     "horizontalpodautoscalers",
     "resourcequotas",
@@ -54,19 +57,21 @@ pub fn run(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
     let now = SystemTime::now();
     let mut t = Triage::default();
     let mut unread = Vec::new();
+    let mut read_any = false;
     if e.scope().check_cluster_scoped("nodes").is_ok() {
-        read(e, cmd, "nodes", &mut unread, |n| t.node(n, now))?;
+        read_any |= read(e, cmd, "nodes", &mut unread, |n| t.node(n, now))?;
     }
     if e.scope().check_cluster_scoped("storageclasses").is_ok()
         && read(e, cmd, "storageclasses", &mut unread, |sc| {
             t.storage_class(sc)
         })?
     {
+        read_any = true;
         t.storage_classes_read();
     }
     let (mut hidden, mut not_judged) = (Vec::new(), 0);
     for typed in NAMESPACED {
-        read(e, cmd, typed, &mut unread, |obj| match *typed {
+        let ok = read(e, cmd, typed, &mut unread, |obj| match *typed {
             "pods" => t.pod(obj),
             "deployments" => t.workload("Deployment", obj),
             "statefulsets" => t.workload("StatefulSet", obj),
@@ -83,10 +88,18 @@ pub fn run(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
             }
             "endpoints" => t.endpoints(obj),
             "jobs" => t.job(obj),
+            "cronjobs" => t.cronjob(obj, now),
             "persistentvolumeclaims" => t.claim(obj),
             "horizontalpodautoscalers" => t.autoscaler(obj),
             _ => t.quota(obj),
         })?;
+        read_any |= ok;
+        match (*typed, ok) {
+            ("pods", true) => t.claim_users_read(true),
+            ("statefulsets", true) => t.claim_users_read(false),
+            ("endpoints", true) => t.endpoints_read(),
+            _ => {}
+        }
     }
     judge_by_server(e, &mut t, &hidden, &mut unread)?;
     if not_judged > 0 {
@@ -96,7 +109,17 @@ pub fn run(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
     }
     let mut warnings = cmd.clone();
     warnings.field_selector = Some("type=Warning".into());
-    read(e, &warnings, "events", &mut unread, |ev| t.event(ev))?;
+    read_any |= read(e, &warnings, "events", &mut unread, |ev| t.event(ev))?;
+    if !read_any {
+        return Err(Error::new(
+            Code::Forbidden,
+            format!(
+                "triage could read nothing in scope: every read was refused ({}); check this identity's RBAC (kubectl auth can-i --list)",
+                unread.join("; ")
+            ),
+        ));
+    }
+    previous_logs(e, &mut t);
     let mut budget = Budget::new(max);
     for line in t.render(now) {
         budget.push(&line);
@@ -108,6 +131,60 @@ pub fn run(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
         Format::Text,
         "narrow with -n, or ask for more with max_output_bytes",
     ))
+}
+
+/// Most crash-looping workloads whose previous log triage reads (one request each).
+const MAX_PREVIOUS_LOGS: usize = 8;
+/// Lines of a previous log read: the last non-empty one is quoted, and the lines above it
+/// let the log redactor see a multi-line value open (as `logs` reads extra context).
+const PREVIOUS_TAIL: usize = 64;
+/// Longest previous-log line kept (cut after redaction).
+const PREVIOUS_LINE: usize = 512;
+
+/// The last non-empty line of the previous run of each crash-looping workload's example
+/// container (a bounded few, through the log redactor). A log that cannot be read (gone,
+/// forbidden) is simply not quoted: the finding still names the `logs --previous` command.
+fn previous_logs(e: &Engine, t: &mut Triage) {
+    for ((ns, subject), c) in t.crashes(MAX_PREVIOUS_LOGS) {
+        let path = crate::url::with_query(
+            &format!(
+                "/api/v1/namespaces/{}/pods/{}/log",
+                crate::url::encode(&ns),
+                crate::url::encode(&c.pod)
+            ),
+            &[
+                ("container", Some(&c.container)),
+                ("previous", Some("true")),
+                ("tailLines", Some(&PREVIOUS_TAIL.to_string())),
+            ],
+        );
+        let last = e.log_lines(&path, PREVIOUS_LINE).and_then(|mut lines| {
+            let mut last = None;
+            while let Some(line) = lines.next_line()? {
+                if !line.value().trim().is_empty() {
+                    last = Some(line.value().trim().to_string());
+                }
+            }
+            Ok(last)
+        });
+        match last {
+            Ok(Some(line)) => t.last_log_line(&(ns, subject), line),
+            Ok(None) => {}
+            Err(err)
+                if matches!(
+                    err.code,
+                    Code::NotFound | Code::Forbidden | Code::InvalidCommand
+                ) =>
+            {
+                log::debug!("previous log of {ns}/{} not quoted: {err}", c.pod)
+            }
+            Err(err) => {
+                // A slow or failing API server: the report is worth more than the quotes.
+                log::info!("previous logs not quoted: {err}");
+                break;
+            }
+        }
+    }
 }
 
 /// Services whose selector holds a label value the redactor hid, judged by the API server:
