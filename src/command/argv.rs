@@ -371,7 +371,7 @@ fn flag_allowed(op: Op, flag: Flag) -> bool {
         ),
         Selector => matches!(op, Op::Get | Op::Describe | Op::Logs | Op::Top),
         FieldSelector => matches!(op, Op::Get | Op::Events),
-        Output => matches!(op, Op::Get | Op::Events),
+        Output => matches!(op, Op::Get | Op::Events | Op::Triage),
         For | Types => op == Op::Events,
         ShowLabels | LabelColumns | NoHeaders | SortBy => op == Op::Get,
         Container | Tail | Since | SinceTime | Previous | Timestamps | LimitBytes

@@ -101,7 +101,12 @@ fn validate_shape(cmd: &mut Command) -> Result<()> {
             "log options do not apply to `{verb}`"
         )));
     }
-    if !matches!(cmd.op, Op::Get | Op::Events) && cmd.output != OutputFormat::Table {
+    if cmd.op == Op::Triage && !matches!(cmd.output, OutputFormat::Table | OutputFormat::Json) {
+        return Err(Error::invalid(
+            "`triage` answers as text, or as JSON with -o json",
+        ));
+    }
+    if !matches!(cmd.op, Op::Get | Op::Events | Op::Triage) && cmd.output != OutputFormat::Table {
         return Err(Error::invalid(format!(
             "an output format does not apply to `{verb}`"
         )));

@@ -107,6 +107,50 @@ pub struct Crash {
     pub last_line: Option<String>,
 }
 
+/// What a report line is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LineKind {
+    /// The first line: what was read, how many findings.
+    Header,
+    /// A finding no other explains: a root cause, or a problem on its own.
+    Finding,
+    /// A finding explained by the one above it (`depth` levels under its root).
+    Symptom,
+    /// Warning events no finding explains.
+    Event,
+    /// The healthy counts.
+    Healthy,
+}
+
+/// One line of the report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Line {
+    /// What the line is.
+    pub kind: LineKind,
+    /// 0 for a root; a symptom's distance from its root cause.
+    pub depth: usize,
+    /// The line without indentation or `↳`.
+    pub body: String,
+}
+
+impl Line {
+    fn new(kind: LineKind, body: String) -> Line {
+        Line {
+            kind,
+            depth: 0,
+            body,
+        }
+    }
+
+    /// The line as the text report shows it (symptoms indented under their cause, `↳`).
+    pub fn text(self) -> String {
+        match self.depth {
+            0 => self.body,
+            d => format!("{}↳ {}", "  ".repeat(d), self.body),
+        }
+    }
+}
+
 /// What triage has seen so far.
 #[derive(Debug, Default)]
 pub struct Triage {
@@ -341,10 +385,16 @@ impl Triage {
         }
     }
 
+    /// The report as text lines (symptoms indented under their cause with `↳`).
+    #[cfg(test)]
+    pub fn render(self, now: SystemTime) -> Vec<String> {
+        self.report(now).into_iter().map(Line::text).collect()
+    }
+
     /// The report: a header, the findings as chains — each root cause first, its
     /// symptoms folded under it (`↳`), unrelated findings as before, most severe first —,
     /// recent warning events not already explained, and what is healthy.
-    pub fn render(mut self, now: SystemTime) -> Vec<String> {
+    pub fn report(mut self, now: SystemTime) -> Vec<Line> {
         self.judge();
         let findings: Vec<(&Key, &Group)> = self.groups.iter().collect();
         let entries = chains::build(findings.len(), &self.edges(&findings), MAX_SYMPTOMS);
@@ -352,7 +402,7 @@ impl Triage {
             .iter()
             .filter(|e| matches!(e, Entry::Finding { depth, .. } if *depth > 0))
             .count();
-        let mut lines = vec![self.header(chained)];
+        let mut lines = vec![Line::new(LineKind::Header, self.header(chained))];
         let mut named: BTreeSet<String> = BTreeSet::new();
         for (k, g) in &findings {
             named.extend(g.examples.iter().cloned());
@@ -362,8 +412,15 @@ impl Triage {
             named.insert(format!("{owner}-"));
         }
         for e in &entries {
-            lines.push(match e {
-                Entry::Finding { index, depth, also } => {
+            let depth = match e {
+                Entry::Finding { depth, .. } | Entry::More { depth, .. } => *depth,
+            };
+            let kind = match depth {
+                0 => LineKind::Finding,
+                _ => LineKind::Symptom,
+            };
+            let body = match e {
+                Entry::Finding { index, also, .. } => {
                     let (k, g) = findings[*index];
                     let mut line = self.finding(k, g);
                     if !also.is_empty() {
@@ -373,21 +430,20 @@ impl Triage {
                             .collect();
                         line.push_str(&format!(" (also after {})", others.join(", ")));
                     }
-                    match depth {
-                        0 => line,
-                        d => format!("{}↳ {line}", "  ".repeat(*d)),
-                    }
+                    line
                 }
-                Entry::More { depth, count } => {
-                    format!(
-                        "{}↳ … {count} more symptom(s) of the line above",
-                        "  ".repeat(*depth)
-                    )
+                Entry::More { count, .. } => {
+                    format!("… {count} more symptom(s) of the line above")
                 }
-            });
+            };
+            lines.push(Line { kind, depth, body });
         }
-        lines.extend(self.warning_events(&named, now));
-        lines.push(self.healthy_line());
+        lines.extend(
+            self.warning_events(&named, now)
+                .into_iter()
+                .map(|l| Line::new(LineKind::Event, l)),
+        );
+        lines.push(Line::new(LineKind::Healthy, self.healthy_line()));
         lines
     }
 

@@ -13,14 +13,14 @@ use std::time::SystemTime;
 
 use serde_json::Value;
 
-use crate::command::Command;
+use crate::command::{Command, OutputFormat};
 use crate::error::{Code, Error, Result};
 use crate::output::budget::Budget;
 use crate::output::{Format, Output};
 use crate::redact::Redacted;
 
 use super::engine::{Engine, Shape};
-use analyze::Triage;
+use analyze::{Line, LineKind, Triage};
 
 /// The budget of a triage answer unless the command asks for another.
 pub const DEFAULT_BUDGET: usize = 4096;
@@ -120,17 +120,78 @@ pub fn run(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
         ));
     }
     previous_logs(e, &mut t);
-    let mut budget = Budget::new(max);
-    for line in t.render(now) {
-        budget.push(&line);
-    }
+    let mut lines = t.report(now);
     if !unread.is_empty() {
-        budget.push(&format!("not read: {}", unread.join("; ")));
+        lines.push(Line {
+            kind: LineKind::Event,
+            depth: 0,
+            body: format!("not read: {}", unread.join("; ")),
+        });
     }
+    let json = matches!(cmd.output, OutputFormat::Json);
+    // What a line costs beyond its text: a newline and indentation, or a JSON envelope.
+    let overhead = if json { 48 } else { 1 };
+    let dropped = fit_causes(&mut lines, Budget::new(max).room(), overhead);
+    let mut budget = match json {
+        true => Budget::json_list(max),
+        false => Budget::new(max),
+    };
+    for line in lines {
+        budget.push(&match json {
+            true => json_line(&line),
+            false => line.text(),
+        });
+    }
+    if dropped > 0 {
+        let detail = format!("{dropped} symptom line(s) left out so that every cause fits");
+        let detail = match budget.left_out() {
+            0 => detail,
+            n => format!("{n} more lines; {detail}"),
+        };
+        budget.describe_left_out(dropped, detail);
+    }
+    let format = if json { Format::Json } else { Format::Text };
     Ok(budget.finish(
-        Format::Text,
+        format,
         "narrow with -n, or ask for more with max_output_bytes",
     ))
+}
+
+/// When the report is over `max` bytes, symptom lines go first (the last chain's deepest
+/// first), so the causes fit: the reader sees every root and can ask for the rest.
+/// Returns how many were left out.
+fn fit_causes(lines: &mut Vec<Line>, max: usize, overhead: usize) -> usize {
+    // `↳ ` is four bytes, each level of indentation two.
+    let cost = |l: &Line| l.body.len() + overhead + if l.depth > 0 { 2 * l.depth + 4 } else { 0 };
+    let mut total: usize = lines.iter().map(cost).sum();
+    let mut dropped = 0;
+    while total > max {
+        let Some(i) = lines
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| l.kind == LineKind::Symptom)
+            .max_by_key(|(i, l)| (l.depth, *i))
+            .map(|(i, _)| i)
+        else {
+            break;
+        };
+        let l = lines.remove(i);
+        total -= cost(&l);
+        dropped += 1;
+    }
+    dropped
+}
+
+/// One report line as a JSON value: `{"kind": "symptom", "depth": 1, "text": "…"}`.
+fn json_line(line: &Line) -> String {
+    let kind = match line.kind {
+        LineKind::Header => "header",
+        LineKind::Finding => "finding",
+        LineKind::Symptom => "symptom",
+        LineKind::Event => "event",
+        LineKind::Healthy => "healthy",
+    };
+    serde_json::json!({"kind": kind, "depth": line.depth, "text": line.body}).to_string()
 }
 
 /// Most crash-looping workloads whose previous log triage reads (one request each).
