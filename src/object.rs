@@ -148,7 +148,7 @@ pub fn unresolved_target_ports(svc: &Value, declared: &[(String, i64)]) -> Vec<S
             Some(Value::String(name)) if name.parse::<i64>().is_err() => {
                 let found = declared.iter().any(|(n, _)| n == name);
                 out.extend((!found).then(|| {
-                    format!("targetPort {name} is not a named container port of any matching pod")
+                    format!("targetPort {name}: no container of its pods declares that port name")
                 }));
             }
             Some(v) => {
@@ -162,7 +162,7 @@ pub fn unresolved_target_ports(svc: &Value, declared: &[(String, i64)]) -> Vec<S
                     have.dedup();
                     have.truncate(4);
                     out.push(format!(
-                        "targetPort {n} matches no containerPort of any matching pod (they declare {})",
+                        "targetPort {n}: no container of its pods declares that port (they declare {})",
                         have.join(", ")
                     ));
                 }
@@ -211,16 +211,16 @@ mod tests {
         assert_eq!(
             got,
             [
-                "targetPort http-api is not a named container port of any matching pod",
-                "targetPort 9090 matches no containerPort of any matching pod (they declare 8080)"
+                "targetPort http-api: no container of its pods declares that port name",
+                "targetPort 9090: no container of its pods declares that port (they declare 8080)"
             ]
         );
         // Pods that declare no port at all may listen anywhere: a number is not judged.
         assert_eq!(
             unresolved_target_ports(&svc, &[]),
             [
-                "targetPort http-api is not a named container port of any matching pod",
-                "targetPort http is not a named container port of any matching pod"
+                "targetPort http-api: no container of its pods declares that port name",
+                "targetPort http: no container of its pods declares that port name"
             ]
         );
     }

@@ -338,7 +338,7 @@ mod tests {
         let out = render(&svc(json!({"app": "web"})), &[], None, &[pod]);
         assert!(
             out.contains(
-                "targetPort 8080 matches no containerPort of any matching pod (they declare 8081)"
+                "targetPort 8080: no container of its pods declares that port (they declare 8081)"
             ),
             "{out}"
         );

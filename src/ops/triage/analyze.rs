@@ -411,6 +411,7 @@ impl Triage {
             // Events about the owner's pods (`api-e3e7b13d1-x`) are explained too.
             named.insert(format!("{owner}-"));
         }
+        let mut root_ns = "";
         for e in &entries {
             let depth = match e {
                 Entry::Finding { depth, .. } | Entry::More { depth, .. } => *depth,
@@ -422,7 +423,13 @@ impl Triage {
             let body = match e {
                 Entry::Finding { index, also, .. } => {
                     let (k, g) = findings[*index];
-                    let mut line = self.finding(k, g);
+                    // A symptom in its root's namespace is said without it (shorter lines,
+                    // so more causes fit the budget).
+                    let same_ns = depth > 0 && k.ns == root_ns;
+                    if depth == 0 {
+                        root_ns = k.ns.as_str();
+                    }
+                    let mut line = self.finding(k, g, !same_ns);
                     if !also.is_empty() {
                         let others: Vec<&str> = also
                             .iter()
@@ -517,12 +524,12 @@ impl Triage {
         )
     }
 
-    fn finding(&self, k: &Key, g: &Group) -> String {
+    fn finding(&self, k: &Key, g: &Group, show_ns: bool) -> String {
         let subject = match (k.subject.as_str(), g.examples.first()) {
             (STANDALONE, Some(only)) if g.count == 1 => format!("pod/{only}"),
             (s, _) => s.to_string(),
         };
-        let place = if k.ns.is_empty() {
+        let place = if k.ns.is_empty() || !show_ns {
             subject
         } else {
             format!("{} {subject}", k.ns)

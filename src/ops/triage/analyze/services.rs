@@ -156,7 +156,7 @@ impl Triage {
                 format!("no ready endpoint ({not_ready} not ready)")
             }
             Some(Some((0, _))) | Some(None) if ready > 0 => format!(
-                "no ready endpoint although {ready} selected pod(s) are ready ({})",
+                "no ready endpoint, {ready} pod(s) ready ({})",
                 ready_owners.iter().cloned().collect::<Vec<_>>().join(", ")
             ),
             _ if unresolved.is_empty() => return,

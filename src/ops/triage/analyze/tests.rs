@@ -327,14 +327,14 @@ fn chains_print_the_root_cause_first_with_its_symptoms_folded_under_it() {
     };
     let (cm, api, api_svc) = (
         at("orders configmap/order-config: has no key DB_URL"),
-        at("↳ orders deploy/order-api: CreateContainerConfigError"),
-        at("↳ orders svc/order-api: no ready endpoint (1 not ready)"),
+        at("↳ deploy/order-api: CreateContainerConfigError"),
+        at("↳ svc/order-api: no ready endpoint (1 not ready)"),
     );
     assert!(cm < api && api < api_svc, "{r}");
     let (pvc, db, worker) = (
         at("orders pvc/data-order-db-0: Pending: StorageClass fast-ssd does not exist"),
-        at("↳ orders sts/order-db: Pending"),
-        at("↳ orders deploy/order-worker: CrashLoopBackOff, init container migrate"),
+        at("↳ sts/order-db: Pending"),
+        at("↳ deploy/order-worker: CrashLoopBackOff, init container migrate"),
     );
     assert!(pvc < db && db < worker, "{r}");
     assert!(!lines[pvc].starts_with(' '), "the claim is a root:\n{r}");
@@ -364,7 +364,7 @@ fn chains_print_the_root_cause_first_with_its_symptoms_folded_under_it() {
 fn what_was_missed_is_named() {
     let r = report(incident());
     for want in [
-        "edge svc/gateway: no ready endpoint although 1 selected pod(s) are ready (deploy/gateway): targetPort http-api is not a named container port of any matching pod",
+        "edge svc/gateway: no ready endpoint, 1 pod(s) ready (deploy/gateway): targetPort http-api: no container of its pods declares that port name",
         "batch cronjob/cleanup: suspended (last run 3d2h ago; schedule \"0 3 * * *\")",
         "batch sts/crunch: Pending: requests cpu 4, memory 16Gi — more than any node can allocate (largest: cpu 1930m, memory 6.8Gi)",
         "orders pvc/old-scratch: Bound, used by no pod and no StatefulSet template",
