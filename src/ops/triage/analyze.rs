@@ -423,13 +423,14 @@ impl Triage {
             let body = match e {
                 Entry::Finding { index, also, .. } => {
                     let (k, g) = findings[*index];
-                    // A symptom in its root's namespace is said without it (shorter lines,
-                    // so more causes fit the budget).
+                    // A symptom in its root's namespace is said without it, and without a
+                    // next command (the root's is the next step): shorter lines, so more
+                    // causes fit the budget.
                     let same_ns = depth > 0 && k.ns == root_ns;
                     if depth == 0 {
                         root_ns = k.ns.as_str();
                     }
-                    let mut line = self.finding(k, g, !same_ns);
+                    let mut line = self.finding(k, g, !same_ns, depth == 0);
                     if !also.is_empty() {
                         let others: Vec<&str> = also
                             .iter()
@@ -524,7 +525,7 @@ impl Triage {
         )
     }
 
-    fn finding(&self, k: &Key, g: &Group, show_ns: bool) -> String {
+    fn finding(&self, k: &Key, g: &Group, show_ns: bool, show_next: bool) -> String {
         let subject = match (k.subject.as_str(), g.examples.first()) {
             (STANDALONE, Some(only)) if g.count == 1 => format!("pod/{only}"),
             (s, _) => s.to_string(),
@@ -556,7 +557,10 @@ impl Triage {
             .get(&(k.ns.clone(), k.subject.clone()))
             .map(|s| format!(" [{s}]"))
             .unwrap_or_default();
-        format!("{place}: {what}{pods}{state} → {}", g.next)
+        match show_next {
+            true => format!("{place}: {what}{pods}{state} → {}", g.next),
+            false => format!("{place}: {what}{pods}{state}"),
+        }
     }
 
     /// The scheduler's or the kubelet's own words for a pending or unready pod.
