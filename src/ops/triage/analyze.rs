@@ -653,10 +653,11 @@ impl Triage {
             0 => String::new(),
             n => format!("; {n} ready pods behind a broken Service not counted"),
         };
-        format!(
-            "healthy: {total} pods running and ready ({}){behind}",
-            parts.join(", ")
-        )
+        let by_ns = match parts.is_empty() {
+            true => String::new(),
+            false => format!(" ({})", parts.join(", ")),
+        };
+        format!("healthy: {total} pods running and ready{by_ns}{behind}")
     }
 }
 

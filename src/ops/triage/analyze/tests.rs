@@ -376,7 +376,7 @@ fn what_was_missed_is_named() {
     // The gateway's ready pod is behind a broken Service: not healthy.
     assert!(
         r.ends_with(
-            "healthy: 0 pods running and ready (); 1 ready pods behind a broken Service not counted"
+            "healthy: 0 pods running and ready; 1 ready pods behind a broken Service not counted"
         ),
         "{r}"
     );
