@@ -5,7 +5,15 @@
 //!
 //! Fetching is here (every list streamed in pages through the engine, redacted); the
 //! judging is pure, in [`analyze`]. A type the agent may not read (RBAC, scope) is named in
-//! a note, not an error: triage reports what it could see.
+//! a note, not an error: triage reports what it could see — unless it could read nothing at
+//! all, which fails `Forbidden`. Beyond one list per type, the only requests are the
+//! previous logs of at most [`MAX_PREVIOUS_LOGS`] crash-looping workloads.
+//!
+//! Memory, measured (2026-12-07, `kube-testbed seed DIR --pods 10000`, 10,028 pods, 23
+//! findings, chains included, `/usr/bin/time -v`): peak RSS 8.7–8.9 MiB for the release
+//! binary (5.6 MiB for `get ns`), 18.3–18.5 MiB for the debug one (14.9 MiB for `get ns`:
+//! the debug binary itself). Within the 16 MiB the issue sets; flat in the pod count,
+//! since pods are folded per page into groups and per-label-set counts.
 
 mod analyze;
 
