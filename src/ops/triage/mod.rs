@@ -326,3 +326,46 @@ fn read(
         Err(err) => Err(err),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(kind: LineKind, depth: usize, body: &str) -> Line {
+        Line {
+            kind,
+            depth,
+            body: body.to_string(),
+        }
+    }
+
+    #[test]
+    fn over_budget_symptoms_go_before_any_cause_deepest_and_last_first() {
+        let mut lines = vec![
+            line(LineKind::Header, 0, "triage: …"),
+            line(LineKind::Finding, 0, &"a".repeat(100)),
+            line(LineKind::Symptom, 1, &"b".repeat(100)),
+            line(LineKind::Symptom, 2, &"c".repeat(100)),
+            line(LineKind::Finding, 0, &"d".repeat(100)),
+            line(LineKind::Symptom, 1, &"e".repeat(100)),
+        ];
+        let dropped = fit_causes(&mut lines, 300, 1);
+        assert_eq!(dropped, 3);
+        let kept: Vec<LineKind> = lines.iter().map(|l| l.kind).collect();
+        assert_eq!(
+            kept,
+            [LineKind::Header, LineKind::Finding, LineKind::Finding]
+        );
+        // Causes alone over the budget: nothing more to drop, the budget cuts as before.
+        assert_eq!(fit_causes(&mut lines, 10, 1), 0);
+    }
+
+    #[test]
+    fn the_json_form_says_what_each_line_is_and_how_deep() {
+        let v: serde_json::Value =
+            serde_json::from_str(&json_line(&line(LineKind::Symptom, 2, "svc/api: x"))).unwrap();
+        assert_eq!(v["kind"], "symptom");
+        assert_eq!(v["depth"], 2);
+        assert_eq!(v["text"], "svc/api: x");
+    }
+}
