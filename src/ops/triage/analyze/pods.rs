@@ -272,7 +272,12 @@ pub(super) fn pod_problem(
     }
     match phase {
         "Pending" => {
-            let what = too_large(p, largest).unwrap_or_else(|| pending_what(p));
+            // Only a pod not yet placed can be too large for every node.
+            let unplaced = text(p, "/spec/nodeName").is_empty();
+            let what = unplaced
+                .then(|| too_large(p, largest))
+                .flatten()
+                .unwrap_or_else(|| pending_what(p));
             Some(Problem::new(Severity::Unscheduled, what, describe))
         }
         "Failed" => Some(Problem::new(

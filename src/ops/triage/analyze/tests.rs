@@ -281,6 +281,7 @@ fn incident() -> Triage {
     );
     big["spec"]["containers"] =
         json!([{"name": "c", "resources": {"requests": {"cpu": "4", "memory": "16Gi"}}}]);
+    big["spec"]["nodeName"] = Value::Null; // not placed yet
     t.pod(&big);
     t.claim_users_read(true);
     t.workload("StatefulSet", &json!({"metadata": {"namespace": "orders", "name": "order-db"},
