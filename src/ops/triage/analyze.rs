@@ -69,6 +69,23 @@ struct Key {
     what: String,
 }
 
+impl Key {
+    /// What links name this finding by: its subject, or — for pods no controller owns,
+    /// grouped under one subject per namespace — the subject and the problem, so that a
+    /// relation of one standalone pod never folds another problem's pods.
+    fn id(&self) -> Id {
+        (self.ns.clone(), link_subject(&self.subject, &self.what))
+    }
+}
+
+/// See [`Key::id`].
+fn link_subject(subject: &str, what: &str) -> String {
+    match subject {
+        STANDALONE => format!("{STANDALONE}: {what}"),
+        s => s.to_string(),
+    }
+}
+
 /// The objects behind one finding.
 #[derive(Debug, Default)]
 struct Group {
@@ -190,9 +207,7 @@ impl Triage {
     }
 
     fn has_finding(&self, id: &Id) -> bool {
-        self.groups
-            .keys()
-            .any(|k| k.ns == id.0 && k.subject == id.1)
+        self.groups.keys().any(|k| k.id() == *id)
     }
 
     /// Crash-looping workloads (at most `max`, most severe first): whose previous log the
@@ -467,7 +482,7 @@ impl Triage {
             if k.ns.is_empty() {
                 continue;
             }
-            let id = (k.ns.clone(), k.subject.clone());
+            let id = k.id();
             texts.push((id.clone(), k.what.clone()));
             for ex in &g.examples {
                 by_pod.insert((k.ns.as_str(), ex.as_str()), id.clone());
@@ -489,18 +504,13 @@ impl Triage {
 
     /// The relations between findings, as (cause, symptom) indices into `findings`.
     fn edges(&self, findings: &[(&Key, &Group)]) -> Vec<(usize, usize)> {
-        let mut at: BTreeMap<(&str, &str), Vec<usize>> = BTreeMap::new();
+        let mut at: BTreeMap<Id, Vec<usize>> = BTreeMap::new();
         for (i, (k, _)) in findings.iter().enumerate() {
-            at.entry((k.ns.as_str(), k.subject.as_str()))
-                .or_default()
-                .push(i);
+            at.entry(k.id()).or_default().push(i);
         }
         let mut edges = Vec::new();
-        for ((cns, cs), (sns, ss)) in self.links.iter() {
-            let (Some(causes), Some(symptoms)) = (
-                at.get(&(cns.as_str(), cs.as_str())),
-                at.get(&(sns.as_str(), ss.as_str())),
-            ) else {
+        for (cause, symptom) in self.links.iter() {
+            let (Some(causes), Some(symptoms)) = (at.get(cause), at.get(symptom)) else {
                 continue;
             };
             for s in symptoms {
@@ -542,7 +552,7 @@ impl Triage {
         }
         let crash = self
             .crashes
-            .get(&(k.ns.clone(), k.subject.clone()))
+            .get(&k.id())
             .filter(|_| k.what.starts_with("CrashLoopBackOff"));
         if let Some(line) = crash.and_then(|c| c.last_line.as_deref()) {
             what.push_str(&format!(" — previous log ends {:?}", quote(line)));

@@ -8,7 +8,7 @@ use std::time::SystemTime;
 
 use serde_json::Value;
 
-use super::{Crash, LabelSet, MAX_LABEL_SETS, Severity, Triage, quote};
+use super::{Crash, LabelSet, MAX_LABEL_SETS, Severity, Triage, link_subject, quote};
 use crate::json::{items, text};
 use crate::object::{declared_ports, owner_subject};
 use crate::quantity;
@@ -97,7 +97,7 @@ impl Triage {
             return;
         };
         self.remember_labels(ns, p, &subject, false);
-        let here = (ns.to_string(), subject.clone());
+        let here = (ns.to_string(), link_subject(&subject, &problem.what));
         // The relations this pod states, for the chains: its claims, its node (when the
         // node evicted it or is not Ready), the ConfigMap or Secret its config error names.
         for c in claims {

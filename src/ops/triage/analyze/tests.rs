@@ -427,3 +427,39 @@ fn config_errors_name_the_missing_object_or_key() {
     );
     assert_eq!(pods::missing_config("something else"), None);
 }
+
+#[test]
+fn a_relation_of_one_standalone_pod_does_not_fold_another_problem_under_it() {
+    let mut t = Triage::default();
+    t.node(
+        &json!({"metadata": {"name": "node-1"}, "status": {"conditions": [
+            {"type": "Ready", "status": "True"}, {"type": "DiskPressure", "status": "True"}]}}),
+        now(),
+    );
+    t.pod(&pod(
+        "load",
+        "evicted-1",
+        None,
+        json!({}),
+        json!({"phase": "Failed", "reason": "Evicted", "message": "low on disk"}),
+    ));
+    t.pod(&pod(
+        "load",
+        "waiting-1",
+        None,
+        json!({}),
+        json!({"phase": "Pending"}),
+    ));
+    let r = report(t);
+    let lines: Vec<&str> = r.lines().collect();
+    assert!(
+        lines.contains(&"  ↳ load pod/evicted-1: Failed: Evicted: low on disk"),
+        "{r}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("load pod/waiting-1: Pending on node-1")),
+        "the pending pod is not the node's symptom:\n{r}"
+    );
+}
