@@ -137,6 +137,8 @@ pub enum LineKind {
     Event,
     /// The healthy counts.
     Healthy,
+    /// What could not be read.
+    Note,
 }
 
 /// One line of the report.

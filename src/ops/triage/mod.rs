@@ -131,7 +131,7 @@ pub fn run(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
     let mut lines = t.report(now);
     if !unread.is_empty() {
         lines.push(Line {
-            kind: LineKind::Event,
+            kind: LineKind::Note,
             depth: 0,
             body: format!("not read: {}", unread.join("; ")),
         });
@@ -198,6 +198,7 @@ fn json_line(line: &Line) -> String {
         LineKind::Symptom => "symptom",
         LineKind::Event => "event",
         LineKind::Healthy => "healthy",
+        LineKind::Note => "note",
     };
     serde_json::json!({"kind": kind, "depth": line.depth, "text": line.body}).to_string()
 }
