@@ -120,6 +120,59 @@ pub fn short_kind(kind: &str) -> String {
     }
 }
 
+/// The ports a pod's containers declare, as `(name, containerPort)` (name empty when none).
+pub fn declared_ports(pod: &Value) -> impl Iterator<Item = (String, i64)> + '_ {
+    items(pod, "/spec/containers")
+        .flat_map(|c| items(c, "/ports"))
+        .map(|p| {
+            let number = p.get("containerPort").and_then(Value::as_i64).unwrap_or(0);
+            (text(p, "/name").to_string(), number)
+        })
+}
+
+/// The `targetPort`s of a Service that the declared container ports of the pods it selects
+/// do not resolve, each said in a few words. A named port no container declares never gets
+/// an endpoint; a numeric one that matches no `containerPort` reaches a port nothing said it
+/// listens on — flagged only when the pods declare ports at all (many declare none and
+/// listen anyway). Shared by `endpoints` and `triage` so both judge a Service alike.
+pub fn unresolved_target_ports(svc: &Value, declared: &[(String, i64)]) -> Vec<String> {
+    let numbers: Vec<String> = declared
+        .iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(_, n)| n.to_string())
+        .collect();
+    let mut out = Vec::new();
+    for p in items(svc, "/spec/ports") {
+        let target = p.get("targetPort").or_else(|| p.get("port"));
+        match target {
+            Some(Value::String(name)) if name.parse::<i64>().is_err() => {
+                let found = declared.iter().any(|(n, _)| n == name);
+                out.extend((!found).then(|| {
+                    format!("targetPort {name}: no container of its pods declares that port name")
+                }));
+            }
+            Some(v) => {
+                let n = match v {
+                    Value::String(s) => s.parse::<i64>().unwrap_or(0),
+                    other => other.as_i64().unwrap_or(0),
+                };
+                if n > 0 && !numbers.is_empty() && !declared.iter().any(|(_, d)| *d == n) {
+                    let mut have = numbers.clone();
+                    have.sort();
+                    have.dedup();
+                    have.truncate(4);
+                    out.push(format!(
+                        "targetPort {n}: no container of its pods declares that port (they declare {})",
+                        have.join(", ")
+                    ));
+                }
+            }
+            None => {}
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -146,5 +199,29 @@ mod tests {
         assert!(owned_by(&rs, "u1"));
         assert!(!owned_by(&rs, "u2"));
         assert!(!owned_by(&json!({}), "u1"));
+    }
+
+    #[test]
+    fn named_and_numeric_target_ports_that_no_container_declares_are_both_named() {
+        let svc = json!({"spec": {"ports": [
+            {"port": 80, "targetPort": "http-api"}, {"port": 81, "targetPort": 9090},
+            {"port": 82, "targetPort": "http"}, {"port": 8080}]}});
+        let declared = vec![("http".to_string(), 8080)];
+        let got = unresolved_target_ports(&svc, &declared);
+        assert_eq!(
+            got,
+            [
+                "targetPort http-api: no container of its pods declares that port name",
+                "targetPort 9090: no container of its pods declares that port (they declare 8080)"
+            ]
+        );
+        // Pods that declare no port at all may listen anywhere: a number is not judged.
+        assert_eq!(
+            unresolved_target_ports(&svc, &[]),
+            [
+                "targetPort http-api: no container of its pods declares that port name",
+                "targetPort http: no container of its pods declares that port name"
+            ]
+        );
     }
 }

@@ -440,7 +440,8 @@ fn triage_names_every_seeded_fault_in_four_kilobytes() {
         "node/node-2: NotReady",
         "shop deploy/api: CrashLoopBackOff, container api last exit 2",
         "payments deploy/billing: OOMKilled",
-        "payments sts/postgres: Pending, unschedulable: 0/2 nodes are available",
+        // The scheduler says "Insufficient cpu"; triage says no node can ever hold it.
+        "payments sts/postgres: Pending: requests cpu 4, memory 16Gi — more than any node can allocate (largest: cpu 1930m, memory 6.8Gi)",
         "payments pvc/data-postgres-0: Pending: StorageClass gp3 does not exist",
         "shop svc/checkout: selects no pod (app=checkout); near miss: app=checkout-v2",
         "shop job/nightly-report-28911: Failed BackoffLimitExceeded",

@@ -383,7 +383,7 @@ fn flag_allowed(op: Op, flag: Flag) -> bool {
         ),
         Selector => matches!(op, Op::Get | Op::Describe | Op::Logs | Op::Top),
         FieldSelector => matches!(op, Op::Get | Op::Events),
-        Output => matches!(op, Op::Get | Op::Events | Op::Changes),
+        Output => matches!(op, Op::Get | Op::Events | Op::Changes | Op::Triage),
         For => matches!(op, Op::Events | Op::Changes),
         Types => op == Op::Events,
         Revision | To => op == Op::RolloutDiff,

@@ -238,7 +238,7 @@ fn op_fields(op: Op) -> &'static [&'static str] {
             "selector",
             "field_selector",
         ],
-        Op::Triage => &["namespace", "all_namespaces"],
+        Op::Triage => &["namespace", "all_namespaces", "output"],
         Op::Logs => &["names", "resource", "namespace", "selector", "logs"],
         Op::Events => &[
             "namespace",
@@ -299,6 +299,10 @@ fn op_about(op: Op, field: &str) -> Option<&'static str> {
              lines), custom-columns or jsonpath (print.template: the most compact answers, \
              only the fields asked for)."
         }
+        (Op::Triage, "output") => {
+            "table (default: one line a finding, symptoms under their cause with ↳) or json \
+             (a List of lines, each with kind, depth and text)."
+        }
         _ => return None,
     })
 }
@@ -316,6 +320,7 @@ pub fn arguments_schema(op: Op) -> Value {
         let kind = match (op, f.name) {
             (Op::Get, "output") => Kind::OneOf(GET_OUTPUT_FORMATS),
             (Op::Changes, "output") => Kind::OneOf(CHANGES_OUTPUT_FORMATS),
+            (Op::Triage, "output") => Kind::OneOf(&["table", "json"]),
             _ => f.kind,
         };
         properties.insert(f.name.to_string(), property(kind, about));

@@ -103,12 +103,12 @@ fn validate_shape(cmd: &mut Command) -> Result<()> {
     }
     let output_ok = match cmd.op {
         Op::Get | Op::Events => true,
-        Op::Changes => matches!(cmd.output, OutputFormat::Table | OutputFormat::Json),
+        Op::Changes | Op::Triage => matches!(cmd.output, OutputFormat::Table | OutputFormat::Json),
         _ => false,
     };
     if !output_ok && cmd.output != OutputFormat::Table {
         return Err(Error::invalid(format!(
-            "an output format does not apply to `{verb}` (changes: table or json)"
+            "an output format does not apply to `{verb}` (changes, triage: table or json)"
         )));
     }
     if !matches!(cmd.op, Op::Events | Op::Changes) && cmd.for_object.is_some()

@@ -117,6 +117,11 @@ impl Budget {
         self.remarks.push(remark);
     }
 
+    /// What the kept chunks may use: the budget less the reserve for the note.
+    pub fn room(&self) -> usize {
+        self.room
+    }
+
     /// The budget, in bytes.
     pub fn max_bytes(&self) -> usize {
         self.max_bytes

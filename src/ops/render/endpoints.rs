@@ -237,7 +237,7 @@ fn diagnosis(
     } else {
         lines.push(format!("all {ready} endpoints are ready"));
     }
-    lines.extend(named_target_port_problem(svc, pods));
+    lines.extend(target_port_problems(svc, pods));
     lines
 }
 
@@ -259,27 +259,14 @@ fn pod_state(pod: &Value) -> String {
     )
 }
 
-/// A named `targetPort` that no matching pod's containers declare never gets endpoints.
-fn named_target_port_problem(svc: &Value, pods: &[Redacted<Value>]) -> Option<String> {
-    let named: Vec<&str> = array(svc, "/spec/ports")
-        .filter_map(|p| p.get("targetPort").and_then(Value::as_str))
-        .collect();
-    let declared: Vec<&str> = pods
+/// Target ports (named or numeric) that no matching pod's declared container ports resolve
+/// ([`crate::object::unresolved_target_ports`], shared with `triage`).
+fn target_port_problems(svc: &Value, pods: &[Redacted<Value>]) -> Vec<String> {
+    let declared: Vec<(String, i64)> = pods
         .iter()
-        .flat_map(|p| array(p, "/spec/containers"))
-        .flat_map(|c| array(c, "/ports"))
-        .filter_map(|p| p.get("name").and_then(Value::as_str))
+        .flat_map(|p| crate::object::declared_ports(p.value()).collect::<Vec<_>>())
         .collect();
-    let missing: Vec<&str> = named
-        .into_iter()
-        .filter(|n| !declared.contains(n))
-        .collect();
-    (!missing.is_empty()).then(|| {
-        format!(
-            "targetPort {} is not a named container port of any matching pod",
-            missing.join(", ")
-        )
-    })
+    crate::object::unresolved_target_ports(svc, &declared)
 }
 
 #[cfg(test)]
@@ -340,6 +327,19 @@ mod tests {
         let out = render(&svc(json!({"app": "api"})), &[], Some(&ep), &[pod]);
         assert!(
             out.contains("none is a ready endpoint: api-1 (CrashLoopBackOff, 0/1 ready)"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn a_numeric_target_port_matching_no_container_port_is_diagnosed() {
+        let pod = json!({"metadata": {"name": "web-1"}, "spec": {"containers": [
+            {"name": "web", "ports": [{"name": "http", "containerPort": 8081}]}]}});
+        let out = render(&svc(json!({"app": "web"})), &[], None, &[pod]);
+        assert!(
+            out.contains(
+                "targetPort 8080: no container of its pods declares that port (they declare 8081)"
+            ),
             "{out}"
         );
     }

@@ -4,6 +4,16 @@
 //! however many pods a cluster has. Rules follow k8sgpt's analyzers where they overlap
 //! (pods, workloads, services, PVCs, nodes, jobs, HPAs, quotas), phrased as one line each
 //! with the evidence and the next command.
+//!
+//! The analyzers live by kind ([`pods`], [`services`], [`storage`], [`batch`]); while
+//! reading they also note the relations the API states, and [`chains`] links the findings
+//! by them when the report is rendered: each chain printed once, root cause first.
+
+mod batch;
+mod chains;
+mod pods;
+mod services;
+mod storage;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::SystemTime;
@@ -11,10 +21,14 @@ use std::time::SystemTime;
 use serde_json::Value;
 
 use crate::json::{items, text};
-use crate::object::{alike, owner_subject, short_kind};
+use crate::object::short_kind;
 use crate::quantity;
-use crate::redact::REDACTED;
 use crate::timefmt;
+
+use chains::{Entry, Id, Links};
+use pods::STANDALONE;
+use services::ServiceSeen;
+use storage::Claims;
 
 /// How many example names a grouped finding shows.
 const EXAMPLES: usize = 3;
@@ -25,20 +39,15 @@ const MAX_LABEL_SETS: usize = 500;
 /// Longest free text (a message) quoted in a finding.
 const QUOTE: usize = 160;
 
-/// A Service's `spec.selector` map, as shown (redacted).
-fn service_selector(s: &Value) -> BTreeMap<String, String> {
-    s.pointer("/spec/selector")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-        .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
-        .collect()
-}
+/// Most symptoms shown under one cause; the rest are counted.
+const MAX_SYMPTOMS: usize = 4;
 
 /// Severity, most severe first (the order findings are shown in).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Severity {
     Node,
+    /// A ConfigMap or Secret that a pod needs and that is missing (or misses a key).
+    Config,
     Crash,
     Unscheduled,
     Storage,
@@ -47,6 +56,8 @@ enum Severity {
     NotReady,
     Workload,
     Scaling,
+    /// Something in use by nothing (a claim no pod mounts).
+    Unused,
 }
 
 /// What identifies one finding line: many objects with the same problem share it.
@@ -56,6 +67,23 @@ struct Key {
     ns: String,
     subject: String,
     what: String,
+}
+
+impl Key {
+    /// What links name this finding by: its subject, or — for pods no controller owns,
+    /// grouped under one subject per namespace — the subject and the problem, so that a
+    /// relation of one standalone pod never folds another problem's pods.
+    fn id(&self) -> Id {
+        (self.ns.clone(), link_subject(&self.subject, &self.what))
+    }
+}
+
+/// See [`Key::id`].
+fn link_subject(subject: &str, what: &str) -> String {
+    match subject {
+        STANDALONE => format!("{STANDALONE}: {what}"),
+        s => s.to_string(),
+    }
 }
 
 /// The objects behind one finding.
@@ -74,23 +102,133 @@ struct Events {
     message: String,
 }
 
+/// Pods with the same labels, as far as Services judge them.
+#[derive(Debug, Default)]
+struct LabelSet {
+    /// The first owner seen with these labels (`deploy/api`).
+    owner: String,
+    /// How many of these pods are running and ready.
+    ready: usize,
+    /// Container ports they declare, `(name, number)`.
+    ports: Vec<(String, i64)>,
+}
+
+/// A crash-looping workload: the pod and container whose previous log is worth a line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Crash {
+    /// The example pod.
+    pub pod: String,
+    /// Its crash-looping container.
+    pub container: String,
+    /// The last non-empty line of its previous log, once read (redacted).
+    pub last_line: Option<String>,
+}
+
+/// What a report line is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LineKind {
+    /// The first line: what was read, how many findings.
+    Header,
+    /// A finding no other explains: a root cause, or a problem on its own.
+    Finding,
+    /// A finding explained by the one above it (`depth` levels under its root).
+    Symptom,
+    /// Warning events no finding explains.
+    Event,
+    /// The healthy counts.
+    Healthy,
+    /// What could not be read.
+    Note,
+}
+
+/// One line of the report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Line {
+    /// What the line is.
+    pub kind: LineKind,
+    /// 0 for a root; a symptom's distance from its root cause.
+    pub depth: usize,
+    /// The line without indentation or `↳`.
+    pub body: String,
+}
+
+impl Line {
+    fn new(kind: LineKind, body: String) -> Line {
+        Line {
+            kind,
+            depth: 0,
+            body,
+        }
+    }
+
+    /// The line as the text report shows it (symptoms indented under their cause, `↳`).
+    pub fn text(self) -> String {
+        match self.depth {
+            0 => self.body,
+            d => format!("{}↳ {}", "  ".repeat(d), self.body),
+        }
+    }
+}
+
 /// What triage has seen so far.
 #[derive(Debug, Default)]
 pub struct Triage {
     groups: BTreeMap<Key, Group>,
     healthy: BTreeMap<String, usize>,
+    /// Ready pods behind a broken Service, per namespace: not counted healthy.
+    behind_broken: BTreeMap<String, usize>,
     namespaces: BTreeSet<String>,
     pods: usize,
     nodes: (usize, usize),
+    not_ready_nodes: BTreeSet<String>,
+    /// The largest allocatable CPU (millicores) and memory (bytes) of any node.
+    largest: (i64, i64),
     workloads: BTreeMap<(String, String), String>,
-    labels: BTreeMap<String, BTreeMap<BTreeMap<String, String>, String>>,
-    services: Vec<(String, String, BTreeMap<String, String>)>,
+    labels: BTreeMap<String, BTreeMap<BTreeMap<String, String>, LabelSet>>,
+    services: Vec<ServiceSeen>,
+    /// `(ready, not ready)` addresses per Service; `None` when Endpoints were not read.
+    endpoints: Option<BTreeMap<(String, String), (usize, usize)>>,
+    /// The owners behind each judged Service.
+    backends: BTreeMap<Id, BTreeSet<String>>,
     pending_claims: Vec<(String, String, String)>,
+    claims: Claims,
     storage_classes: Option<BTreeSet<String>>,
+    /// The newest completion time of a Job each CronJob owns.
+    cron_success: BTreeMap<Id, String>,
     events: BTreeMap<(String, String, String), Events>,
+    crashes: BTreeMap<Id, Crash>,
+    links: Links,
 }
 
 impl Triage {
+    /// A namespace that holds an object (the header counts them).
+    fn saw(&mut self, ns: &str) {
+        if !ns.is_empty() && !self.namespaces.contains(ns) {
+            self.namespaces.insert(ns.to_string());
+        }
+    }
+
+    fn has_finding(&self, id: &Id) -> bool {
+        self.groups.keys().any(|k| k.id() == *id)
+    }
+
+    /// Crash-looping workloads (at most `max`, most severe first): whose previous log the
+    /// caller may read, one request each, and hand back with [`Triage::last_log_line`].
+    pub fn crashes(&self, max: usize) -> Vec<(Id, Crash)> {
+        self.crashes
+            .iter()
+            .take(max)
+            .map(|(id, c)| (id.clone(), c.clone()))
+            .collect()
+    }
+
+    /// The last non-empty line (redacted) of a crashing workload's previous log.
+    pub fn last_log_line(&mut self, id: &Id, line: String) {
+        if let Some(c) = self.crashes.get_mut(id) {
+            c.last_line = Some(line);
+        }
+    }
+
     fn add(
         &mut self,
         severity: Severity,
@@ -118,87 +256,14 @@ impl Triage {
         }
     }
 
-    /// A node: not Ready, under pressure, or cordoned.
-    pub fn node(&mut self, n: &Value, now: SystemTime) {
-        let name = text(n, "/metadata/name");
-        self.nodes.0 += 1;
-        let mut problems = Vec::new();
-        let mut ready = false;
-        for c in items(n, "/status/conditions") {
-            let (ty, status) = (text(c, "/type"), text(c, "/status"));
-            if ty == "Ready" {
-                ready = status == "True";
-                if !ready {
-                    let since =
-                        timefmt::age(c.get("lastTransitionTime").and_then(Value::as_str), now);
-                    // Not Ready leads the line, whatever order the conditions come in.
-                    problems.insert(
-                        0,
-                        format!(
-                            "NotReady for {since} ({}: {})",
-                            text(c, "/reason"),
-                            quote(text(c, "/message"))
-                        ),
-                    );
-                }
-            } else if status == "True" && ty.ends_with("Pressure") {
-                problems.push(ty.to_string());
-            }
-        }
-        if n.pointer("/spec/unschedulable").and_then(Value::as_bool) == Some(true) {
-            problems.push("cordoned".into());
-        }
-        if ready {
-            self.nodes.1 += 1;
-        }
-        if !problems.is_empty() {
-            let next = format!("describe node {name}");
-            self.add(
-                Severity::Node,
-                "",
-                &format!("node/{name}"),
-                problems.join(", "),
-                name,
-                next,
-            );
-        }
-    }
-
-    /// A pod: healthy (counted) or one problem, grouped by owner and kind of problem.
-    pub fn pod(&mut self, p: &Value) {
-        let (ns, name) = (text(p, "/metadata/namespace"), text(p, "/metadata/name"));
-        self.pods += 1;
-        self.namespaces.insert(ns.to_string());
-        let subject = owner_or_standalone(p);
-        self.remember_labels(ns, p, &subject);
-        let Some((severity, what, next)) = pod_problem(p, ns, name, &subject) else {
-            *self.healthy.entry(ns.to_string()).or_default() += 1;
-            return;
-        };
-        self.add(severity, ns, &subject, what, name, next);
-    }
-
-    fn remember_labels(&mut self, ns: &str, p: &Value, subject: &str) {
-        let labels: BTreeMap<String, String> = p
-            .pointer("/metadata/labels")
-            .and_then(Value::as_object)
-            .into_iter()
-            .flatten()
-            .filter(|(k, _)| {
-                k.as_str() != "pod-template-hash" && k.as_str() != "controller-revision-hash"
-            })
-            .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
-            .collect();
-        let sets = self.labels.entry(ns.to_string()).or_default();
-        if sets.len() < MAX_LABEL_SETS {
-            sets.entry(labels).or_insert_with(|| subject.to_string());
-        }
-    }
-
     /// A Deployment, StatefulSet or DaemonSet (`kind`: list items carry none of their
     /// own): below what it wants, or a stuck rollout.
     pub fn workload(&mut self, kind: &str, w: &Value) {
         let ns = text(w, "/metadata/namespace");
+        self.saw(ns);
+        if kind == "StatefulSet" {
+            self.claim_templates(w);
+        }
         let (short, name) = (short_kind(kind), text(w, "/metadata/name"));
         let num = |p: &str| w.pointer(p).and_then(Value::as_i64).unwrap_or(0);
         let (want, ready, updated) = if short == "ds" {
@@ -237,110 +302,10 @@ impl Triage {
         }
     }
 
-    /// A Service (judged at the end, against every pod's labels). False when its selector
-    /// holds a value the redactor hid: the labels triage saw cannot be compared with it
-    /// (both read `<redacted>`, equal whatever the real values), so the caller asks the API
-    /// server and reports with [`Triage::service_selecting`].
-    pub fn service(&mut self, s: &Value) -> bool {
-        let selector = service_selector(s);
-        if selector.values().any(|v| v.contains(REDACTED)) {
-            return false;
-        }
-        if !selector.is_empty() {
-            let (ns, name) = (text(s, "/metadata/namespace"), text(s, "/metadata/name"));
-            self.services
-                .push((ns.to_string(), name.to_string(), selector));
-        }
-        true
-    }
-
-    /// A Service whose selector the API server judged: `selects_any` pod or none.
-    pub fn service_selecting(&mut self, s: &Value, selects_any: bool) {
-        if !selects_any {
-            let (ns, name) = (text(s, "/metadata/namespace"), text(s, "/metadata/name"));
-            self.selects_no_pod(ns, name, &service_selector(s), BTreeSet::new());
-        }
-    }
-
-    /// Endpoints with addresses, none of them ready.
-    pub fn endpoints(&mut self, ep: &Value) {
-        let (ns, name) = (text(ep, "/metadata/namespace"), text(ep, "/metadata/name"));
-        let count = |k: &str| -> usize {
-            items(ep, "/subsets")
-                .map(|s| s.get(k).and_then(Value::as_array).map_or(0, Vec::len))
-                .sum()
-        };
-        let (ready, not_ready) = (count("addresses"), count("notReadyAddresses"));
-        if ready == 0 && not_ready > 0 {
-            let what = format!("no ready endpoint ({not_ready} not ready)");
-            self.add(
-                Severity::Service,
-                ns,
-                &format!("svc/{name}"),
-                what,
-                name,
-                format!("endpoints {name} -n {ns}"),
-            );
-        }
-    }
-
-    /// A Job that failed (grouped under its CronJob when it has one).
-    pub fn job(&mut self, j: &Value) {
-        let (ns, name) = (text(j, "/metadata/namespace"), text(j, "/metadata/name"));
-        for c in items(j, "/status/conditions") {
-            if text(c, "/type") == "Failed" && text(c, "/status") == "True" {
-                let failed = j
-                    .pointer("/status/failed")
-                    .and_then(Value::as_i64)
-                    .unwrap_or(0);
-                let cron = items(j, "/metadata/ownerReferences")
-                    .find(|o| text(o, "/kind") == "CronJob")
-                    .map(|o| format!("cronjob/{}", text(o, "/name")));
-                let what = format!(
-                    "{} {}: {} ({failed} failed pods)",
-                    if cron.is_some() { "last run" } else { "Failed" },
-                    text(c, "/reason"),
-                    quote(text(c, "/message"))
-                );
-                let subject = cron.unwrap_or_else(|| format!("job/{name}"));
-                self.add(
-                    Severity::Job,
-                    ns,
-                    &subject,
-                    what,
-                    name,
-                    format!("describe job {name} -n {ns}"),
-                );
-            }
-        }
-    }
-
-    /// A PersistentVolumeClaim still Pending (judged at the end, against StorageClasses).
-    pub fn claim(&mut self, c: &Value) {
-        if text(c, "/status/phase") == "Pending" {
-            let (ns, name) = (text(c, "/metadata/namespace"), text(c, "/metadata/name"));
-            let class = text(c, "/spec/storageClassName").to_string();
-            self.pending_claims
-                .push((ns.to_string(), name.to_string(), class));
-        }
-    }
-
-    /// A StorageClass that exists (only called when cluster-scoped reads are allowed).
-    pub fn storage_class(&mut self, sc: &Value) {
-        let name = text(sc, "/metadata/name").to_string();
-        self.storage_classes
-            .get_or_insert_with(BTreeSet::new)
-            .insert(name);
-    }
-
-    /// StorageClasses were listed (none may exist): missing ones can be named.
-    pub fn storage_classes_read(&mut self) {
-        self.storage_classes.get_or_insert_with(BTreeSet::new);
-    }
-
     /// A HorizontalPodAutoscaler at its maximum or unable to scale.
     pub fn autoscaler(&mut self, h: &Value) {
         let (ns, name) = (text(h, "/metadata/namespace"), text(h, "/metadata/name"));
+        self.saw(ns);
         let num = |p: &str| h.pointer(p).and_then(Value::as_i64).unwrap_or(0);
         let mut what = Vec::new();
         let max = num("/spec/maxReplicas");
@@ -372,6 +337,7 @@ impl Triage {
     /// A ResourceQuota with a resource used up.
     pub fn quota(&mut self, q: &Value) {
         let (ns, name) = (text(q, "/metadata/namespace"), text(q, "/metadata/name"));
+        self.saw(ns);
         let used = q.pointer("/status/used");
         let full: Vec<String> = q
             .pointer("/status/hard")
@@ -406,6 +372,7 @@ impl Triage {
     /// A Warning event (grouped by object and reason; the newest message kept).
     pub fn event(&mut self, ev: &Value) {
         let ns = text(ev, "/metadata/namespace").to_string();
+        self.saw(&ns);
         let object = format!(
             "{}/{}",
             text(ev, "/involvedObject/kind").to_ascii_lowercase(),
@@ -435,37 +402,133 @@ impl Triage {
         }
     }
 
-    /// The report: a header, the findings most severe first, recent warning events not
-    /// already explained, and what is healthy.
-    pub fn render(mut self, now: SystemTime) -> Vec<String> {
-        self.judge_services();
-        self.judge_claims();
-        self.unexplained_workloads();
-        let mut lines = vec![self.header()];
+    /// The report as text lines (symptoms indented under their cause with `↳`).
+    #[cfg(test)]
+    pub fn render(self, now: SystemTime) -> Vec<String> {
+        self.report(now).into_iter().map(Line::text).collect()
+    }
+
+    /// The report: a header, the findings as chains — each root cause first, its
+    /// symptoms folded under it (`↳`), unrelated findings as before, most severe first —,
+    /// recent warning events not already explained, and what is healthy.
+    pub fn report(mut self, now: SystemTime) -> Vec<Line> {
+        self.judge();
+        let findings: Vec<(&Key, &Group)> = self.groups.iter().collect();
+        let entries = chains::build(findings.len(), &self.edges(&findings), MAX_SYMPTOMS);
+        let chained = entries
+            .iter()
+            .filter(|e| matches!(e, Entry::Finding { depth, .. } if *depth > 0))
+            .count();
+        let mut lines = vec![Line::new(LineKind::Header, self.header(chained))];
         let mut named: BTreeSet<String> = BTreeSet::new();
-        for (k, g) in &self.groups {
+        for (k, g) in &findings {
             named.extend(g.examples.iter().cloned());
-            named.insert(k.subject.split('/').nth(1).unwrap_or_default().to_string());
+            let owner = k.subject.split('/').nth(1).unwrap_or_default();
+            named.insert(owner.to_string());
             // Events about the owner's pods (`api-e3e7b13d1-x`) are explained too.
-            named.insert(format!(
-                "{}-",
-                k.subject.split('/').nth(1).unwrap_or_default()
-            ));
-            // Events about the owner's pods (`api-e3e7b13d1-x`) are explained too.
-            named.insert(format!(
-                "{}-",
-                k.subject.split('/').nth(1).unwrap_or_default()
-            ));
-            lines.push(self.finding(k, g));
+            named.insert(format!("{owner}-"));
         }
-        lines.extend(self.warning_events(&named, now));
-        lines.push(self.healthy_line());
+        let mut root_ns = "";
+        for e in &entries {
+            let depth = match e {
+                Entry::Finding { depth, .. } | Entry::More { depth, .. } => *depth,
+            };
+            let kind = match depth {
+                0 => LineKind::Finding,
+                _ => LineKind::Symptom,
+            };
+            let body = match e {
+                Entry::Finding { index, also, .. } => {
+                    let (k, g) = findings[*index];
+                    // A symptom in its root's namespace is said without it, and without a
+                    // next command (the root's is the next step): shorter lines, so more
+                    // causes fit the budget.
+                    let same_ns = depth > 0 && k.ns == root_ns;
+                    if depth == 0 {
+                        root_ns = k.ns.as_str();
+                    }
+                    let mut line = self.finding(k, g, !same_ns, depth == 0);
+                    if !also.is_empty() {
+                        let others: Vec<&str> = also
+                            .iter()
+                            .map(|i| findings[*i].0.subject.as_str())
+                            .collect();
+                        line.push_str(&format!(" (also after {})", others.join(", ")));
+                    }
+                    line
+                }
+                Entry::More { count, .. } => {
+                    format!("… {count} more symptom(s) of the line above")
+                }
+            };
+            lines.push(Line { kind, depth, body });
+        }
+        lines.extend(
+            self.warning_events(&named, now)
+                .into_iter()
+                .map(|l| Line::new(LineKind::Event, l)),
+        );
+        lines.push(Line::new(LineKind::Healthy, self.healthy_line()));
         lines
     }
 
-    fn header(&self) -> String {
+    /// Judge what needed everything read (Services, claims, lone workloads), then link
+    /// findings to the Services their texts dial.
+    fn judge(&mut self) {
+        self.judge_services();
+        self.judge_claims();
+        self.unexplained_workloads();
+        let mut texts: Vec<(Id, String)> = Vec::new();
+        let mut by_pod: BTreeMap<(&str, &str), Id> = BTreeMap::new();
+        for (k, g) in &self.groups {
+            if k.ns.is_empty() {
+                continue;
+            }
+            let id = k.id();
+            texts.push((id.clone(), k.what.clone()));
+            for ex in &g.examples {
+                by_pod.insert((k.ns.as_str(), ex.as_str()), id.clone());
+            }
+        }
+        for (id, c) in &self.crashes {
+            if let Some(line) = &c.last_line {
+                texts.push((id.clone(), line.clone()));
+            }
+        }
+        for ((ns, object, _), e) in &self.events {
+            let pod = object.strip_prefix("pod/").unwrap_or_default();
+            if let Some(id) = by_pod.get(&(ns.as_str(), pod)) {
+                texts.push((id.clone(), e.message.clone()));
+            }
+        }
+        self.link_dialled_services(&texts);
+    }
+
+    /// The relations between findings, as (cause, symptom) indices into `findings`.
+    fn edges(&self, findings: &[(&Key, &Group)]) -> Vec<(usize, usize)> {
+        let mut at: BTreeMap<Id, Vec<usize>> = BTreeMap::new();
+        for (i, (k, _)) in findings.iter().enumerate() {
+            at.entry(k.id()).or_default().push(i);
+        }
+        let mut edges = Vec::new();
+        for (cause, symptom) in self.links.iter() {
+            let (Some(causes), Some(symptoms)) = (at.get(cause), at.get(symptom)) else {
+                continue;
+            };
+            for s in symptoms {
+                edges.push((causes[0], *s));
+            }
+        }
+        edges
+    }
+
+    fn header(&self, chained: usize) -> String {
+        let under = match chained {
+            0 => String::new(),
+            n => format!(", {n} of them (↳) under their cause"),
+        };
         format!(
-            "triage: {} namespace(s), {}/{} nodes Ready, {} pods — {} finding(s), most severe first",
+            "triage: {} namespace(s), {}/{} nodes Ready, {} pods — {} finding(s){under}, most severe first",
             self.namespaces.len(),
             self.nodes.1,
             self.nodes.0,
@@ -474,12 +537,12 @@ impl Triage {
         )
     }
 
-    fn finding(&self, k: &Key, g: &Group) -> String {
+    fn finding(&self, k: &Key, g: &Group, show_ns: bool, show_next: bool) -> String {
         let subject = match (k.subject.as_str(), g.examples.first()) {
             (STANDALONE, Some(only)) if g.count == 1 => format!("pod/{only}"),
             (s, _) => s.to_string(),
         };
-        let place = if k.ns.is_empty() {
+        let place = if k.ns.is_empty() || !show_ns {
             subject
         } else {
             format!("{} {subject}", k.ns)
@@ -489,7 +552,14 @@ impl Triage {
             what.push_str(": ");
             what.push_str(&reason);
         }
-        let pods = if g.count <= 1 || k.severity == Severity::Node {
+        let crash = self
+            .crashes
+            .get(&k.id())
+            .filter(|_| k.what.starts_with("CrashLoopBackOff"));
+        if let Some(line) = crash.and_then(|c| c.last_line.as_deref()) {
+            what.push_str(&format!(" — previous log ends {:?}", quote(line)));
+        }
+        let pods = if g.count <= 1 || matches!(k.severity, Severity::Node | Severity::Config) {
             String::new()
         } else {
             format!(" ({} pods, e.g. {})", g.count, g.examples.join(", "))
@@ -499,7 +569,10 @@ impl Triage {
             .get(&(k.ns.clone(), k.subject.clone()))
             .map(|s| format!(" [{s}]"))
             .unwrap_or_default();
-        format!("{place}: {what}{pods}{state} → {}", g.next)
+        match show_next {
+            true => format!("{place}: {what}{pods}{state} → {}", g.next),
+            false => format!("{place}: {what}{pods}{state}"),
+        }
     }
 
     /// The scheduler's or the kubelet's own words for a pending or unready pod.
@@ -513,83 +586,6 @@ impl Triage {
         self.events
             .get(&(k.ns.clone(), format!("pod/{pod}"), reason.to_string()))
             .map(|e| quote(&e.message))
-    }
-
-    fn judge_services(&mut self) {
-        for (ns, name, selector) in std::mem::take(&mut self.services) {
-            let sets = self.labels.get(&ns);
-            let selects = |labels: &BTreeMap<String, String>| {
-                selector.iter().all(|(k, v)| labels.get(k) == Some(v))
-            };
-            if sets.is_some_and(|s| s.keys().any(selects)) {
-                continue;
-            }
-            let near: BTreeSet<String> = sets
-                .into_iter()
-                .flatten()
-                .filter_map(|(labels, owner)| {
-                    selector.iter().find_map(|(k, v)| {
-                        labels
-                            .get(k)
-                            .filter(|have| *have != v && alike(have, v))
-                            .map(|have| format!("{k}={have} ({owner})"))
-                    })
-                })
-                .take(2)
-                .collect();
-            self.selects_no_pod(&ns, &name, &selector, near);
-        }
-    }
-
-    /// The finding of a Service whose selector matches no pod, with near misses if any.
-    fn selects_no_pod(
-        &mut self,
-        ns: &str,
-        name: &str,
-        selector: &BTreeMap<String, String>,
-        near: BTreeSet<String>,
-    ) {
-        let sel: Vec<String> = selector.iter().map(|(k, v)| format!("{k}={v}")).collect();
-        let mut what = format!("selects no pod ({})", sel.join(","));
-        if !near.is_empty() {
-            what.push_str(&format!(
-                "; near miss: {}",
-                near.into_iter().collect::<Vec<_>>().join(", ")
-            ));
-        }
-        self.add(
-            Severity::Service,
-            ns,
-            &format!("svc/{name}"),
-            what,
-            name,
-            format!("endpoints {name} -n {ns}"),
-        );
-    }
-
-    fn judge_claims(&mut self) {
-        for (ns, name, class) in std::mem::take(&mut self.pending_claims) {
-            let what = match (&self.storage_classes, class.as_str()) {
-                (Some(known), c) if !c.is_empty() && !known.contains(c) => {
-                    format!("Pending: StorageClass {c} does not exist")
-                }
-                (Some(known), "") if known.is_empty() => {
-                    "Pending: no StorageClass named and none exists".to_string()
-                }
-                (None, c) => format!(
-                    "Pending (StorageClass {c:?} not checked: cluster-scoped reads are off)"
-                ),
-                (Some(_), c) => format!("Pending (StorageClass {c}: waiting for a volume)"),
-            };
-            self.add(
-                Severity::Storage,
-                &ns,
-                &format!("pvc/{name}"),
-                what,
-                &name,
-                format!("describe pvc {name} -n {ns}"),
-            );
-        }
     }
 
     /// Workloads below what they want whose pods showed no problem of their own.
@@ -649,152 +645,32 @@ impl Triage {
     }
 
     fn healthy_line(&self) -> String {
-        let total: usize = self.healthy.values().sum();
-        let mut by_ns: Vec<(&String, &usize)> = self.healthy.iter().collect();
+        let mut healthy = self.healthy.clone();
+        for (ns, n) in &self.behind_broken {
+            if let Some(h) = healthy.get_mut(ns) {
+                *h = h.saturating_sub(*n);
+            }
+        }
+        healthy.retain(|_, n| *n > 0);
+        let total: usize = healthy.values().sum();
+        let mut by_ns: Vec<(&String, &usize)> = healthy.iter().collect();
         by_ns.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
         let parts: Vec<String> = by_ns
             .iter()
             .take(6)
             .map(|(ns, n)| format!("{ns} {n}"))
             .collect();
-        format!(
-            "healthy: {total} pods running and ready ({})",
-            parts.join(", ")
-        )
+        let broken: usize = self.behind_broken.values().sum();
+        let behind = match broken {
+            0 => String::new(),
+            n => format!("; {n} ready pods behind a broken Service not counted"),
+        };
+        let by_ns = match parts.is_empty() {
+            true => String::new(),
+            false => format!(" ({})", parts.join(", ")),
+        };
+        format!("healthy: {total} pods running and ready{by_ns}{behind}")
     }
-}
-
-/// The problem of one pod, if any: severity, what (shared by pods alike), next command.
-fn pod_problem(
-    p: &Value,
-    ns: &str,
-    name: &str,
-    subject: &str,
-) -> Option<(Severity, String, String)> {
-    let describe = format!("describe pod {name} -n {ns}");
-    let phase = text(p, "/status/phase");
-    let statuses: Vec<&Value> = items(p, "/status/initContainerStatuses")
-        .chain(items(p, "/status/containerStatuses"))
-        .collect();
-    let logs_target = if subject.starts_with("deploy/")
-        || subject.starts_with("sts/")
-        || subject.starts_with("ds/")
-    {
-        subject.to_string()
-    } else {
-        name.to_string()
-    };
-    for c in &statuses {
-        let cname = text(c, "/name");
-        let waiting = text(c, "/state/waiting/reason");
-        let last = c.pointer("/lastState/terminated");
-        let restarts = c.get("restartCount").and_then(Value::as_i64).unwrap_or(0);
-        let last_exit = last.map(|t| {
-            format!(
-                "last exit {} ({})",
-                t.get("exitCode").and_then(Value::as_i64).unwrap_or(0),
-                text(t, "/reason")
-            )
-        });
-        match waiting {
-            "CrashLoopBackOff" => {
-                let exit = last_exit.unwrap_or_else(|| "no last exit recorded".into());
-                return Some((
-                    Severity::Crash,
-                    format!("CrashLoopBackOff, container {cname} {exit}, {restarts} restarts"),
-                    format!("logs {logs_target} -n {ns} -c {cname} --previous"),
-                ));
-            }
-            "ImagePullBackOff"
-            | "ErrImagePull"
-            | "InvalidImageName"
-            | "CreateContainerConfigError"
-            | "CreateContainerError"
-            | "RunContainerError" => {
-                let msg = quote(text(c, "/state/waiting/message"));
-                return Some((
-                    Severity::Crash,
-                    format!("{waiting}, container {cname}: {msg}"),
-                    describe,
-                ));
-            }
-            _ => {}
-        }
-        if last.is_some_and(|t| text(t, "/reason") == "OOMKilled") {
-            let exit = last_exit.unwrap_or_default();
-            return Some((
-                Severity::Crash,
-                format!("OOMKilled, container {cname} {exit}, {restarts} restarts"),
-                format!("describe pod {name} -n {ns}"),
-            ));
-        }
-    }
-    match phase {
-        "Pending" => Some((Severity::Unscheduled, pending_what(p), describe)),
-        "Failed" => Some((
-            Severity::Crash,
-            format!(
-                "Failed: {} {}",
-                text(p, "/status/reason"),
-                quote(text(p, "/status/message"))
-            ),
-            describe,
-        )),
-        "Running"
-            if statuses
-                .iter()
-                .any(|c| c.get("ready") == Some(&Value::Bool(false))) =>
-        {
-            Some((Severity::NotReady, "running but not ready".into(), describe))
-        }
-        "Running" | "Succeeded" => {
-            let restarting = statuses.iter().find(|c| {
-                c.get("restartCount").and_then(Value::as_i64).unwrap_or(0) > 0
-                    && c.pointer("/lastState/terminated").is_some()
-            })?;
-            let t = restarting.pointer("/lastState/terminated")?;
-            Some((
-                Severity::NotReady,
-                format!(
-                    "restarting, container {} last exit {} ({})",
-                    text(restarting, "/name"),
-                    t.get("exitCode").and_then(Value::as_i64).unwrap_or(0),
-                    text(t, "/reason")
-                ),
-                format!("logs {logs_target} -n {ns} --previous"),
-            ))
-        }
-        _ => Some((Severity::Unscheduled, format!("phase {phase:?}"), describe)),
-    }
-}
-
-/// Why a pod is Pending, as far as its own status says.
-fn pending_what(p: &Value) -> String {
-    let scheduled = items(p, "/status/conditions").find(|c| text(c, "/type") == "PodScheduled");
-    match scheduled {
-        Some(c) if text(c, "/status") == "False" => {
-            let msg = text(c, "/message");
-            if msg.is_empty() {
-                "Pending, unschedulable".into()
-            } else {
-                format!("Pending, unschedulable ({})", quote(msg))
-            }
-        }
-        _ => match text(p, "/spec/nodeName") {
-            "" => "Pending, not scheduled yet".into(),
-            node if items(p, "/status/containerStatuses").next().is_none() => {
-                format!("Pending on {node} with no container status")
-            }
-            node => format!("Pending on {node}"),
-        },
-    }
-}
-
-/// The subject standalone pods (no controller) are grouped under.
-const STANDALONE: &str = "pods";
-
-fn owner_or_standalone(p: &Value) -> String {
-    owner_subject(p).unwrap_or_else(|| STANDALONE.to_string())
 }
 
 /// Free text on one line, cut at [`QUOTE`] characters.

@@ -209,3 +209,257 @@ fn a_service_selecting_by_a_hidden_label_value_is_judged_by_the_server_not_by_sh
     assert!(out.contains("svc/web: selects no pod (app=web)"), "{out}");
     assert!(!out.contains("svc/vault:"), "{out}");
 }
+
+/// The issue's incident, in objects: a missing ConfigMap key behind order-api and its
+/// Service; a PVC with a missing StorageClass behind order-db and a worker dialling it; a
+/// node under DiskPressure that evicted a pod; a gateway Service whose targetPort names no
+/// container port; a suspended CronJob; a request no node can hold; a claim nobody mounts.
+fn incident() -> Triage {
+    let mut t = Triage::default();
+    t.node(
+        &json!({"metadata": {"name": "node-1"}, "status": {"allocatable": {"cpu": "1930m", "memory": "7130316Ki"},
+            "conditions": [{"type": "Ready", "status": "True"}, {"type": "DiskPressure", "status": "True"}]}}),
+        now(),
+    );
+    t.storage_classes_read();
+    let crash = |reason: &str, msg: &str| {
+        json!({"phase": "Pending", "containerStatuses": [{"name": "api", "ready": false, "restartCount": 0,
+            "state": {"waiting": {"reason": reason, "message": msg}}}]})
+    };
+    t.pod(&pod(
+        "orders",
+        "order-api-5d9f8-abcde",
+        Some(("ReplicaSet", "order-api-5d9f8")),
+        json!({"app": "order-api", "pod-template-hash": "5d9f8"}),
+        crash(
+            "CreateContainerConfigError",
+            "couldn't find key DB_URL in ConfigMap orders/order-config",
+        ),
+    ));
+    let mut db = pod(
+        "orders",
+        "order-db-0",
+        Some(("StatefulSet", "order-db")),
+        json!({"app": "order-db"}),
+        json!({"phase": "Pending", "conditions": [{"type": "PodScheduled", "status": "False",
+            "message": "0/1 nodes are available: 1 pod has unbound immediate PersistentVolumeClaims."}]}),
+    );
+    db["spec"]["volumes"] =
+        json!([{"name": "data", "persistentVolumeClaim": {"claimName": "data-order-db-0"}}]);
+    t.pod(&db);
+    t.pod(&pod("orders", "order-worker-7c6b5-qwert", Some(("ReplicaSet", "order-worker-7c6b5")),
+        json!({"app": "order-worker", "pod-template-hash": "7c6b5"}),
+        json!({"phase": "Pending", "initContainerStatuses": [{"name": "migrate", "ready": false, "restartCount": 9,
+            "state": {"waiting": {"reason": "CrashLoopBackOff"}},
+            "lastState": {"terminated": {"exitCode": 1, "reason": "Error"}}}]})));
+    let mut edge = pod(
+        "edge",
+        "gateway-6f7d8-zxcvb",
+        Some(("ReplicaSet", "gateway-6f7d8")),
+        json!({"app": "gateway", "pod-template-hash": "6f7d8"}),
+        running_ready(),
+    );
+    edge["spec"]["containers"] =
+        json!([{"name": "app", "ports": [{"name": "http", "containerPort": 8080}]}]);
+    t.pod(&edge);
+    let mut evicted = pod(
+        "batch",
+        "report-1",
+        None,
+        json!({"app": "report"}),
+        json!({"phase": "Failed", "reason": "Evicted", "message": "The node was low on resource: ephemeral-storage."}),
+    );
+    evicted["spec"]["nodeName"] = json!("node-1");
+    t.pod(&evicted);
+    let mut big = pod(
+        "batch",
+        "crunch-0",
+        Some(("StatefulSet", "crunch")),
+        json!({"app": "crunch"}),
+        json!({"phase": "Pending", "conditions": [{"type": "PodScheduled", "status": "False",
+            "message": "0/1 nodes are available: 1 Insufficient cpu, 1 Insufficient memory."}]}),
+    );
+    big["spec"]["containers"] =
+        json!([{"name": "c", "resources": {"requests": {"cpu": "4", "memory": "16Gi"}}}]);
+    big["spec"]["nodeName"] = Value::Null; // not placed yet
+    t.pod(&big);
+    t.claim_users_read(true);
+    t.workload("StatefulSet", &json!({"metadata": {"namespace": "orders", "name": "order-db"},
+        "spec": {"replicas": 1, "volumeClaimTemplates": [{"metadata": {"name": "data"}}]}, "status": {}}));
+    t.claim_users_read(false);
+    for (ns, name, selector, target) in [
+        ("orders", "order-api", "order-api", json!(8080)),
+        ("orders", "order-db", "order-db", json!(5432)),
+        ("edge", "gateway", "gateway", json!("http-api")),
+    ] {
+        t.service(&json!({"metadata": {"namespace": ns, "name": name}, "spec": {"selector": {"app": selector},
+            "ports": [{"port": if name == "order-db" { 5432 } else { 80 }, "targetPort": target}]}}));
+    }
+    t.endpoints_read();
+    t.endpoints(
+        &json!({"metadata": {"namespace": "orders", "name": "order-api"},
+        "subsets": [{"notReadyAddresses": [{"ip": "10.0.0.5"}]}]}),
+    );
+    t.endpoints(&json!({"metadata": {"namespace": "edge", "name": "gateway"}, "subsets": []}));
+    t.cronjob(&json!({"metadata": {"namespace": "batch", "name": "cleanup", "creationTimestamp": "2026-11-01T00:00:00Z"},
+        "spec": {"schedule": "0 3 * * *", "suspend": true}, "status": {"lastScheduleTime": "2026-11-29T03:00:00Z"}}), now());
+    t.claim(
+        &json!({"metadata": {"namespace": "orders", "name": "data-order-db-0"},
+        "spec": {"storageClassName": "fast-ssd"}, "status": {"phase": "Pending"}}),
+    );
+    t.claim(&json!({"metadata": {"namespace": "orders", "name": "old-scratch"}, "status": {"phase": "Bound"}}));
+    t.claim(&json!({"metadata": {"namespace": "orders", "name": "data-order-db-1"}, "status": {"phase": "Bound"}}));
+    t.last_log_line(
+        &("orders".into(), "deploy/order-worker".into()),
+        "FATAL: could not connect to order-db:5432: connection refused".into(),
+    );
+    t
+}
+
+#[test]
+fn chains_print_the_root_cause_first_with_its_symptoms_folded_under_it() {
+    let r = report(incident());
+    let lines: Vec<&str> = r.lines().collect();
+    let at = |needle: &str| {
+        lines
+            .iter()
+            .position(|l| l.contains(needle))
+            .unwrap_or_else(|| panic!("no line with {needle:?} in:\n{r}"))
+    };
+    let (cm, api, api_svc) = (
+        at("orders configmap/order-config: has no key DB_URL"),
+        at("↳ deploy/order-api: CreateContainerConfigError"),
+        at("↳ svc/order-api: no ready endpoint (1 not ready)"),
+    );
+    assert!(cm < api && api < api_svc, "{r}");
+    let (pvc, db, worker) = (
+        at("orders pvc/data-order-db-0: Pending: StorageClass fast-ssd does not exist"),
+        at("↳ sts/order-db: Pending"),
+        at("↳ deploy/order-worker: CrashLoopBackOff, init container migrate"),
+    );
+    assert!(pvc < db && db < worker, "{r}");
+    assert!(!lines[pvc].starts_with(' '), "the claim is a root:\n{r}");
+    assert!(
+        lines[worker].contains(
+            r#"previous log ends "FATAL: could not connect to order-db:5432: connection refused""#
+        ),
+        "{r}"
+    );
+    let (node, evicted) = (
+        at("node/node-1: DiskPressure"),
+        at("↳ batch pod/report-1: Failed: Evicted: The node was low"),
+    );
+    assert!(node < evicted, "{r}");
+    // Each finding is printed once.
+    assert_eq!(
+        lines
+            .iter()
+            .filter(|l| l.contains("deploy/order-worker"))
+            .count(),
+        1,
+        "{r}"
+    );
+}
+
+#[test]
+fn what_was_missed_is_named() {
+    let r = report(incident());
+    for want in [
+        "edge svc/gateway: no ready endpoint, 1 pod(s) ready (deploy/gateway): targetPort http-api: no container of its pods declares that port name",
+        "batch cronjob/cleanup: suspended (last run 3d2h ago; schedule \"0 3 * * *\")",
+        "batch sts/crunch: Pending: requests cpu 4, memory 16Gi — more than any node can allocate (largest: cpu 1930m, memory 6.8Gi)",
+        "orders pvc/old-scratch: Bound, used by no pod and no StatefulSet template",
+    ] {
+        assert!(r.contains(want), "missing {want:?} in:\n{r}");
+    }
+    // A claim a StatefulSet template would create is in use, mounted or not.
+    assert!(!r.contains("pvc/data-order-db-1"), "{r}");
+    // The gateway's ready pod is behind a broken Service: not healthy.
+    assert!(
+        r.ends_with(
+            "healthy: 0 pods running and ready; 1 ready pods behind a broken Service not counted"
+        ),
+        "{r}"
+    );
+    assert!(
+        r.starts_with("triage: 3 namespace(s), 1/1 nodes Ready, 6 pods"),
+        "{r}"
+    );
+}
+
+#[test]
+fn a_cron_schedule_gives_its_period() {
+    use std::time::Duration;
+    let m = |n: u64| Some(Duration::from_secs(n * 60));
+    assert_eq!(batch::schedule_period("*/5 * * * *"), m(5));
+    assert_eq!(batch::schedule_period("0 * * * *"), m(60));
+    assert_eq!(batch::schedule_period("0 3 * * *"), m(1440));
+    assert_eq!(batch::schedule_period("0 3 * * 1"), m(7 * 1440));
+    assert_eq!(batch::schedule_period("@hourly"), m(60));
+    assert_eq!(batch::schedule_period("junk"), None);
+}
+
+#[test]
+fn a_cronjob_without_success_for_several_periods_is_late() {
+    let mut t = Triage::default();
+    t.job(&json!({"metadata": {"namespace": "ops", "name": "backup-1", "ownerReferences": [{"kind": "CronJob", "name": "backup"}]},
+        "status": {"completionTime": "2026-11-28T01:00:00Z", "conditions": [{"type": "Complete", "status": "True"}]}}));
+    t.cronjob(&json!({"metadata": {"namespace": "ops", "name": "backup", "creationTimestamp": "2026-01-01T00:00:00Z"},
+        "spec": {"schedule": "0 1 * * *"}, "status": {"lastScheduleTime": "2026-12-02T01:00:00Z"}}), now());
+    let r = report(t);
+    assert!(
+        r.contains(
+            "ops cronjob/backup: no successful run for 4d4h (schedule \"0 1 * * *\", every 24h"
+        ),
+        "{r}"
+    );
+}
+
+#[test]
+fn config_errors_name_the_missing_object_or_key() {
+    assert_eq!(
+        pods::missing_config("configmap \"order-config\" not found"),
+        Some(("configmap/order-config".into(), "does not exist".into()))
+    );
+    assert_eq!(
+        pods::missing_config("couldn't find key password in Secret shop/db"),
+        Some(("secret/db".into(), "has no key password".into()))
+    );
+    assert_eq!(pods::missing_config("something else"), None);
+}
+
+#[test]
+fn a_relation_of_one_standalone_pod_does_not_fold_another_problem_under_it() {
+    let mut t = Triage::default();
+    t.node(
+        &json!({"metadata": {"name": "node-1"}, "status": {"conditions": [
+            {"type": "Ready", "status": "True"}, {"type": "DiskPressure", "status": "True"}]}}),
+        now(),
+    );
+    t.pod(&pod(
+        "load",
+        "evicted-1",
+        None,
+        json!({}),
+        json!({"phase": "Failed", "reason": "Evicted", "message": "low on disk"}),
+    ));
+    t.pod(&pod(
+        "load",
+        "waiting-1",
+        None,
+        json!({}),
+        json!({"phase": "Pending"}),
+    ));
+    let r = report(t);
+    let lines: Vec<&str> = r.lines().collect();
+    assert!(
+        lines.contains(&"  ↳ load pod/evicted-1: Failed: Evicted: low on disk"),
+        "{r}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("load pod/waiting-1: Pending on node-1")),
+        "the pending pod is not the node's symptom:\n{r}"
+    );
+}
