@@ -507,6 +507,86 @@ fn api_server_outage_is_answered_api_unavailable_and_the_agent_recovers_without_
     agent.stop();
 }
 
+/// The API server restarted for 15 s under a queued batch (issue 29): each command waits the
+/// outage out within its 60 s deadline, retrying with backoff, so every one is answered `ok`
+/// — a backend does not resend a batch after an API blip.
+#[test]
+#[ignore = "needs the SQS and kube testbeds (SQS_TESTBED_DIR, KUBE_TESTBED_DIR)"]
+fn api_server_restart_under_a_queued_batch_is_waited_out_and_every_command_answers_ok() {
+    let env = sqs_env();
+    let kube = testbed();
+    let _api = API.write().unwrap_or_else(|p| p.into_inner());
+    let _q = lock(&STANDARD);
+    let q = standard(&env);
+    let run = run_id("apirestart");
+    let agent = Agent::start(
+        &env,
+        &Spec {
+            id: &format!("{run}-agent"),
+            queues: &q,
+            endpoint: env["SQS_TESTBED_ENDPOINT"].clone(),
+            in_cluster: None,
+            extra: &["--namespaces", "shop", "--command-timeout", "60s"],
+        },
+    );
+    let mut b = Backend::new(&env, &q, "api-server-restart-15s");
+    // The agent is up and answering before the fault.
+    b.send(&format!("{run}-warm"), 0..2, MIXED);
+    assert!(
+        b.collect(Duration::from_secs(60), |b| b
+            .all_answered(&format!("{run}-warm"))),
+        "answers before the fault: {}",
+        agent.tail()
+    );
+    struct Restart<'a>(&'a Path, bool);
+    impl Drop for Restart<'_> {
+        fn drop(&mut self) {
+            if self.1 {
+                let _ = testbed_tool("start-api", self.0);
+            }
+        }
+    }
+    let mut guard = Restart(&kube, true);
+    assert!(testbed_tool("stop-api", &kube), "kube-testbed stop-api");
+    let stopped = Instant::now();
+    let batch = format!("{run}-batch");
+    b.send(&batch, 0..40, MIXED);
+    // Stopped for 15 s, then started again (start-api waits until it is ready).
+    thread::sleep(Duration::from_secs(15).saturating_sub(stopped.elapsed()));
+    assert!(testbed_tool("start-api", &kube), "kube-testbed start-api");
+    guard.1 = false;
+    let back = Instant::now();
+    eprintln!("the API was away for {:?}", back - stopped);
+    assert!(
+        b.collect(Duration::from_secs(120), |b| b.all_answered(&batch)),
+        "answers after the restart: {}",
+        agent.tail()
+    );
+    let ids: Vec<String> = b
+        .sent
+        .iter()
+        .filter(|id| id.starts_with(&batch))
+        .cloned()
+        .collect();
+    let not_ok: Vec<String> = ids
+        .iter()
+        .filter(|id| b.status(id) != "ok")
+        .map(|id| format!("{id}: {}", b.got[id][0]))
+        .collect();
+    assert!(not_ok.is_empty(), "answered other than ok: {not_ok:#?}");
+    assert!(b.duplicated().is_empty(), "{:?}", b.duplicated());
+    let text = agent.text();
+    assert!(
+        text.contains("the Kubernetes API is unavailable for"),
+        "a log line per retry: {}",
+        agent.tail()
+    );
+    // Recovery: from the API server answering again to the last command answered.
+    let last = b.last_answer(&ids).expect("answers");
+    b.report(last.saturating_duration_since(back));
+    agent.stop();
+}
+
 /// Run a kube-testbed subcommand on the testbed directory.
 fn testbed_tool(sub: &str, dir: &Path) -> bool {
     // .ci/run exports KUBEGLASS_SHARED_DIR; by default shared/ is beside the repository.

@@ -13,6 +13,7 @@ pub mod deadline;
 pub mod discovery;
 mod lean;
 mod resource;
+mod retry;
 mod transport;
 
 use std::io::BufRead;
@@ -104,8 +105,25 @@ impl Client {
         self.get_accept(path, "application/json")
     }
 
-    /// GET `path` with an explicit `Accept`, parsed as JSON.
+    /// GET `path` as JSON, tried once: for an optional API, where an aggregated API that is
+    /// down (metrics-server) answers 503 until someone mends it and waiting would only
+    /// spend the command's deadline.
+    pub fn get_json_once(&self, path: &str) -> Result<Value> {
+        self.get_accept_once(path, "application/json")
+    }
+
+    /// GET `path` with an explicit `Accept`, parsed as JSON; an unavailable API is waited
+    /// for within the command's deadline (`retry`).
     pub fn get_accept(&self, path: &str, accept: &str) -> Result<Value> {
+        // The GET and the reading of its answer are retried together: an API server that
+        // restarts may reset the connection mid-body.
+        retry::with_retry(path.split('?').next().unwrap_or(path), || {
+            self.get_accept_once(path, accept)
+        })
+    }
+
+    /// One GET of `path` and its answer, read whole and parsed.
+    fn get_accept_once(&self, path: &str, accept: &str) -> Result<Value> {
         let mut reader = self.transport.get(path, accept)?;
         // Read the page whole, then parse from the slice: serde_json's reader path goes byte
         // by byte (measured: a third of the CPU of a 10,000-pod list). A page is bounded by
@@ -116,9 +134,9 @@ impl Client {
         std::io::Read::read_to_end(&mut capped, &mut body).map_err(|e| {
             // A body cut by the command's deadline (or the request timeout) is a Timeout,
             // not an unreachable API.
-            let timed_out = e.kind() == std::io::ErrorKind::TimedOut
-                || e.to_string().contains("timeout")
-                || deadline::remaining().is_some_and(|r| r.is_zero());
+            // Only the command's deadline is `Timeout` (docs/protocol.md): a body cut by
+            // the request's own timeout, the deadline still ahead, is an unavailable API.
+            let timed_out = deadline::remaining().is_some_and(|r| r.is_zero());
             let code = if timed_out {
                 Code::Timeout
             } else {
@@ -160,7 +178,10 @@ impl Client {
 
     /// GET `path` and stream the body (logs).
     pub fn get_stream(&self, path: &str) -> Result<Box<dyn BufRead + Send>> {
-        self.transport.get(path, "text/plain, */*")
+        // Only the request is retried: once the stream is handed over, its reader owns it.
+        retry::with_retry(path.split('?').next().unwrap_or(path), || {
+            self.transport.get(path, "text/plain, */*")
+        })
     }
 
     /// List `path` page by page (`limit`/`continue`), calling `each` with every page until
