@@ -1213,3 +1213,148 @@ fn audited_kubeglass_since(audit: &Path, offset: u64) -> bool {
         })
     })
 }
+
+/// The agent's environment with another of the testbed's agent-shaped keys (`which` is
+/// `NOSEND` or `NORECEIVE`: the agent's policy less one permission).
+fn with_key(env: &HashMap<String, String>, which: &str) -> HashMap<String, String> {
+    let mut e = env.clone();
+    for part in ["ACCESS_KEY_ID", "SECRET_ACCESS_KEY"] {
+        let key = format!("SQS_TESTBED_{which}_{part}");
+        let v = e.get(&key).cloned().unwrap_or_else(|| {
+            panic!("{key} is not in sqs.env: re-run sqs-testbed up (a newer testbed issues it)")
+        });
+        e.insert(format!("AWS_{part}"), v);
+    }
+    e
+}
+
+/// A key without sqs:ReceiveMessage on the command queue (issue 29): the agent exits 1 at
+/// start with one line naming the permission — not a healthy-looking agent that never works.
+#[test]
+#[ignore = "needs the SQS and kube testbeds (SQS_TESTBED_DIR, KUBE_TESTBED_DIR)"]
+fn a_key_without_receive_permission_exits_1_at_start_naming_it() {
+    let env = with_key(&sqs_env(), "NORECEIVE");
+    let _api = API.read().unwrap_or_else(|p| p.into_inner());
+    let _q = lock(&STANDARD);
+    let q = standard(&env);
+    let run = run_id("noreceive");
+    let mut agent = Agent::start(
+        &env,
+        &Spec {
+            id: &format!("{run}-agent"),
+            queues: &q,
+            endpoint: env["SQS_TESTBED_ENDPOINT"].clone(),
+            in_cluster: None,
+            extra: &[],
+        },
+    );
+    let t0 = Instant::now();
+    let mut child = agent.child.take().expect("running");
+    let code = loop {
+        if let Some(s) = child.try_wait().expect("wait") {
+            break s.code();
+        }
+        if t0.elapsed() > Duration::from_secs(30) {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        thread::sleep(Duration::from_millis(50));
+    };
+    let text = agent.text();
+    assert_eq!(code, Some(1), "exits 1 at start: {text}");
+    let fatal: Vec<&str> = text.lines().filter_map(fatal_line).collect();
+    assert_eq!(fatal.len(), 1, "one fatal line: {text}");
+    assert!(
+        fatal[0].starts_with("Forbidden: ") && fatal[0].contains("sqs:ReceiveMessage"),
+        "names the missing permission: {text}"
+    );
+    eprintln!("exited 1 after {:?}: {}", t0.elapsed(), fatal[0]);
+}
+
+/// A key without sqs:SendMessage on the response queue (issue 29): no answer can be sent, so
+/// the agent takes no command (the one it took goes straight back, not used up by
+/// redeliveries) and `kubeglass health` fails within --max-age, saying the answers are
+/// refused — not "stuck", and not healthy throughout.
+#[test]
+#[ignore = "needs the SQS and kube testbeds (SQS_TESTBED_DIR, KUBE_TESTBED_DIR)"]
+fn a_key_without_send_permission_fails_health_within_max_age_naming_the_cause() {
+    let admin = sqs_env();
+    let env = with_key(&admin, "NOSEND");
+    let _api = API.read().unwrap_or_else(|p| p.into_inner());
+    let _q = lock(&STANDARD);
+    let q = standard(&env);
+    let run = run_id("nosend");
+    let id = format!("{run}-agent");
+    let mut b = Backend::new(&admin, &q, "no-send-permission");
+    b.send(&format!("{run}-cmd"), 0..1, MIXED);
+    let agent = Agent::start(
+        &env,
+        &Spec {
+            id: &id,
+            queues: &q,
+            endpoint: env["SQS_TESTBED_ENDPOINT"].clone(),
+            in_cluster: None,
+            extra: &["--namespaces", "shop"],
+        },
+    );
+    let started = Instant::now();
+    // The path Agent::start gives it.
+    let health_file = std::env::temp_dir().join(format!(
+        "kubeglass-e2e-fault-alive-{}-{id}",
+        std::process::id()
+    ));
+    let max_age = 5;
+    let health = || {
+        let mut c = kubeglass();
+        c.args([
+            "health",
+            "--max-age",
+            &format!("{max_age}s"),
+            "--health-file",
+        ])
+        .arg(&health_file);
+        support::run(c)
+    };
+    let (code, err) = loop {
+        let (code, _, err) = health();
+        if code != 0 && health_file.exists() {
+            break (code, err);
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(max_age + 15),
+            "health still passes {:?} after start: {}",
+            started.elapsed(),
+            agent.tail()
+        );
+        thread::sleep(Duration::from_millis(250));
+    };
+    let took = started.elapsed();
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("answers cannot be sent") && err.contains("sqs:SendMessage"),
+        "health names the cause: {err}"
+    );
+    assert!(!err.contains("stuck"), "{err}");
+    let text = agent.text();
+    let refusals = text
+        .lines()
+        .filter(|l| l.contains("ERROR") && l.contains("answers cannot be sent"))
+        .count();
+    assert_eq!(refusals, 1, "one ERROR line for the refusal: {text}");
+    eprintln!("health failed {took:?} after start (--max-age {max_age}s): {err}");
+    agent.stop();
+    // Nothing was answered (it could not be); the command waits for an agent that can.
+    assert!(!b.collect(Duration::from_secs(2), |b| b.count_answered() > 0));
+    // Take this run's command off the queue so later tests do not meet it.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    'drain: while Instant::now() < deadline {
+        for m in b.sqs.receive(&q.cmd, 10, 1, 30).expect("receive") {
+            if m.body.contains(&run) {
+                b.sqs.delete(&q.cmd, &m.receipt_handle).expect("delete");
+                break 'drain;
+            }
+            let _ = b.sqs.change_visibility(&q.cmd, &m.receipt_handle, 0);
+        }
+    }
+}

@@ -95,7 +95,7 @@ pub fn main(args: Vec<OsString>) -> ExitCode {
     let run = match parsed {
         Ok(r) => r,
         Err(e) => {
-            common::print_error(&e);
+            print_fatal(&e);
             return ExitCode::from(2);
         }
     };
@@ -107,10 +107,21 @@ pub fn main(args: Vec<OsString>) -> ExitCode {
             if json_logs {
                 log::error!("{e}");
             }
-            common::print_error(&e);
+            print_fatal(&e);
             ExitCode::from(1)
         }
     }
+}
+
+/// The agent's last line before it exits: `error: <Code>: <message>`, with the timestamp
+/// and level every log line has (printed whatever RUST_LOG says: it is why the agent quit).
+fn print_fatal(e: &Error) {
+    eprintln!(
+        "[{} ERROR kubeglass] error: {}: {}",
+        crate::timefmt::format_rfc3339(std::time::SystemTime::now()),
+        e.code,
+        e.message
+    );
 }
 
 fn parse(pargs: &mut pico_args::Arguments, stdio: bool) -> Result<RunArgs> {
