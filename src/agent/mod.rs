@@ -644,14 +644,7 @@ fn send_result(shared: &Shared, r: &Result1) -> std::result::Result<usize, SqsEr
                     .unwrap_or(limit / 2)
                     .min(limit / 2)
                     .max(MIN_MESSAGE_BYTES);
-                let now_reads = match fresh {
-                    Some(n) => format!("it now takes {n} bytes a message"),
-                    None => "its limit could not be read".to_string(),
-                };
-                log::warn!(
-                    "the response queue refused a message of {refused_len} bytes (split at \
-                     {limit}) ({e}); {now_reads}: splitting at {lower} bytes"
-                );
+                log::warn!("{}", resplit_line(refused_len, limit, fresh, lower, &e));
                 shared.max_message_bytes.store(lower, Ordering::SeqCst);
             }
             Err(e) if e.is_too_large() => return send_unsendable(shared, r, limit),
@@ -659,6 +652,26 @@ fn send_result(shared: &Shared, r: &Result1) -> std::result::Result<usize, SqsEr
         }
     }
     send_unsendable(shared, r, shared.max_message_bytes.load(Ordering::SeqCst))
+}
+
+/// The WARN line of a size refusal: the size of the message the queue refused (not the
+/// split limit it was cut to, which the queue's own accounting may push past), what the
+/// queue's limit reads now, and the new split.
+fn resplit_line(
+    refused: usize,
+    limit: usize,
+    fresh: Option<usize>,
+    lower: usize,
+    e: &SqsError,
+) -> String {
+    let now_reads = match fresh {
+        Some(n) => format!("it now takes {n} bytes a message"),
+        None => "its limit could not be read".to_string(),
+    };
+    format!(
+        "the response queue refused a message of {refused} bytes (cut at {limit}) ({e}); \
+         {now_reads}: splitting at {lower} bytes"
+    )
 }
 
 /// The short error result for a result no split could send.

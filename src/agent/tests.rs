@@ -859,3 +859,18 @@ fn a_refused_send_stops_taking_commands_and_health_names_the_cause() {
         "{cause}"
     );
 }
+
+#[test]
+fn the_resplit_warning_reports_the_refused_messages_size_and_the_new_limit() {
+    let e = SqsError::new(
+        crate::sqs::ErrorKind::Client,
+        "InvalidParameterValue",
+        "Message must be shorter than 1024 bytes.",
+    );
+    let line = resplit_line(15_873, 16_384, Some(512), 512, &e);
+    assert!(line.contains("a message of 15873 bytes"), "{line}");
+    assert!(line.contains("now takes 512 bytes"), "{line}");
+    assert!(!line.contains("Some("), "{line}");
+    let line = resplit_line(900, 1000, None, 512, &e);
+    assert!(line.contains("could not be read"), "{line}");
+}
