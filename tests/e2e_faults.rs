@@ -1358,3 +1358,85 @@ fn a_key_without_send_permission_fails_health_within_max_age_naming_the_cause() 
         }
     }
 }
+
+/// Peak resident memory (VmHWM) of a running process, in bytes.
+fn peak_rss(pid: &str) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("/proc status");
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .expect("VmHWM")
+        * 1024
+}
+
+/// Memory is bounded as a whole, not workers × budget (issue 29): with 4 workers and an
+/// 8,000,000-byte output budget under a 64 MiB limit, the agent fits itself to the limit at
+/// start and its peak resident memory over a batch of the largest answers the testbed gives
+/// (3,000 pods as JSON and YAML, each cut at the budget) stays under the limit; every answer
+/// arrives whole. Prints `MEMORY …` lines (docs/reliability.md). Runs the debug build, whose
+/// own code is larger than the release one's: the release binary peaks lower.
+#[test]
+#[ignore = "needs the SQS and kube testbeds (SQS_TESTBED_DIR, KUBE_TESTBED_DIR)"]
+fn four_workers_with_8_mb_budgets_stay_under_a_64_mib_limit() {
+    let env = sqs_env();
+    let _api = API.read().unwrap_or_else(|p| p.into_inner());
+    let _q = lock(&STANDARD);
+    let q = standard(&env);
+    let big: &[&str] = &[
+        "get pods -n load -o json",
+        "get pods -A -o yaml",
+        "get pods -n load -o wide",
+    ];
+    for (name, limit) in [("limit-64Mi", Some("64Mi")), ("no-limit", None)] {
+        let run = run_id(&format!("mem-{name}"));
+        let mut extra = vec!["--workers", "4", "--max-output-bytes", "8000000"];
+        if let Some(l) = limit {
+            extra.extend(["--memory-limit", l]);
+        }
+        let agent = Agent::start(
+            &env,
+            &Spec {
+                id: &format!("{run}-agent"),
+                queues: &q,
+                endpoint: env["SQS_TESTBED_ENDPOINT"].clone(),
+                in_cluster: None,
+                extra: &extra,
+            },
+        );
+        let mut b = Backend::new(&env, &q, "memory");
+        b.send(&run, 0..12, big);
+        let whole = |b: &Backend| {
+            b.sent.iter().all(|id| {
+                b.got.get(id).is_some_and(|parts| {
+                    let n = parts[0]["parts"].as_u64().unwrap_or(1) as usize;
+                    parts.len() >= n
+                })
+            })
+        };
+        assert!(
+            b.collect(Duration::from_secs(300), whole),
+            "every answer whole ({name}): {}",
+            agent.tail()
+        );
+        let peak = peak_rss(&agent.pid());
+        let not_ok: Vec<&String> = b.sent.iter().filter(|id| b.status(id) != "ok").collect();
+        assert!(not_ok.is_empty(), "{name}: {not_ok:?}: {}", agent.tail());
+        let text = agent.text();
+        let fitted = text
+            .lines()
+            .find(|l| l.contains("running ") && l.contains("worker"));
+        let line = format!(
+            "MEMORY {name}: workers 4 max_output_bytes 8000000 commands {} peak_rss_mib {:.1}{}",
+            b.sent.len(),
+            peak as f64 / 1048576.0,
+            fitted.map_or(String::new(), |l| format!(" ({})", l.trim()))
+        );
+        println!("{line}");
+        if let Some(l) = limit {
+            assert!(fitted.is_some(), "the agent fits itself to {l}: {text}");
+            assert!(peak < 64 * 1024 * 1024, "{line}");
+        }
+        agent.stop();
+    }
+}

@@ -45,6 +45,8 @@ Agent:
   --shutdown-grace DUR        on SIGTERM, time for running commands to finish (default 20s;
                               the open long poll is waited for too; a second signal quits now)
   --max-message-bytes N       largest response message (default: the queue's MaximumMessageSize)
+  --memory-limit BYTES        KUBEGLASS_MEMORY_LIMIT (64Mi, 67108864; default: the cgroup's):
+                              --workers and --max-output-bytes are lowered to fit it
   --ca-file PATH              an extra CA for HTTPS to AWS (TLS-inspecting proxies)
   --log-format text|json      stderr log lines (RUST_LOG sets the level; default info)
 
@@ -64,6 +66,7 @@ struct RunArgs {
     queues: Option<(String, String)>,
     ca_file: Option<PathBuf>,
     max_message_bytes: Option<usize>,
+    memory_limit: Option<String>,
 }
 
 /// Run `kubeglass run`.
@@ -168,6 +171,14 @@ fn parse(pargs: &mut pico_args::Arguments, stdio: bool) -> Result<RunArgs> {
     let ca_file: Option<PathBuf> = pargs
         .opt_value_from_str("--ca-file")
         .map_err(common::usage)?;
+    let memory_limit = flag_or_env(pargs, "--memory-limit", "KUBEGLASS_MEMORY_LIMIT")?;
+    if let Some(v) = &memory_limit
+        && agent::memory::parse_bytes(v.trim()).is_none()
+    {
+        return Err(Error::config(format!(
+            "--memory-limit (KUBEGLASS_MEMORY_LIMIT) takes bytes, or Ki/Mi/Gi: got {v:?}"
+        )));
+    }
     let agent_id = std::env::var("KUBEGLASS_AGENT_ID")
         .or_else(|_| std::env::var("HOSTNAME"))
         .unwrap_or_else(|_| "kubeglass".into());
@@ -194,6 +205,7 @@ fn parse(pargs: &mut pico_args::Arguments, stdio: bool) -> Result<RunArgs> {
         queues,
         ca_file,
         max_message_bytes,
+        memory_limit,
     })
 }
 
@@ -201,7 +213,14 @@ fn parse(pargs: &mut pico_args::Arguments, stdio: bool) -> Result<RunArgs> {
 const CGROUP_ROOT: &str = "/sys/fs/cgroup";
 
 fn start(mut r: RunArgs, stdio: bool) -> Result<()> {
-    if let Some(limit) = agent::memory::cgroup_limit(std::path::Path::new(CGROUP_ROOT))
+    let limit = agent::memory::limit(r.memory_limit.as_deref(), || {
+        let own = std::fs::read_to_string("/proc/self/cgroup").unwrap_or_default();
+        agent::memory::cgroup_limit(std::path::Path::new(CGROUP_ROOT), &own)
+    });
+    if let Some((limit, source)) = &limit {
+        log::info!("memory limit {} MiB (from {source})", limit / (1024 * 1024));
+    }
+    if let Some((limit, _)) = limit
         && let Some((workers, out, why)) =
             agent::memory::fit(r.settings.workers, r.settings.max_output_bytes, limit)
     {
