@@ -1433,6 +1433,14 @@ fn four_workers_with_8_mb_budgets_stay_under_a_64_mib_limit() {
             fitted.map_or(String::new(), |l| format!(" ({})", l.trim()))
         );
         println!("{line}");
+        if let Ok(path) = std::env::var("KUBEGLASS_FAULT_REPORT")
+            && let Ok(mut f) = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path)
+        {
+            let _ = writeln!(f, "{line}");
+        }
         if let Some(l) = limit {
             assert!(fitted.is_some(), "the agent fits itself to {l}: {text}");
             assert!(peak < 64 * 1024 * 1024, "{line}");
