@@ -128,7 +128,9 @@ fn print_fatal(e: &Error) {
 }
 
 fn parse(pargs: &mut pico_args::Arguments, stdio: bool) -> Result<RunArgs> {
-    let cluster = common::cluster_args(pargs)?;
+    let mut cluster = common::cluster_args(pargs)?;
+    // The agent waits an unavailable API out within each command's deadline.
+    cluster.kube.retry_unavailable = true;
     let commands = flag_or_env(pargs, "--command-queue-url", "KUBEGLASS_COMMAND_QUEUE_URL")?;
     let responses = flag_or_env(
         pargs,

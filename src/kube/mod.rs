@@ -53,6 +53,11 @@ pub struct Settings {
     pub context: Option<String>,
     /// Per request.
     pub timeout: Duration,
+    /// Wait an unavailable API out within each command's deadline (`retry`): on for the
+    /// agent, whose backend would otherwise resend a batch after every blip; off for
+    /// `query` and `mcp`, where a person or a model is waiting and a wrong server address
+    /// should fail at once, as kubectl does.
+    pub retry_unavailable: bool,
 }
 
 impl Default for Settings {
@@ -61,6 +66,7 @@ impl Default for Settings {
             kubeconfig: None,
             context: None,
             timeout: Duration::from_secs(30),
+            retry_unavailable: false,
         }
     }
 }
@@ -68,6 +74,8 @@ impl Default for Settings {
 /// A read-only client of one cluster; share it across threads by reference.
 pub struct Client {
     transport: transport::Transport,
+    /// [`Settings::retry_unavailable`].
+    retry: bool,
     namespace: String,
     discovery: discovery::Discovery,
 }
@@ -77,7 +85,9 @@ impl Client {
     pub fn from_settings(s: &Settings) -> Result<Client> {
         let target = config::resolve(s)?;
         log::debug!("cluster: {} at {}", target.origin, target.server);
-        Client::from_target(target, s.timeout)
+        let mut client = Client::from_target(target, s.timeout)?;
+        client.retry = s.retry_unavailable;
+        Ok(client)
     }
 
     /// A client for an already resolved target.
@@ -85,6 +95,7 @@ impl Client {
         let namespace = target.namespace.clone();
         Ok(Client {
             transport: transport::Transport::new(target, timeout)?,
+            retry: false,
             namespace,
             discovery: discovery::Discovery::default(),
         })
@@ -117,9 +128,18 @@ impl Client {
     pub fn get_accept(&self, path: &str, accept: &str) -> Result<Value> {
         // The GET and the reading of its answer are retried together: an API server that
         // restarts may reset the connection mid-body.
-        retry::with_retry(path.split('?').next().unwrap_or(path), || {
-            self.get_accept_once(path, accept)
-        })
+        self.retrying(path, || self.get_accept_once(path, accept))
+    }
+
+    /// `request` for `path`, with retries when this client waits an unavailable API out.
+    fn retrying<T>(&self, path: &str, request: impl FnMut() -> Result<T>) -> Result<T> {
+        match self.retry {
+            true => retry::with_retry(path.split('?').next().unwrap_or(path), request),
+            false => {
+                let mut request = request;
+                request()
+            }
+        }
     }
 
     /// One GET of `path` and its answer, read whole and parsed.
@@ -179,9 +199,7 @@ impl Client {
     /// GET `path` and stream the body (logs).
     pub fn get_stream(&self, path: &str) -> Result<Box<dyn BufRead + Send>> {
         // Only the request is retried: once the stream is handed over, its reader owns it.
-        retry::with_retry(path.split('?').next().unwrap_or(path), || {
-            self.transport.get(path, "text/plain, */*")
-        })
+        self.retrying(path, || self.transport.get(path, "text/plain, */*"))
     }
 
     /// List `path` page by page (`limit`/`continue`), calling `each` with every page until

@@ -2,7 +2,8 @@
 //! connection, a request that got no answer in its timeout, or a 429/5xx (an API server
 //! restarting, overloaded or between leaders) is retried with capped, jittered backoff for
 //! as long as the command's deadline allows, so a short API blip answers a queued batch
-//! `ok` instead of `ApiUnavailable`. Retrying is safe because kubeglass only GETs.
+//! `ok` instead of `ApiUnavailable`. Retrying is safe because kubeglass only GETs. Only
+//! the agent's client retries (`Settings::retry_unavailable`).
 //!
 //! Bounded: never past the thread's deadline ([`super::deadline`]); without one (start-up
 //! reads), for at most [`NO_DEADLINE_WINDOW`]. When the time runs out the last error is
