@@ -32,30 +32,11 @@ fn blip(counter: &AtomicUsize, seen: &Seen) -> Option<(u16, String)> {
 #[test]
 fn the_agent_waits_a_503_blip_out_within_the_deadline_and_answers_ok() {
     let api = FakeApi::start_with(|s| blip(&AGENT_503S, s));
-    let mut c = kubeglass();
-    c.args(["run", "--stdio", "--kubeconfig"])
-        .arg(api.kubeconfig())
-        .args(["--command-timeout", "30s"])
-        .env("RUST_LOG", "warn")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = c.spawn().expect("start kubeglass run --stdio");
-    let mut stdin = child.stdin.take().expect("stdin");
-    writeln!(
-        stdin,
-        r#"{{"version":1,"id":"a","kubectl":"get pods -n shop"}}"#
-    )
-    .expect("write");
-    drop(stdin);
     let started = Instant::now();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("read");
-    let out = child.wait_with_output().expect("wait");
-    let err = String::from_utf8_lossy(&out.stderr);
-    let answer: serde_json::Value = serde_json::from_str(&line).expect("one JSON answer");
+    let (answer, err) = stdio_once(
+        &api,
+        r#"{"version":1,"id":"a","kubectl":"get pods -n shop"}"#,
+    );
     assert_eq!(answer["status"], "ok", "{answer}\n{err}");
     assert_eq!(AGENT_503S.load(Ordering::SeqCst), BLIP + 1, "{err}");
     let retries = err
@@ -66,6 +47,54 @@ fn the_agent_waits_a_503_blip_out_within_the_deadline_and_answers_ok() {
     assert!(
         started.elapsed() < Duration::from_secs(10),
         "{:?}",
+        started.elapsed()
+    );
+}
+
+/// One answer line of `kubeglass run --stdio` for `command` against `api`, and stderr.
+fn stdio_once(api: &FakeApi, command: &str) -> (serde_json::Value, String) {
+    let mut c = kubeglass();
+    c.args(["run", "--stdio", "--kubeconfig"])
+        .arg(api.kubeconfig())
+        .args(["--command-timeout", "30s"])
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = c.spawn().expect("start kubeglass run --stdio");
+    let mut stdin = child.stdin.take().expect("stdin");
+    writeln!(stdin, "{command}").expect("write");
+    drop(stdin);
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("read");
+    let out = child.wait_with_output().expect("wait");
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    let answer = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line}\n{err}"));
+    (answer, err)
+}
+
+#[test]
+fn a_metrics_api_that_is_down_is_not_waited_for() {
+    fn metrics_down(seen: &Seen) -> Option<(u16, String)> {
+        seen.url.starts_with("/apis/metrics.k8s.io").then(|| {
+            (
+                503,
+                r#"{"kind":"Status","message":"service unavailable","code":503}"#.into(),
+            )
+        })
+    }
+    let api = FakeApi::start_with(metrics_down);
+    let started = Instant::now();
+    let (answer, err) = stdio_once(
+        &api,
+        r#"{"version":1,"id":"t","kubectl":"top pods -n shop"}"#,
+    );
+    assert_eq!(answer["error"]["code"], "Unsupported", "{answer}\n{err}");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "not held to the 30 s deadline: {:?}",
         started.elapsed()
     );
 }
