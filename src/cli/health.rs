@@ -16,7 +16,7 @@ pub fn main(args: Vec<OsString>) -> ExitCode {
     let mut pargs = pico_args::Arguments::from_vec(args);
     if pargs.contains(["-h", "--help"]) {
         println!(
-            "kubeglass health [--max-age 90s] [--health-file {}]\nexit 0 if the agent touched its health file within --max-age",
+            "kubeglass health [--max-age 90s] [--health-file {}]\nexit 0 if the agent touched its health file within --max-age; else exit 1 naming the\ncause the agent recorded (a queue refusing it, SQS unreachable), or a stuck loop",
             super::run::DEFAULT_HEALTH_FILE
         );
         return ExitCode::SUCCESS;
