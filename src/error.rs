@@ -27,9 +27,11 @@ pub enum Code {
     NotFound,
     /// The command's deadline passed, or a list's continue token expired (HTTP 410).
     Expired,
-    /// The command or a request took longer than allowed.
+    /// The command's deadline (`--command-timeout`, or the message's own when earlier)
+    /// passed while it ran. A single request's timeout is [`Code::ApiUnavailable`].
     Timeout,
-    /// The Kubernetes API could not be reached, or answered 429/5xx.
+    /// The Kubernetes API could not be reached, got no answer in time, or answered
+    /// 408/429/5xx — and still so when the command's deadline came (it is retried until then).
     ApiUnavailable,
     /// SQS (or an AWS credential endpoint) could not be reached, or answered 5xx/throttled.
     QueueUnavailable,

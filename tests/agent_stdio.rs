@@ -108,3 +108,25 @@ fn stdio_answers_the_lines_after_a_non_utf8_one() {
         lines[2]
     );
 }
+
+#[test]
+fn the_agents_fatal_line_carries_a_timestamp_like_every_log_line() {
+    let mut c = kubeglass();
+    c.args(["run", "--stdio", "--workers", "0"]);
+    let (code, _, err) = support::run(c);
+    assert_eq!(code, 2, "{err}");
+    let line = err
+        .lines()
+        .find(|l| support::fatal_line(l).is_some())
+        .unwrap_or_else(|| panic!("a fatal line: {err}"));
+    // `[2026-12-07T15:30:00Z ERROR kubeglass] error: Config: --workers …`
+    let ts = line
+        .strip_prefix('[')
+        .and_then(|l| l.split_whitespace().next())
+        .unwrap_or("");
+    assert!(
+        ts.len() >= 20 && ts.ends_with('Z') && ts.as_bytes()[10] == b'T',
+        "{line}"
+    );
+    assert!(line.contains("error: Config: --workers"), "{line}");
+}

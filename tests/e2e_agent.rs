@@ -468,7 +468,7 @@ fn agent_on_fifo_queues_and_with_a_wrong_key() {
             Some(1),
             "exits 1 at start: {text}"
         );
-        let errors: Vec<&str> = text.lines().filter(|l| l.starts_with("error: ")).collect();
+        let errors: Vec<&str> = text.lines().filter_map(fatal_line).collect();
         assert_eq!(errors.len(), 1, "one clear line: {text}");
         assert!(errors[0].contains(want), "{text}");
         assert!(errors[0].contains("queue"), "{text}");

@@ -4,6 +4,7 @@
 //! id skipped for an hour, deadlines honoured, a heartbeat and a health file, a clean
 //! shutdown on SIGTERM.
 
+pub mod health;
 pub mod memory;
 mod queue;
 pub mod stdio;
@@ -21,7 +22,7 @@ use crate::error::{Error, Result};
 use crate::ops::{self, Executor};
 use crate::output::Output;
 use crate::protocol::{self, AgentInfo, Result1};
-use crate::sqs::{Message, SqsError};
+use crate::sqs::{ErrorKind, Message, SqsError};
 use crate::timefmt;
 
 pub use queue::{Queue, SqsQueues};
@@ -40,6 +41,9 @@ pub const VISIBILITY_MARGIN: Duration = Duration::from_secs(30);
 /// The smallest split the agent makes (SQS's smallest MaximumMessageSize is 1,024 bytes,
 /// less the margin the agent keeps for SQS's own accounting).
 const MIN_MESSAGE_BYTES: usize = 512;
+/// While the response queue refuses the agent's messages, how often a heartbeat tries again
+/// (no command is taken meanwhile: it could not be answered).
+const SEND_PROBE: Duration = Duration::from_secs(15);
 /// SQS's longest visibility timeout (12 hours).
 pub const MAX_VISIBILITY_S: u64 = 43_200;
 
@@ -85,6 +89,10 @@ struct Shared {
     done: AtomicU64,
     failed: AtomicU64,
     started_at: String,
+    /// The health file, with why the agent cannot work when it knows.
+    health: health::Health,
+    /// The response queue refuses the agent (denied, missing): answers cannot be sent.
+    send_refused: AtomicBool,
 }
 
 /// The visibility timeout: at least the command timeout plus [`VISIBILITY_MARGIN`], so a
@@ -114,6 +122,7 @@ pub fn run(
 ) -> Result<()> {
     let workers = settings.workers.max(1);
     let max_message_bytes = settings.max_message_bytes;
+    let health = health::Health::new(settings.health_file.clone());
     let shared = Arc::new(Shared {
         settings,
         queue,
@@ -125,7 +134,10 @@ pub fn run(
         done: AtomicU64::new(0),
         failed: AtomicU64::new(0),
         started_at: timefmt::format_rfc3339(SystemTime::now()),
+        health,
+        send_refused: AtomicBool::new(false),
     });
+    let first = start_checks(&shared, workers)?;
     let (tx, rx) = mpsc::channel::<Message>();
     let rx = Arc::new(Mutex::new(rx));
     let handles: Vec<_> = (0..workers)
@@ -139,15 +151,24 @@ pub fn run(
         shared.settings.agent.id,
         shared.settings.agent.cluster
     );
-    // Ready: the CLI checked both queues before starting the loop (a successful contact),
-    // so liveness holds from here; each successful poll keeps it fresh.
-    touch(&shared.settings.health_file);
+    // Ready: the queues were checked (a successful contact), so liveness holds from here;
+    // each successful poll keeps it fresh. Not while answers cannot be sent.
+    if !shared.send_refused.load(Ordering::SeqCst) {
+        shared.health.good();
+    }
+    for m in first {
+        shared.outstanding.fetch_add(1, Ordering::SeqCst);
+        if tx.send(m).is_err() {
+            break;
+        }
+    }
     // The long poll runs on its own thread so SIGTERM is acted on at once, not after 20 s.
     let receiver = {
         let shared = Arc::clone(&shared);
         thread::spawn(move || poll(&shared, &tx, workers))
     };
-    let mut next_beat = Instant::now();
+    // The start heartbeat went out in `start_checks`.
+    let mut next_beat = Instant::now() + shared.settings.heartbeat_interval;
     while !stop.load(Ordering::SeqCst) {
         if Instant::now() >= next_beat {
             heartbeat(&shared);
@@ -181,17 +202,97 @@ pub fn run(
     Ok(())
 }
 
+/// The start-up checks of both permissions the loop needs, before any worker runs: a
+/// receive that does not wait (its messages are the loop's first), and the start heartbeat.
+/// A command queue that refuses the receive stops the agent (exit 1 with the cause); a
+/// response queue that refuses the heartbeat leaves it running without taking commands,
+/// and health failing with the cause, until the queue accepts (an IAM change needs no
+/// restart). An outage is only warned about: the loop retries.
+fn start_checks(shared: &Shared, workers: usize) -> Result<Vec<Message>> {
+    if heartbeat(shared) {
+        log::debug!("the response queue took the start heartbeat");
+    }
+    let visibility = shared.settings.visibility_timeout;
+    let first = match shared.queue.receive(workers.min(10) as u32, 0, visibility) {
+        Ok(msgs) => msgs,
+        Err(e) if refuses(&e) => {
+            let mut err = e.to_error("the command queue");
+            err.message = format!(
+                "receiving commands was refused at start: {} — the agent needs \
+                 sqs:ReceiveMessage on the command queue",
+                err.message
+            );
+            return Err(err);
+        }
+        Err(e) => {
+            log::warn!("the first receive failed ({e}); the loop retries with backoff");
+            Vec::new()
+        }
+    };
+    if shared.send_refused.load(Ordering::SeqCst) {
+        // Their answers could not be sent: back at once, for an agent whose answers can.
+        for m in &first {
+            let _ = shared.queue.change_visibility(&m.receipt_handle, 0);
+        }
+        return Ok(Vec::new());
+    }
+    Ok(first)
+}
+
+/// Whether `e` is the queue refusing this agent (denied, bad key, no such queue), which
+/// no retry mends, as opposed to an outage or throttling.
+fn refuses(e: &SqsError) -> bool {
+    matches!(e.kind, ErrorKind::Auth | ErrorKind::NotFound) && !e.is_retryable()
+}
+
+/// The response queue refused a message for `e`: stop taking commands until a heartbeat
+/// goes through, and fail health with the cause (logged once per refusal, not per send).
+fn refused_sending(shared: &Shared, e: &SqsError) {
+    let err = e.to_error("the response queue");
+    let cause = format!(
+        "answers cannot be sent: the response queue refuses them ({err}); the agent needs \
+         sqs:SendMessage on it"
+    );
+    if !shared.send_refused.swap(true, Ordering::SeqCst) {
+        log::error!(
+            "{cause}. No command is taken until it accepts a heartbeat (tried every {} s); \
+             `kubeglass health` fails meanwhile",
+            SEND_PROBE.as_secs()
+        );
+    }
+    shared.health.failing(&cause);
+}
+
+/// While sends are refused: wait, then try a heartbeat; a success resumes the loop.
+fn probe_sending(shared: &Shared) {
+    sleep_unless(&shared.draining, SEND_PROBE);
+    if shared.draining.load(Ordering::SeqCst) {
+        return;
+    }
+    if heartbeat(shared) {
+        shared.send_refused.store(false, Ordering::SeqCst);
+        log::info!("the response queue accepts messages again: taking commands");
+        shared.health.good();
+    }
+}
+
 /// The receiving loop: long-poll while workers are free, hand messages to them.
 fn poll(shared: &Arc<Shared>, tx: &mpsc::Sender<Message>, workers: usize) {
     let mut failures = 0u32;
     let mut state = PollState::default();
     let visibility = shared.settings.visibility_timeout;
     while !shared.draining.load(Ordering::SeqCst) {
+        if shared.send_refused.load(Ordering::SeqCst) {
+            // A command taken now could not be answered: it would only be delivered again
+            // and again, nearer the poison rule each time.
+            probe_sending(shared);
+            continue;
+        }
         let free = workers.saturating_sub(shared.outstanding.load(Ordering::SeqCst));
         if free == 0 {
             // Busy is healthy: every command ends by its deadline.
-            if failures == 0 {
-                touch(&shared.settings.health_file);
+            if failures == 0 && !shared.health.is_failing() {
+                shared.health.good();
             }
             thread::sleep(Duration::from_millis(100));
             continue;
@@ -203,7 +304,9 @@ fn poll(shared: &Arc<Shared>, tx: &mpsc::Sender<Message>, workers: usize) {
             Ok(msgs) => {
                 failures = 0;
                 state.ok();
-                touch(&shared.settings.health_file);
+                if !shared.send_refused.load(Ordering::SeqCst) {
+                    shared.health.good();
+                }
                 for m in msgs {
                     if shared.draining.load(Ordering::SeqCst) {
                         // Received while stopping: hand it straight back.
@@ -225,6 +328,15 @@ fn poll(shared: &Arc<Shared>, tx: &mpsc::Sender<Message>, workers: usize) {
                     BACKOFF_CAP
                 };
                 state.failed(&e, "the command queue");
+                let err = e.to_error("the command queue");
+                shared.health.failing(&if refuses(&e) {
+                    format!(
+                        "receiving commands is refused ({err}); the agent needs \
+                         sqs:ReceiveMessage on the command queue"
+                    )
+                } else {
+                    format!("the command queue cannot be reached ({err})")
+                });
                 sleep_unless(&shared.draining, wait);
             }
         }
@@ -293,14 +405,8 @@ pub fn backoff(attempt: u32) -> Duration {
     Duration::from_millis(jitter.max(50))
 }
 
-/// Record liveness for `kubeglass health`.
-fn touch(path: &std::path::Path) {
-    if let Err(e) = std::fs::write(path, timefmt::format_rfc3339(SystemTime::now())) {
-        log::warn!("cannot write the health file {}: {e}", path.display());
-    }
-}
-
-fn heartbeat(shared: &Shared) {
+/// Send a heartbeat; false when it was not sent (a refusal also stops taking commands).
+fn heartbeat(shared: &Shared) -> bool {
     let s = &shared.settings;
     let body = json!({
         "version": protocol::VERSION, "type": "heartbeat", "agent": s.agent,
@@ -318,11 +424,19 @@ fn heartbeat(shared: &Shared) {
             .duration_since(SystemTime::UNIX_EPOCH)
             .map_or(0, |d| d.as_secs())
     );
-    if let Err(e) = shared
+    match shared
         .queue
         .send(&body.to_string(), "kubeglass-heartbeat", &id)
     {
-        log::warn!("heartbeat not sent: {e}");
+        Ok(()) => true,
+        Err(e) if refuses(&e) => {
+            refused_sending(shared, &e);
+            false
+        }
+        Err(e) => {
+            log::warn!("heartbeat not sent: {e}");
+            false
+        }
     }
 }
 
@@ -479,6 +593,11 @@ fn respond_and_delete(
                 e.to_error("the response queue")
             );
             release(shared, id);
+            if refuses(&e) {
+                refused_sending(shared, &e);
+                // Back at once: another agent whose answers go through may take it.
+                let _ = shared.queue.change_visibility(&msg.receipt_handle, 0);
+            }
             return;
         }
     };
@@ -525,7 +644,10 @@ fn send_result(shared: &Shared, r: &Result1) -> std::result::Result<(usize, Stri
             limit,
         );
         let n = parts.len();
+        // The size of the part the queue refused, for the log line.
+        let mut refused_len = 0;
         let sent = parts.iter().enumerate().try_for_each(|(i, body)| {
+            refused_len = body.len();
             // The answer id makes every attempt's deduplication ids new (FIFO would drop a
             // re-split part 1, or a second agent's answer); a retried send of one part keeps
             // its id, so FIFO drops the copy.
@@ -540,10 +662,7 @@ fn send_result(shared: &Shared, r: &Result1) -> std::result::Result<(usize, Stri
                     .unwrap_or(limit / 2)
                     .min(limit / 2)
                     .max(MIN_MESSAGE_BYTES);
-                log::warn!(
-                    "the response queue refused a {limit}-byte message ({e}); its limit now reads \
-                     {fresh:?}: splitting at {lower} bytes"
-                );
+                log::warn!("{}", resplit_line(refused_len, limit, fresh, lower, &e));
                 shared.max_message_bytes.store(lower, Ordering::SeqCst);
             }
             Err(e) if e.is_too_large() => return send_unsendable(shared, r, limit),
@@ -551,6 +670,26 @@ fn send_result(shared: &Shared, r: &Result1) -> std::result::Result<(usize, Stri
         }
     }
     send_unsendable(shared, r, shared.max_message_bytes.load(Ordering::SeqCst))
+}
+
+/// The WARN line of a size refusal: the size of the message the queue refused (not the
+/// split limit it was cut to, which the queue's own accounting may push past), what the
+/// queue's limit reads now, and the new split.
+fn resplit_line(
+    refused: usize,
+    limit: usize,
+    fresh: Option<usize>,
+    lower: usize,
+    e: &SqsError,
+) -> String {
+    let now_reads = match fresh {
+        Some(n) => format!("it now takes {n} bytes a message"),
+        None => "its limit could not be read".to_string(),
+    };
+    format!(
+        "the response queue refused a message of {refused} bytes (cut at {limit}) ({e}); \
+         {now_reads}: splitting at {lower} bytes"
+    )
 }
 
 /// The short error result for a result no split could send.

@@ -22,6 +22,8 @@ struct FakeQueue {
     fail_sends: AtomicUsize,
     /// When set, every `receive` fails with it.
     receive_error: Mutex<Option<SqsError>>,
+    /// When set, every `send` fails with it.
+    send_error: Mutex<Option<SqsError>>,
     receives: AtomicUsize,
     /// When non-zero, `send` refuses longer bodies as SQS does.
     size_limit: AtomicUsize,
@@ -70,6 +72,9 @@ impl Queue for FakeQueue {
                      {limit} bytes."
                 ),
             ));
+        }
+        if let Some(e) = self.send_error.lock().unwrap().clone() {
+            return Err(e);
         }
         if self.fail_sends.load(Ordering::SeqCst) > 0 {
             self.fail_sends.fetch_sub(1, Ordering::SeqCst);
@@ -619,6 +624,8 @@ fn failing_receive_is_logged_once_per_state_change() {
 fn shared_for(settings: Settings, queue: Arc<FakeQueue>) -> Shared {
     Shared {
         max_message_bytes: AtomicUsize::new(settings.max_message_bytes),
+        health: health::Health::new(settings.health_file.clone()),
+        send_refused: AtomicBool::new(false),
         settings,
         queue,
         exec: Arc::new(FakeExec),
@@ -773,4 +780,110 @@ fn backoff_is_bounded() {
             "{a}: {d:?}"
         );
     }
+}
+
+fn denied(action: &str) -> SqsError {
+    SqsError::new(
+        crate::sqs::ErrorKind::Auth,
+        "AccessDenied",
+        format!("User is not authorized to perform: {action}"),
+    )
+}
+
+#[test]
+fn a_denied_receive_at_start_stops_the_agent_naming_the_permission() {
+    let dir = test_dir("receive-denied");
+    let q = Arc::new(FakeQueue::default());
+    *q.receive_error.lock().unwrap() = Some(denied("sqs:receivemessage"));
+    let stop = Arc::new(AtomicBool::new(false));
+    let err = run(settings(&dir), q.clone(), Arc::new(FakeExec), stop).unwrap_err();
+    assert_eq!(err.code, Code::Forbidden, "{err}");
+    assert!(err.message.contains("sqs:ReceiveMessage"), "{err}");
+    assert_eq!(
+        q.receives.load(Ordering::SeqCst),
+        1,
+        "checked once, not retried"
+    );
+}
+
+#[test]
+fn a_result_refused_at_run_time_hands_the_command_back_and_stops_taking_more() {
+    let dir = test_dir("send-denied-later");
+    let q = Arc::new(FakeQueue::default());
+    let stop = Arc::new(AtomicBool::new(false));
+    let (s2, q2) = (stop.clone(), q.clone());
+    let cfg = settings(&dir);
+    let t = thread::spawn(move || run(cfg, q2, Arc::new(FakeExec), s2));
+    let start = Instant::now();
+    // After the start heartbeat went out, the permission is taken away.
+    while q.sent.lock().unwrap().is_empty() && start.elapsed() < Duration::from_secs(5) {
+        thread::sleep(Duration::from_millis(10));
+    }
+    *q.send_error.lock().unwrap() = Some(denied("sqs:sendmessage"));
+    inbox(
+        &q,
+        [msg(0, r#"{"version":1,"id":"a","kubectl":"get pods"}"#)],
+    );
+    while q.returned.lock().unwrap().is_empty() && start.elapsed() < Duration::from_secs(5) {
+        thread::sleep(Duration::from_millis(10));
+    }
+    let receives = q.receives.load(Ordering::SeqCst);
+    thread::sleep(Duration::from_millis(500));
+    stop.store(true, Ordering::SeqCst);
+    t.join().unwrap().unwrap();
+    assert_eq!(*q.returned.lock().unwrap(), ["r0"], "handed back");
+    assert!(deleted(&q).is_empty());
+    // A receive already under way when the refusal came may finish; none starts after it
+    // (an idle fake receive turns every 20 ms: 25 in the half second).
+    assert!(
+        q.receives.load(Ordering::SeqCst) <= receives + 1,
+        "no receive after it"
+    );
+    let (_, cause) = health::read(&dir.join("alive"), SystemTime::now()).unwrap();
+    assert!(cause.is_some_and(|c| c.starts_with("answers cannot be sent")));
+}
+
+#[test]
+fn a_refused_send_stops_taking_commands_and_health_names_the_cause() {
+    let dir = test_dir("send-denied");
+    let q = Arc::new(FakeQueue::default());
+    *q.send_error.lock().unwrap() = Some(denied("sqs:sendmessage"));
+    inbox(
+        &q,
+        [msg(0, r#"{"version":1,"id":"a","kubectl":"get pods"}"#)],
+    );
+    drive(
+        &q,
+        Arc::new(FakeExec),
+        settings(&dir),
+        Duration::from_secs(2),
+        |_| false,
+    );
+    // The start heartbeat was refused: the start receive (the permission check) handed
+    // its command straight back without running it, and no further receive was made.
+    assert_eq!(q.receives.load(Ordering::SeqCst), 1);
+    assert_eq!(*q.returned.lock().unwrap(), ["r0"]);
+    assert!(deleted(&q).is_empty());
+    assert!(raw_results(&q, "a").is_empty(), "not run");
+    let (_, cause) = health::read(&dir.join("alive"), SystemTime::now()).unwrap();
+    let cause = cause.expect("a cause");
+    assert!(
+        cause.starts_with("answers cannot be sent") && cause.contains("sqs:SendMessage"),
+        "{cause}"
+    );
+}
+
+#[test]
+fn the_resplit_warning_reports_the_refused_messages_size_and_the_new_limit() {
+    let e = SqsError::new(
+        crate::sqs::ErrorKind::Client,
+        "InvalidParameterValue",
+        "Message must be shorter than 1024 bytes.",
+    );
+    let line = resplit_line(15_873, 16_384, Some(512), 512, &e);
+    assert!(line.contains("a message of 15873 bytes"), "{line}");
+    assert!(line.contains("now takes 512 bytes"), "{line}");
+    assert!(!line.contains("Some("), "{line}");
+    let line = resplit_line(900, 1000, None, 512, &e);
+    assert!(line.contains("could not be read"), "{line}");
 }

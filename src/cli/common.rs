@@ -112,6 +112,7 @@ pub fn cluster_args(args: &mut pico_args::Arguments) -> Result<ClusterArgs> {
             kubeconfig,
             context,
             timeout,
+            retry_unavailable: false,
         },
         scope,
         redact,

@@ -1,5 +1,6 @@
 //! `kubeglass health`: the liveness probe without a port or a shell — exit 0 when the
-//! agent's health file was touched recently.
+//! agent's health file was touched recently; otherwise the message names the cause the
+//! agent recorded (a queue refusing it, SQS unreachable), or says the loop is stuck.
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -15,7 +16,7 @@ pub fn main(args: Vec<OsString>) -> ExitCode {
     let mut pargs = pico_args::Arguments::from_vec(args);
     if pargs.contains(["-h", "--help"]) {
         println!(
-            "kubeglass health [--max-age 90s] [--health-file {}]\nexit 0 if the agent touched its health file within --max-age",
+            "kubeglass health [--max-age 90s] [--health-file {}]\nexit 0 if the agent touched its health file within --max-age; else exit 1 naming the\ncause the agent recorded (a queue refusing it, SQS unreachable), or a stuck loop",
             super::run::DEFAULT_HEALTH_FILE
         );
         return ExitCode::SUCCESS;
@@ -37,16 +38,25 @@ pub fn main(args: Vec<OsString>) -> ExitCode {
         Ok(f) => f.unwrap_or_else(|| PathBuf::from(super::run::DEFAULT_HEALTH_FILE)),
         Err(e) => return fail(common::usage(e), 2),
     };
-    let age = std::fs::metadata(&file)
-        .and_then(|m| m.modified())
-        .map(|t| SystemTime::now().duration_since(t).unwrap_or_default());
-    match age {
-        Ok(a) if a <= max_age => ExitCode::SUCCESS,
-        Ok(a) => fail(
+    match crate::agent::health::read(&file, SystemTime::now()) {
+        Ok((age, _)) if age <= max_age => ExitCode::SUCCESS,
+        // The agent said why it cannot work: a queue refuses it, or SQS is unreachable.
+        Ok((age, Some(cause))) => fail(
             Error::config(format!(
-                "{} is {} s old (more than {} s): the agent loop is stuck",
+                "{} is {} s old (more than {} s): {cause}",
                 file.display(),
-                a.as_secs(),
+                age.as_secs(),
+                max_age.as_secs()
+            )),
+            1,
+        ),
+        // No cause recorded: the loop stopped turning without an error it could report.
+        Ok((age, None)) => fail(
+            Error::config(format!(
+                "{} is {} s old (more than {} s): the agent loop is stuck (no poll finished, \
+                 no error recorded)",
+                file.display(),
+                age.as_secs(),
                 max_age.as_secs()
             )),
             1,

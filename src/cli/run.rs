@@ -45,6 +45,8 @@ Agent:
   --shutdown-grace DUR        on SIGTERM, time for running commands to finish (default 20s;
                               the open long poll is waited for too; a second signal quits now)
   --max-message-bytes N       largest response message (default: the queue's MaximumMessageSize)
+  --memory-limit BYTES        KUBEGLASS_MEMORY_LIMIT (64Mi, 67108864; default: the cgroup's):
+                              --workers and --max-output-bytes are lowered to fit it
   --ca-file PATH              an extra CA for HTTPS to AWS (TLS-inspecting proxies)
   --log-format text|json      stderr log lines (RUST_LOG sets the level; default info)
   KUBEGLASS_AGENT_ID          the agent id in answers and heartbeats (default: host name,
@@ -66,6 +68,7 @@ struct RunArgs {
     queues: Option<(String, String)>,
     ca_file: Option<PathBuf>,
     max_message_bytes: Option<usize>,
+    memory_limit: Option<String>,
 }
 
 /// Run `kubeglass run`.
@@ -97,7 +100,7 @@ pub fn main(args: Vec<OsString>) -> ExitCode {
     let run = match parsed {
         Ok(r) => r,
         Err(e) => {
-            common::print_error(&e);
+            print_fatal(&e);
             return ExitCode::from(2);
         }
     };
@@ -109,14 +112,27 @@ pub fn main(args: Vec<OsString>) -> ExitCode {
             if json_logs {
                 log::error!("{e}");
             }
-            common::print_error(&e);
+            print_fatal(&e);
             ExitCode::from(1)
         }
     }
 }
 
+/// The agent's last line before it exits: `error: <Code>: <message>`, with the timestamp
+/// and level every log line has (printed whatever RUST_LOG says: it is why the agent quit).
+fn print_fatal(e: &Error) {
+    eprintln!(
+        "[{} ERROR kubeglass] error: {}: {}",
+        crate::timefmt::format_rfc3339(std::time::SystemTime::now()),
+        e.code,
+        e.message
+    );
+}
+
 fn parse(pargs: &mut pico_args::Arguments, stdio: bool) -> Result<RunArgs> {
-    let cluster = common::cluster_args(pargs)?;
+    let mut cluster = common::cluster_args(pargs)?;
+    // The agent waits an unavailable API out within each command's deadline.
+    cluster.kube.retry_unavailable = true;
     let commands = flag_or_env(pargs, "--command-queue-url", "KUBEGLASS_COMMAND_QUEUE_URL")?;
     let responses = flag_or_env(
         pargs,
@@ -159,6 +175,14 @@ fn parse(pargs: &mut pico_args::Arguments, stdio: bool) -> Result<RunArgs> {
     let ca_file: Option<PathBuf> = pargs
         .opt_value_from_str("--ca-file")
         .map_err(common::usage)?;
+    let memory_limit = flag_or_env(pargs, "--memory-limit", "KUBEGLASS_MEMORY_LIMIT")?;
+    if let Some(v) = &memory_limit
+        && agent::memory::parse_bytes(v.trim()).is_none()
+    {
+        return Err(Error::config(format!(
+            "--memory-limit (KUBEGLASS_MEMORY_LIMIT) takes bytes, or Ki/Mi/Gi: got {v:?}"
+        )));
+    }
     let agent_id = agent_id(
         std::env::var("KUBEGLASS_AGENT_ID").ok(),
         std::env::var("HOSTNAME")
@@ -190,6 +214,7 @@ fn parse(pargs: &mut pico_args::Arguments, stdio: bool) -> Result<RunArgs> {
         queues,
         ca_file,
         max_message_bytes,
+        memory_limit,
     })
 }
 
@@ -229,7 +254,14 @@ fn agent_id(set: Option<String>, host: Option<String>, pid: u32, random: u64) ->
 const CGROUP_ROOT: &str = "/sys/fs/cgroup";
 
 fn start(mut r: RunArgs, stdio: bool) -> Result<()> {
-    if let Some(limit) = agent::memory::cgroup_limit(std::path::Path::new(CGROUP_ROOT))
+    let limit = agent::memory::limit(r.memory_limit.as_deref(), || {
+        let own = std::fs::read_to_string("/proc/self/cgroup").unwrap_or_default();
+        agent::memory::cgroup_limit(std::path::Path::new(CGROUP_ROOT), &own)
+    });
+    if let Some((limit, source)) = &limit {
+        log::info!("memory limit {} MiB (from {source})", limit / (1024 * 1024));
+    }
+    if let Some((limit, _)) = limit
         && let Some((workers, out, why)) =
             agent::memory::fit(r.settings.workers, r.settings.max_output_bytes, limit)
     {

@@ -626,7 +626,7 @@ fn legacy(client: &Client, every: bool) -> Result<Vec<Resource>> {
         let mut group_out: Vec<Resource> = Vec::new();
         for gv in gvs {
             let version = gv.rsplit('/').next().unwrap_or(gv);
-            match client.get_json(&format!("/apis/{gv}")) {
+            match client.get_json_once(&format!("/apis/{gv}")) {
                 Ok(list) => add_unseen(&mut group_out, parse_resource_list(&list, name, version)),
                 // An aggregated API that is down (metrics-server) must not break discovery.
                 // `gv` is the server's text: shown safe, like the error (made so in transport).

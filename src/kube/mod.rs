@@ -13,6 +13,7 @@ pub mod deadline;
 pub mod discovery;
 mod lean;
 mod resource;
+mod retry;
 mod transport;
 
 use std::io::BufRead;
@@ -52,6 +53,11 @@ pub struct Settings {
     pub context: Option<String>,
     /// Per request.
     pub timeout: Duration,
+    /// Wait an unavailable API out within each command's deadline (`retry`): on for the
+    /// agent, whose backend would otherwise resend a batch after every blip; off for
+    /// `query` and `mcp`, where a person or a model is waiting and a wrong server address
+    /// should fail at once, as kubectl does.
+    pub retry_unavailable: bool,
 }
 
 impl Default for Settings {
@@ -60,6 +66,7 @@ impl Default for Settings {
             kubeconfig: None,
             context: None,
             timeout: Duration::from_secs(30),
+            retry_unavailable: false,
         }
     }
 }
@@ -67,6 +74,8 @@ impl Default for Settings {
 /// A read-only client of one cluster; share it across threads by reference.
 pub struct Client {
     transport: transport::Transport,
+    /// [`Settings::retry_unavailable`].
+    retry: bool,
     namespace: String,
     discovery: discovery::Discovery,
 }
@@ -76,7 +85,9 @@ impl Client {
     pub fn from_settings(s: &Settings) -> Result<Client> {
         let target = config::resolve(s)?;
         log::debug!("cluster: {} at {}", target.origin, target.server);
-        Client::from_target(target, s.timeout)
+        let mut client = Client::from_target(target, s.timeout)?;
+        client.retry = s.retry_unavailable;
+        Ok(client)
     }
 
     /// A client for an already resolved target.
@@ -84,6 +95,7 @@ impl Client {
         let namespace = target.namespace.clone();
         Ok(Client {
             transport: transport::Transport::new(target, timeout)?,
+            retry: false,
             namespace,
             discovery: discovery::Discovery::default(),
         })
@@ -104,7 +116,15 @@ impl Client {
         self.get_accept(path, "application/json")
     }
 
-    /// GET `path` with an explicit `Accept`, parsed as JSON (without `managedFields`).
+    /// GET `path` as JSON, tried once: for an optional API, where an aggregated API that is
+    /// down (metrics-server) answers 503 until someone mends it and waiting would only
+    /// spend the command's deadline.
+    pub fn get_json_once(&self, path: &str) -> Result<Value> {
+        self.get_parsed_once(path, "application/json", lean::from_slice)
+    }
+
+    /// GET `path` with an explicit `Accept`, parsed as JSON (without `managedFields`); an
+    /// unavailable API is waited for within the command's deadline (`retry`).
     pub fn get_accept(&self, path: &str, accept: &str) -> Result<Value> {
         self.get_parsed(path, accept, lean::from_slice)
     }
@@ -112,6 +132,29 @@ impl Client {
     /// GET `path` parsed by `parse`: [`lean::from_slice`] for every command but `changes`,
     /// which reads `managedFields` (and turns them into writer summaries in the redactor).
     fn get_parsed(
+        &self,
+        path: &str,
+        accept: &str,
+        parse: fn(&[u8]) -> serde_json::Result<Value>,
+    ) -> Result<Value> {
+        // The GET and the reading of its answer are retried together: an API server that
+        // restarts may reset the connection mid-body.
+        self.retrying(path, || self.get_parsed_once(path, accept, parse))
+    }
+
+    /// `request` for `path`, with retries when this client waits an unavailable API out.
+    fn retrying<T>(&self, path: &str, request: impl FnMut() -> Result<T>) -> Result<T> {
+        match self.retry {
+            true => retry::with_retry(path.split('?').next().unwrap_or(path), request),
+            false => {
+                let mut request = request;
+                request()
+            }
+        }
+    }
+
+    /// One GET of `path` and its answer, read whole and parsed by `parse`.
+    fn get_parsed_once(
         &self,
         path: &str,
         accept: &str,
@@ -125,11 +168,9 @@ impl Client {
         let mut body = Vec::with_capacity(64 * 1024);
         let mut capped = std::io::Read::take(&mut reader, MAX_API_BODY_BYTES as u64 + 1);
         std::io::Read::read_to_end(&mut capped, &mut body).map_err(|e| {
-            // A body cut by the command's deadline (or the request timeout) is a Timeout,
-            // not an unreachable API.
-            let timed_out = e.kind() == std::io::ErrorKind::TimedOut
-                || e.to_string().contains("timeout")
-                || deadline::remaining().is_some_and(|r| r.is_zero());
+            // Only the command's deadline is `Timeout` (docs/protocol.md): a body cut by
+            // the request's own timeout, the deadline still ahead, is an unavailable API.
+            let timed_out = deadline::remaining().is_some_and(|r| r.is_zero());
             let code = if timed_out {
                 Code::Timeout
             } else {
@@ -171,7 +212,8 @@ impl Client {
 
     /// GET `path` and stream the body (logs).
     pub fn get_stream(&self, path: &str) -> Result<Box<dyn BufRead + Send>> {
-        self.transport.get(path, "text/plain, */*")
+        // Only the request is retried: once the stream is handed over, its reader owns it.
+        self.retrying(path, || self.transport.get(path, "text/plain, */*"))
     }
 
     /// List `path` page by page (`limit`/`continue`), calling `each` with every page until

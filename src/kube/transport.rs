@@ -164,8 +164,9 @@ fn api_error(status: u16, body: &str, path: &str) -> Error {
         403 => Code::Forbidden,
         404 => Code::NotFound,
         410 => Code::Expired,
-        408 | 504 => Code::Timeout,
-        429 | 500..=599 => Code::ApiUnavailable,
+        // A 408 or 504 is the server's (or a gateway's) own timeout, not the command's
+        // deadline: the API is unavailable for now, as with 429 and other 5xx.
+        408 | 429 | 500..=599 => Code::ApiUnavailable,
         _ => Code::Internal,
     };
     Error::new(code, shown(&message)).for_request(path, Some(status))
@@ -175,10 +176,13 @@ fn api_error(status: u16, body: &str, path: &str) -> Error {
 /// a kubeconfig and ureq's text may quote it).
 fn transport_error(e: ureq::Error, server: &str, path: &str) -> Error {
     let err = match &e {
+        // `Timeout` is the command's deadline (docs/protocol.md); a request that got no
+        // answer within its own timeout, the deadline still ahead, is an unavailable API
+        // (and is retried within the deadline, `super::retry`).
         ureq::Error::Timeout(t) => Error::new(
-            Code::Timeout,
+            Code::ApiUnavailable,
             shown(&format!(
-                "the Kubernetes API at {server} did not answer in time ({t})"
+                "the Kubernetes API at {server} did not answer within the request timeout ({t})"
             )),
         ),
         other => Error::new(

@@ -177,6 +177,14 @@ impl Engine {
         self.get_accept(path, "application/json")
     }
 
+    /// GET `path` as JSON, redacted, tried once even in the agent: for an optional API
+    /// whose 503 means "not working here" (an aggregated API such as metrics-server that is
+    /// down), not a blip worth the command's deadline.
+    pub fn get_once(&self, path: &str) -> Result<Redacted<Value>> {
+        let v = self.client.get_json_once(path)?;
+        Ok(redact::fetched(v, source_of(path), &self.redact))
+    }
+
     /// GET `path` with an explicit `Accept`, redacted.
     pub fn get_accept(&self, path: &str, accept: &str) -> Result<Redacted<Value>> {
         let v = self.client.get_accept(path, accept)?;

@@ -98,14 +98,21 @@ pub fn assert_no_canary(what: &str, text: &str) {
     }
 }
 
-/// The `error: <Code>:` line of a failed command's stderr, if any.
+/// The `error: <Code>:` line of a failed command's stderr, if any (`kubeglass run` puts its
+/// log line's timestamp and level before it: `[<time> ERROR kubeglass] error: …`).
 pub fn error_code(stderr: &str) -> Option<String> {
     stderr
         .lines()
         .rev()
-        .find_map(|l| l.strip_prefix("error: "))
+        .find_map(fatal_line)
         .and_then(|l| l.split_once(':'))
         .map(|(code, _)| code.to_string())
+}
+
+/// The text after `error: ` of a fatal line, plain (`query`) or timestamped (`run`).
+pub fn fatal_line(line: &str) -> Option<&str> {
+    line.strip_prefix("error: ")
+        .or_else(|| line.split_once(" ERROR kubeglass] error: ").map(|(_, r)| r))
 }
 
 /// GET a testbed path as admin with curl-free Python (the oracle the tests compare against).
