@@ -140,6 +140,30 @@ mod tests {
 
     const HPA: &str = "the HPA was unable to compute the replica count: unable to get metrics for resource cpu: unable to fetch metrics from resource metrics API: the server could not find the requested resource (get pods.metrics.k8s.io)";
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig {
+            cases: 500, failure_persistence: None, ..Default::default()
+        })]
+        /// Any text, any budget: within it, on char boundaries (a bad slice would panic),
+        /// whole when it fits, and a last clause that fits the tail's share is kept whole.
+        #[test]
+        fn a_middle_cut_fits_and_keeps_a_last_clause_that_fits(
+            s in "(\\PC|[ :;.]){0,300}",
+            max in 0usize..320,
+        ) {
+            let cut = cut_middle(&s, max);
+            proptest::prop_assert!(cut.len() <= max || s.len() <= max, "{:?}", cut);
+            if s.len() <= max {
+                proptest::prop_assert_eq!(&*cut, s.as_str());
+            } else if max >= ELISION.len() + 2 * WORD_SLACK {
+                let last = s.rsplit_once(": ").map_or("", |(_, l)| l);
+                if !last.is_empty() && last.len() <= (max - ELISION.len()) * 3 / 5 {
+                    proptest::prop_assert!(cut.ends_with(last.trim_start()), "{:?}", cut);
+                }
+            }
+        }
+    }
+
     #[test]
     fn a_middle_cut_keeps_the_last_clause() {
         let cut = cut_middle(HPA, 160);
