@@ -36,7 +36,8 @@ const MAX_LINE_BYTES: usize = 16 * 1024;
 const ALARMS: &[&str] = &["ERROR", "WARN", "FATAL", "panic"];
 /// The same words as a `--grep` pattern, for the note's next step.
 const ALARM_GREP: &str = "ERROR|WARN|FATAL|panic";
-/// Bytes of a stream's room held back for its tail-window note.
+/// Bytes of a stream's room held back for its tail-window note (only when the stream has at
+/// least four times that).
 const ALARM_NOTE_ROOM: usize = 320;
 
 /// One container log to read.
@@ -94,9 +95,11 @@ pub fn run(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
     }
     let prefix = streams.len() > 1;
     let room = max.saturating_sub(notes.iter().map(|n| n.len() + 3).sum::<usize>() + 200);
-    let windowed = tail_of(opts).is_some() && grep.is_none();
-    let note_room = if windowed { ALARM_NOTE_ROOM } else { 0 };
-    let per_stream = (room / streams.len().max(1)).saturating_sub(note_room);
+    let per_stream = room / streams.len().max(1);
+    // Room for the tail-window note is held back only where it costs a stream little: a
+    // tiny budget keeps its lines and goes without the note.
+    let alarm_note = tail_of(opts).is_some() && grep.is_none() && per_stream >= 4 * ALARM_NOTE_ROOM;
+    let per_stream = per_stream - if alarm_note { ALARM_NOTE_ROOM } else { 0 };
     let mut text = String::new();
     let mut truncated = false;
     let mut shown = 0;
@@ -122,7 +125,8 @@ pub fn run(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
             tail: tail_of(opts),
             bytes: opts.limit_bytes.map(|b| b.max(0) as usize),
         };
-        let kept = keep_newest(&mut lines, &limits, grep.as_ref())?;
+        let mut kept = keep_newest(&mut lines, &limits, grep.as_ref())?;
+        kept.windowed &= alarm_note;
         truncated |= kept.dropped().0 > 0;
         shown += kept.kept().count();
         write_tail(
@@ -390,7 +394,7 @@ pub(crate) fn keep_newest(
     }
     let shown_alarms = kept.kept().filter(|l| is_alarm(l)).count();
     Ok(Window {
-        windowed: limits.tail.is_some() && grep.is_none(),
+        windowed: limits.tail.is_some_and(|t| t > 0) && grep.is_none(),
         hidden: pushed - kept.kept().count(),
         hidden_alarms: alarms - shown_alarms,
         shown_alarms,
