@@ -1,7 +1,10 @@
 //! Lines of untrusted length (command lines on stdin, container log lines): read with a
 //! bound on what is kept, and cut at a word boundary, so a huge line never sits in memory
-//! and a cut never shows the start of a credential it splits.
+//! and a cut never shows the start of a credential it splits. Messages quoted from the API
+//! (conditions, events, container states) are cut in the middle ([`cut_middle`]): their
+//! last clause is usually the cause.
 
+use std::borrow::Cow;
 use std::io::{self, BufRead};
 
 /// Read the next line of `input` (without its `\n`) into `buf`, keeping at most `keep` of
@@ -64,9 +67,150 @@ pub fn word_cut(line: &str, max: usize, max_backoff: usize) -> usize {
     }
 }
 
+/// What stands for the part [`cut_middle`] leaves out.
+const ELISION: &str = " … ";
+/// How far a middle cut moves to land between words rather than inside one.
+const WORD_SLACK: usize = 24;
+
+/// `s` in at most `max` bytes: whole when it fits, else its head and its tail joined by
+/// ` … `. Kubernetes messages nest their causes (`unable to compute the replica count:
+/// unable to get metrics …: the server could not find the requested resource (get
+/// pods.metrics.k8s.io)`): the last clause is the operative one, so the tail starts at the
+/// earliest clause boundary (`: `, `; `, `. `) whose rest fits in three fifths of the room,
+/// or, when even the last clause is longer, at a word start. Both cuts are on character
+/// boundaries; the head ends between words where one is near.
+pub fn cut_middle(s: &str, max: usize) -> Cow<'_, str> {
+    if s.len() <= max {
+        return Cow::Borrowed(s);
+    }
+    // Too small for a head and a tail: the head alone, marked.
+    if max < ELISION.len() + 2 * WORD_SLACK {
+        let mark = "…";
+        if max < mark.len() {
+            return Cow::Borrowed("");
+        }
+        let end = floor_boundary(s, max - mark.len());
+        return Cow::Owned(format!("{}{mark}", &s[..end]));
+    }
+    let room = max - ELISION.len();
+    let tail_max = room * 3 / 5;
+    let from = s.len() - tail_max;
+    let clause = s
+        .match_indices([':', ';', '.'])
+        .map(|(i, _)| i + 1)
+        .filter(|&i| i >= from && s[i..].starts_with(' '))
+        .map(|i| i + 1)
+        .next();
+    let tail_start = clause.unwrap_or_else(|| {
+        // No clause fits: the newest half of the room, from the next word start.
+        let at = ceil_boundary(s, s.len() - room / 2);
+        s[at..]
+            .char_indices()
+            .take_while(|&(i, _)| i <= WORD_SLACK)
+            .find(|&(_, c)| c.is_whitespace())
+            .map_or(at, |(i, c)| at + i + c.len_utf8())
+    });
+    let tail = &s[tail_start..];
+    let head_room = room - tail.len();
+    let head = s[..word_cut(s, head_room, WORD_SLACK)].trim_end();
+    Cow::Owned(format!("{head}{ELISION}{}", tail.trim_start()))
+}
+
+/// The largest char boundary of `s` at or below `i`.
+fn floor_boundary(s: &str, i: usize) -> usize {
+    let mut i = i.min(s.len());
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// The smallest char boundary of `s` at or above `i`.
+fn ceil_boundary(s: &str, i: usize) -> usize {
+    let mut i = i.min(s.len());
+    while !s.is_char_boundary(i) {
+        i += 1;
+    }
+    i
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const HPA: &str = "the HPA was unable to compute the replica count: unable to get metrics for resource cpu: unable to fetch metrics from resource metrics API: the server could not find the requested resource (get pods.metrics.k8s.io)";
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig {
+            cases: 500, failure_persistence: None, ..Default::default()
+        })]
+        /// Any text, any budget: within it, on char boundaries (a bad slice would panic),
+        /// whole when it fits, and a last clause that fits the tail's share is kept whole.
+        #[test]
+        fn a_middle_cut_fits_and_keeps_a_last_clause_that_fits(
+            s in "(\\PC|[ :;.]){0,300}",
+            max in 0usize..320,
+        ) {
+            let cut = cut_middle(&s, max);
+            proptest::prop_assert!(cut.len() <= max || s.len() <= max, "{:?}", cut);
+            if s.len() <= max {
+                proptest::prop_assert_eq!(&*cut, s.as_str());
+            } else if max >= ELISION.len() + 2 * WORD_SLACK {
+                let last = s.rsplit_once(": ").map_or("", |(_, l)| l);
+                if !last.is_empty() && last.len() <= (max - ELISION.len()) * 3 / 5 {
+                    proptest::prop_assert!(cut.ends_with(last.trim_start()), "{:?}", cut);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_middle_cut_keeps_the_last_clause() {
+        let cut = cut_middle(HPA, 160);
+        assert!(cut.len() <= 160, "{cut}");
+        assert!(
+            cut.starts_with("the HPA was unable to compute the replica count"),
+            "{cut}"
+        );
+        assert!(
+            cut.ends_with(
+                " … the server could not find the requested resource (get pods.metrics.k8s.io)"
+            ),
+            "{cut}"
+        );
+        assert!(matches!(cut_middle(HPA, HPA.len()), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn a_long_last_clause_is_cut_at_a_word_start_and_keeps_its_end() {
+        let s = format!("failed: {}the end", "word ".repeat(60));
+        let cut = cut_middle(&s, 100);
+        assert!(cut.len() <= 100, "{cut}");
+        assert!(cut.starts_with("failed: word"), "{cut}");
+        assert!(cut.ends_with("word the end"), "{cut}");
+        assert!(cut.contains(" … word"), "the tail starts at a word: {cut}");
+    }
+
+    #[test]
+    fn middle_cuts_stay_within_max_on_char_boundaries() {
+        let texts = [
+            HPA.to_string(),
+            "日本語のメッセージ: ".repeat(20),
+            "é".repeat(200),
+            "x".repeat(300),
+            format!("{}: {}", "a".repeat(100), "ü b".repeat(50)),
+            "a: b; c. d".repeat(30),
+        ];
+        for s in &texts {
+            for max in 0..=s.len() + 1 {
+                let cut = cut_middle(s, max);
+                assert!(cut.len() <= max, "{s:?} at {max}: {cut:?}");
+                if max >= s.len() {
+                    assert_eq!(cut, s.as_str());
+                }
+            }
+        }
+    }
 
     #[test]
     fn a_cut_after_a_multi_byte_character_stays_on_a_char_boundary() {

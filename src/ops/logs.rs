@@ -31,11 +31,21 @@ pub const TAIL_CONTEXT: i64 = 64;
 const DEFAULT_MAX_LOG_REQUESTS: u32 = 5;
 /// Log lines longer than this are cut (a minified blob on one line must not take it all).
 const MAX_LINE_BYTES: usize = 16 * 1024;
+/// Words that mark a log line as an error or a warning for the tail-window note
+/// ([`Window::alarm_note`]): as written, case-sensitive, so `errors=0` is not one.
+const ALARMS: &[&str] = &["ERROR", "WARN", "FATAL", "panic"];
+/// The same words as a `--grep` pattern, for the note's next step.
+const ALARM_GREP: &str = "ERROR|WARN|FATAL|panic";
+/// Bytes of a stream's room held back for its tail-window note (only when the stream has at
+/// least four times that).
+const ALARM_NOTE_ROOM: usize = 320;
 
 /// One container log to read.
 struct Stream {
     pod: String,
     container: String,
+    /// With `--previous`: how the pod status says the container's last run ended.
+    last_run: String,
 }
 
 /// Run `logs`.
@@ -67,6 +77,11 @@ pub fn run(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
         let pod_name = text(pod, "/metadata/name").to_string();
         streams.extend(names.into_iter().map(|container| Stream {
             pod: pod_name.clone(),
+            last_run: if opts.previous {
+                last_run(pod, &container)
+            } else {
+                String::new()
+            },
             container,
         }));
     }
@@ -81,21 +96,37 @@ pub fn run(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
     let prefix = streams.len() > 1;
     let room = max.saturating_sub(notes.iter().map(|n| n.len() + 3).sum::<usize>() + 200);
     let per_stream = room / streams.len().max(1);
+    // Room for the tail-window note is held back only where it costs a stream little: a
+    // tiny budget keeps its lines and goes without the note.
+    let alarm_note = tail_of(opts).is_some() && grep.is_none() && per_stream >= 4 * ALARM_NOTE_ROOM;
+    let per_stream = per_stream - if alarm_note { ALARM_NOTE_ROOM } else { 0 };
     let mut text = String::new();
     let mut truncated = false;
     let mut shown = 0;
     for n in &notes {
         text.push_str(&format!("[{n}]\n"));
     }
+    let mut gone = Vec::new();
     for s in &streams {
         let path = log_path(&ns, s, opts, grep.is_some());
-        let mut lines = e.log_lines(&path, MAX_LINE_BYTES)?;
+        let mut lines = match e.log_lines(&path, MAX_LINE_BYTES) {
+            Ok(lines) => lines,
+            Err(err) if opts.previous && err.status == Some(400) => {
+                // The request is valid: the kubelet no longer has (or never had) that run.
+                let why = previous_gone(s, &ns, &err.message);
+                text.push_str(&format!("[kubeglass: {why}]\n"));
+                gone.push(why);
+                continue;
+            }
+            Err(err) => return Err(err),
+        };
         let limits = Limits {
             room: per_stream,
             tail: tail_of(opts),
             bytes: opts.limit_bytes.map(|b| b.max(0) as usize),
         };
-        let kept = keep_newest(&mut lines, &limits, grep.as_ref())?;
+        let mut kept = keep_newest(&mut lines, &limits, grep.as_ref())?;
+        kept.windowed &= alarm_note;
         truncated |= kept.dropped().0 > 0;
         shown += kept.kept().count();
         write_tail(
@@ -103,6 +134,9 @@ pub fn run(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
             &mut text,
             prefix.then(|| format!("[pod/{}/{}] ", s.pod, s.container)),
         );
+    }
+    if !gone.is_empty() && gone.len() == streams.len() {
+        return Err(Error::new(Code::NotFound, gone.join("; ")));
     }
     // Said whenever nothing matched, notes (a picked pod, a hint) or not.
     if shown == 0 {
@@ -146,6 +180,47 @@ fn previous_hint(pod: &Value, container: &str, cmd: &Command, ns: &str) -> Optio
         text(last, "/reason"),
         text(last, "/finishedAt")
     ))
+}
+
+/// How the pod status says `container`'s last run ended: `exit 2 (Error) at
+/// 2026-12-07T15:00:00Z, 7 restarts`, or that it records none.
+fn last_run(pod: &Value, container: &str) -> String {
+    let status = ["/status/containerStatuses", "/status/initContainerStatuses"]
+        .iter()
+        .filter_map(|p| pod.pointer(p).and_then(Value::as_array))
+        .flatten()
+        .find(|c| c.get("name").and_then(Value::as_str) == Some(container));
+    let Some(status) = status else {
+        return "the pod status has no entry for it".into();
+    };
+    let restarts = status
+        .get("restartCount")
+        .and_then(Value::as_i64)
+        .unwrap_or(0);
+    match status.pointer("/lastState/terminated") {
+        Some(t) => format!(
+            "its last run ended with exit {} ({}) at {}, {restarts} restarts",
+            t.get("exitCode").and_then(Value::as_i64).unwrap_or(0),
+            match text(t, "/reason") {
+                "" => "no reason given",
+                r => r,
+            },
+            match text(t, "/finishedAt") {
+                "" => "an unrecorded time",
+                f => f,
+            },
+        ),
+        None => format!("the pod status records no terminated run ({restarts} restarts)"),
+    }
+}
+
+/// Why `--previous` found no log for the stream, with what the pod status still says.
+fn previous_gone(s: &Stream, ns: &str, kubelet: &str) -> String {
+    let kubelet = crate::lines::cut_middle(kubelet.trim(), 200);
+    format!(
+        "no previous log of container {} in pod {} (the kubelet: {kubelet}); {}; its current log: logs {} -n {ns} -c {}",
+        s.container, s.pod, s.last_run, s.pod, s.container
+    )
 }
 
 /// " matching --grep …" / " since …" for the empty-result note.
@@ -205,13 +280,16 @@ fn log_path(ns: &str, s: &Stream, opts: &LogOptions, grep: bool) -> String {
 }
 
 /// The newest lines of one stream, as they are written into the answer.
-pub(crate) fn write_tail(kept: &Tail, out: &mut String, prefix: Option<String>) {
+pub(crate) fn write_tail(kept: &Window, out: &mut String, prefix: Option<String>) {
     let (dropped, dropped_bytes) = kept.dropped();
     if dropped > 0 {
         out.push_str(&format!(
             "{}[kubeglass: {dropped} earlier lines ({dropped_bytes} bytes) left out to stay within the output budget; narrow with --tail, --since or --grep]\n",
             prefix.as_deref().unwrap_or(""),
         ));
+    }
+    if let Some(note) = kept.alarm_note() {
+        out.push_str(&format!("{}[{note}]\n", prefix.as_deref().unwrap_or("")));
     }
     for l in kept.kept() {
         if let Some(p) = &prefix {
@@ -222,14 +300,61 @@ pub(crate) fn write_tail(kept: &Tail, out: &mut String, prefix: Option<String>) 
     }
 }
 
+/// The lines kept from one stream, and what the lines read above them hold.
+pub(crate) struct Window {
+    tail: Tail,
+    /// A `--tail` window without `--grep`: the read also held lines above it.
+    windowed: bool,
+    /// Lines read and not shown (above the window, or left out for room).
+    hidden: usize,
+    /// Of those, lines with one of the [`ALARMS`].
+    hidden_alarms: usize,
+    /// Shown lines with one of the [`ALARMS`].
+    shown_alarms: usize,
+}
+
+impl Window {
+    /// The kept lines, oldest first.
+    pub(crate) fn kept(&self) -> impl Iterator<Item = &String> {
+        self.tail.kept()
+    }
+
+    /// How many lines (and bytes) were left out for room.
+    pub(crate) fn dropped(&self) -> (usize, usize) {
+        self.tail.dropped()
+    }
+
+    /// When the window shows no error or warning line but lines read above it do: how many
+    /// (a `--tail 50` can start just after the three ERROR lines that explain it). Only the
+    /// lines of this read are counted — the window and the [`TAIL_CONTEXT`] lines above it —
+    /// and the note says so.
+    pub(crate) fn alarm_note(&self) -> Option<String> {
+        if !self.windowed || self.shown_alarms > 0 || self.hidden_alarms == 0 {
+            return None;
+        }
+        Some(format!(
+            "kubeglass: no line shown holds {}, but {} of the {} earlier lines read with them do (only those were read); --grep '{ALARM_GREP}' searches the whole log",
+            ALARMS.join("/"),
+            self.hidden_alarms,
+            self.hidden,
+        ))
+    }
+}
+
+/// Whether `line` holds one of the [`ALARMS`].
+fn is_alarm(line: &str) -> bool {
+    ALARMS.iter().any(|w| line.contains(w))
+}
+
 /// Read redacted lines, keeping only the newest matching lines within the limits. `--grep`
 /// sees each line after redaction (and after the PEM state saw every line in order).
 pub(crate) fn keep_newest(
     lines: &mut LogLines,
     limits: &Limits,
     grep: Option<&regex_lite::Regex>,
-) -> Result<Tail> {
+) -> Result<Window> {
     let mut kept = Tail::new(limits.room, limits.tail);
+    let (mut pushed, mut alarms) = (0usize, 0usize);
     let mut read = 0;
     while let Some(line) = lines.next_line()? {
         let mut line = line.into_string();
@@ -260,12 +385,21 @@ pub(crate) fn keep_newest(
         if let Some(clean) = clean {
             line = clean;
         }
+        pushed += 1;
+        alarms += usize::from(is_alarm(&line));
         kept.push(line);
         if last {
             break;
         }
     }
-    Ok(kept)
+    let shown_alarms = kept.kept().filter(|l| is_alarm(l)).count();
+    Ok(Window {
+        windowed: limits.tail.is_some_and(|t| t > 0) && grep.is_none(),
+        hidden: pushed - kept.kept().count(),
+        hidden_alarms: alarms - shown_alarms,
+        shown_alarms,
+        tail: kept,
+    })
 }
 
 /// How much of a log stream to keep.
@@ -509,6 +643,49 @@ mod tests {
     }
 
     #[test]
+    fn a_tail_window_without_errors_says_how_many_earlier_lines_read_hold_them() {
+        // --tail 3 reads 3 + TAIL_CONTEXT lines; the ERRORs are just above the window.
+        let log = "INFO start\nERROR upstream 503\nWARN retry\nERROR upstream 503\nINFO a\nINFO b\nINFO c\n";
+        let kept = keep_newest(&mut reader(log), &limits(10_000, Some(3)), None).unwrap();
+        assert_eq!(
+            kept.kept().collect::<Vec<_>>(),
+            ["INFO a", "INFO b", "INFO c"]
+        );
+        let mut out = String::new();
+        write_tail(&kept, &mut out, Some("[pod/p/c] ".into()));
+        let first = out.lines().next().unwrap();
+        assert!(
+            first.starts_with("[pod/p/c] [kubeglass: no line shown holds ERROR/WARN/FATAL/panic, but 3 of the 4 earlier lines read with them do (only those were read)"),
+            "{out}"
+        );
+        assert_eq!(out.lines().count(), 4, "one note line: {out}");
+        // Not said when the window shows one, nor when nothing above holds one, nor for
+        // --grep (its tail counts matches) or a whole log (--tail -1).
+        let shown = keep_newest(&mut reader(log), &limits(10_000, Some(4)), None).unwrap();
+        assert!(shown.alarm_note().is_none());
+        let calm = keep_newest(
+            &mut reader("INFO x\nINFO y\n"),
+            &limits(10_000, Some(1)),
+            None,
+        )
+        .unwrap();
+        assert!(calm.alarm_note().is_none());
+        let re = regex_lite::Regex::new("INFO").unwrap();
+        let grep = keep_newest(&mut reader(log), &limits(10_000, Some(1)), Some(&re)).unwrap();
+        assert!(grep.alarm_note().is_none());
+        let all = keep_newest(&mut reader(log), &limits(10_000, None), None).unwrap();
+        assert!(all.alarm_note().is_none());
+        // `errors=0` is not an error line: the words count as written.
+        let quiet = keep_newest(
+            &mut reader("done errors=0\nINFO ok\n"),
+            &limits(10_000, Some(1)),
+            None,
+        )
+        .unwrap();
+        assert!(quiet.alarm_note().is_none());
+    }
+
+    #[test]
     fn tail_and_grep_count_matching_lines_and_are_not_reported_as_cuts() {
         let log = "ok 1\nERROR a\nok 2\nERROR b\nERROR c\n";
         let re = regex_lite::Regex::new("ERROR").unwrap();
@@ -608,6 +785,35 @@ mod tests {
     }
 
     #[test]
+    fn a_gone_previous_log_points_at_the_last_run_the_pod_status_records() {
+        let pod = json!({"status": {"containerStatuses": [
+            {"name": "api", "restartCount": 7, "lastState": {"terminated":
+                {"exitCode": 2, "reason": "Error", "finishedAt": "2026-12-07T15:00:00Z"}}},
+            {"name": "side", "restartCount": 0, "lastState": {}}]}});
+        let s = Stream {
+            pod: "api-1".into(),
+            container: "api".into(),
+            last_run: last_run(&pod, "api"),
+        };
+        assert_eq!(
+            previous_gone(
+                &s,
+                "shop",
+                "previous terminated container \"api\" in pod \"api-1\" not found\n"
+            ),
+            "no previous log of container api in pod api-1 (the kubelet: previous terminated container \"api\" in pod \"api-1\" not found); its last run ended with exit 2 (Error) at 2026-12-07T15:00:00Z, 7 restarts; its current log: logs api-1 -n shop -c api"
+        );
+        assert_eq!(
+            last_run(&pod, "side"),
+            "the pod status records no terminated run (0 restarts)"
+        );
+        assert_eq!(
+            last_run(&json!({}), "x"),
+            "the pod status has no entry for it"
+        );
+    }
+
+    #[test]
     fn the_crash_looping_running_pod_is_picked() {
         let pod = |name: &str, phase: &str, restarts: i64| {
             json!({"metadata": {"name": name, "creationTimestamp": "2026-01-01T00:00:00Z"},
@@ -628,6 +834,7 @@ mod tests {
         let s = Stream {
             pod: "api-1".into(),
             container: "api".into(),
+            last_run: String::new(),
         };
         let opts = LogOptions {
             previous: true,

@@ -47,11 +47,12 @@ pub fn render(
         selector.as_deref().unwrap_or("<none>")
     ));
     out.push_str(&format!("Ports:      {}\n", service_ports(svc)));
-    let (addresses, ports) = if slices.is_empty() {
+    let (mut addresses, ports) = if slices.is_empty() {
         from_endpoints(endpoints)
     } else {
         from_slices(slices)
     };
+    fill_nodes(&mut addresses, pods);
     let ready = addresses.iter().filter(|a| a.ready).count();
     out.push_str(&format!(
         "Endpoints:  {ready} ready, {} not ready{}\n",
@@ -192,6 +193,25 @@ fn from_endpoints(ep: Option<&Value>) -> (Vec<Address>, Vec<String>) {
         }
     }
     (out, ports)
+}
+
+/// An address that names no node takes its pod's `spec.nodeName` (found by the address's
+/// target pod, else by its IP): Endpoints written by hand or by an older controller often
+/// leave `nodeName` out, and `<none>` would read as "not scheduled".
+fn fill_nodes(addresses: &mut [Address], pods: &[Redacted<Value>]) {
+    for a in addresses.iter_mut().filter(|a| a.node.is_empty()) {
+        let pod = pods.iter().find(|p| {
+            let name = text(p, "/metadata/name");
+            if a.pod.is_empty() {
+                !a.ip.is_empty() && text(p, "/status/podIP") == a.ip
+            } else {
+                name == a.pod
+            }
+        });
+        if let Some(p) = pod {
+            a.node = text(p, "/spec/nodeName").to_string();
+        }
+    }
 }
 
 /// Why the service has (or lacks) ready endpoints.
@@ -341,6 +361,35 @@ mod tests {
                 "targetPort 8080: no container of its pods declares that port (they declare 8081)"
             ),
             "{out}"
+        );
+    }
+
+    #[test]
+    fn an_address_without_a_node_takes_its_pods_node() {
+        let ep = json!({"subsets": [{"ports": [{"port": 8080, "protocol": "TCP"}], "addresses": [
+            {"ip": "10.0.0.1", "targetRef": {"kind": "Pod", "name": "web-1"}},
+            {"ip": "10.0.0.2"},
+            {"ip": "10.0.0.3", "nodeName": "node-9", "targetRef": {"kind": "Pod", "name": "web-3"}},
+            {"ip": "10.0.0.4", "targetRef": {"kind": "Pod", "name": "gone"}}]}]});
+        let pod = |name: &str, ip: &str, node: &str| json!({"metadata": {"name": name}, "spec": {"nodeName": node}, "status": {"podIP": ip}});
+        let pods = [
+            pod("web-1", "10.0.0.1", "node-1"),
+            pod("web-2", "10.0.0.2", "node-2"),
+            pod("web-3", "10.0.0.3", "node-1"),
+        ];
+        let out = render(&svc(json!({"app": "web"})), &[], Some(&ep), &pods);
+        assert!(out.contains("10.0.0.1   true    web-1    node-1"), "{out}");
+        assert!(
+            out.contains("10.0.0.2   true    <none>   node-2"),
+            "found by IP: {out}"
+        );
+        assert!(
+            out.contains("10.0.0.3   true    web-3    node-9"),
+            "the address's own nodeName wins: {out}"
+        );
+        assert!(
+            out.contains("10.0.0.4   true    gone     <none>"),
+            "no such pod: {out}"
         );
     }
 

@@ -44,6 +44,7 @@ pub fn history(deploy: &Redacted<Value>, replica_sets: &[Redacted<Value>]) -> St
         out.push_str("No rollout history found (no ReplicaSet with a revision annotation).\n");
         return out;
     }
+    let gone = gone_note(deploy, &revs);
     let rows: Vec<Vec<String>> = revs
         .into_iter()
         .map(|(rev, cause, rs)| {
@@ -59,7 +60,74 @@ pub fn history(deploy: &Redacted<Value>, replica_sets: &[Redacted<Value>]) -> St
         out.push_str(&l);
         out.push('\n');
     }
+    if let Some(note) = gone {
+        out.push_str(&note);
+        out.push('\n');
+    }
     out
+}
+
+/// Most runs of missing revisions a note names (`1-2, 4, 6-9, …`).
+const MAX_GAPS: usize = 8;
+/// `spec.revisionHistoryLimit` when the Deployment sets none (the API's default).
+const DEFAULT_HISTORY_LIMIT: i64 = 10;
+
+/// Revisions below the newest that no ReplicaSet holds, and why they may be gone: a
+/// history that starts at 3 otherwise reads as if 3 were the first rollout.
+fn gone_note(deploy: &Value, revs: &[(i64, String, String)]) -> Option<String> {
+    let newest = revs.iter().map(|r| r.0).max()?;
+    let held: std::collections::BTreeSet<i64> = revs.iter().map(|r| r.0).collect();
+    let mut runs: Vec<(i64, i64)> = Vec::new();
+    let mut missing = 0;
+    // Ranges walked over what is held: a revision number of 10^18 costs no loop.
+    let mut next = 1;
+    for &r in held.iter().filter(|&&r| r >= 1) {
+        if r > next {
+            runs.push((next, r - 1));
+            missing += r - next;
+        }
+        next = r.saturating_add(1);
+    }
+    if runs.is_empty() {
+        return None;
+    }
+    let mut named: Vec<String> = runs
+        .iter()
+        .take(MAX_GAPS)
+        .map(|&(a, b)| {
+            if a == b {
+                a.to_string()
+            } else {
+                format!("{a}-{b}")
+            }
+        })
+        .collect();
+    if runs.len() > MAX_GAPS {
+        named.push("…".into());
+    }
+    let limit = deploy
+        .pointer("/spec/revisionHistoryLimit")
+        .and_then(Value::as_i64)
+        .unwrap_or(DEFAULT_HISTORY_LIMIT);
+    let old = held.iter().filter(|&&r| r < newest).count() as i64;
+    let what = if missing == 1 {
+        "revision"
+    } else {
+        "revisions"
+    };
+    let why = if limit <= 0 {
+        "spec.revisionHistoryLimit 0 keeps no old ReplicaSet".to_string()
+    } else if old >= limit {
+        format!("spec.revisionHistoryLimit {limit} keeps only the {limit} newest old ReplicaSets")
+    } else {
+        format!(
+            "not pruned by spec.revisionHistoryLimit {limit} (unless it was lower then): their ReplicaSets were deleted, or a rollback renumbered them (rollout undo gives the restored revision the next number)"
+        )
+    };
+    Some(format!(
+        "[kubeglass: {what} {} not kept: {why}]",
+        named.join(", ")
+    ))
 }
 
 /// kubectl's `rollout history` text for a StatefulSet or DaemonSet (`statefulset.apps`,
@@ -131,6 +199,51 @@ mod tests {
         assert!(lines[2].starts_with("1 ") && lines[2].ends_with("<none>"));
         assert!(lines[3].starts_with("2 (current)") && lines[3].ends_with("set image api=2"));
         assert!(history(&deploy, &[]).contains("No rollout history"));
+    }
+
+    #[test]
+    fn revisions_no_replica_set_holds_are_said_to_be_gone_and_why() {
+        let rs = |name: &str, rev: &str| {
+            shown(json!({"metadata": {"name": name, "annotations": {REVISION: rev}}}))
+        };
+        let deploy = |limit: Option<i64>| {
+            let mut d =
+                json!({"metadata": {"name": "api", "annotations": {REVISION: "3"}}, "spec": {}});
+            if let Some(l) = limit {
+                d["spec"]["revisionHistoryLimit"] = json!(l);
+            }
+            shown(d)
+        };
+        let out = history(&deploy(None), &[rs("api-c", "3")]);
+        let last = out.lines().last().unwrap();
+        assert!(
+            last.starts_with(
+                "[kubeglass: revisions 1-2 not kept: not pruned by spec.revisionHistoryLimit 10"
+            ),
+            "{out}"
+        );
+        let out = history(&deploy(Some(0)), &[rs("api-c", "3")]);
+        assert!(
+            out.ends_with(
+                "revisions 1-2 not kept: spec.revisionHistoryLimit 0 keeps no old ReplicaSet]\n"
+            ),
+            "{out}"
+        );
+        let out = history(
+            &deploy(Some(1)),
+            &[rs("api-b", "2"), rs("api-d", "4"), rs("api-c", "6")],
+        );
+        assert!(
+            out.ends_with("[kubeglass: revisions 1, 3, 5 not kept: spec.revisionHistoryLimit 1 keeps only the 1 newest old ReplicaSets]\n"),
+            "{out}"
+        );
+        let whole = history(&deploy(None), &[rs("api-a", "1"), rs("api-b", "2")]);
+        assert!(!whole.contains("not kept"), "{whole}");
+        let huge = history(&deploy(None), &[rs("api-z", "9223372036854775807")]);
+        assert!(
+            huge.contains("revisions 1-9223372036854775806 not kept"),
+            "{huge}"
+        );
     }
 
     #[test]

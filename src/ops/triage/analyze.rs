@@ -36,8 +36,11 @@ const EXAMPLES: usize = 3;
 const MAX_EVENT_GROUPS: usize = 2000;
 /// Most distinct label sets remembered per namespace (for selector near misses).
 const MAX_LABEL_SETS: usize = 500;
-/// Longest free text (a message) quoted in a finding.
-const QUOTE: usize = 160;
+/// Longest free text (a message) quoted in a finding, in bytes. Most status messages are
+/// shorter and are quoted whole; a longer one is cut in its middle, keeping its cause (the
+/// last clause). 160 characters cut the 214 of an HPA's "unable to compute" message before
+/// its operative clause, whatever room the 4 KB answer had.
+const QUOTE: usize = 240;
 
 /// Most symptoms shown under one cause; the rest are counted.
 const MAX_SYMPTOMS: usize = 4;
@@ -673,14 +676,18 @@ impl Triage {
     }
 }
 
-/// Free text on one line, cut at [`QUOTE`] characters.
+/// Free text on one line, at most [`QUOTE`] bytes, cut in the middle (the last clause is
+/// kept). A scheduler message too long to quote whole loses its preemption summary first
+/// ("preemption: 0/6 nodes are available: 3 Preemption is not helpful…"): it never names a
+/// cause the first part did not.
 fn quote(s: &str) -> String {
-    let one: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
-    if one.chars().count() <= QUOTE {
-        return one;
+    let mut one: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one.len() > QUOTE
+        && let Some(at) = one.find(" preemption: ")
+    {
+        one.truncate(at);
     }
-    let cut: String = one.chars().take(QUOTE).collect();
-    format!("{cut}…")
+    crate::lines::cut_middle(&one, QUOTE).into_owned()
 }
 
 #[cfg(test)]

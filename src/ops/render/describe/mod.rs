@@ -332,7 +332,7 @@ impl Doc {
                     text(c, "/type").to_string(),
                     text(c, "/status").to_string(),
                     text(c, "/reason").to_string(),
-                    clip(&one_line(text(c, "/message")), 160),
+                    message(&one_line(text(c, "/message"))).into_owned(),
                 ]
             })
             .collect();
@@ -451,6 +451,17 @@ pub(crate) fn bool_word(v: Option<&Value>) -> &'static str {
         Some(true) => "True",
         _ => "False",
     }
+}
+
+/// Longest message shown (a condition's, a container state's), in bytes. kubectl shows them
+/// whole and real ones are shorter, so the text matches kubectl's; a longer one (a
+/// termination message may hold 4 KB) is cut in the middle, keeping its last clause, where
+/// the cause usually is. (A fixed cut at 160 characters once hid an HPA's cause.)
+const MESSAGE: usize = 1024;
+
+/// A message as shown: whole up to [`MESSAGE`] bytes, else cut in the middle.
+pub(crate) fn message(s: &str) -> Cow<'_, str> {
+    crate::lines::cut_middle(s, MESSAGE)
 }
 
 /// At most `max` characters, with a note when cut.

@@ -7,7 +7,7 @@ use crate::quantity;
 use crate::redact::Redacted;
 use crate::timefmt;
 
-use super::{Doc, Related, clip, items, scalar, text};
+use super::{Doc, Related, items, message, scalar, text};
 
 /// `describe node`, with its Lease, the pods on it and what they request.
 pub fn node(d: &mut Doc, o: &Value, r: &Related) {
@@ -145,7 +145,7 @@ fn conditions(d: &mut Doc, o: &Value) {
             time(c, "/lastHeartbeatTime"),
             time(c, "/lastTransitionTime"),
             text(c, "/reason").to_string(),
-            clip(text(c, "/message"), 160),
+            message(text(c, "/message")).into_owned(),
         ]
     }));
     if rows.len() == 1 {

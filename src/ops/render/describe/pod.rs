@@ -4,7 +4,7 @@ use serde_json::Value;
 
 use crate::timefmt::describe_time;
 
-use super::{Doc, bool_word, clip, items, scalar, text};
+use super::{Doc, bool_word, clip, items, message, scalar, text};
 
 /// `describe pod`.
 pub fn pod(d: &mut Doc, p: &Value) {
@@ -261,7 +261,7 @@ fn state(d: &mut Doc, label: &str, s: Option<&Value>) {
         "terminated" => {
             d.kv(2, label, "Terminated");
             d.kv_some(3, "Reason", text(detail, "/reason"));
-            d.kv_some(3, "Message", &clip(text(detail, "/message"), 300));
+            d.kv_some(3, "Message", &message(text(detail, "/message")));
             d.kv(3, "Exit Code", &scalar(detail.get("exitCode")));
             if detail.get("signal").and_then(Value::as_i64).unwrap_or(0) > 0 {
                 d.kv(3, "Signal", &scalar(detail.get("signal")));
@@ -272,7 +272,7 @@ fn state(d: &mut Doc, label: &str, s: Option<&Value>) {
         _ => {
             d.kv(2, label, "Waiting");
             d.kv_some(3, "Reason", text(detail, "/reason"));
-            d.kv_some(3, "Message", &clip(text(detail, "/message"), 300));
+            d.kv_some(3, "Message", &message(text(detail, "/message")));
         }
     }
 }

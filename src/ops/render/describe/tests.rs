@@ -337,6 +337,31 @@ fn hpa_shows_current_metric_beside_target() {
 }
 
 #[test]
+fn condition_messages_are_shown_whole_as_kubectl_does_and_long_ones_keep_their_end() {
+    const CAUSE: &str =
+        "the server could not find the requested resource (get pods.metrics.k8s.io)";
+    let hpa = |message: String| {
+        let mut h = fixture("hpa-web");
+        h["status"]["conditions"] = json!([{"type": "ScalingActive", "status": "False",
+            "reason": "FailedGetResourceMetric", "message": message}]);
+        render(&h, &Related::default(), now())
+    };
+    let whole = format!(
+        "the HPA was unable to compute the replica count: unable to get metrics for resource cpu: unable to fetch metrics from resource metrics API: {CAUSE}"
+    );
+    let out = hpa(whole.clone());
+    assert!(out.contains(&whole), "214 bytes are not cut: {out}");
+    let long = format!("{}: {CAUSE}", "unable to get metrics ".repeat(60));
+    let out = hpa(long);
+    let row = out
+        .lines()
+        .find(|l| l.contains("FailedGetResourceMetric"))
+        .unwrap();
+    assert!(row.trim_end().ends_with(&format!(" … {CAUSE}")), "{row}");
+    assert!(row.len() < 1200, "{} bytes", row.len());
+}
+
+#[test]
 fn namespace_shows_quota_used_and_hard_and_limit_ranges() {
     let related = Related {
         quotas: Some(list("quota-kg-list")),

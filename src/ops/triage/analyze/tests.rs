@@ -463,3 +463,39 @@ fn a_relation_of_one_standalone_pod_does_not_fold_another_problem_under_it() {
         "the pending pod is not the node's symptom:\n{r}"
     );
 }
+#[test]
+fn an_hpa_message_keeps_its_operative_clause() {
+    let mut t = Triage::default();
+    t.autoscaler(&json!({"metadata": {"namespace": "shop", "name": "api"},
+        "spec": {"maxReplicas": 5}, "status": {"currentReplicas": 1, "conditions": [
+        {"type": "ScalingActive", "status": "False", "reason": "FailedGetResourceMetric",
+         "message": "the HPA was unable to compute the replica count: unable to get metrics for resource cpu: unable to fetch metrics from resource metrics API: the server could not find the requested resource (get pods.metrics.k8s.io)"}]}}));
+    let out = report(t);
+    assert!(
+        out.contains("the server could not find the requested resource (get pods.metrics.k8s.io))"),
+        "quoted whole (214 bytes fit): {out}"
+    );
+}
+
+#[test]
+fn a_long_quote_is_cut_in_the_middle_and_loses_the_preemption_summary_first() {
+    let long = format!(
+        "the HPA was unable to compute the replica count: {}: the server could not find the requested resource",
+        "unable to get metrics for resource cpu".repeat(8)
+    );
+    let q = quote(&long);
+    assert!(q.len() <= QUOTE, "{q}");
+    assert!(q.starts_with("the HPA was unable"), "{q}");
+    assert!(
+        q.ends_with(" … the server could not find the requested resource"),
+        "{q}"
+    );
+    let sched = format!(
+        "0/6 nodes are available: 3 node(s) didn't match Pod's node affinity/selector, {}3 Insufficient memory. preemption: 0/6 nodes are available: 3 No preemption victims found for incoming pod, 3 Preemption is not helpful for scheduling.",
+        "1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, ".repeat(2)
+    );
+    let q = quote(&sched);
+    assert!(q.ends_with("3 Insufficient memory."), "{q}");
+    assert!(!q.contains("preemption"), "{q}");
+    assert_eq!(quote("short\n  message"), "short message");
+}
