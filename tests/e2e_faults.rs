@@ -93,6 +93,8 @@ struct Spec<'a> {
 struct Agent {
     child: Option<Child>,
     log: PathBuf,
+    /// The `--health-file` it was started with.
+    health_file: PathBuf,
 }
 
 impl Drop for Agent {
@@ -143,11 +145,7 @@ impl Agent {
             "e2e-faults",
         ])
         .arg("--health-file")
-        .arg(std::env::temp_dir().join(format!(
-            "kubeglass-e2e-fault-alive-{}-{}-{n}",
-            std::process::id(),
-            spec.id
-        )))
+        .arg(&health_file)
         .args(spec.extra)
         .stdout(Stdio::null())
         .stderr(std::fs::File::create(&log).expect("log file"));
@@ -161,6 +159,7 @@ impl Agent {
         Agent {
             child: Some(child),
             log,
+            health_file,
         }
     }
 
@@ -1835,11 +1834,7 @@ fn a_key_without_send_permission_fails_health_within_max_age_naming_the_cause() 
         },
     );
     let started = Instant::now();
-    // The path Agent::start gives it.
-    let health_file = std::env::temp_dir().join(format!(
-        "kubeglass-e2e-fault-alive-{}-{id}",
-        std::process::id()
-    ));
+    let health_file = agent.health_file.clone();
     let max_age = 5;
     let health = || {
         let mut c = kubeglass();
