@@ -22,7 +22,7 @@ use crate::url::with_query;
 
 mod revisions;
 mod selector;
-pub use revisions::Revisions;
+pub use revisions::{Owner, Revisions};
 pub use selector::Selector;
 
 /// Runs read commands against one cluster within one scope.
