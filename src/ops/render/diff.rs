@@ -260,13 +260,15 @@ pub fn cut_at(v: &str, max: usize) -> String {
     format!("{}…", &v[..v.floor_char_boundary(max)])
 }
 
-/// What a workload's newest revision `to` changed against `from` (`from == to`: it has no
-/// earlier one), as `triage` and `describe` say it: the [`summary`], or `first revision`.
+/// What a workload's newest revision `to` changed against `from` (`from == to`: no earlier
+/// one is kept), as `triage` and `describe` say it: the [`summary`], or that there is
+/// nothing to compare with.
 pub fn latest(from: i64, to: i64, old: &Redacted<Value>, new: &Redacted<Value>) -> String {
-    if from == to {
-        return format!("revision {to}, the first");
+    match (from == to, to <= 1) {
+        (true, true) => format!("revision {to}, the first"),
+        (true, false) => format!("revision {to}, no earlier revision to compare"),
+        (false, _) => summary(&deltas(old, new)),
     }
-    summary(&deltas(old, new))
 }
 
 #[cfg(test)]
@@ -362,6 +364,10 @@ mod tests {
         );
         assert_eq!(latest(2, 3, &o, &n), "image api: api:2.4.0 → api:2.4.1");
         assert_eq!(latest(1, 1, &n, &n), "revision 1, the first");
+        assert_eq!(
+            latest(3, 3, &n, &n),
+            "revision 3, no earlier revision to compare"
+        );
         assert_eq!(cut_at("abcdé", 4), "abcd…");
         assert_eq!(cut_at("abcdé", 5), "abcd…");
         assert_eq!(cut_at("abc", 5), "abc");

@@ -43,7 +43,7 @@ const PAGE: usize = 250;
 const MAX_SERVER_JUDGED: usize = 50;
 
 /// The namespaced types triage reads, in the order it reads them.
-const NAMESPACED: &[&str] = &[
+pub(super) const NAMESPACED: &[&str] = &[
     "pods",
     "deployments",
     "statefulsets",

@@ -236,9 +236,13 @@ impl Doc {
     /// `Last Rollout:  revision 2 → 3 (5m ago): image api: 2.4.0 → 2.4.1`.
     fn last_rollout(&mut self, r: &LastRollout) {
         let ago = timefmt::age(Some(&r.created), self.now);
-        let line = match r.from == r.to {
-            true => format!("revision {} ({ago} ago), the first", r.to),
-            false => format!("revision {} → {} ({ago} ago): {}", r.from, r.to, r.summary),
+        let line = match (r.from == r.to, r.to <= 1) {
+            (true, true) => format!("revision {} ({ago} ago), the first", r.to),
+            (true, false) => format!(
+                "revision {} ({ago} ago), no earlier revision to compare",
+                r.to
+            ),
+            (false, _) => format!("revision {} → {} ({ago} ago): {}", r.from, r.to, r.summary),
         };
         self.kv(0, "Last Rollout", &line);
     }
