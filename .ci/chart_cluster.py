@@ -189,9 +189,23 @@ def query_checks(mode, binary, sa_dir, port, home, canaries):
     rc, out, err, cmd = q(["--", "get", "secrets", "-n", "shop", "-o", "json"])
     check(rc == 0 and "db-credentials" in out, f"{mode}: get secrets -n shop -o json lists metadata: "
           + show(rc, out, err, cmd))
+    # Everything triage and changes read is granted: no "not read" line (issue 35, item 1).
+    # In namespaced mode the agent runs as the Deployment does: cluster types out of scope.
+    scoped = [] if mode == "default" else ["--namespaces", "shop", "--no-cluster-resources"]
+    for op in ("triage", "changes"):
+        rc, out, err, cmd = q([*scoped, "--", op, "-n", "shop"])
+        unread = [line for line in out.splitlines() if line.lstrip("[").startswith("not read:")]
+        check(rc == 0 and not unread,
+              f"{mode}: {op} -n shop reads everything it needs: {unread} " + show(rc, out, err, cmd))
     if mode == "default":
         rc, out, err, cmd = q(["--", "get", "pods", "-n", "payments"])
         check(rc == 0, f"{mode}: get pods -n payments works: " + show(rc, out, err, cmd))
+        # The node's Lease (kube-node-lease) is granted with the cluster reads.
+        rc, out, err, cmd = q(["--", "describe", "node", "node-1"])
+        lease = [line for line in out.splitlines() if line.startswith("Lease:")]
+        check(rc == 0 and lease and "forbidden" not in lease[0].lower(),
+              f"{mode}: describe node reads its Lease (the testbed may have none): {lease} "
+              + show(rc, out, err, cmd))
     else:
         # As the Deployment runs it: --namespaces from rbac.namespaces refuses before any request.
         rc, out, err, cmd = q(["--namespaces", "shop", "--", "get", "pods", "-n", "payments"])

@@ -29,7 +29,7 @@ EXTRA = {
                   "clusterName": "prod-eu", "extraArgs": ["--command-timeout", "120s"]},
         "aws": {"region": "eu-west-1", "accessKeyId": "AKIAEXAMPLE", "secretAccessKey": "x"},
         "serviceAccount": {"annotations": {"eks.amazonaws.com/role-arn": "arn:aws:iam::111122223333:role/kg"}},
-        "rbac": {"namespaces": ["shop", "payments"], "clusterScopedReads": True, "secrets": False,
+        "rbac": {"namespaces": ["shop", "payments"], "clusterScopedReads": True, "secrets": "none",
                  "extraRules": [{"apiGroups": ["example.com"], "resources": ["widgets"],
                                  "verbs": ["get", "list", "watch"]}]},
         "proxy": {"https": "http://proxy:3128", "noProxy": "10.0.0.0/8"},
@@ -56,6 +56,8 @@ MUST_FAIL = {
     "bad log format": {"agent": {"logFormat": "xml"}},
     "bad namespace": {"rbac": {"namespaces": ["Shop_1"]}},
     "half a static key": {"aws": {"accessKeyId": "AKIAEXAMPLE"}},
+    "secrets as a bool": {"rbac": {"secrets": False}},
+    "unknown secrets mode": {"rbac": {"secrets": "values"}},
 }
 
 

@@ -99,7 +99,8 @@ SCHEMA = {
             "namespaces": {"type": "array", "uniqueItems": True,
                            "items": {"type": "string", "pattern": DNS_NAME, "maxLength": 63}},
             "clusterScopedReads": b("Cluster-scoped reads in namespaced mode."),
-            "secrets": b("Grant reads on Secrets."),
+            "secrets": s("Secrets: metadata (get/list, read as metadata only) or none (no grant; the agent refuses Secret reads).",
+                         enum=["metadata", "none"]),
             "extraRules": {"type": "array", "items": RULE},
         }),
         "proxy": obj({

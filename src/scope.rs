@@ -1,6 +1,6 @@
-//! Which part of the cluster kubeglass may read: a namespace allow-list and a switch for
-//! cluster-scoped types. Checked before any request is planned, so an out-of-scope command
-//! never reaches the API (`OutOfScope`).
+//! Which part of the cluster kubeglass may read: a namespace allow-list, a switch for
+//! cluster-scoped types and one for Secrets. Checked before any request is planned, so an
+//! out-of-scope command never reaches the API (`OutOfScope`).
 
 use crate::error::{Code, Error, Result};
 use crate::names::check_namespace_name;
@@ -12,6 +12,9 @@ pub struct Scope {
     pub namespaces: Option<Vec<String>>,
     /// Whether cluster-scoped types (nodes, namespaces, PVs, CRDs, …) may be read.
     pub cluster_resources: bool,
+    /// Secrets may not be read at all, not even their metadata (`--no-secrets`: the
+    /// identity's RBAC has no Secret grant, as the chart's `rbac.secrets: none` makes it).
+    pub no_secrets: bool,
 }
 
 impl Scope {
@@ -33,7 +36,30 @@ impl Scope {
         Ok(Scope {
             namespaces,
             cluster_resources,
+            no_secrets: false,
         })
+    }
+
+    /// This scope, with Secrets refused when `no_secrets`.
+    pub fn without_secrets(self, no_secrets: bool) -> Scope {
+        Scope { no_secrets, ..self }
+    }
+
+    /// Refuse a read of Secrets (core `secrets`; a custom resource of that name is another
+    /// type) when they are switched off: before any request, so the answer names the switch
+    /// rather than a Forbidden from the API server.
+    pub fn check_secrets(&self) -> Result<()> {
+        if !self.no_secrets {
+            return Ok(());
+        }
+        Err(Error::new(
+            Code::OutOfScope,
+            // The switch is named last: a sensitive-looking flag followed by a word would
+            // have that word redacted as its value.
+            "Secrets are outside kubeglass's scope: this agent was deployed without any grant \
+             on Secrets, not even their metadata, and refuses them before asking the API \
+             server; ask for the workloads or ConfigMaps instead (set by --no-secrets)",
+        ))
     }
 
     /// Everything: every namespace and cluster-scoped types.
@@ -41,6 +67,7 @@ impl Scope {
         Scope {
             namespaces: None,
             cluster_resources: true,
+            no_secrets: false,
         }
     }
 
@@ -127,6 +154,17 @@ mod tests {
             e.message
         );
         assert!(Scope::all().check_cluster_scoped("nodes").is_ok());
+    }
+
+    #[test]
+    fn refuses_secrets_when_switched_off_and_only_then() {
+        assert!(Scope::all().check_secrets().is_ok());
+        let e = Scope::all()
+            .without_secrets(true)
+            .check_secrets()
+            .unwrap_err();
+        assert_eq!(e.code, Code::OutOfScope);
+        assert!(e.message.contains("--no-secrets"), "{}", e.message);
     }
 
     #[test]

@@ -53,6 +53,11 @@ pub mod ops {
     pub use crate::ops::{Engine, Executor};
 }
 
+/// The RBAC rules the code's reads need (the chart is checked against them).
+pub mod reads {
+    pub use crate::ops::reads::{CLUSTER, NAMESPACED, Rule, SECRETS};
+}
+
 /// Answers, formats, the budget and output escaping.
 pub mod output {
     pub use crate::output::{Format, Output, printable};

@@ -539,6 +539,65 @@ fn changes_and_rollout_diff_tell_what_the_history_changed_newest_first_without_v
     );
     assert_eq!(v["items"][r3]["kind"], "rollout");
     assert_no_env_value("changes -o json", &as_json);
+
+    triage_and_describe_name_each_workloads_last_rollout(&kc, &ns);
+}
+
+/// `triage` ends each workload finding with its last rollout, and `describe` shows it, on the
+/// history of `ns` (checked inside the test that wrote it: another namespace of findings
+/// would crowd the shared testbed's 4 KB triage of `e2e_triage_chains`).
+fn triage_and_describe_name_each_workloads_last_rollout(kc: &Path, ns: &str) {
+    let (kc, ns) = (kc.to_path_buf(), ns.to_string());
+    // The history was written seconds ago: inside triage's 2 h.
+    let clock = regex_lite::Regex::new(r"— last change \d\d:\d\d: ").expect("regex");
+
+    let (code, out, err) = query(&kc, &[], &["triage", "-n", &ns]);
+    assert_eq!(code, 0, "{err}");
+    assert_no_env_value("triage", &out);
+    let line = |needle: &str| {
+        out.lines()
+            .find(|l| l.contains(needle))
+            .unwrap_or_else(|| panic!("no line with {needle:?}:\n{out}"))
+    };
+    let api = line("deploy/api: CrashLoopBackOff");
+    assert!(
+        clock.is_match(api)
+            && api.ends_with(
+                ": api args changed; image api: shop/api:2.4.2 → shop/api:2.4.3; api env +CACHE"
+            ),
+        "the Deployment's finding ends with its last rollout:\n{out}"
+    );
+    let db = line("sts/db: 0/1 ready");
+    assert!(
+        clock.is_match(db) && db.ends_with(": image db: postgres:15 → postgres:16"),
+        "the StatefulSet's finding ends with its last rollout:\n{out}"
+    );
+    assert!(
+        !out.lines().any(|l| l.starts_with("not read:")) && !out.contains("output cut"),
+        "{out}"
+    );
+    let (code, json, err) = query(&kc, &[], &["triage", "-n", &ns, "-o", "json"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        json.contains("image db: postgres:15 → postgres:16"),
+        "the JSON form says it too:\n{json}"
+    );
+
+    let (code, out, err) = query(&kc, &[], &["describe", "deploy", "api", "-n", &ns]);
+    assert_eq!(code, 0, "{err}");
+    assert_no_env_value("describe deploy", &out);
+    let rollout = regex_lite::Regex::new(
+        r"(?m)^Last Rollout: +revision 2 → 3 \(\S+ ago\): api args changed; image api: shop/api:2.4.2 → shop/api:2.4.3; api env \+CACHE$",
+    )
+    .expect("regex");
+    assert!(rollout.is_match(&out), "{out}");
+    let (code, out, err) = query(&kc, &[], &["describe", "sts", "db", "-n", &ns]);
+    assert_eq!(code, 0, "{err}");
+    let rollout = regex_lite::Regex::new(
+        r"(?m)^Last Rollout: +revision 1 → 2 \(\S+ ago\): image db: postgres:15 → postgres:16$",
+    )
+    .expect("regex");
+    assert!(rollout.is_match(&out), "{out}");
 }
 
 /// A running `kubeglass run`, killed when the test ends (passing or not).

@@ -6,7 +6,8 @@
 //! `(5m ago)` beside a timestamp dropped). Every line kubectl prints must then appear in the
 //! same section of kubeglass's output, whole or as the start of a longer line (kubeglass adds
 //! columns such as a condition's reason and message, and port names). kubeglass may print
-//! more lines and sections: its extras (the waiting message, job conditions, real endpoints).
+//! more lines and sections: its extras (the waiting message, job conditions, real endpoints,
+//! a workload's `Last Rollout:` section, which kubectl has no line for and so never checks).
 //!
 //! Where kubectl 1.32 is itself wrong against the testbed's 1.20 API server (version skew),
 //! or kubeglass differs on purpose, the line or section is skipped with the reason written

@@ -112,6 +112,11 @@ impl Agent {
         let kube = testbed();
         let n = STARTED.fetch_add(1, Ordering::SeqCst);
         let log = std::env::temp_dir().join(format!("{}{}-{n}.log", agent_log_prefix(), spec.id));
+        let health_file = std::env::temp_dir().join(format!(
+            "kubeglass-e2e-fault-alive-{}-{}-{n}",
+            std::process::id(),
+            spec.id
+        ));
         let mut c = kubeglass();
         c.env("AWS_REGION", &env["AWS_REGION"])
             .env("AWS_ENDPOINT_URL_SQS", &spec.endpoint)

@@ -554,3 +554,51 @@ fn describe_output_never_carries_terminal_control_characters() {
     assert!(out.contains("note: ^[[2J^[]0;pwned^G\\u009b31m"), "{out}");
     assert!(out.contains("postgres:16^[[8m"), "{out}");
 }
+
+#[test]
+fn no_secrets_refuses_every_secret_read_before_any_request() {
+    let api = FakeApi::start();
+    let run_with = |args: &[&str]| {
+        let mut c = kubeglass();
+        c.arg("query")
+            .arg("--kubeconfig")
+            .arg(api.kubeconfig())
+            .arg("--no-secrets")
+            .arg("--")
+            .args(args);
+        run(c)
+    };
+    for args in [
+        &["get", "secrets"][..],
+        &["get", "secret", "db-credentials", "-o", "yaml"],
+        &["describe", "secret", "db-credentials"],
+        &["get", "secrets", "-A"],
+    ] {
+        let (code, _, err) = run_with(args);
+        assert_eq!(
+            (code, error_code(&err).as_deref()),
+            (1, Some("OutOfScope")),
+            "{args:?}: {err}"
+        );
+        assert!(
+            err.contains("(set by --no-secrets)") && !err.contains("<redacted>"),
+            "{args:?} names the switch: {err}"
+        );
+        assert!(api.requests().is_empty(), "{args:?} sent a request");
+    }
+    // A spelling discovery must resolve is refused once resolved, before any Secret read.
+    let (code, _, err) = run_with(&["get", "Secret"]);
+    assert_eq!(
+        (code, error_code(&err).as_deref()),
+        (1, Some("OutOfScope")),
+        "{err}"
+    );
+    let (code, out, err) = run_with(&["get", "pods"]);
+    assert_eq!(code, 0, "everything else still reads: {err}");
+    assert!(!out.is_empty());
+    assert!(
+        api.requests().iter().all(|r| !r.url.contains("secrets")),
+        "{:?}",
+        api.requests()
+    );
+}

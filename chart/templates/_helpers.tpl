@@ -70,65 +70,74 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end }}
 
 {{/*
-Rules on namespaced resources: read-only by construction, verbs get/list/watch only, on an
-explicit list of resources (no wildcards). Secrets only when rbac.secrets: the agent asks for
-their metadata only, but RBAC cannot say "metadata only".
+Rules on namespaced resources: read-only by construction, verbs get/list only, on an explicit
+list of resources (no wildcards). They equal src/ops/reads.rs, the list of what the code reads
+(tests/chart_rbac.rs compares the rendered rules): change both together. Secrets only when
+rbac.secrets is metadata: the agent asks for their metadata only, but RBAC cannot say
+"metadata only".
 */}}
 {{- define "kubeglass.namespacedRules" -}}
 - apiGroups: [""]
   resources:
     - pods
-    - pods/log
     - services
     - endpoints
     - events
     - configmaps
     - persistentvolumeclaims
     - replicationcontrollers
-    {{- if .Values.rbac.secrets }}
+    - resourcequotas
+    - limitranges
+    {{- if eq .Values.rbac.secrets "metadata" }}
     - secrets
     {{- end }}
-  verbs: [get, list, watch]
+  verbs: [get, list]
+- apiGroups: [""]
+  resources: [pods/log]
+  verbs: [get]
 - apiGroups: [apps]
   resources: [deployments, replicasets, statefulsets, daemonsets, controllerrevisions]
-  verbs: [get, list, watch]
+  verbs: [get, list]
 - apiGroups: [batch]
   resources: [jobs, cronjobs]
-  verbs: [get, list, watch]
+  verbs: [get, list]
 - apiGroups: [networking.k8s.io]
   resources: [ingresses, networkpolicies]
-  verbs: [get, list, watch]
+  verbs: [get, list]
 - apiGroups: [autoscaling]
   resources: [horizontalpodautoscalers]
-  verbs: [get, list, watch]
+  verbs: [get, list]
 - apiGroups: [policy]
   resources: [poddisruptionbudgets]
-  verbs: [get, list, watch]
+  verbs: [get, list]
 - apiGroups: [discovery.k8s.io]
   resources: [endpointslices]
-  verbs: [get, list, watch]
-- apiGroups: [events.k8s.io]
-  resources: [events]
-  verbs: [get, list, watch]
+  verbs: [get, list]
+- apiGroups: [rbac.authorization.k8s.io]
+  resources: [roles, rolebindings]
+  verbs: [get, list]
 - apiGroups: [metrics.k8s.io]
   resources: [pods]
-  verbs: [get, list, watch]
+  verbs: [get, list]
 {{- end }}
 
-{{/* Rules on cluster-scoped resources. */}}
+{{/* Rules on cluster-scoped resources, and node Leases (kube-node-lease, read by name). */}}
 {{- define "kubeglass.clusterRules" -}}
 - apiGroups: [""]
   resources: [namespaces, nodes, persistentvolumes]
-  verbs: [get, list, watch]
+  verbs: [get, list]
 - apiGroups: [storage.k8s.io]
   resources: [storageclasses]
-  verbs: [get, list, watch]
+  verbs: [get, list]
 - apiGroups: [apiextensions.k8s.io]
   resources: [customresourcedefinitions]
-  verbs: [get, list, watch]
+  verbs: [get, list]
 - apiGroups: [metrics.k8s.io]
   resources: [nodes]
-  verbs: [get, list, watch]
+  verbs: [get, list]
+- apiGroups: [coordination.k8s.io]
+  resources: [leases]
+  verbs: [get]
 {{- end }}
 
 {{/* The user's extra rules (verbs limited to get/list/watch by the schema). */}}

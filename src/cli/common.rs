@@ -25,6 +25,8 @@ Cluster access and scope:
   --request-timeout DUR      per request to the Kubernetes API (default 30s)
   --namespaces a,b           read only these namespaces (KUBEGLASS_NAMESPACES; default: all)
   --no-cluster-resources     refuse cluster-scoped types: nodes, PVs, CRDs, … (KUBEGLASS_NO_CLUSTER_RESOURCES=1)
+  --no-secrets               refuse every Secret read, metadata too, before any request
+                             (KUBEGLASS_NO_SECRETS=1; the chart's rbac.secrets=none sets it)
   --redact-env-names a,b     more name fragments whose values are hidden, in env, args and
                              key=value pairs (KUBEGLASS_REDACT_ENV_NAMES). Built in: a name,
                              upper-cased with only A-Z 0-9 kept, containing PASS PWD SECRET TOKEN
@@ -90,7 +92,9 @@ pub fn cluster_args(args: &mut pico_args::Arguments) -> Result<ClusterArgs> {
     let namespaces = flag_or_env(args, "--namespaces", "KUBEGLASS_NAMESPACES")?;
     let no_cluster =
         args.contains("--no-cluster-resources") || env_true("KUBEGLASS_NO_CLUSTER_RESOURCES");
-    let scope = Scope::parse(namespaces.as_deref().unwrap_or(""), !no_cluster)?;
+    let no_secrets = args.contains("--no-secrets") || env_true("KUBEGLASS_NO_SECRETS");
+    let scope =
+        Scope::parse(namespaces.as_deref().unwrap_or(""), !no_cluster)?.without_secrets(no_secrets);
     let extra = flag_or_env(args, "--redact-env-names", "KUBEGLASS_REDACT_ENV_NAMES")?;
     let redact = RedactSettings::with_extra_patterns(
         extra
@@ -198,8 +202,10 @@ mod tests {
             "--max-output-bytes",
             "2048",
             "--no-cluster-resources",
+            "--no-secrets",
         ]);
         let c = cluster_args(&mut a).unwrap();
+        assert!(c.scope.no_secrets);
         assert_eq!(c.kube.kubeconfig, Some(PathBuf::from("/k")));
         assert_eq!(
             c.scope.namespaces,

@@ -44,7 +44,7 @@ const MAX_KEPT: usize = 2000;
 const MAX_DIFFS: usize = 20;
 
 /// The types whose managedFields writers are listed, as `TYPE.GROUP`.
-const UPDATED_TYPES: &[&str] = &[
+pub(super) const UPDATED_TYPES: &[&str] = &[
     "configmaps",
     "secrets",
     "services",
@@ -214,6 +214,11 @@ impl Collect<'_> {
         let res = match self.e.resolve_type(typed) {
             Ok(r) => r,
             Err(err) if err.code == Code::NotFound => return Ok(()),
+            // Secrets under `--no-secrets`: said, and the rest of the changes still read.
+            Err(err) if err.code == Code::OutOfScope => {
+                self.notes.push(format!("{typed} ({})", err.code));
+                return Ok(());
+            }
             Err(err) => return Err(err),
         };
         let e = self.e;

@@ -21,9 +21,9 @@ use crate::output::{Format, Output};
 use crate::redact::{self, Redacted};
 use crate::url::encode;
 
-use super::engine::{Engine, Namespaces, Shape};
+use super::engine::{Engine, Namespaces, Revisions, Shape};
 use super::related::{claim_users, counted_scoped_list, list, list_selected, scoped_list};
-use super::render::describe;
+use super::render::{describe, diff};
 
 /// Most objects one `describe` without names renders (each brings its own requests).
 const MAX_DESCRIBED: usize = 50;
@@ -192,6 +192,15 @@ fn related(e: &Engine, res: &Resource, object: &Redacted<Value>) -> describe::Re
         let rss = soft("ReplicaSets", list_selected(e, "replicasets", ns, sel));
         rel.replica_sets = rss.into_iter().filter(|rs| owned_by(rs, uid)).collect();
     }
+    if let (true, Some(ns)) = (needs.last_rollout, ns) {
+        rel.last_rollout = last_rollout(e, kind, ns, name).unwrap_or_else(|err| {
+            log::warn!(
+                "describe {kind}/{name}: could not read its revisions: {}",
+                shown(&err)
+            );
+            None
+        });
+    }
     if let (true, Some(ns)) = (needs.endpoints, ns) {
         let path = format!("/api/v1/namespaces/{ns}/endpoints/{}", encode(name));
         rel.endpoints = e.get(&path).ok();
@@ -235,6 +244,38 @@ fn related(e: &Engine, res: &Resource, object: &Redacted<Value>) -> describe::Re
         }
     }
     rel
+}
+
+/// The newest revision of workload `kind`/`name` against the one before: one list of the
+/// namespace's ReplicaSets (a Deployment) or ControllerRevisions, page by page, the two
+/// templates redacted together.
+fn last_rollout(
+    e: &Engine,
+    kind: &str,
+    ns: &str,
+    name: &str,
+) -> Result<Option<describe::LastRollout>> {
+    let (typed, revisions) = match kind {
+        "Deployment" => ("replicasets.apps", Revisions::ReplicaSets),
+        _ => ("controllerrevisions.apps", Revisions::ControllerRevisions),
+    };
+    let list = e.resolve_type(typed)?;
+    let owner = (kind.to_string(), name.to_string());
+    let mut found = e.latest_rollouts(
+        &list.path(Some(ns), None),
+        revisions,
+        &[owner.clone()].into(),
+        SystemTime::UNIX_EPOCH,
+    )?;
+    Ok(found.remove(&owner).map(|l| {
+        let p = &l.pair;
+        describe::LastRollout {
+            from: p.from,
+            to: p.to,
+            created: crate::timefmt::format_rfc3339(l.created),
+            summary: diff::latest(p.from, p.to, &p.old, &p.new),
+        }
+    }))
 }
 
 /// A node's pods (every one counted, the first kept) and its Lease, where the scope allows.

@@ -22,7 +22,7 @@ use crate::url::with_query;
 
 mod revisions;
 mod selector;
-pub use revisions::Revisions;
+pub use revisions::{Owner, Revisions};
 pub use selector::Selector;
 
 /// Runs read commands against one cluster within one scope.
@@ -238,7 +238,17 @@ impl Engine {
 
     /// Resolve a resource type without a command's scope check (related reads).
     pub fn resolve_type(&self, typed: &str) -> Result<Resource> {
-        self.client.resolve(typed)
+        // The names that can only mean core Secrets are refused before discovery too.
+        if matches!(typed, "secret" | "secrets") {
+            self.scope.check_secrets()?;
+        }
+        let res = self.client.resolve(typed)?;
+        // Every read of a type resolves it here first: the one place Secrets are fenced
+        // off under `--no-secrets` (discovery is no Secret read).
+        if crate::object::is_secret(&res) {
+            self.scope.check_secrets()?;
+        }
+        Ok(res)
     }
 
     /// Every resource type the server serves.
@@ -287,7 +297,7 @@ impl Engine {
         if let (Some(ns), false) = (&cmd.namespace, cmd.all_namespaces) {
             self.scope.check_namespace(ns)?;
         }
-        self.client.resolve(typed)
+        self.resolve_type(typed)
     }
 }
 

@@ -25,6 +25,7 @@ pub mod engine;
 mod events;
 mod get;
 pub mod logs;
+pub(crate) mod reads;
 mod related;
 pub mod render;
 mod rollout;

@@ -3,6 +3,9 @@
 //! hidden value (a secret-looking env value) changed without showing either value. The raw
 //! templates of one workload's revisions live in this function only.
 
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::SystemTime;
+
 use serde_json::Value;
 
 use super::Engine;
@@ -123,6 +126,99 @@ impl Engine {
             new,
         })
     }
+}
+
+/// A workload's newest revision, as [`Engine::latest_rollouts`] finds it.
+#[derive(Debug)]
+pub struct Latest {
+    /// When the newest revision was created (a rollback reuses an older one: its creation).
+    pub created: SystemTime,
+    /// The newest template against the one before it (`from == to`: the only revision).
+    pub pair: TemplatePair,
+}
+
+/// A workload as revisions name their owner: `(kind, name)`, `("Deployment", "api")`.
+pub type Owner = (String, String);
+
+impl Engine {
+    /// For each workload of `owners`, its newest revision listed at `list_path` (one
+    /// namespace's ReplicaSets or ControllerRevisions) when created at or after `since`,
+    /// paired with the revision before it. One list, walked page by page: at most the two
+    /// newest templates of each wanted owner are held, nothing of the others.
+    pub fn latest_rollouts(
+        &self,
+        list_path: &str,
+        kind: Revisions,
+        owners: &BTreeSet<Owner>,
+        since: SystemTime,
+    ) -> Result<BTreeMap<Owner, Latest>> {
+        // Per owner: (revision, created, template), newest first, at most two.
+        let mut kept: BTreeMap<Owner, Vec<(i64, String, Value)>> = BTreeMap::new();
+        self.client
+            .list_pages(list_path, "application/json", 250, |mut page| {
+                let items = match page.get_mut("items") {
+                    Some(Value::Array(items)) => std::mem::take(items),
+                    _ => Vec::new(),
+                };
+                for item in items {
+                    let Some(owner) = controller_of(&item).filter(|o| owners.contains(o)) else {
+                        continue;
+                    };
+                    let (Some(n), Some(t)) = (kind.number(&item), kind.template(&item)) else {
+                        continue;
+                    };
+                    let created = item
+                        .pointer("/metadata/creationTimestamp")
+                        .and_then(Value::as_str)
+                        .unwrap_or("")
+                        .to_string();
+                    let revs = kept.entry(owner).or_default();
+                    revs.push((n, created, t.clone()));
+                    revs.sort_by_key(|r| std::cmp::Reverse(r.0));
+                    revs.truncate(2);
+                }
+                Ok(true)
+            })?;
+        let mut out = BTreeMap::new();
+        for (owner, mut revs) in kept {
+            let created = revs
+                .first()
+                .and_then(|r| crate::timefmt::parse_rfc3339(&r.1))
+                .filter(|t| *t >= since);
+            let Some(created) = created else {
+                continue;
+            };
+            let (to, _, new) = revs.remove(0);
+            let (from, old) = match revs.pop() {
+                Some((from, _, old)) => (from, old),
+                None => (to, new.clone()),
+            };
+            let (old, new) = redact::pair(old, new, &self.redact);
+            let numbers = if from == to { vec![to] } else { vec![from, to] };
+            let pair = TemplatePair {
+                numbers,
+                from,
+                to,
+                old,
+                new,
+            };
+            out.insert(owner, Latest { created, pair });
+        }
+        Ok(out)
+    }
+}
+
+/// The workload controlling `obj` (the controller reference, else the first owner).
+fn controller_of(obj: &Value) -> Option<Owner> {
+    let owners = obj
+        .pointer("/metadata/ownerReferences")
+        .and_then(Value::as_array)?;
+    let o = owners
+        .iter()
+        .find(|o| o.get("controller") == Some(&Value::Bool(true)))
+        .or(owners.first())?;
+    let field = |k: &str| o.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+    Some((field("kind"), field("name")))
 }
 
 /// Whether one of `obj`'s owners is the object with `uid`.

@@ -249,10 +249,26 @@ fn name_of(v: &Value) -> Option<&str> {
 
 /// `v` cut at [`MAX_VALUE`] bytes.
 fn cut(v: &str) -> String {
-    if v.len() <= MAX_VALUE {
+    cut_at(v, MAX_VALUE)
+}
+
+/// `v` cut at `max` bytes (on a character boundary), ending in `…` when cut.
+pub fn cut_at(v: &str, max: usize) -> String {
+    if v.len() <= max {
         return v.to_string();
     }
-    format!("{}…", &v[..v.floor_char_boundary(MAX_VALUE)])
+    format!("{}…", &v[..v.floor_char_boundary(max)])
+}
+
+/// What a workload's newest revision `to` changed against `from` (`from == to`: no earlier
+/// one is kept), as `triage` and `describe` say it: the [`summary`], or that there is
+/// nothing to compare with.
+pub fn latest(from: i64, to: i64, old: &Redacted<Value>, new: &Redacted<Value>) -> String {
+    match (from == to, to <= 1) {
+        (true, true) => format!("revision {to}, the first"),
+        (true, false) => format!("revision {to}, no earlier revision to compare"),
+        (false, _) => summary(&deltas(old, new)),
+    }
 }
 
 #[cfg(test)]
@@ -337,5 +353,23 @@ mod tests {
         assert!(!s.contains("v-old") && !s.contains("v-new"));
         let same = template("a", json!([]), json!([]));
         assert!(diff(same.clone(), same).is_empty());
+    }
+
+    #[test]
+    fn the_latest_change_is_the_summary_or_says_it_is_the_first_revision() {
+        let (o, n) = pair(
+            template("api:2.4.0", json!([]), json!([])),
+            template("api:2.4.1", json!([]), json!([])),
+            &RedactSettings::default(),
+        );
+        assert_eq!(latest(2, 3, &o, &n), "image api: api:2.4.0 → api:2.4.1");
+        assert_eq!(latest(1, 1, &n, &n), "revision 1, the first");
+        assert_eq!(
+            latest(3, 3, &n, &n),
+            "revision 3, no earlier revision to compare"
+        );
+        assert_eq!(cut_at("abcdé", 4), "abcd…");
+        assert_eq!(cut_at("abcdé", 5), "abcd…");
+        assert_eq!(cut_at("abc", 5), "abc");
     }
 }

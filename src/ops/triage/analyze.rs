@@ -153,22 +153,38 @@ pub struct Line {
     pub depth: usize,
     /// The line without indentation or `↳`.
     pub body: String,
+    /// What the line ends with that the budget may drop before any cause: a workload's
+    /// last change (`last change 10:12: image api: 2.4.0 → 2.4.1`).
+    pub tail: Option<String>,
 }
 
+/// Between a line's body and its tail.
+pub const TAIL_SEPARATOR: &str = " — ";
+
 impl Line {
-    fn new(kind: LineKind, body: String) -> Line {
+    /// A line at depth 0 without a tail.
+    pub fn new(kind: LineKind, body: String) -> Line {
         Line {
             kind,
             depth: 0,
             body,
+            tail: None,
+        }
+    }
+
+    /// The body and the tail, as one string.
+    pub fn full(&self) -> String {
+        match &self.tail {
+            Some(t) => format!("{}{TAIL_SEPARATOR}{t}", self.body),
+            None => self.body.clone(),
         }
     }
 
     /// The line as the text report shows it (symptoms indented under their cause, `↳`).
     pub fn text(self) -> String {
         match self.depth {
-            0 => self.body,
-            d => format!("{}↳ {}", "  ".repeat(d), self.body),
+            0 => self.full(),
+            d => format!("{}↳ {}", "  ".repeat(d), self.full()),
         }
     }
 }
@@ -200,6 +216,8 @@ pub struct Triage {
     cron_success: BTreeMap<Id, String>,
     events: BTreeMap<(String, String, String), Events>,
     crashes: BTreeMap<Id, Crash>,
+    /// The last change of a workload with a finding, when one was recent (`10:12: …`).
+    last_changes: BTreeMap<(String, String), String>,
     links: Links,
 }
 
@@ -223,6 +241,29 @@ impl Triage {
             .take(max)
             .map(|(id, c)| (id.clone(), c.clone()))
             .collect()
+    }
+
+    /// The workloads (Deployments, StatefulSets, DaemonSets) that have a finding or will
+    /// have one when the report is made, by namespace: `{"shop": {"deploy/api"}}`.
+    pub fn workload_subjects(&self) -> BTreeMap<String, BTreeSet<String>> {
+        let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        let keys = self.groups.keys().map(|k| (&k.ns, &k.subject));
+        for (ns, subject) in keys.chain(self.workloads.keys().map(|(n, s)| (n, s))) {
+            let workload = ["deploy/", "sts/", "ds/"]
+                .iter()
+                .any(|p| subject.starts_with(p));
+            if workload && !ns.is_empty() {
+                out.entry(ns.clone()).or_default().insert(subject.clone());
+            }
+        }
+        out
+    }
+
+    /// The last change of workload `subject` (`deploy/api`) in `ns`, said at the end of
+    /// its finding: `10:12: image api: 2.4.0 → 2.4.1`.
+    pub fn last_change(&mut self, ns: &str, subject: &str, change: String) {
+        self.last_changes
+            .insert((ns.to_string(), subject.to_string()), change);
     }
 
     /// The last non-empty line (redacted) of a crashing workload's previous log.
@@ -440,6 +481,14 @@ impl Triage {
                 0 => LineKind::Finding,
                 _ => LineKind::Symptom,
             };
+            let tail = match e {
+                Entry::Finding { index, .. } => {
+                    let k = findings[*index].0;
+                    let change = self.last_changes.get(&(k.ns.clone(), k.subject.clone()));
+                    change.map(|c| format!("last change {c}"))
+                }
+                Entry::More { .. } => None,
+            };
             let body = match e {
                 Entry::Finding { index, also, .. } => {
                     let (k, g) = findings[*index];
@@ -464,7 +513,12 @@ impl Triage {
                     format!("… {count} more symptom(s) of the line above")
                 }
             };
-            lines.push(Line { kind, depth, body });
+            lines.push(Line {
+                kind,
+                depth,
+                body,
+                tail,
+            });
         }
         lines.extend(
             self.warning_events(&named, now)

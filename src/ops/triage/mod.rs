@@ -7,7 +7,9 @@
 //! judging is pure, in [`analyze`]. A type the agent may not read (RBAC, scope) is named in
 //! a note, not an error: triage reports what it could see — unless it could read nothing at
 //! all, which fails `Forbidden`. Beyond one list per type, the only requests are the
-//! previous logs of at most [`MAX_PREVIOUS_LOGS`] crash-looping workloads.
+//! previous logs of at most [`MAX_PREVIOUS_LOGS`] crash-looping workloads and, for the last
+//! change of workloads with findings, at most two lists per namespace in at most
+//! [`last_change::MAX_NAMESPACES`] namespaces.
 //!
 //! Memory, measured (2026-12-07, `kube-testbed seed DIR --pods 10000`, 10,028 pods, 23
 //! findings, chains included, `/usr/bin/time -v`): peak RSS 8.7–8.9 MiB for the release
@@ -16,6 +18,7 @@
 //! since pods are folded per page into groups and per-label-set counts.
 
 mod analyze;
+mod last_change;
 
 use std::time::SystemTime;
 
@@ -28,7 +31,7 @@ use crate::output::{Format, Output};
 use crate::redact::Redacted;
 
 use super::engine::{Engine, Shape};
-use analyze::{Line, LineKind, Triage};
+use analyze::{Line, LineKind, TAIL_SEPARATOR, Triage};
 
 /// The budget of a triage answer unless the command asks for another.
 pub const DEFAULT_BUDGET: usize = 4096;
@@ -40,7 +43,7 @@ const PAGE: usize = 250;
 const MAX_SERVER_JUDGED: usize = 50;
 
 /// The namespaced types triage reads, in the order it reads them.
-const NAMESPACED: &[&str] = &[
+pub(super) const NAMESPACED: &[&str] = &[
     "pods",
     "deployments",
     "statefulsets",
@@ -128,18 +131,18 @@ pub fn run(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
         ));
     }
     previous_logs(e, &mut t);
+    last_change::read(e, &mut t, now, &mut unread);
     let mut lines = t.report(now);
     if !unread.is_empty() {
-        lines.push(Line {
-            kind: LineKind::Note,
-            depth: 0,
-            body: format!("not read: {}", unread.join("; ")),
-        });
+        lines.push(Line::new(
+            LineKind::Note,
+            format!("not read: {}", unread.join("; ")),
+        ));
     }
     let json = matches!(cmd.output, OutputFormat::Json);
     // What a line costs beyond its text: a newline and indentation, or a JSON envelope.
     let overhead = if json { 48 } else { 1 };
-    let dropped = fit_causes(&mut lines, Budget::new(max).room(), overhead);
+    let (dropped, tails) = fit_causes(&mut lines, Budget::new(max).room(), overhead);
     let mut budget = match json {
         true => Budget::json_list(max),
         false => Budget::new(max),
@@ -150,13 +153,18 @@ pub fn run(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
             false => line.text(),
         });
     }
-    if dropped > 0 {
-        let detail = format!("{dropped} symptom line(s) left out so that every cause fits");
+    if dropped > 0 || tails > 0 {
+        let detail = match tails {
+            0 => format!("{dropped} symptom line(s) left out so that every cause fits"),
+            t => format!(
+                "{dropped} symptom line(s) and {t} last change(s) left out so that every cause fits"
+            ),
+        };
         let detail = match budget.left_out() {
             0 => detail,
             n => format!("{n} more lines; {detail}"),
         };
-        budget.describe_left_out(dropped, detail);
+        budget.describe_left_out(dropped + tails, detail);
     }
     let format = if json { Format::Json } else { Format::Text };
     Ok(budget.finish(
@@ -166,11 +174,19 @@ pub fn run(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
 }
 
 /// When the report is over `max` bytes, symptom lines go first (the last chain's deepest
-/// first), so the causes fit: the reader sees every root and can ask for the rest.
-/// Returns how many were left out.
-fn fit_causes(lines: &mut Vec<Line>, max: usize, overhead: usize) -> usize {
+/// first), then the tails of the remaining lines (a workload's last change, the last
+/// line's first), so the causes fit: the reader sees every root and can ask for the rest.
+/// Returns how many lines were left out, and how many tails.
+fn fit_causes(lines: &mut Vec<Line>, max: usize, overhead: usize) -> (usize, usize) {
     // `↳ ` is four bytes, each level of indentation two.
-    let cost = |l: &Line| l.body.len() + overhead + if l.depth > 0 { 2 * l.depth + 4 } else { 0 };
+    let tail = |l: &Line| {
+        l.tail
+            .as_ref()
+            .map_or(0, |t| t.len() + TAIL_SEPARATOR.len())
+    };
+    let cost = |l: &Line| {
+        l.body.len() + tail(l) + overhead + if l.depth > 0 { 2 * l.depth + 4 } else { 0 }
+    };
     let mut total: usize = lines.iter().map(cost).sum();
     let mut dropped = 0;
     while total > max {
@@ -187,7 +203,18 @@ fn fit_causes(lines: &mut Vec<Line>, max: usize, overhead: usize) -> usize {
         total -= cost(&l);
         dropped += 1;
     }
-    dropped
+    let mut tails = 0;
+    for l in lines.iter_mut().rev() {
+        if total <= max {
+            break;
+        }
+        if l.tail.is_some() {
+            total -= tail(l);
+            l.tail = None;
+            tails += 1;
+        }
+    }
+    (dropped, tails)
 }
 
 /// One report line as a JSON value: `{"kind": "symptom", "depth": 1, "text": "…"}`.
@@ -200,7 +227,7 @@ fn json_line(line: &Line) -> String {
         LineKind::Healthy => "healthy",
         LineKind::Note => "note",
     };
-    serde_json::json!({"kind": kind, "depth": line.depth, "text": line.body}).to_string()
+    serde_json::json!({"kind": kind, "depth": line.depth, "text": line.full()}).to_string()
 }
 
 /// Most crash-looping workloads whose previous log triage reads (one request each).
@@ -337,6 +364,7 @@ mod tests {
             kind,
             depth,
             body: body.to_string(),
+            tail: None,
         }
     }
 
@@ -351,14 +379,36 @@ mod tests {
             line(LineKind::Symptom, 1, &"e".repeat(100)),
         ];
         let dropped = fit_causes(&mut lines, 300, 1);
-        assert_eq!(dropped, 3);
+        assert_eq!(dropped, (3, 0));
         let kept: Vec<LineKind> = lines.iter().map(|l| l.kind).collect();
         assert_eq!(
             kept,
             [LineKind::Header, LineKind::Finding, LineKind::Finding]
         );
         // Causes alone over the budget: nothing more to drop, the budget cuts as before.
-        assert_eq!(fit_causes(&mut lines, 10, 1), 0);
+        assert_eq!(fit_causes(&mut lines, 10, 1), (0, 0));
+    }
+
+    #[test]
+    fn over_budget_last_changes_go_after_the_symptoms_and_before_any_cause() {
+        let with_tail = |kind, depth, body: &str| Line {
+            tail: Some(format!("last change 10:12: {}", "t".repeat(80))),
+            ..line(kind, depth, body)
+        };
+        let mut lines = vec![
+            line(LineKind::Header, 0, "triage: …"),
+            with_tail(LineKind::Finding, 0, &"a".repeat(100)),
+            with_tail(LineKind::Symptom, 1, &"b".repeat(100)),
+            with_tail(LineKind::Finding, 0, &"d".repeat(100)),
+        ];
+        // Room for both causes and one tail: the symptom goes, then the last cause's tail.
+        assert_eq!(fit_causes(&mut lines, 330, 1), (1, 1));
+        assert!(lines[1].tail.is_some() && lines[2].tail.is_none());
+        assert_eq!(lines.len(), 3);
+        // Room for the causes only: every tail goes, no cause does.
+        assert_eq!(fit_causes(&mut lines, 220, 1), (0, 1));
+        assert_eq!(lines.len(), 3);
+        assert!(lines.iter().all(|l| l.tail.is_none()));
     }
 
     #[test]

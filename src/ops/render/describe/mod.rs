@@ -52,6 +52,22 @@ pub struct Related {
     pub service_missing: bool,
     /// A Secret's type and number of keys, from its Table row (the object is not read).
     pub secret: Option<Redacted<SecretCells>>,
+    /// A workload's newest revision against the one before (None: not read).
+    pub last_rollout: Option<LastRollout>,
+}
+
+/// What a workload's newest revision changed, as `describe` says it under `Last Rollout:`
+/// (a kubeglass extra: kubectl has no such line).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LastRollout {
+    /// The revision before (equal to `to` when there is none).
+    pub from: i64,
+    /// The newest revision.
+    pub to: i64,
+    /// When the newest revision was created (RFC 3339).
+    pub created: String,
+    /// What its pod template changed ([`super::diff::latest`]): names, never a hidden value.
+    pub summary: String,
 }
 
 /// The cells of a Secret's server-side Table row kubeglass shows: never a key or a value.
@@ -97,6 +113,8 @@ pub struct Needs {
     pub backends: bool,
     /// Its governing Service.
     pub service: bool,
+    /// Its newest revision against the one before.
+    pub last_rollout: bool,
 }
 
 /// What to fetch for `kind`.
@@ -106,15 +124,23 @@ pub fn needs(kind: &str) -> Needs {
         ..Needs::default()
     };
     match kind {
-        "ReplicaSet" | "DaemonSet" | "Job" | "ReplicationController" => n.pods_by_selector = true,
+        "ReplicaSet" | "Job" | "ReplicationController" => n.pods_by_selector = true,
+        "DaemonSet" => {
+            n.pods_by_selector = true;
+            n.last_rollout = true;
+        }
         "StatefulSet" => {
             n.pods_by_selector = true;
             n.service = true;
+            n.last_rollout = true;
         }
         "Namespace" => n.quotas = true,
         "PersistentVolumeClaim" => n.used_by = true,
         "Ingress" => n.backends = true,
-        "Deployment" => n.replica_sets = true,
+        "Deployment" => {
+            n.replica_sets = true;
+            n.last_rollout = true;
+        }
         "Service" => n.endpoints = true,
         "Node" => n.node_pods = true,
         // kubectl shows no events for these (it does for ConfigMaps).
@@ -148,6 +174,9 @@ pub fn render(obj: &Redacted<Value>, related: &Related, now: SystemTime) -> Stri
         "PersistentVolume" => cluster::pv(&mut d, obj),
         "Ingress" => cluster::ingress(&mut d, obj, related),
         _ => generic(&mut d, obj),
+    }
+    if let Some(r) = &related.last_rollout {
+        d.last_rollout(r);
     }
     if needs(text(obj, "/kind")).events {
         d.events(&related.events);
@@ -202,6 +231,20 @@ impl Doc {
             self.out.push_str(line.trim_end());
             self.out.push('\n');
         }
+    }
+
+    /// `Last Rollout:  revision 2 → 3 (5m ago): image api: 2.4.0 → 2.4.1`.
+    fn last_rollout(&mut self, r: &LastRollout) {
+        let ago = timefmt::age(Some(&r.created), self.now);
+        let line = match (r.from == r.to, r.to <= 1) {
+            (true, true) => format!("revision {} ({ago} ago), the first", r.to),
+            (true, false) => format!(
+                "revision {} ({ago} ago), no earlier revision to compare",
+                r.to
+            ),
+            (false, _) => format!("revision {} → {} ({ago} ago): {}", r.from, r.to, r.summary),
+        };
+        self.kv(0, "Last Rollout", &line);
     }
 
     /// A value only when present.

@@ -117,6 +117,53 @@ fn deployment_lists_replicas_and_replica_sets() {
 }
 
 #[test]
+fn a_workloads_last_rollout_is_its_own_section_before_the_events() {
+    let created =
+        crate::timefmt::format_rfc3339(SystemTime::now() - std::time::Duration::from_secs(300));
+    let related = Related {
+        replica_sets: list("deploy-api-rs"),
+        last_rollout: Some(LastRollout {
+            from: 2,
+            to: 3,
+            created: created.clone(),
+            summary: "image api: shop/api:2.4.0 → shop/api:2.4.1".into(),
+        }),
+        ..Related::default()
+    };
+    let out = render(
+        &with_kind(fixture("deploy-api"), "Deployment"),
+        &related,
+        now(),
+    );
+    let at = |prefix: &str| out.lines().position(|l| l.starts_with(prefix));
+    has_line(
+        &out,
+        "Last Rollout: revision 2 → 3 (5m ago): image api: shop/api:2.4.0 → shop/api:2.4.1",
+    );
+    assert!(at("NewReplicaSet:") < at("Last Rollout:"), "{out}");
+    assert!(at("Last Rollout:") < at("Events:"), "{out}");
+    let first = Related {
+        last_rollout: Some(LastRollout {
+            from: 1,
+            to: 1,
+            created,
+            summary: String::new(),
+        }),
+        ..Related::default()
+    };
+    let sts = with_kind(
+        json!({"metadata": {"name": "db", "namespace": "shop"}}),
+        "StatefulSet",
+    );
+    has_line(
+        &render(&sts, &first, now()),
+        "Last Rollout: revision 1 (5m ago), the first",
+    );
+    // Not read (RBAC, a custom resource): no section at all.
+    assert!(!render(&sts, &Related::default(), now()).contains("Last Rollout"));
+}
+
+#[test]
 fn failed_job_service_and_custom_resource() {
     let out = render(
         &with_kind(fixture("job-failed"), "Job"),

@@ -499,3 +499,67 @@ fn a_long_quote_is_cut_in_the_middle_and_loses_the_preemption_summary_first() {
     assert!(!q.contains("preemption"), "{q}");
     assert_eq!(quote("short\n  message"), "short message");
 }
+
+#[test]
+fn a_workload_finding_ends_with_its_last_change_and_other_findings_do_not() {
+    let mut t = Triage::default();
+    for n in ["api-7d9f-q8w7e", "api-7d9f-r5t6y"] {
+        t.pod(&pod("shop", n, Some(("ReplicaSet", "api-7d9f")),
+            json!({"app": "api", "pod-template-hash": "7d9f"}),
+            json!({"phase": "Running", "containerStatuses": [{"name": "api", "ready": false, "restartCount": 7,
+                "state": {"waiting": {"reason": "CrashLoopBackOff"}}}]})));
+    }
+    t.workload(
+        "StatefulSet",
+        &json!({"metadata": {"namespace": "payments", "name": "db"},
+        "spec": {"replicas": 1}, "status": {"readyReplicas": 0}}),
+    );
+    t.pod(&pod(
+        "shop",
+        "lonely",
+        None,
+        json!({}),
+        json!({"phase": "Pending", "conditions": [{"type": "PodScheduled", "status": "False"}]}),
+    ));
+    // Asked before the report: the lone StatefulSet will have a finding too.
+    let subjects = t.workload_subjects();
+    assert_eq!(
+        subjects,
+        [
+            ("payments".to_string(), ["sts/db".to_string()].into()),
+            ("shop".to_string(), ["deploy/api".to_string()].into()),
+        ]
+        .into()
+    );
+    t.last_change(
+        "shop",
+        "deploy/api",
+        "10:12: image api: 2.4.0 → 2.4.1".into(),
+    );
+    t.last_change("payments", "sts/db", "09:40: revision 1, the first".into());
+    let lines = t.report(now());
+    let ends = |needle: &str| {
+        lines
+            .iter()
+            .find(|l| l.body.contains(needle))
+            .and_then(|l| l.tail.clone())
+    };
+    assert_eq!(
+        ends("deploy/api: CrashLoopBackOff").as_deref(),
+        Some("last change 10:12: image api: 2.4.0 → 2.4.1")
+    );
+    assert_eq!(
+        ends("sts/db: 0/1 ready").as_deref(),
+        Some("last change 09:40: revision 1, the first")
+    );
+    assert_eq!(ends("pod/lonely"), None);
+    let api = lines
+        .into_iter()
+        .find(|l| l.body.contains("deploy/api"))
+        .unwrap()
+        .text();
+    assert!(
+        api.ends_with(" --previous — last change 10:12: image api: 2.4.0 → 2.4.1"),
+        "{api}"
+    );
+}
