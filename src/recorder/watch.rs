@@ -72,6 +72,7 @@ pub fn start(engine: Arc<Engine>, recorder: Arc<Recorder>) -> Result<()> {
                     Some(n) => format!("/api/v1/namespaces/{n}/{}", what.plural()),
                 },
                 counts: HashMap::new(),
+                failing: false,
             };
             std::thread::Builder::new()
                 .name(format!("record-{}", what.plural()))
@@ -93,6 +94,8 @@ struct Watcher {
     /// The count each event had when last seen, by uid: a repeated event adds only its
     /// new occurrences, and a relist adds nothing.
     counts: HashMap<String, u64>,
+    /// Whether the last attempt failed (a warning was logged; the next success says so).
+    failing: bool,
 }
 
 impl Watcher {
@@ -101,7 +104,6 @@ impl Watcher {
     fn run(&mut self) {
         let mut rv: Option<String> = None;
         let mut attempt = 0u32;
-        let mut failing = false;
         loop {
             let step = match &rv {
                 None => self.list(),
@@ -109,10 +111,7 @@ impl Watcher {
             };
             match step {
                 Ok(next) => {
-                    if failing {
-                        log::info!("recorder: watching {} again", self.base);
-                        failing = false;
-                    }
+                    self.recovered();
                     attempt = 0;
                     rv = Some(next);
                 }
@@ -125,14 +124,22 @@ impl Watcher {
                     rv = None;
                 }
                 Err(e) => {
-                    if !failing {
+                    if !self.failing {
                         log::warn!("recorder: watching {} failed: {e}; retrying", self.base);
-                        failing = true;
+                        self.failing = true;
                     }
                     std::thread::sleep(crate::agent::backoff(attempt));
                     attempt = attempt.saturating_add(1);
                 }
             }
+        }
+    }
+
+    /// Say once that a watcher which failed works again.
+    fn recovered(&mut self) {
+        if self.failing {
+            log::info!("recorder: watching {} again", self.base);
+            self.failing = false;
         }
     }
 
@@ -167,6 +174,7 @@ impl Watcher {
         );
         let engine = Arc::clone(&self.engine);
         let mut events = engine.watch(&path, WATCH_BODY_TIMEOUT)?;
+        self.recovered();
         let mut last = rv.to_string();
         while let Some(ev) = events.next_event()? {
             if ev.kind == "ERROR" {
@@ -181,7 +189,8 @@ impl Watcher {
                 } else {
                     Code::ApiUnavailable
                 };
-                return Err(Error::new(kind, format!("watch error {code:?}: {message}")));
+                let code = code.unwrap_or(0);
+                return Err(Error::new(kind, format!("watch error {code}: {message}")));
             }
             if let Some(v) = ev
                 .object
