@@ -251,6 +251,9 @@ fn the_recorder_keeps_a_crash_and_its_warning_after_the_pod_is_gone_redacted() {
     );
 
     let out = history(&sqs, &env, &format!("{run}-after"), &for_pod);
+    if std::env::var("E2E_DEBUG").is_ok() {
+        eprintln!("{out}");
+    }
     assert!(
         out.contains(&format!("pod/{pod}  termination"))
             && out.contains("container api terminated: OOMKilled (exit 137), restarts 4"),
