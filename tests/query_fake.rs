@@ -554,3 +554,15 @@ fn describe_output_never_carries_terminal_control_characters() {
     assert!(out.contains("note: ^[[2J^[]0;pwned^G\\u009b31m"), "{out}");
     assert!(out.contains("postgres:16^[[8m"), "{out}");
 }
+
+#[test]
+fn history_without_a_recorder_says_so_once_and_reads_nothing() {
+    let api = FakeApi::start();
+    for args in [&["history", "-A"][..], &["history", "--since", "6h", "-o", "json"]] {
+        let (code, out, err) = query(&api, args);
+        assert_eq!(code, 0, "{args:?}: {err}");
+        assert_eq!(out.lines().count(), 1, "{args:?}: {out}");
+        assert!(out.starts_with("no recorder in this process"), "{out}");
+    }
+    assert!(api.requests().is_empty(), "{:?}", api.requests());
+}

@@ -35,7 +35,7 @@ pub const LOG_LINE_BYTES: usize = 300;
 /// How long the one read of a terminated container's log may take.
 pub const LOG_DEADLINE: Duration = Duration::from_secs(10);
 /// Objects per list page when (re)listing.
-const LIST_PAGE: usize = 250;
+const LIST_PAGE: usize = 100;
 /// Event counts remembered (to count a repeated event once); past it the memory restarts.
 const MAX_EVENT_COUNTS: usize = 20_000;
 
