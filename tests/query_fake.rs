@@ -558,7 +558,10 @@ fn describe_output_never_carries_terminal_control_characters() {
 #[test]
 fn history_without_a_recorder_says_so_once_and_reads_nothing() {
     let api = FakeApi::start();
-    for args in [&["history", "-A"][..], &["history", "--since", "6h", "-o", "json"]] {
+    for args in [
+        &["history", "-A"][..],
+        &["history", "--since", "6h", "-o", "json"],
+    ] {
         let (code, out, err) = query(&api, args);
         assert_eq!(code, 0, "{args:?}: {err}");
         assert_eq!(out.lines().count(), 1, "{args:?}: {out}");
