@@ -226,6 +226,41 @@ fn the_recorder_keeps_a_crash_and_its_warning_after_the_pod_is_gone_redacted() {
             &format!("MountVolume.SetUp failed: token={EVENT_CANARY} rejected by the vault"),
         )),
     );
+    // A node condition flips: the recorder keeps the transition.
+    let node = format!("{run}-node");
+    raw(
+        &dir,
+        "POST",
+        "/api/v1/nodes",
+        Some(&json!({"apiVersion": "v1", "kind": "Node", "metadata": {"name": node}})),
+    );
+    raw(
+        &dir,
+        "PATCH",
+        &format!("/api/v1/nodes/{node}/status"),
+        Some(&json!({"status": {"conditions": [
+            {"type": "Ready", "status": "False", "reason": "KubeletNotReady",
+             "message": "container runtime is down", "lastHeartbeatTime": now, "lastTransitionTime": now},
+            {"type": "MemoryPressure", "status": "True", "reason": "KubeletHasInsufficientMemory",
+             "message": "kubelet has insufficient memory available", "lastHeartbeatTime": now, "lastTransitionTime": now}]}})),
+    );
+    let for_node = format!("history -A --for node/{node}");
+    let nodes = history_until(
+        &sqs,
+        &env,
+        &format!("{run}-n"),
+        &for_node,
+        Duration::from_secs(60),
+        |o| o.contains("MemoryPressure=True"),
+    );
+    raw(&dir, "DELETE", &format!("/api/v1/nodes/{node}"), None);
+    assert!(
+        nodes.contains(&format!("-  node/{node}  node-condition  node Ready=False (KubeletNotReady): container runtime is down"))
+            && nodes.contains("node MemoryPressure=True (KubeletHasInsufficientMemory)"),
+        "{nodes}\n--- agent log:\n{}",
+        show_log()
+    );
+
     // Wait until the recorder has the crash (its log is read when it is first seen), then
     // delete the pod: what the API no longer has, the recorder still does.
     let for_pod = format!("history -n shop --for pod/{pod}");

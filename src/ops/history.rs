@@ -53,7 +53,10 @@ pub fn run(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
         None => None,
     };
     let wanted = |r: &Record| {
-        namespaces.as_ref().is_none_or(|l| l.contains(&r.namespace))
+        // A cluster-scoped record (a node's) was kept only when cluster reads are in
+        // scope; it belongs to every namespace's -A view, to no single namespace's.
+        (namespaces.as_ref().is_none_or(|l| l.contains(&r.namespace))
+            || (cmd.all_namespaces && r.namespace.is_empty()))
             && since.is_none_or(|s| r.last >= s)
             && object.as_ref().is_none_or(|o| &r.object == o)
     };

@@ -129,6 +129,98 @@ pub fn failed_pod(pod: &Value, now: SystemTime) -> Option<Record> {
     })
 }
 
+/// A record of `pod` when the scheduler cannot place it (`PodScheduled` False,
+/// `Unschedulable`), keyed by uid and the condition's transition time.
+pub fn unschedulable_pod(pod: &Value, now: SystemTime) -> Option<Record> {
+    if s(pod, "/status/phase") != "Pending" {
+        return None;
+    }
+    let cond = pod
+        .pointer("/status/conditions")?
+        .as_array()?
+        .iter()
+        .find(|c| s(c, "/type") == "PodScheduled" && s(c, "/status") == "False")?;
+    if s(cond, "/reason") != "Unschedulable" {
+        return None;
+    }
+    let since = s(cond, "/lastTransitionTime");
+    let when = parse_rfc3339(since).unwrap_or(now);
+    Some(Record {
+        kind: Kind::PodFailed,
+        key: format!("u/{}/{since}", s(pod, "/metadata/uid")),
+        namespace: s(pod, "/metadata/namespace").to_string(),
+        object: format!("pod/{}", s(pod, "/metadata/name")),
+        reason: "Unschedulable".to_string(),
+        text: cut(&format!("pod unschedulable: {}", s(cond, "/message"))),
+        first: when,
+        last: when,
+        count: 1,
+        log: Vec::new(),
+    })
+}
+
+/// The node conditions worth a record: Ready and the pressures.
+const NODE_CONDITIONS: &[&str] = &[
+    "Ready",
+    "MemoryPressure",
+    "DiskPressure",
+    "PIDPressure",
+    "NetworkUnavailable",
+];
+
+/// A node condition as it stands: the record, whether it is bad (Ready not True, a
+/// pressure True), and the key prefix of its earlier transitions. Keyed by the condition's
+/// `lastTransitionTime`, so each transition is one record however often it is seen.
+pub fn node_conditions(node: &Value, now: SystemTime) -> Vec<(Record, bool, String)> {
+    let name = s(node, "/metadata/name");
+    let Some(conds) = node.pointer("/status/conditions").and_then(Value::as_array) else {
+        return Vec::new();
+    };
+    let mut found = Vec::new();
+    for c in conds {
+        let ty = s(c, "/type");
+        if !NODE_CONDITIONS.contains(&ty) {
+            continue;
+        }
+        let status = s(c, "/status");
+        let bad = if ty == "Ready" {
+            status != "True"
+        } else {
+            status == "True"
+        };
+        let since = s(c, "/lastTransitionTime");
+        let when = parse_rfc3339(since).unwrap_or(now);
+        let reason = s(c, "/reason");
+        let mut text = format!("node {ty}={status}");
+        if !reason.is_empty() {
+            text.push_str(&format!(" ({reason})"));
+        }
+        let message = s(c, "/message");
+        if !message.is_empty() {
+            text.push_str(": ");
+            text.push_str(message);
+        }
+        let prefix = format!("n/{name}/{ty}/");
+        found.push((
+            Record {
+                kind: Kind::NodeCondition,
+                key: format!("{prefix}{status}/{since}"),
+                namespace: String::new(),
+                object: format!("node/{name}"),
+                reason: reason.to_string(),
+                text: cut(&text),
+                first: when,
+                last: when,
+                count: 1,
+                log: Vec::new(),
+            },
+            bad,
+            prefix,
+        ));
+    }
+    found
+}
+
 /// A Warning event as a record keyed by its object and reason, with `count` as given (the
 /// caller passes how much the event's own count grew since it last saw it); `None` for
 /// other events.
@@ -266,6 +358,50 @@ mod tests {
         let mut normal = ev.clone();
         normal["type"] = json!("Normal");
         assert_eq!(warning(&normal, 1, now()), None);
+    }
+
+    #[test]
+    fn node_conditions_are_bad_when_not_ready_or_under_pressure_and_keyed_by_transition() {
+        let node = json!({"metadata": {"name": "node-2"}, "status": {"conditions": [
+            {"type": "Ready", "status": "Unknown", "reason": "NodeStatusUnknown",
+             "message": "Kubelet stopped posting node status.", "lastTransitionTime": "2026-12-07T03:00:00Z"},
+            {"type": "MemoryPressure", "status": "False", "lastTransitionTime": "2026-12-01T00:00:00Z"},
+            {"type": "DiskPressure", "status": "True", "lastTransitionTime": "2026-12-07T02:00:00Z"},
+            {"type": "Custom", "status": "True"}]}});
+        let found = node_conditions(&node, now());
+        let bad: Vec<&str> = found
+            .iter()
+            .filter(|(_, b, _)| *b)
+            .map(|(r, _, _)| r.text.as_str())
+            .collect();
+        assert_eq!(
+            bad,
+            [
+                "node Ready=Unknown (NodeStatusUnknown): Kubelet stopped posting node status.",
+                "node DiskPressure=True"
+            ]
+        );
+        assert_eq!(found.len(), 3, "only the known conditions");
+        assert_eq!(
+            found[0].0.key,
+            "n/node-2/Ready/Unknown/2026-12-07T03:00:00Z"
+        );
+        assert!(found[0].0.key.starts_with(&found[0].2));
+    }
+
+    #[test]
+    fn an_unschedulable_pod_is_recorded_with_the_schedulers_words() {
+        let pod = json!({"metadata": {"name": "db-0", "namespace": "shop", "uid": "u-9"},
+            "status": {"phase": "Pending", "conditions": [{"type": "PodScheduled", "status": "False",
+                "reason": "Unschedulable", "lastTransitionTime": "2026-12-07T03:00:00Z",
+                "message": "0/3 nodes are available: 3 Insufficient memory."}]}});
+        let r = unschedulable_pod(&pod, now()).expect("recorded");
+        assert_eq!(
+            r.text,
+            "pod unschedulable: 0/3 nodes are available: 3 Insufficient memory."
+        );
+        assert_eq!(r.reason, "Unschedulable");
+        assert_eq!(unschedulable_pod(&crashed_pod(), now()), None);
     }
 
     #[test]

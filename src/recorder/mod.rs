@@ -1,7 +1,8 @@
-//! The flight recorder (`kubeglass run --record`): watches the scope's pods and events and
-//! keeps a bounded, redacted, in-memory ring of what went wrong — container terminations
-//! with the last lines of their log, Warning events deduplicated by object and reason, pods
-//! that became Failed — so `history` can answer after the API server has dropped the
+//! The flight recorder (`kubeglass run --record`): watches the scope's pods and events (and
+//! nodes, when cluster-scoped reads are in scope) and keeps a bounded, redacted, in-memory
+//! ring of what went wrong — container terminations with the last lines of their log,
+//! Warning events deduplicated by object and reason, pods that became Failed or
+//! Unschedulable, node conditions that went bad and recovered — so `history` can answer after the API server has dropped the
 //! events and the crashed pod is gone.
 //!
 //! - Memory only: nothing is written anywhere, and the record is lost when the process

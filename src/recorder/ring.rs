@@ -20,8 +20,10 @@ pub enum Kind {
     Termination,
     /// Warning events of one object with one reason, deduplicated.
     Warning,
-    /// A pod that became Failed (Evicted, …).
+    /// A pod that became Failed (Evicted, …) or could not be scheduled.
     PodFailed,
+    /// A node condition (Ready, a pressure) that went bad, or recovered.
+    NodeCondition,
 }
 
 impl Kind {
@@ -31,6 +33,7 @@ impl Kind {
             Kind::Termination => "termination",
             Kind::Warning => "warning",
             Kind::PodFailed => "pod-failed",
+            Kind::NodeCondition => "node-condition",
         }
     }
 }
@@ -101,6 +104,11 @@ impl Ring {
     /// Whether a record with `key` is held (so a termination's log is read only once).
     pub fn contains(&self, key: &str) -> bool {
         self.records.iter().rev().any(|r| r.key == key)
+    }
+
+    /// Whether a record whose key starts with `prefix` is held.
+    pub fn contains_prefix(&self, prefix: &str) -> bool {
+        self.records.iter().rev().any(|r| r.key.starts_with(prefix))
     }
 
     /// Add `rec`; a record with the same key is merged into it instead (a warning seen

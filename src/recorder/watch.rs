@@ -1,5 +1,5 @@
 //! The watchers: one thread per watched resource and namespace (one for all namespaces
-//! without a `--namespaces` allow-list), each listing, then watching from the list's
+//! without a `--namespaces` allow-list; nodes once, unless cluster resources are off), each listing, then watching from the list's
 //! resourceVersion, resuming from the last one it saw when the server ends a watch,
 //! relisting on `410 Gone`, and backing off (capped, jittered) on other errors.
 //!
@@ -44,6 +44,7 @@ const MAX_EVENT_COUNTS: usize = 20_000;
 enum Watched {
     Pods,
     Events,
+    Nodes,
 }
 
 impl Watched {
@@ -51,6 +52,7 @@ impl Watched {
         match self {
             Watched::Pods => "pods",
             Watched::Events => "events",
+            Watched::Nodes => "nodes",
         }
     }
 }
@@ -61,25 +63,33 @@ pub fn start(engine: Arc<Engine>, recorder: Arc<Recorder>) -> Result<()> {
         None => vec![None],
         Some(list) => list.iter().cloned().map(Some).collect(),
     };
+    // Nodes are cluster-scoped: watched once, unless cluster resources are off.
+    let nodes = engine.scope().check_cluster_scoped("nodes").is_ok();
+    let mut watches: Vec<(Watched, Option<String>)> = Vec::new();
     for ns in namespaces {
-        for what in [Watched::Pods, Watched::Events] {
-            let mut w = Watcher {
-                engine: Arc::clone(&engine),
-                recorder: Arc::clone(&recorder),
-                what,
-                base: match &ns {
-                    None => format!("/api/v1/{}", what.plural()),
-                    Some(n) => format!("/api/v1/namespaces/{n}/{}", what.plural()),
-                },
-                counts: HashMap::new(),
-                failing: false,
-            };
-            std::thread::Builder::new()
-                .name(format!("record-{}", what.plural()))
-                .stack_size(256 * 1024)
-                .spawn(move || w.run())
-                .map_err(|e| Error::internal(format!("cannot start a recorder thread: {e}")))?;
-        }
+        watches.push((Watched::Pods, ns.clone()));
+        watches.push((Watched::Events, ns));
+    }
+    if nodes {
+        watches.push((Watched::Nodes, None));
+    }
+    for (what, ns) in watches {
+        let mut w = Watcher {
+            engine: Arc::clone(&engine),
+            recorder: Arc::clone(&recorder),
+            what,
+            base: match &ns {
+                None => format!("/api/v1/{}", what.plural()),
+                Some(n) => format!("/api/v1/namespaces/{n}/{}", what.plural()),
+            },
+            counts: HashMap::new(),
+            failing: false,
+        };
+        std::thread::Builder::new()
+            .name(format!("record-{}", what.plural()))
+            .stack_size(256 * 1024)
+            .spawn(move || w.run())
+            .map_err(|e| Error::internal(format!("cannot start a recorder thread: {e}")))?;
     }
     Ok(())
 }
@@ -213,6 +223,8 @@ impl Watcher {
             Watched::Pods if kind != "DELETED" => self.pod(obj, now),
             Watched::Pods => {}
             Watched::Events => self.event(kind, obj, now),
+            Watched::Nodes if kind != "DELETED" => self.node(obj, now),
+            Watched::Nodes => {}
         }
     }
 
@@ -224,9 +236,22 @@ impl Watcher {
             t.record.log = self.last_log_lines(&t);
             self.recorder.ring().add(t.record);
         }
-        if let Some(r) = extract::failed_pod(pod, now) {
-            let mut ring = self.recorder.ring();
+        let failed = extract::failed_pod(pod, now);
+        let stuck = extract::unschedulable_pod(pod, now);
+        let mut ring = self.recorder.ring();
+        for r in failed.into_iter().chain(stuck) {
             if !ring.contains(&r.key) {
+                ring.add(r);
+            }
+        }
+    }
+
+    /// A bad node condition is recorded once per transition; a good one only as the
+    /// recovery of a condition the ring saw go bad (a healthy node adds nothing).
+    fn node(&mut self, node: &Redacted<Value>, now: SystemTime) {
+        let mut ring = self.recorder.ring();
+        for (r, bad, earlier) in extract::node_conditions(node, now) {
+            if !ring.contains(&r.key) && (bad || ring.contains_prefix(&earlier)) {
                 ring.add(r);
             }
         }
