@@ -299,9 +299,14 @@ fn start(mut r: RunArgs, stdio: bool) -> Result<()> {
     if let Some((limit, source)) = &limit {
         log::info!("memory limit {} MiB (from {source})", limit / (1024 * 1024));
     }
+    // The recorder's ring and its watchers' working memory come off the limit first.
+    let recorder_bytes = r.record.map_or(0, |b| b + crate::recorder::WORKING_BYTES);
     if let Some((limit, _)) = limit
-        && let Some((workers, out, why)) =
-            agent::memory::fit(r.settings.workers, r.settings.max_output_bytes, limit)
+        && let Some((workers, out, why)) = agent::memory::fit(
+            r.settings.workers,
+            r.settings.max_output_bytes,
+            limit.saturating_sub(recorder_bytes),
+        )
     {
         log::warn!("{why}");
         r.settings.workers = workers;

@@ -28,6 +28,10 @@ pub use ring::Ring;
 
 /// The ring's budget unless `--record-bytes` says otherwise.
 pub const DEFAULT_RECORD_BYTES: usize = 2 * 1024 * 1024;
+/// What the watchers use beyond the ring (a list page of 100 objects being parsed and
+/// redacted, one watch event, read buffers, their threads): set aside from the memory limit
+/// before the workers are fitted into it. Measured: +2.7 MiB RSS at 3,000 pods.
+pub const WORKING_BYTES: usize = 4 * 1024 * 1024;
 /// The smallest budget accepted: a few dozen records with their log lines.
 pub const MIN_RECORD_BYTES: usize = 64 * 1024;
 
