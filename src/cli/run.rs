@@ -301,6 +301,12 @@ fn start(mut r: RunArgs, stdio: bool) -> Result<()> {
     }
     // The recorder's ring and its watchers' working memory come off the limit first.
     let recorder_bytes = r.record.map_or(0, |b| b + crate::recorder::WORKING_BYTES);
+    if recorder_bytes > 0 && limit.is_some() {
+        log::info!(
+            "the flight recorder sets {} MiB of the memory limit aside (its ring and watchers)",
+            recorder_bytes.div_ceil(1024 * 1024)
+        );
+    }
     if let Some((limit, _)) = limit
         && let Some((workers, out, why)) = agent::memory::fit(
             r.settings.workers,
