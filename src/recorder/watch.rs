@@ -87,7 +87,9 @@ pub fn start(engine: Arc<Engine>, recorder: Arc<Recorder>) -> Result<()> {
         };
         std::thread::Builder::new()
             .name(format!("record-{}", what.plural()))
-            .stack_size(256 * 1024)
+            // Redaction recurses through objects up to serde_json's depth limit (128): room
+            // for that in a debug build too. Only the pages touched count in RSS.
+            .stack_size(1024 * 1024)
             .spawn(move || w.run())
             .map_err(|e| Error::internal(format!("cannot start a recorder thread: {e}")))?;
     }
@@ -114,7 +116,11 @@ impl Watcher {
     fn run(&mut self) {
         let mut rv: Option<String> = None;
         let mut attempt = 0u32;
+        // 410s since a watch last ran its course: a server that expires every watch at
+        // once must not make the watcher relist in a tight loop.
+        let mut expired = 0u32;
         loop {
+            let watching = rv.is_some();
             let step = match &rv {
                 None => self.list(),
                 Some(v) => self.watch(v),
@@ -123,9 +129,16 @@ impl Watcher {
                 Ok(next) => {
                     self.recovered();
                     attempt = 0;
+                    if watching {
+                        expired = 0;
+                    }
                     rv = Some(next);
                 }
                 Err(e) if e.code == Code::Expired => {
+                    if expired > 0 {
+                        std::thread::sleep(crate::agent::backoff(expired));
+                    }
+                    expired = expired.saturating_add(1);
                     log::info!(
                         "recorder: {} expired ({}); listing again",
                         self.base,
