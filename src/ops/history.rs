@@ -145,15 +145,17 @@ fn table_form(records: &[Record], h: &Header, cmd: &Command, max: usize) -> Outp
         }
         chunk.push_str("  ");
         chunk.push_str(&r.text);
-        if !r.log.is_empty() {
-            chunk.push_str("\n    last log lines:");
-            for l in &r.log {
-                chunk.push_str("\n    | ");
-                chunk.push_str(l);
-            }
-        }
-        // Whole records or none; once full, the older rest is only counted.
+        // The summary and its log lines are two chunks: a small budget still shows the
+        // newest record's summary. Once full, the older rest is only counted.
         budget.push(&chunk);
+        if !r.log.is_empty() {
+            let mut lines = String::from("    last log lines:");
+            for l in &r.log {
+                lines.push_str("\n    | ");
+                lines.push_str(l);
+            }
+            budget.push(&lines);
+        }
     }
     budget.finish(Format::Text, HINT)
 }
