@@ -83,6 +83,10 @@ SCHEMA = {
             "logFormat": s("Log format.", enum=["text", "json"]),
             "extraArgs": {"type": "array", "items": {"type": "string"}},
         }),
+        "recorder": obj({
+            "enabled": b("Run the flight recorder."),
+            "bytes": i("Recorder budget in bytes.", 65536),
+        }),
         "aws": obj({
             "region": s("AWS region.", pattern=r"^([a-z]{2}(-[a-z]+)+-\d+)?$"),
             "existingSecret": s("Existing Secret with static keys."),

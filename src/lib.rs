@@ -34,6 +34,7 @@ pub(crate) mod output;
 pub(crate) mod process;
 pub(crate) mod protocol;
 pub(crate) mod quantity;
+pub(crate) mod recorder;
 pub(crate) mod redact;
 pub(crate) mod scope;
 pub(crate) mod sensitive;

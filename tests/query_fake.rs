@@ -602,3 +602,18 @@ fn no_secrets_refuses_every_secret_read_before_any_request() {
         api.requests()
     );
 }
+
+#[test]
+fn history_without_a_recorder_says_so_once_and_reads_nothing() {
+    let api = FakeApi::start();
+    for args in [
+        &["history", "-A"][..],
+        &["history", "--since", "6h", "-o", "json"],
+    ] {
+        let (code, out, err) = query(&api, args);
+        assert_eq!(code, 0, "{args:?}: {err}");
+        assert_eq!(out.lines().count(), 1, "{args:?}: {out}");
+        assert!(out.starts_with("no recorder in this process"), "{out}");
+    }
+    assert!(api.requests().is_empty(), "{:?}", api.requests());
+}

@@ -47,6 +47,13 @@ Agent:
   --max-message-bytes N       largest response message (default: the queue's MaximumMessageSize)
   --memory-limit BYTES        KUBEGLASS_MEMORY_LIMIT (64Mi, 67108864; default: the cgroup's):
                               --workers and --max-output-bytes are lowered to fit it
+  --record                    KUBEGLASS_RECORD=true: run the flight recorder (off by default):
+                              watch pods, events (and nodes) in scope and keep, in memory only,
+                              what went wrong (terminations with their last log lines, Warning
+                              events, failed or unschedulable pods, node conditions) for the
+                              `history` command; lost on restart
+  --record-bytes BYTES        KUBEGLASS_RECORD_BYTES: the recorder's budget (default 2Mi, at
+                              least 64Ki); the oldest records are dropped first
   --ca-file PATH              an extra CA for HTTPS to AWS (TLS-inspecting proxies)
   --log-format text|json      stderr log lines (RUST_LOG sets the level; default info)
   KUBEGLASS_AGENT_ID          the agent id in answers and heartbeats (default: host name,
@@ -69,6 +76,8 @@ struct RunArgs {
     ca_file: Option<PathBuf>,
     max_message_bytes: Option<usize>,
     memory_limit: Option<String>,
+    /// The recorder's budget in bytes, when `--record` runs one.
+    record: Option<usize>,
 }
 
 /// Run `kubeglass run`.
@@ -183,6 +192,10 @@ fn parse(pargs: &mut pico_args::Arguments, stdio: bool) -> Result<RunArgs> {
             "--memory-limit (KUBEGLASS_MEMORY_LIMIT) takes bytes, or Ki/Mi/Gi: got {v:?}"
         )));
     }
+    let record = record_budget(
+        pargs.contains("--record") || common::env_true("KUBEGLASS_RECORD"),
+        flag_or_env(pargs, "--record-bytes", "KUBEGLASS_RECORD_BYTES")?,
+    )?;
     let agent_id = agent_id(
         std::env::var("KUBEGLASS_AGENT_ID").ok(),
         std::env::var("HOSTNAME")
@@ -215,7 +228,32 @@ fn parse(pargs: &mut pico_args::Arguments, stdio: bool) -> Result<RunArgs> {
         ca_file,
         max_message_bytes,
         memory_limit,
+        record,
     })
+}
+
+/// The recorder's budget when one runs: `--record-bytes` (bytes, or Ki/Mi/Gi) or the
+/// default; a budget without `--record` is refused rather than silently unused.
+fn record_budget(on: bool, bytes: Option<String>) -> Result<Option<usize>> {
+    use crate::recorder::{DEFAULT_RECORD_BYTES, MIN_RECORD_BYTES};
+    let budget = match &bytes {
+        None => DEFAULT_RECORD_BYTES,
+        Some(v) => agent::memory::parse_bytes(v.trim())
+            .filter(|b| *b >= MIN_RECORD_BYTES)
+            .ok_or_else(|| {
+                Error::config(format!(
+                    "--record-bytes (KUBEGLASS_RECORD_BYTES) takes bytes, or Ki/Mi/Gi, at least \
+                     64Ki: got {v:?}"
+                ))
+            })?,
+    };
+    match (on, bytes) {
+        (true, _) => Ok(Some(budget)),
+        (false, None) => Ok(None),
+        (false, Some(_)) => Err(Error::config(
+            "--record-bytes (KUBEGLASS_RECORD_BYTES) needs --record (KUBEGLASS_RECORD=true)",
+        )),
+    }
 }
 
 /// The host name when `HOSTNAME` is not exported (bash sets it without exporting it).
@@ -261,16 +299,44 @@ fn start(mut r: RunArgs, stdio: bool) -> Result<()> {
     if let Some((limit, source)) = &limit {
         log::info!("memory limit {} MiB (from {source})", limit / (1024 * 1024));
     }
+    // The recorder's ring and its watchers' working memory come off the limit first.
+    let recorder_bytes = r.record.map_or(0, |b| b + crate::recorder::WORKING_BYTES);
+    if recorder_bytes > 0 && limit.is_some() {
+        log::info!(
+            "the flight recorder sets {} MiB of the memory limit aside (its ring and watchers)",
+            recorder_bytes.div_ceil(1024 * 1024)
+        );
+    }
     if let Some((limit, _)) = limit
-        && let Some((workers, out, why)) =
-            agent::memory::fit(r.settings.workers, r.settings.max_output_bytes, limit)
+        && let Some((workers, out, why)) = agent::memory::fit(
+            r.settings.workers,
+            r.settings.max_output_bytes,
+            limit.saturating_sub(recorder_bytes),
+        )
     {
         log::warn!("{why}");
         r.settings.workers = workers;
         r.settings.max_output_bytes = out;
         r.cluster.max_output_bytes = out;
     }
-    let engine = r.cluster.connect()?;
+    let mut engine = r.cluster.connect()?;
+    let recorder = r.record.map(|budget| {
+        log::info!(
+            "flight recorder on: pods, events and nodes in scope, {} KiB in memory (lost on restart)",
+            budget / 1024
+        );
+        Arc::new(crate::recorder::Recorder::new(
+            budget,
+            std::time::SystemTime::now(),
+        ))
+    });
+    if let Some(rec) = &recorder {
+        engine = engine.with_recorder(Arc::clone(rec));
+    }
+    let engine = Arc::new(engine);
+    if let Some(rec) = recorder {
+        crate::recorder::watch::start(Arc::clone(&engine), rec)?;
+    }
     if stdio {
         let stdin = std::io::stdin().lock();
         let bounds = crate::ops::Bounds {
@@ -278,7 +344,7 @@ fn start(mut r: RunArgs, stdio: bool) -> Result<()> {
             command_timeout: r.settings.command_timeout,
         };
         return agent::stdio::serve(
-            &engine,
+            engine.as_ref(),
             &r.settings.agent,
             bounds,
             stdin,
@@ -330,7 +396,7 @@ fn start(mut r: RunArgs, stdio: bool) -> Result<()> {
         queues.responses,
         settings.kubernetes_version
     );
-    let exec: Arc<dyn Executor> = Arc::new(engine);
+    let exec: Arc<dyn Executor> = engine;
     agent::run(settings, Arc::new(queues), exec, stop)
 }
 

@@ -263,7 +263,7 @@ fn command_from_positionals(verb: &str, rest: &[String]) -> Result<Command> {
         Op::Logs => set_logs_target(&mut cmd, args)?,
         Op::Endpoints => set_service(&mut cmd, args)?,
         Op::Top => set_top_target(&mut cmd, args)?,
-        Op::Events | Op::ApiResources | Op::Version | Op::Triage | Op::Changes => {
+        Op::Events | Op::ApiResources | Op::Version | Op::Triage | Op::Changes | Op::History => {
             if let Some(extra) = args.first() {
                 return Err(Error::invalid(format!(
                     "`{}` takes no arguments, got {extra:?}",
@@ -379,15 +379,18 @@ fn flag_allowed(op: Op, flag: Flag) -> bool {
         Namespace | MaxOutputBytes => true,
         AllNamespaces => matches!(
             op,
-            Op::Get | Op::Describe | Op::Events | Op::Top | Op::Triage | Op::Changes
+            Op::Get | Op::Describe | Op::Events | Op::Top | Op::Triage | Op::Changes | Op::History
         ),
         Selector => matches!(op, Op::Get | Op::Describe | Op::Logs | Op::Top),
         FieldSelector => matches!(op, Op::Get | Op::Events),
-        Output => matches!(op, Op::Get | Op::Events | Op::Changes | Op::Triage),
-        For => matches!(op, Op::Events | Op::Changes),
+        Output => matches!(
+            op,
+            Op::Get | Op::Events | Op::Changes | Op::Triage | Op::History
+        ),
+        For => matches!(op, Op::Events | Op::Changes | Op::History),
         Types => op == Op::Events,
         Revision | To => op == Op::RolloutDiff,
-        Since if op == Op::Changes => true,
+        Since if matches!(op, Op::Changes | Op::History) => true,
         ShowLabels | LabelColumns | NoHeaders | SortBy => op == Op::Get,
         Container | Tail | Since | SinceTime | Previous | Timestamps | LimitBytes
         | AllContainers | MaxLogRequests | Grep | NoRedactLogs => op == Op::Logs,
@@ -413,7 +416,7 @@ fn apply_flag(cmd: &mut Command, flag: Flag, value: Option<String>, spelled: &st
         Flag::Output => (cmd.output, cmd.print.template) = parse_output(&v)?,
         Flag::Container => logs.container = Some(v),
         Flag::Tail => logs.tail = Some(parse_int(spelled, &v)?),
-        Flag::Since if cmd.op == Op::Changes => cmd.since = Some(v),
+        Flag::Since if matches!(cmd.op, Op::Changes | Op::History) => cmd.since = Some(v),
         Flag::Since => logs.since_seconds = Some(parse_duration_seconds(&v)?),
         Flag::SinceTime => logs.since_time = Some(v),
         Flag::Previous => logs.previous = on,

@@ -70,6 +70,8 @@ pub enum Op {
     Version,
     /// `triage`: what is wrong in scope, most severe first, one line a finding.
     Triage,
+    /// `history`: what the agent's flight recorder kept, newest first.
+    History,
 }
 
 impl Op {
@@ -88,6 +90,7 @@ impl Op {
             Op::ApiResources => "api-resources",
             Op::Version => "version",
             Op::Triage => "triage",
+            Op::History => "history",
         }
     }
 
@@ -106,6 +109,7 @@ impl Op {
             "api-resources" => Op::ApiResources,
             "version" => Op::Version,
             "triage" => Op::Triage,
+            "history" => Op::History,
             _ => return None,
         })
     }

@@ -252,7 +252,7 @@ fn op_fields(op: Op) -> &'static [&'static str] {
         Op::Endpoints => &["names", "namespace"],
         Op::RolloutHistory => &["resource", "names", "namespace"],
         Op::RolloutDiff => &["resource", "names", "namespace", "revision", "to"],
-        Op::Changes => &["namespace", "all_namespaces", "since", "for", "output"],
+        Op::Changes | Op::History => &["namespace", "all_namespaces", "since", "for", "output"],
         Op::Top => &[
             "resource",
             "names",
@@ -293,6 +293,9 @@ fn op_about(op: Op, field: &str) -> Option<&'static str> {
             "Only changes of this object and what it owns: TYPE/NAME, e.g. deploy/api."
         }
         (Op::Changes, "output") => "table (default: one line a change) or json.",
+        (Op::History, "since") => "Only records of this window, e.g. 6h (default: all kept).",
+        (Op::History, "for") => "Only records of this object: TYPE/NAME, e.g. pod/api-1.",
+        (Op::History, "output") => "table (default: one line a record) or json.",
         (Op::Top, "resource") => "pods or nodes.",
         (Op::Get, "output") => {
             "table (default), wide (more columns), json or yaml (every field), name (TYPE/NAME \
@@ -320,7 +323,7 @@ pub fn arguments_schema(op: Op) -> Value {
         let kind = match (op, f.name) {
             (Op::Get, "output") => Kind::OneOf(GET_OUTPUT_FORMATS),
             (Op::Changes, "output") => Kind::OneOf(CHANGES_OUTPUT_FORMATS),
-            (Op::Triage, "output") => Kind::OneOf(&["table", "json"]),
+            (Op::Triage | Op::History, "output") => Kind::OneOf(&["table", "json"]),
             _ => f.kind,
         };
         properties.insert(f.name.to_string(), property(kind, about));
@@ -366,7 +369,7 @@ mod tests {
     use super::*;
     use std::collections::BTreeSet;
 
-    const ALL_OPS: [Op; 12] = [
+    const ALL_OPS: [Op; 13] = [
         Op::Get,
         Op::Describe,
         Op::Logs,
@@ -379,6 +382,7 @@ mod tests {
         Op::ApiResources,
         Op::Version,
         Op::Triage,
+        Op::History,
     ];
 
     fn names(fields: &[Field]) -> BTreeSet<String> {
@@ -573,6 +577,10 @@ mod tests {
             (
                 Op::Triage,
                 json!({"all_namespaces": true, "max_output_bytes": 8192}),
+            ),
+            (
+                Op::History,
+                json!({"all_namespaces": true, "since": "6h", "for": "pod/api-1", "output": "json"}),
             ),
         ];
         for (op, args) in examples {

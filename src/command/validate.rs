@@ -103,19 +103,22 @@ fn validate_shape(cmd: &mut Command) -> Result<()> {
     }
     let output_ok = match cmd.op {
         Op::Get | Op::Events => true,
-        Op::Changes | Op::Triage => matches!(cmd.output, OutputFormat::Table | OutputFormat::Json),
+        Op::Changes | Op::Triage | Op::History => {
+            matches!(cmd.output, OutputFormat::Table | OutputFormat::Json)
+        }
         _ => false,
     };
     if !output_ok && cmd.output != OutputFormat::Table {
         return Err(Error::invalid(format!(
-            "an output format does not apply to `{verb}` (changes, triage: table or json)"
+            "an output format does not apply to `{verb}` (changes, triage, history: table or json)"
         )));
     }
-    if !matches!(cmd.op, Op::Events | Op::Changes) && cmd.for_object.is_some()
+    if !matches!(cmd.op, Op::Events | Op::Changes | Op::History) && cmd.for_object.is_some()
         || cmd.op != Op::Events && !cmd.types.is_empty()
     {
         return Err(Error::invalid(format!(
-            "--for applies only to `events` and `changes`, --types only to `events`, not `{verb}`"
+            "--for applies only to `events`, `changes` and `history`, --types only to `events`, \
+             not `{verb}`"
         )));
     }
     if cmd.op != Op::RolloutDiff && (cmd.revision.is_some() || cmd.to_revision.is_some()) {
@@ -133,9 +136,10 @@ fn validate_shape(cmd: &mut Command) -> Result<()> {
         ));
     }
     if let Some(since) = &cmd.since {
-        if cmd.op != Op::Changes {
+        if !matches!(cmd.op, Op::Changes | Op::History) {
             return Err(Error::invalid(format!(
-                "\"since\" applies to `changes` (logs: logs.since_seconds), not `{verb}`"
+                "\"since\" applies to `changes` and `history` (logs: logs.since_seconds), not \
+                 `{verb}`"
             )));
         }
         super::argv::parse_duration_seconds(since)?;
@@ -153,7 +157,7 @@ fn validate_shape(cmd: &mut Command) -> Result<()> {
         }
         Op::RolloutHistory | Op::RolloutDiff => validate_rollout_shape(cmd),
         Op::Top => normalise_top(cmd),
-        Op::Events | Op::ApiResources | Op::Version | Op::Triage | Op::Changes
+        Op::Events | Op::ApiResources | Op::Version | Op::Triage | Op::Changes | Op::History
             if cmd.resource.is_some() || !cmd.names.is_empty() =>
         {
             Err(Error::invalid(format!(

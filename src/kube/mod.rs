@@ -216,6 +216,16 @@ impl Client {
         self.retrying(path, || self.transport.get(path, "text/plain, */*"))
     }
 
+    /// GET a watch (`path` with `watch=1`): its stream of JSON events, one a line, which may
+    /// take up to `body_timeout` in all (set it above the watch's `timeoutSeconds`, so the
+    /// server ends a quiet watch and a stalled one is cut). Not retried: the recorder that
+    /// watches resumes, relists and backs off itself. Still a GET through the transport's
+    /// checks (a watch of Secrets is refused there like any other non-metadata read).
+    pub fn watch(&self, path: &str, body_timeout: Duration) -> Result<Box<dyn BufRead + Send>> {
+        self.transport
+            .get_within(path, "application/json", Some(body_timeout))
+    }
+
     /// List `path` page by page (`limit`/`continue`), calling `each` with every page until
     /// it returns false or the list ends.
     pub fn list_pages(

@@ -75,11 +75,23 @@ impl Transport {
 
     /// GET `path`; a success gives the body as a reader, a failure the API's error.
     pub fn get(&self, path: &str, accept: &str) -> Result<Box<dyn BufRead + Send>> {
-        let mut resp = self.send(path, accept)?;
+        self.get_within(path, accept, None)
+    }
+
+    /// [`Transport::get`] whose body may take `body_timeout` to arrive, in place of the
+    /// agent's default (four request timeouts): a watch is a body that streams for as long
+    /// as the server keeps it open, so its bound is set by the caller, explicitly.
+    pub fn get_within(
+        &self,
+        path: &str,
+        accept: &str,
+        body_timeout: Option<Duration>,
+    ) -> Result<Box<dyn BufRead + Send>> {
+        let mut resp = self.send(path, accept, body_timeout)?;
         if resp.status() == 401 && self.auth.refreshable() {
             log::info!("401 from the API: fetching the token again and retrying once");
             self.auth.invalidate();
-            resp = self.send(path, accept)?;
+            resp = self.send(path, accept, body_timeout)?;
         }
         let status = resp.status().as_u16();
         if (200..300).contains(&status) {
@@ -98,7 +110,12 @@ impl Transport {
     /// Send one GET. Every request kubeglass makes passes here, so the Secret check sits
     /// here: it sees the exact path and `Accept` that go on the wire, after every caller's
     /// choices, and nothing can be sent without passing it.
-    fn send(&self, path: &str, accept: &str) -> Result<ureq::http::Response<ureq::Body>> {
+    fn send(
+        &self,
+        path: &str,
+        accept: &str,
+        body_timeout: Option<Duration>,
+    ) -> Result<ureq::http::Response<ureq::Body>> {
         check_secret_access(path, accept)?;
         let url = format!("{}{path}", self.server);
         log::debug!("GET {}", loggable(path));
@@ -106,6 +123,9 @@ impl Transport {
         let mut req = self.agent.get(&url).header("Accept", accept);
         if let Some(token) = self.auth.token()? {
             req = req.header(ureq::http::header::AUTHORIZATION, bearer(&token)?);
+        }
+        if let Some(body) = body_timeout {
+            req = req.config().timeout_recv_body(Some(body)).build();
         }
         // The command's time left bounds the whole request, its body (a log stream) included.
         if let Some(left) = deadline::remaining() {

@@ -22,6 +22,7 @@ use crate::url::with_query;
 
 mod revisions;
 mod selector;
+mod watch;
 pub use revisions::{Owner, Revisions};
 pub use selector::Selector;
 
@@ -30,6 +31,8 @@ pub struct Engine {
     client: Client,
     scope: Scope,
     redact: RedactSettings,
+    /// The flight recorder this process runs (`run --record`), which `history` reads.
+    recorder: Option<std::sync::Arc<crate::recorder::Recorder>>,
 }
 
 /// The lines of one container log, each already through the log redactor (which sees every
@@ -169,7 +172,19 @@ impl Engine {
             client,
             scope,
             redact,
+            recorder: None,
         }
+    }
+
+    /// This engine, answering `history` from `recorder` (the agent's `--record`).
+    pub fn with_recorder(mut self, recorder: std::sync::Arc<crate::recorder::Recorder>) -> Engine {
+        self.recorder = Some(recorder);
+        self
+    }
+
+    /// The flight recorder of this process, if it runs one.
+    pub fn recorder(&self) -> Option<&crate::recorder::Recorder> {
+        self.recorder.as_deref()
     }
 
     /// GET `path` as JSON, redacted.

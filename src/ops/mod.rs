@@ -24,6 +24,7 @@ mod endpoints;
 pub mod engine;
 mod events;
 mod get;
+mod history;
 pub mod logs;
 pub(crate) mod reads;
 mod related;
@@ -189,6 +190,7 @@ fn dispatch(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
         Op::ApiResources => server::api_resources(e, max),
         Op::Version => server::version(e, max),
         Op::Triage => triage::run(e, cmd, max),
+        Op::History => history::run(e, cmd, max),
     }
 }
 

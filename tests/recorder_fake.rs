@@ -1,0 +1,192 @@
+//! The flight recorder's watch loop against an in-process fake API (no testbed): it lists,
+//! watches from the list's resourceVersion with bookmarks, resumes from the last one it saw,
+//! lists again on `410 Gone` (an HTTP 410 and a 410 `ERROR` event in the stream), reads a
+//! terminated container's log once, redacted, and records each termination once however
+//! often it is listed again. Driven through `kubeglass run --stdio --record`.
+
+mod support;
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use support::fake_api::{FakeApi, Seen};
+use support::kubeglass;
+
+/// Planted in the crashed container's log: must not come back.
+const CANARY: &str = "hunter2-rec-fake-91x";
+
+static POD_LISTS: AtomicUsize = AtomicUsize::new(0);
+static POD_WATCHES: AtomicUsize = AtomicUsize::new(0);
+
+fn pod(name: &str, finished: &str) -> Value {
+    json!({"metadata": {"name": name, "namespace": "shop", "uid": format!("uid-{name}"), "resourceVersion": "1"},
+           "spec": {"nodeName": "node-1"},
+           "status": {"phase": "Running", "containerStatuses": [{"name": "api", "restartCount": 2,
+               "state": {"waiting": {"reason": "CrashLoopBackOff"}},
+               "lastState": {"terminated": {"exitCode": 137, "reason": "OOMKilled", "finishedAt": finished}}}]}})
+}
+
+fn list(rv: &str, items: Vec<Value>) -> (u16, String) {
+    let v = json!({"kind": "PodList", "apiVersion": "v1", "metadata": {"resourceVersion": rv}, "items": items});
+    (200, v.to_string())
+}
+
+fn gone() -> (u16, String) {
+    let v = json!({"kind": "Status", "apiVersion": "v1", "status": "Failure", "reason": "Expired",
+        "message": "too old resource version: 100 (150)", "code": 410});
+    (410, v.to_string())
+}
+
+fn unavailable() -> (u16, String) {
+    (
+        503,
+        json!({"kind": "Status", "code": 503, "message": "later"}).to_string(),
+    )
+}
+
+/// The scenario: list (rv 100) → watch answers 410 → list again (rv 200) → watch streams
+/// api-2's crash and a bookmark (rv 250), then ends → watch from 250 sends a 410 ERROR
+/// event → list again (rv 300) → later watches are refused (the watcher backs off).
+fn answer(s: &Seen) -> Option<(u16, String)> {
+    let url = s.url.as_str();
+    if url.starts_with("/api/v1/namespaces/shop/pods/") && url.contains("/log?") {
+        let log = format!("starting\nconnecting to db\npanic: login failed password={CANARY}\n");
+        return Some((200, log));
+    }
+    if url.starts_with("/api/v1/events") {
+        return Some(if url.contains("watch=1") {
+            unavailable()
+        } else {
+            (
+                200,
+                json!({"kind": "EventList", "metadata": {"resourceVersion": "1"}, "items": []})
+                    .to_string(),
+            )
+        });
+    }
+    if !url.starts_with("/api/v1/pods") {
+        return None;
+    }
+    let crashed = || vec![pod("api-1", "2026-12-07T03:12:00Z")];
+    let both = || {
+        vec![
+            pod("api-1", "2026-12-07T03:12:00Z"),
+            pod("api-2", "2026-12-07T03:20:00Z"),
+        ]
+    };
+    if !url.contains("watch=1") {
+        return Some(match POD_LISTS.fetch_add(1, Ordering::SeqCst) {
+            0 => list("100", crashed()),
+            1 => list("200", crashed()),
+            _ => list("300", both()),
+        });
+    }
+    POD_WATCHES.fetch_add(1, Ordering::SeqCst);
+    Some(if url.contains("resourceVersion=100") {
+        gone()
+    } else if url.contains("resourceVersion=200") {
+        let mut p = pod("api-2", "2026-12-07T03:20:00Z");
+        p["metadata"]["resourceVersion"] = json!("220");
+        let stream = [
+            json!({"type": "MODIFIED", "object": p}),
+            json!({"type": "BOOKMARK", "object": {"kind": "Pod", "metadata": {"resourceVersion": "250"}}}),
+        ];
+        (200, stream.iter().map(|e| format!("{e}\n")).collect())
+    } else if url.contains("resourceVersion=250") {
+        let err = json!({"type": "ERROR", "object": {"kind": "Status", "code": 410, "reason": "Expired",
+            "message": "too old resource version: 250 (280)"}});
+        (200, format!("{err}\n"))
+    } else {
+        unavailable()
+    })
+}
+
+struct Agent(Child);
+
+impl Drop for Agent {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn the_recorder_resumes_relists_on_410_and_records_each_termination_once_redacted() {
+    let api = FakeApi::start_with(answer);
+    let mut c = kubeglass();
+    c.args(["run", "--stdio", "--record", "--kubeconfig"])
+        .arg(api.kubeconfig())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    let mut agent = Agent(c.spawn().expect("start the agent"));
+    let mut stdin = agent.0.stdin.take().expect("stdin");
+    let mut stdout = BufReader::new(agent.0.stdout.take().expect("stdout"));
+    let mut ask = |i: usize| -> String {
+        let cmd = json!({"version": 1, "id": format!("h{i}"), "kubectl": "history -A"});
+        writeln!(stdin, "{cmd}").expect("write a command");
+        stdin.flush().expect("flush");
+        let mut line = String::new();
+        stdout.read_line(&mut line).expect("an answer");
+        let v: Value = serde_json::from_str(&line).expect("a JSON answer");
+        v["output"].as_str().unwrap_or_default().to_string()
+    };
+    let end = Instant::now() + Duration::from_secs(30);
+    let mut out = String::new();
+    for i in 0.. {
+        out = ask(i);
+        if (out.contains("pod/api-2") && POD_LISTS.load(Ordering::SeqCst) >= 3)
+            || Instant::now() > end
+        {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let reqs = api.requests();
+    let urls: Vec<&str> = reqs.iter().map(|r| r.url.as_str()).collect();
+    assert!(reqs.iter().all(|r| r.method == "GET"), "{urls:#?}");
+    assert!(
+        POD_LISTS.load(Ordering::SeqCst) >= 3,
+        "listed again after each 410: {urls:#?}"
+    );
+    let watches: Vec<&str> = urls
+        .iter()
+        .copied()
+        .filter(|u| u.starts_with("/api/v1/pods?") && u.contains("watch=1"))
+        .collect();
+    for rv in ["100", "200", "250"] {
+        assert!(
+            watches
+                .iter()
+                .any(|u| u.contains(&format!("resourceVersion={rv}"))
+                    && u.contains("allowWatchBookmarks=true")
+                    && u.contains("timeoutSeconds=")),
+            "a watch from {rv} (the list's, then the bookmark's): {watches:#?}"
+        );
+    }
+    // Each termination once, with its log read once, whatever was listed again.
+    assert_eq!(out.matches("pod/api-1  termination").count(), 1, "{out}");
+    assert_eq!(out.matches("pod/api-2  termination").count(), 1, "{out}");
+    let log_reads = urls
+        .iter()
+        .filter(|u| u.contains("/pods/api-1/log?"))
+        .count();
+    assert_eq!(log_reads, 1, "{urls:#?}");
+    assert!(
+        urls.iter()
+            .any(|u| u.contains("/pods/api-1/log?") && u.contains("previous=true")),
+        "{urls:#?}"
+    );
+    assert!(
+        out.contains("container api terminated: OOMKilled (exit 137), restarts 2"),
+        "{out}"
+    );
+    assert!(
+        out.contains("    | panic: login failed password=<redacted>"),
+        "{out}"
+    );
+    assert!(!out.contains(CANARY), "{out}");
+}
