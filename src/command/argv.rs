@@ -68,6 +68,7 @@ enum Flag {
     SortBy,
     Revision,
     To,
+    All,
 }
 
 /// How a flag is spelled and whether it takes a value.
@@ -114,6 +115,7 @@ const FLAGS: &[FlagSpec] = &[
     spec("sort-by", None, Flag::SortBy, true),
     spec("revision", None, Flag::Revision, true),
     spec("to", None, Flag::To, true),
+    spec("all", Some('a'), Flag::All, false),
 ];
 
 /// The flags a command may use, as an unknown flag's error lists them.
@@ -240,6 +242,16 @@ fn command_from_positionals(verb: &str, rest: &[String]) -> Result<Command> {
                 ));
             }
         },
+        "helm" => match rest.first().map(String::as_str) {
+            Some("list" | "ls") => Op::HelmList,
+            Some("history" | "hist") => Op::HelmHistory,
+            Some(sub) => {
+                return Err(unsupported(format!(
+                    "`helm {sub}` is not available (only `helm list` and `helm history`)"
+                )));
+            }
+            None => return Err(Error::invalid("`helm` needs `list` or `history NAME`")),
+        },
         "rollout-history" | "rollout-diff" => {
             return Err(Error::invalid(
                 "write `rollout history deploy/NAME` or `rollout diff deploy/NAME` (two words) in \
@@ -251,7 +263,11 @@ fn command_from_positionals(verb: &str, rest: &[String]) -> Result<Command> {
         }
     };
     let mut cmd = Command::new(op);
-    let args = if matches!(op, Op::RolloutHistory | Op::RolloutDiff) {
+    let two_words = matches!(
+        op,
+        Op::RolloutHistory | Op::RolloutDiff | Op::HelmList | Op::HelmHistory
+    );
+    let args = if two_words && verb != op.as_str() {
         &rest[1..]
     } else {
         rest
@@ -263,7 +279,8 @@ fn command_from_positionals(verb: &str, rest: &[String]) -> Result<Command> {
         Op::Logs => set_logs_target(&mut cmd, args)?,
         Op::Endpoints => set_service(&mut cmd, args)?,
         Op::Top => set_top_target(&mut cmd, args)?,
-        Op::Events | Op::ApiResources | Op::Version | Op::Triage | Op::Changes => {
+        Op::HelmHistory => cmd.names = args.to_vec(),
+        Op::Events | Op::ApiResources | Op::Version | Op::Triage | Op::Changes | Op::HelmList => {
             if let Some(extra) = args.first() {
                 return Err(Error::invalid(format!(
                     "`{}` takes no arguments, got {extra:?}",
@@ -379,11 +396,15 @@ fn flag_allowed(op: Op, flag: Flag) -> bool {
         Namespace | MaxOutputBytes => true,
         AllNamespaces => matches!(
             op,
-            Op::Get | Op::Describe | Op::Events | Op::Top | Op::Triage | Op::Changes
+            Op::Get | Op::Describe | Op::Events | Op::Top | Op::Triage | Op::Changes | Op::HelmList
         ),
         Selector => matches!(op, Op::Get | Op::Describe | Op::Logs | Op::Top),
         FieldSelector => matches!(op, Op::Get | Op::Events),
-        Output => matches!(op, Op::Get | Op::Events | Op::Changes | Op::Triage),
+        Output => matches!(
+            op,
+            Op::Get | Op::Events | Op::Changes | Op::Triage | Op::HelmList | Op::HelmHistory
+        ),
+        All => op == Op::HelmList,
         For => matches!(op, Op::Events | Op::Changes),
         Types => op == Op::Events,
         Revision | To => op == Op::RolloutDiff,
@@ -435,6 +456,7 @@ fn apply_flag(cmd: &mut Command, flag: Flag, value: Option<String>, spelled: &st
         Flag::SortBy => cmd.print.sort_by = Some(v),
         Flag::Revision => cmd.revision = Some(parse_int(spelled, &v)?),
         Flag::To => cmd.to_revision = Some(parse_int(spelled, &v)?),
+        Flag::All => cmd.all = on,
     }
     Ok(())
 }

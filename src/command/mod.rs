@@ -70,6 +70,10 @@ pub enum Op {
     Version,
     /// `triage`: what is wrong in scope, most severe first, one line a finding.
     Triage,
+    /// `helm list`: Helm releases (newest revision each) from their storage's labels.
+    HelmList,
+    /// `helm history NAME`: one Helm release's revisions from their storage's labels.
+    HelmHistory,
 }
 
 impl Op {
@@ -88,6 +92,8 @@ impl Op {
             Op::ApiResources => "api-resources",
             Op::Version => "version",
             Op::Triage => "triage",
+            Op::HelmList => "helm-list",
+            Op::HelmHistory => "helm-history",
         }
     }
 
@@ -106,6 +112,8 @@ impl Op {
             "api-resources" => Op::ApiResources,
             "version" => Op::Version,
             "triage" => Op::Triage,
+            "helm-list" | "helm list" => Op::HelmList,
+            "helm-history" | "helm history" => Op::HelmHistory,
             _ => return None,
         })
     }
@@ -234,6 +242,9 @@ pub struct Command {
     /// Printing options of `get` (labels, headers, sorting, templates).
     #[serde(default, skip_serializing_if = "is_default_print")]
     pub print: PrintOptions,
+    /// `helm list --all`: releases in every status, not only deployed and failed.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub all: bool,
     /// `--max-output-bytes` for this command (never above the agent's own limit).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_output_bytes: Option<usize>,
@@ -266,19 +277,22 @@ impl Command {
             since: None,
             logs: LogOptions::default(),
             print: PrintOptions::default(),
+            all: false,
             max_output_bytes: None,
         }
     }
 }
 
 /// The operations kubeglass performs, as listed in every refusal message.
-pub const SUPPORTED: &str = "triage, changes, get|list, describe, logs, events, endpoints, rollout history|diff, top pods|nodes, api-resources, version";
+pub const SUPPORTED: &str = "triage, changes, get|list, describe, logs, events, endpoints, rollout history|diff, top pods|nodes, helm list|history, api-resources, version";
 
 /// The op as the user types it in the kubectl form, for messages.
 fn verb_of(op: Op) -> &'static str {
     match op {
         Op::RolloutHistory => "rollout history",
         Op::RolloutDiff => "rollout diff",
+        Op::HelmList => "helm list",
+        Op::HelmHistory => "helm history",
         other => other.as_str(),
     }
 }

@@ -125,6 +125,11 @@ const FIELDS: &[Field] = &[
         Kind::Str,
         "The window, a duration such as 30m, 2h or 1h30m (default 2h).",
     ),
+    field(
+        "all",
+        Kind::Bool,
+        "helm list: releases in every status (default: deployed and failed only, as helm).",
+    ),
     field("logs", Kind::LogOptions, "Log options."),
     field(
         "print",
@@ -260,6 +265,8 @@ fn op_fields(op: Op) -> &'static [&'static str] {
             "all_namespaces",
             "selector",
         ],
+        Op::HelmList => &["namespace", "all_namespaces", "all", "output"],
+        Op::HelmHistory => &["names", "namespace", "output"],
         Op::ApiResources | Op::Version => &[],
     }
 }
@@ -270,6 +277,7 @@ fn op_required(op: Op) -> &'static [&'static str] {
         Op::Get | Op::Describe | Op::Top => &["resource"],
         Op::Endpoints => &["names"],
         Op::RolloutHistory | Op::RolloutDiff => &["resource"],
+        Op::HelmHistory => &["names"],
         _ => &[],
     }
 }
@@ -294,6 +302,10 @@ fn op_about(op: Op, field: &str) -> Option<&'static str> {
         }
         (Op::Changes, "output") => "table (default: one line a change) or json.",
         (Op::Top, "resource") => "pods or nodes.",
+        (Op::HelmHistory, "names") => "Exactly one: the release's name.",
+        (Op::HelmList | Op::HelmHistory, "output") => {
+            "table (default: helm's columns the labels fill) or json (a List of revisions)."
+        }
         (Op::Get, "output") => {
             "table (default), wide (more columns), json or yaml (every field), name (TYPE/NAME \
              lines), custom-columns or jsonpath (print.template: the most compact answers, \
@@ -320,7 +332,9 @@ pub fn arguments_schema(op: Op) -> Value {
         let kind = match (op, f.name) {
             (Op::Get, "output") => Kind::OneOf(GET_OUTPUT_FORMATS),
             (Op::Changes, "output") => Kind::OneOf(CHANGES_OUTPUT_FORMATS),
-            (Op::Triage, "output") => Kind::OneOf(&["table", "json"]),
+            (Op::Triage | Op::HelmList | Op::HelmHistory, "output") => {
+                Kind::OneOf(&["table", "json"])
+            }
             _ => f.kind,
         };
         properties.insert(f.name.to_string(), property(kind, about));
@@ -366,7 +380,7 @@ mod tests {
     use super::*;
     use std::collections::BTreeSet;
 
-    const ALL_OPS: [Op; 12] = [
+    const ALL_OPS: [Op; 14] = [
         Op::Get,
         Op::Describe,
         Op::Logs,
@@ -379,6 +393,8 @@ mod tests {
         Op::ApiResources,
         Op::Version,
         Op::Triage,
+        Op::HelmList,
+        Op::HelmHistory,
     ];
 
     fn names(fields: &[Field]) -> BTreeSet<String> {
@@ -408,6 +424,7 @@ mod tests {
         c.logs.previous = true;
         c.print.no_headers = true;
         c.max_output_bytes = Some(1);
+        c.all = true;
         c
     }
 
@@ -573,6 +590,14 @@ mod tests {
             (
                 Op::Triage,
                 json!({"all_namespaces": true, "max_output_bytes": 8192}),
+            ),
+            (
+                Op::HelmList,
+                json!({"all_namespaces": true, "all": true, "output": "json"}),
+            ),
+            (
+                Op::HelmHistory,
+                json!({"names": ["web"], "namespace": "shop"}),
             ),
         ];
         for (op, args) in examples {

@@ -103,12 +103,14 @@ fn validate_shape(cmd: &mut Command) -> Result<()> {
     }
     let output_ok = match cmd.op {
         Op::Get | Op::Events => true,
-        Op::Changes | Op::Triage => matches!(cmd.output, OutputFormat::Table | OutputFormat::Json),
+        Op::Changes | Op::Triage | Op::HelmList | Op::HelmHistory => {
+            matches!(cmd.output, OutputFormat::Table | OutputFormat::Json)
+        }
         _ => false,
     };
     if !output_ok && cmd.output != OutputFormat::Table {
         return Err(Error::invalid(format!(
-            "an output format does not apply to `{verb}` (changes, triage: table or json)"
+            "an output format does not apply to `{verb}` (changes, triage, helm: table or json)"
         )));
     }
     if !matches!(cmd.op, Op::Events | Op::Changes) && cmd.for_object.is_some()
@@ -140,6 +142,11 @@ fn validate_shape(cmd: &mut Command) -> Result<()> {
         }
         super::argv::parse_duration_seconds(since)?;
     }
+    if cmd.all && cmd.op != Op::HelmList {
+        return Err(Error::invalid(format!(
+            "--all applies only to `helm list`, not `{verb}`"
+        )));
+    }
     if !cmd.names.is_empty() && cmd.selector.is_some() {
         return Err(Error::invalid("give names or a selector (-l), not both"));
     }
@@ -153,7 +160,10 @@ fn validate_shape(cmd: &mut Command) -> Result<()> {
         }
         Op::RolloutHistory | Op::RolloutDiff => validate_rollout_shape(cmd),
         Op::Top => normalise_top(cmd),
-        Op::Events | Op::ApiResources | Op::Version | Op::Triage | Op::Changes
+        Op::HelmHistory if cmd.names.len() != 1 || cmd.resource.is_some() => Err(Error::invalid(
+            "`helm history` takes exactly one release name",
+        )),
+        Op::Events | Op::ApiResources | Op::Version | Op::Triage | Op::Changes | Op::HelmList
             if cmd.resource.is_some() || !cmd.names.is_empty() =>
         {
             Err(Error::invalid(format!(

@@ -97,6 +97,22 @@ const TOOLS: &[Tool] = &[
             others) of a Deployment, StatefulSet or DaemonSet. Hidden values show as changed.",
     },
     Tool {
+        name: "helm_list",
+        title: "Helm releases",
+        op: Op::HelmList,
+        description: "Helm releases (newest revision each) in a namespace or all_namespaces: \
+            name, namespace, revision, updated, status — read from the labels of Helm's release \
+            Secrets (metadata only: chart, app version and values are never read). Default: \
+            deployed and failed, as helm; all: every status (pending-upgrade = stuck).",
+    },
+    Tool {
+        name: "helm_history",
+        title: "Helm release history",
+        op: Op::HelmHistory,
+        description: "One Helm release's revisions (names: [release]) with status and time, \
+            from its release Secrets' labels (metadata only).",
+    },
+    Tool {
         name: "top",
         title: "Resource usage",
         op: Op::Top,
@@ -249,7 +265,7 @@ mod tests {
     fn every_op_is_one_read_only_tool_with_its_schema() {
         let list = list();
         let tools = list["tools"].as_array().unwrap();
-        assert_eq!(tools.len(), 12);
+        assert_eq!(tools.len(), 14);
         for t in tools {
             assert_eq!(t["annotations"]["readOnlyHint"], true, "{t}");
             assert_eq!(t["annotations"]["openWorldHint"], false, "{t}");

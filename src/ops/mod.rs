@@ -24,6 +24,7 @@ mod endpoints;
 pub mod engine;
 mod events;
 mod get;
+mod helm;
 pub mod logs;
 mod related;
 pub mod render;
@@ -188,6 +189,7 @@ fn dispatch(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
         Op::ApiResources => server::api_resources(e, max),
         Op::Version => server::version(e, max),
         Op::Triage => triage::run(e, cmd, max),
+        Op::HelmList | Op::HelmHistory => helm::run(e, cmd, max),
     }
 }
 
