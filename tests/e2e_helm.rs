@@ -48,6 +48,38 @@ fn record(ns: &str, kind: &str, name: &str, rev: u64, status: &str) -> serde_jso
     }
 }
 
+/// Deletes the test's release records when dropped (even when the test fails): the
+/// testbed runs no namespace controller, so they would stay, and `triage -A` in other
+/// tests would report the stuck release.
+struct Cleanup<'a>(&'a Path, String);
+
+impl Drop for Cleanup<'_> {
+    fn drop(&mut self) {
+        let env = testbed_env(self.0);
+        let script = "import ssl,sys,urllib.request as u\n\
+            ctx=ssl.create_default_context(cafile=sys.argv[2])\n\
+            for kind in ('secrets','configmaps'):\n\
+            \x20   r=u.Request(sys.argv[1]+'/api/v1/namespaces/'+sys.argv[4]+'/'+kind+'?labelSelector=owner%3Dhelm',method='DELETE',headers={'Authorization':'Bearer '+sys.argv[3]})\n\
+            \x20   u.urlopen(r,context=ctx).read()";
+        let out = std::process::Command::new("python3")
+            .args(["-c", script])
+            .arg(&env["KUBE_TESTBED_SERVER"])
+            .arg(&env["KUBE_TESTBED_CA"])
+            .arg(&env["KUBE_TESTBED_ADMIN_TOKEN"])
+            .arg(&self.1)
+            .output();
+        if let Ok(o) = out {
+            if !o.status.success() {
+                eprintln!(
+                    "cleanup of {}: {}",
+                    self.1,
+                    String::from_utf8_lossy(&o.stderr)
+                );
+            }
+        }
+    }
+}
+
 /// The namespace with: web (3 revisions, deployed), api (3, the newest stuck
 /// pending-upgrade), db (1, failed) as Secrets, and cm (1, deployed) as a ConfigMap.
 fn seed(dir: &Path) -> String {
@@ -97,6 +129,7 @@ fn ok(kc: &Path, args: &[&str]) -> String {
 fn helm_releases_are_listed_from_labels_and_their_values_never_read() {
     let dir = testbed();
     let ns = seed(&dir);
+    let _cleanup = Cleanup(&dir, ns.clone());
     let kc = dir.join("kubeconfig-audited");
     let audit = dir.join("audit.log");
     let before = std::fs::read_to_string(&audit).unwrap_or_default().len();
@@ -193,6 +226,7 @@ fn helm_releases_are_listed_from_labels_and_their_values_never_read() {
 fn helm_history_of_a_release_that_does_not_exist_says_so() {
     let dir = testbed();
     let ns = seed(&dir);
+    let _cleanup = Cleanup(&dir, ns.clone());
     let (code, _, err) = query(
         &dir.join("kubeconfig"),
         &[],
