@@ -68,14 +68,14 @@ impl Drop for Cleanup<'_> {
             .arg(&env["KUBE_TESTBED_ADMIN_TOKEN"])
             .arg(&self.1)
             .output();
-        if let Ok(o) = out {
-            if !o.status.success() {
-                eprintln!(
-                    "cleanup of {}: {}",
-                    self.1,
-                    String::from_utf8_lossy(&o.stderr)
-                );
-            }
+        if let Ok(o) = out
+            && !o.status.success()
+        {
+            eprintln!(
+                "cleanup of {}: {}",
+                self.1,
+                String::from_utf8_lossy(&o.stderr)
+            );
         }
     }
 }

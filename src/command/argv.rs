@@ -69,6 +69,8 @@ enum Flag {
     Revision,
     To,
     All,
+    GrepV,
+    Fold,
 }
 
 /// How a flag is spelled and whether it takes a value.
@@ -116,6 +118,8 @@ const FLAGS: &[FlagSpec] = &[
     spec("revision", None, Flag::Revision, true),
     spec("to", None, Flag::To, true),
     spec("all", Some('a'), Flag::All, false),
+    spec("grep-v", None, Flag::GrepV, true),
+    spec("fold", None, Flag::Fold, false),
 ];
 
 /// The flags a command may use, as an unknown flag's error lists them.
@@ -411,7 +415,7 @@ fn flag_allowed(op: Op, flag: Flag) -> bool {
         Since if op == Op::Changes => true,
         ShowLabels | LabelColumns | NoHeaders | SortBy => op == Op::Get,
         Container | Tail | Since | SinceTime | Previous | Timestamps | LimitBytes
-        | AllContainers | MaxLogRequests | Grep | NoRedactLogs => op == Op::Logs,
+        | AllContainers | MaxLogRequests | Grep | GrepV | Fold | NoRedactLogs => op == Op::Logs,
     }
 }
 
@@ -443,6 +447,8 @@ fn apply_flag(cmd: &mut Command, flag: Flag, value: Option<String>, spelled: &st
         Flag::AllContainers => logs.all_containers = on,
         Flag::MaxLogRequests => logs.max_log_requests = Some(parse_int(spelled, &v)?),
         Flag::Grep => logs.grep = Some(v),
+        Flag::GrepV => logs.grep_v = Some(v),
+        Flag::Fold => logs.fold = on,
         Flag::NoRedactLogs => return Err(Error::invalid(NO_REDACT_REFUSED)),
         Flag::For => cmd.for_object = Some(v),
         Flag::Types => cmd.types.extend(v.split(',').map(str::to_string)),

@@ -186,6 +186,13 @@ pub struct LogOptions {
     /// `--grep`: only lines matching this regular expression (matched against the redacted
     /// line) travel.
     pub grep: Option<String>,
+    /// `--grep-v`: lines matching this regular expression (matched against the redacted
+    /// line) are left out.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub grep_v: Option<String>,
+    /// `--fold`: lines reduced to templates and counted, instead of the newest lines.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub fold: bool,
 }
 
 /// Why a command cannot turn log redaction off (`--no-redact-logs`, `"no_redact"`): the

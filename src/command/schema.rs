@@ -189,6 +189,19 @@ const LOG_FIELDS: &[Field] = &[
         "Only lines matching this regular expression (Rust regex syntax: ERROR|panic), \
          searched in the cluster over the whole log.",
     ),
+    field(
+        "grep_v",
+        Kind::Str,
+        "Leave out lines matching this regular expression (after redaction, like grep).",
+    ),
+    field(
+        "fold",
+        Kind::Bool,
+        "Patterns instead of lines: each line reduced to a template (numbers, ids, IPs, \
+         times, quoted strings normalised), counted, ERROR/WARN first then most frequent, \
+         with first/last seen, pods and one example; a workload's pods are all read (up to \
+         max_log_requests). The whole log unless tail or since_seconds narrow it.",
+    ),
 ];
 
 /// [`PrintOptions`](super::PrintOptions)' fields, by wire name.
@@ -444,6 +457,8 @@ mod tests {
             limit_bytes: Some(1),
             max_log_requests: Some(1),
             grep: Some("g".into()),
+            grep_v: Some("g".into()),
+            fold: true,
         };
         assert_eq!(
             serde_keys(serde_json::to_value(logs).unwrap()),

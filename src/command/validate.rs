@@ -290,6 +290,15 @@ fn validate_logs(l: &LogOptions) -> Result<()> {
     if let Some(g) = &l.grep {
         check_grep(g)?;
     }
+    if let Some(g) = &l.grep_v {
+        check_grep(g)?;
+    }
+    if l.fold && (l.tail.is_some() || l.limit_bytes.is_some()) {
+        return Err(Error::invalid(
+            "--fold reads the whole log (or the --since window): it takes no --tail or \
+             --limit-bytes; narrow with --since, --grep or --grep-v",
+        ));
+    }
     Ok(())
 }
 

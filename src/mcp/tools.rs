@@ -64,8 +64,9 @@ const TOOLS: &[Tool] = &[
         title: "Container logs",
         op: Op::Logs,
         description: "Container logs of a pod, or of a pod picked from a workload (resource \
-            deploy, names [\"api\"]); the newest lines are kept. Narrow with logs.grep (regex, \
-            searched in the cluster), logs.tail, logs.since_seconds, logs.container; \
+            deploy, names [\"api\"]); the newest lines are kept. logs.fold answers what a \
+            workload logs as counted patterns (all its pods, errors first) in a few hundred \
+            bytes. Narrow with logs.grep / logs.grep_v (regex, searched in the cluster), logs.tail, logs.since_seconds, logs.container; \
             logs.previous reads the crashed run.",
     },
     Tool {
