@@ -284,7 +284,13 @@ fn command_from_positionals(verb: &str, rest: &[String]) -> Result<Command> {
         Op::Endpoints => set_service(&mut cmd, args)?,
         Op::Top => set_top_target(&mut cmd, args)?,
         Op::HelmHistory => cmd.names = args.to_vec(),
-        Op::Events | Op::ApiResources | Op::Version | Op::Triage | Op::Changes | Op::HelmList => {
+        Op::Events
+        | Op::ApiResources
+        | Op::Version
+        | Op::Triage
+        | Op::Changes
+        | Op::HelmList
+        | Op::Scope => {
             if let Some(extra) = args.first() {
                 return Err(Error::invalid(format!(
                     "`{}` takes no arguments, got {extra:?}",
@@ -406,7 +412,13 @@ fn flag_allowed(op: Op, flag: Flag) -> bool {
         FieldSelector => matches!(op, Op::Get | Op::Events),
         Output => matches!(
             op,
-            Op::Get | Op::Events | Op::Changes | Op::Triage | Op::HelmList | Op::HelmHistory
+            Op::Get
+                | Op::Events
+                | Op::Changes
+                | Op::Triage
+                | Op::HelmList
+                | Op::HelmHistory
+                | Op::Scope
         ),
         All => op == Op::HelmList,
         For => matches!(op, Op::Events | Op::Changes),

@@ -74,6 +74,8 @@ pub enum Op {
     HelmList,
     /// `helm history NAME`: one Helm release's revisions from their storage's labels.
     HelmHistory,
+    /// `scope`: what this agent can see — its configuration and a few bounded probes.
+    Scope,
 }
 
 impl Op {
@@ -94,6 +96,7 @@ impl Op {
             Op::Triage => "triage",
             Op::HelmList => "helm-list",
             Op::HelmHistory => "helm-history",
+            Op::Scope => "scope",
         }
     }
 
@@ -114,6 +117,7 @@ impl Op {
             "triage" => Op::Triage,
             "helm-list" | "helm list" => Op::HelmList,
             "helm-history" | "helm history" => Op::HelmHistory,
+            "scope" => Op::Scope,
             _ => return None,
         })
     }
@@ -291,7 +295,7 @@ impl Command {
 }
 
 /// The operations kubeglass performs, as listed in every refusal message.
-pub const SUPPORTED: &str = "triage, changes, get|list, describe, logs, events, endpoints, rollout history|diff, top pods|nodes, helm list|history, api-resources, version";
+pub const SUPPORTED: &str = "triage, changes, get|list, describe, logs, events, endpoints, rollout history|diff, top pods|nodes, helm list|history, scope, api-resources, version";
 
 /// The op as the user types it in the kubectl form, for messages.
 fn verb_of(op: Op) -> &'static str {

@@ -280,6 +280,7 @@ fn op_fields(op: Op) -> &'static [&'static str] {
         ],
         Op::HelmList => &["namespace", "all_namespaces", "all", "output"],
         Op::HelmHistory => &["names", "namespace", "output"],
+        Op::Scope => &["namespace", "output"],
         Op::ApiResources | Op::Version => &[],
     }
 }
@@ -316,6 +317,10 @@ fn op_about(op: Op, field: &str) -> Option<&'static str> {
         (Op::Changes, "output") => "table (default: one line a change) or json.",
         (Op::Top, "resource") => "pods or nodes.",
         (Op::HelmHistory, "names") => "Exactly one: the release's name.",
+        (Op::Scope, "namespace") => {
+            "The namespace to probe what can be listed in (default: the default namespace)."
+        }
+        (Op::Scope, "output") => "table (default: one line a fact) or json (one object).",
         (Op::HelmList | Op::HelmHistory, "output") => {
             "table (default: helm's columns the labels fill) or json (a List of revisions)."
         }
@@ -345,7 +350,7 @@ pub fn arguments_schema(op: Op) -> Value {
         let kind = match (op, f.name) {
             (Op::Get, "output") => Kind::OneOf(GET_OUTPUT_FORMATS),
             (Op::Changes, "output") => Kind::OneOf(CHANGES_OUTPUT_FORMATS),
-            (Op::Triage | Op::HelmList | Op::HelmHistory, "output") => {
+            (Op::Triage | Op::HelmList | Op::HelmHistory | Op::Scope, "output") => {
                 Kind::OneOf(&["table", "json"])
             }
             _ => f.kind,
@@ -393,7 +398,7 @@ mod tests {
     use super::*;
     use std::collections::BTreeSet;
 
-    const ALL_OPS: [Op; 14] = [
+    const ALL_OPS: [Op; 15] = [
         Op::Get,
         Op::Describe,
         Op::Logs,
@@ -408,6 +413,7 @@ mod tests {
         Op::Triage,
         Op::HelmList,
         Op::HelmHistory,
+        Op::Scope,
     ];
 
     fn names(fields: &[Field]) -> BTreeSet<String> {
@@ -614,6 +620,7 @@ mod tests {
                 Op::HelmHistory,
                 json!({"names": ["web"], "namespace": "shop"}),
             ),
+            (Op::Scope, json!({"output": "json"})),
         ];
         for (op, args) in examples {
             let schema = arguments_schema(op);

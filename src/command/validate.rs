@@ -103,7 +103,7 @@ fn validate_shape(cmd: &mut Command) -> Result<()> {
     }
     let output_ok = match cmd.op {
         Op::Get | Op::Events => true,
-        Op::Changes | Op::Triage | Op::HelmList | Op::HelmHistory => {
+        Op::Changes | Op::Triage | Op::HelmList | Op::HelmHistory | Op::Scope => {
             matches!(cmd.output, OutputFormat::Table | OutputFormat::Json)
         }
         _ => false,
@@ -163,7 +163,13 @@ fn validate_shape(cmd: &mut Command) -> Result<()> {
         Op::HelmHistory if cmd.names.len() != 1 || cmd.resource.is_some() => Err(Error::invalid(
             "`helm history` takes exactly one release name",
         )),
-        Op::Events | Op::ApiResources | Op::Version | Op::Triage | Op::Changes | Op::HelmList
+        Op::Events
+        | Op::ApiResources
+        | Op::Version
+        | Op::Triage
+        | Op::Changes
+        | Op::HelmList
+        | Op::Scope
             if cmd.resource.is_some() || !cmd.names.is_empty() =>
         {
             Err(Error::invalid(format!(

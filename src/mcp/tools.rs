@@ -35,6 +35,16 @@ const TOOLS: &[Tool] = &[
             Healthy things are only counted.",
     },
     Tool {
+        name: "scope",
+        title: "What this agent can see",
+        op: Op::Scope,
+        description: "What this server can read before you ask: allowed namespaces, \
+            cluster-scoped reads on or off, the default namespace, which types the identity \
+            can list (one limit=1 probe each), whether logs, the metrics API and Helm releases \
+            are readable, what redaction hides, the output budget and the command deadline. \
+            Use it when an answer is Forbidden or OutOfScope, or empty.",
+    },
+    Tool {
         name: "changes",
         title: "What changed",
         op: Op::Changes,
@@ -266,7 +276,7 @@ mod tests {
     fn every_op_is_one_read_only_tool_with_its_schema() {
         let list = list();
         let tools = list["tools"].as_array().unwrap();
-        assert_eq!(tools.len(), 14);
+        assert_eq!(tools.len(), 15);
         for t in tools {
             assert_eq!(t["annotations"]["readOnlyHint"], true, "{t}");
             assert_eq!(t["annotations"]["openWorldHint"], false, "{t}");

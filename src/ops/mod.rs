@@ -30,6 +30,7 @@ mod related;
 pub mod render;
 mod rollout;
 mod rollout_diff;
+mod scope;
 mod server;
 mod top;
 mod triage;
@@ -190,6 +191,7 @@ fn dispatch(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
         Op::Version => server::version(e, max),
         Op::Triage => triage::run(e, cmd, max),
         Op::HelmList | Op::HelmHistory => helm::run(e, cmd, max),
+        Op::Scope => scope::run(e, cmd, max),
     }
 }
 
