@@ -60,6 +60,9 @@ next call. Answers are compact text cut at a byte budget: a cut answer ends with
 what was left out and how to narrow the call. Secret values are never shown; credentials in \
 logs and objects are redacted.";
 
+/// The longest the handshake's `scope` probe may take (see [`instructions`]).
+const HANDSHAKE_PROBE_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// The operator's bounds on every tool call.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
@@ -182,16 +185,29 @@ fn handle(
 /// at each handshake within the call limits — so a model starts knowing its reach instead
 /// of learning it from Forbidden and OutOfScope answers.
 fn instructions(exec: &dyn Executor, limits: Limits) -> String {
+    // A short deadline of its own: a client waits for the handshake, and an API that does
+    // not answer would otherwise hold it for the whole call timeout (retries included).
     let bounds = crate::ops::Bounds {
         max_output_bytes: limits.max_output_bytes,
-        command_timeout: limits.call_timeout,
+        command_timeout: limits.call_timeout.min(HANDSHAKE_PROBE_TIMEOUT),
     };
     let scope = Ok(crate::command::Command::new(crate::command::Op::Scope));
     match crate::ops::run_command(exec, scope, None, bounds) {
-        Ok(out) => format!(
-            "{INSTRUCTIONS}\n\nWhat this server can see (the scope tool answers again):\n{}",
-            out.text
-        ),
+        Ok(out) => {
+            // The probe's own deadline is not what a tool call gets: say the call's.
+            let text: Vec<String> = out
+                .text
+                .lines()
+                .map(|l| match l.starts_with("command deadline: ") {
+                    true => format!("command deadline: {}s", limits.call_timeout.as_secs()),
+                    false => l.to_string(),
+                })
+                .collect();
+            format!(
+                "{INSTRUCTIONS}\n\nWhat this server can see (the scope tool answers again):\n{}\n",
+                text.join("\n")
+            )
+        }
         Err(e) => format!(
             "{INSTRUCTIONS}\n\n(What this server can see could not be probed at start: {}: {}; \
              the scope tool tries again.)",
@@ -297,9 +313,9 @@ mod tests {
         fn execute(&self, cmd: &Command, max: usize, d: Option<Instant>) -> Result<Output> {
             assert!(d.is_some(), "the probe runs within the call deadline");
             match cmd.op {
-                crate::command::Op::Scope => {
-                    Ok(Output::text(format!("namespaces: only shop ({max})\n")))
-                }
+                crate::command::Op::Scope => Ok(Output::text(format!(
+                    "namespaces: only shop ({max})\ncommand deadline: 5s\n"
+                ))),
                 _ => Err(Error::new(Code::Forbidden, "no")),
             }
         }
@@ -315,7 +331,10 @@ mod tests {
         let r = handle(&ScopeOnly, limits, "initialize", Some(&params)).unwrap();
         let text = r["instructions"].as_str().unwrap();
         assert!(text.starts_with(INSTRUCTIONS), "{text}");
-        assert!(text.ends_with("namespaces: only shop (4096)\n"), "{text}");
+        assert!(
+            text.ends_with("namespaces: only shop (4096)\ncommand deadline: 60s\n"),
+            "{text}"
+        );
         let r = handle(&Fake, limits, "initialize", Some(&params)).unwrap();
         assert!(r["instructions"].as_str().unwrap().contains("NAME"));
     }
