@@ -17,8 +17,9 @@ use support::*;
 
 /// What the release data holds: never in an answer, plain or base64.
 const VALUES_CANARY: &str = "helm-values-canary-3c9e";
-/// `createdAt` of revision 1 (2026-12-07 16:00:00 UTC); each revision one minute later.
-const T0: u64 = 1_796_659_200;
+/// `createdAt` of revision 1 (2026-01-05 16:00:00 UTC, long before any `changes` window);
+/// each revision one minute later.
+const T0: u64 = 1_767_628_800;
 
 /// A namespace no other run or test uses.
 fn namespace() -> String {
@@ -29,17 +30,24 @@ fn namespace() -> String {
     format!("e2e-helm-{}-{}", std::process::id(), nanos % 1_000_000_000)
 }
 
+/// One release record; `new` has no `createdAt` label (older Helm), so its time is the
+/// object's creation: now.
 fn record(ns: &str, kind: &str, name: &str, rev: u64, status: &str) -> serde_json::Value {
     use base64::Engine as _;
     let data = base64::engine::general_purpose::STANDARD.encode(format!(
         "{{\"values\":{{\"password\":\"{VALUES_CANARY}\"}}}}"
     ));
-    let meta = json!({
+    let mut meta = json!({
         "name": format!("sh.helm.release.v1.{name}.v{rev}"),
         "namespace": ns,
         "labels": {"name": name, "owner": "helm", "status": status, "version": rev.to_string(),
                    "createdAt": (T0 + (rev - 1) * 60).to_string()},
     });
+    if name == "new" {
+        meta["labels"]
+            .as_object_mut()
+            .map(|l| l.remove("createdAt"));
+    }
     match kind {
         "secrets" => json!({"apiVersion": "v1", "kind": "Secret", "metadata": meta,
                             "type": "helm.sh/release.v1", "data": {"release": data}}),
@@ -98,6 +106,7 @@ fn seed(dir: &Path) -> String {
         ("secrets", "api", 3, "pending-upgrade"),
         ("secrets", "db", 1, "failed"),
         ("configmaps", "cm", 1, "deployed"),
+        ("secrets", "new", 1, "deployed"),
     ];
     for (kind, name, rev, status) in revs {
         raw_create(
@@ -145,12 +154,16 @@ fn helm_releases_are_listed_from_labels_and_their_values_never_read() {
         "{out}"
     );
     let row = |name: &str, rev: &str, min: u64, status: &str| {
-        format!("{name:<7}{ns}   {rev:<11}2026-12-07 16:0{min}:00 +0000 UTC   {status}")
+        format!("{name:<7}{ns}   {rev:<11}2026-01-05 16:0{min}:00 +0000 UTC   {status}")
     };
     assert_eq!(lines[1], row("cm", "1", 0, "deployed"), "{out}");
     assert_eq!(lines[2], row("db", "1", 0, "failed"), "{out}");
-    assert_eq!(lines[3], row("web", "3", 2, "deployed"), "{out}");
-    assert!(lines[4].contains("1 release(s)"), "{out}");
+    assert!(
+        lines[3].starts_with(&format!("{:<7}{ns}   1          ", "new")),
+        "{out}"
+    );
+    assert_eq!(lines[4], row("web", "3", 2, "deployed"), "{out}");
+    assert!(lines[5].contains("1 release(s)"), "{out}");
     assert!(out.contains("CHART, APP VERSION"), "{out}");
 
     let out = ok(&kc, &["helm", "list", "-n", &ns, "--all"]);
@@ -166,11 +179,11 @@ fn helm_releases_are_listed_from_labels_and_their_values_never_read() {
         lines[0], "REVISION   UPDATED                    STATUS",
         "{out}"
     );
-    assert_eq!(lines[1], "1          Mon Dec  7 16:00:00 2026   superseded");
-    assert_eq!(lines[2], "2          Mon Dec  7 16:01:00 2026   deployed");
+    assert_eq!(lines[1], "1          Mon Jan  5 16:00:00 2026   superseded");
+    assert_eq!(lines[2], "2          Mon Jan  5 16:01:00 2026   deployed");
     assert_eq!(
         lines[3],
-        "3          Mon Dec  7 16:02:00 2026   pending-upgrade"
+        "3          Mon Jan  5 16:02:00 2026   pending-upgrade"
     );
 
     let out = ok(&kc, &["helm", "list", "-A", "--all", "-o", "json"]);
@@ -186,14 +199,6 @@ fn helm_releases_are_listed_from_labels_and_their_values_never_read() {
         (&json!(3), &json!("pending-upgrade"), &json!("secret"))
     );
 
-    let out = ok(&kc, &["triage", "-n", &ns]);
-    assert!(
-        out.contains("helm/api") && out.contains("revision 3 pending-upgrade"),
-        "{out}"
-    );
-    assert!(out.contains("helm/db") && out.contains("failed"), "{out}");
-    assert!(!out.contains("helm/web"), "{out}");
-
     // What the server saw: Secrets and ConfigMaps listed by Helm's label, never one fetched
     // by name (the transport makes each a metadata request; a data read is refused below it).
     let deadline = Instant::now() + Duration::from_secs(10);
@@ -208,17 +213,38 @@ fn helm_releases_are_listed_from_labels_and_their_values_never_read() {
                     .is_some_and(|u| u.contains("/secrets") || u.contains("/configmaps"))
             })
             .collect();
-        if ours.len() >= 10 || Instant::now() > deadline {
+        if ours.len() >= 8 || Instant::now() > deadline {
             break ours;
         }
         std::thread::sleep(Duration::from_millis(200));
     };
-    assert!(ours.len() >= 10, "the audit log shows the reads: {ours:?}");
+    assert!(
+        ours.len() >= 8,
+        "the audit log shows the reads (4 commands, 2 lists each): {ours:?}"
+    );
     for e in &ours {
         let uri = e["requestURI"].as_str().unwrap_or_default();
         assert_eq!(e["verb"], "list", "{e}");
         assert!(uri.contains("labelSelector=owner%3Dhelm"), "{e}");
     }
+
+    // Triage and changes read more than Helm's records (so after the audit check).
+    let out = ok(&kc, &["triage", "-n", &ns]);
+    assert!(
+        out.contains("helm/api") && out.contains("revision 3 pending-upgrade"),
+        "{out}"
+    );
+    assert!(out.contains("helm/db") && out.contains("failed"), "{out}");
+    assert!(!out.contains("helm/web"), "{out}");
+
+    // `changes` lists the revision created in its window, not the old ones.
+    let out = ok(&kc, &["changes", "-n", &ns, "--since", "30m"]);
+    assert!(
+        out.lines()
+            .any(|l| l.contains("helm/new") && l.contains("helm revision 1 (deployed)")),
+        "{out}"
+    );
+    assert!(!out.contains("helm/web"), "{out}");
 }
 
 #[test]
