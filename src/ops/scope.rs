@@ -70,7 +70,10 @@ pub fn run(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
     let logs = match &first_pod {
         None => "unknown: no pod listed in the probed namespace".to_string(),
         Some(pod) => {
-            let path = format!("/api/v1/namespaces/{ns}/pods/{pod}/log?tailLines=1");
+            let path = format!(
+                "/api/v1/namespaces/{ns}/pods/{}/log?tailLines=1",
+                crate::url::encode(pod)
+            );
             // Only whether the server lets us: the stream is dropped unread.
             match e.log_lines(&path, 1) {
                 Ok(_) => format!("readable (pod/{pod})"),
