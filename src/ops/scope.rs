@@ -6,8 +6,9 @@
 //! metrics API), plus bounded probes, all GETs: one `limit=1` metadata list per type family
 //! in one namespace (and per cluster-scoped family when those reads are on), one
 //! `tailLines=1` log request of the first pod listed (its text is dropped unread), and one
-//! `limit=1` list of Helm's release Secrets by label (metadata only). At most
-//! [`PROBES`] + 2 requests besides discovery; nothing is cached, so the answer is as of now.
+//! `limit=1` list of Helm's release Secrets by label (metadata only; a second one in the
+//! probed namespace when the cluster-wide one is refused). At most 17 requests besides
+//! discovery; nothing is cached, so the answer is as of now.
 
 use serde_json::{Value, json};
 
