@@ -37,6 +37,7 @@ from mcp import Client, StdioServerParameters
 EXPECTED_TOOLS = {
     "triage", "get", "describe", "logs", "events", "endpoints",
     "rollout_history", "top", "api_resources", "version", "changes", "rollout_diff",
+    "scope", "helm_list", "helm_history",
 }
 CANARIES = [c for c in os.environ.get("MCP_CANARIES", "").split(",") if c]
 # kubectl ages (`3m52s`, `2h`, `5d`) tick between two calls on a freshly seeded testbed.
@@ -194,6 +195,17 @@ async def scoped_session(kubeglass, kubeconfig, tmp):
            f"({records[1]['error']['message']})")
         text = await s.matches_query("get", {"resource": "deploy", "namespace": "shop"}, ["get", "deploy", "-n", "shop"])
         ok("the session goes on after them")
+
+        # What this server can see, Helm releases from labels, and folded logs.
+        text, is_error = await s.call("scope", {})
+        assert not is_error and "namespaces: only shop" in text and "listable in shop: pods" in text, text
+        await s.refused("scope", {"namespace": "payments"}, "OutOfScope")
+        await s.matches_query("helm_list", {"namespace": "shop", "all": True},
+                              ["helm", "list", "-n", "shop", "--all"])
+        text, is_error = await s.call("logs", {"resource": "deploy", "names": ["web"], "namespace": "shop",
+                                               "logs": {"fold": True, "grep_v": "ERROR"}})
+        assert not is_error and "folded into" in text and "x ERROR " not in text, text
+        ok("scope, helm_list and logs.fold answer through MCP")
 
 
 async def legacy_session(kubeglass, kubeconfig):

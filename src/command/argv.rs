@@ -68,6 +68,9 @@ enum Flag {
     SortBy,
     Revision,
     To,
+    All,
+    GrepV,
+    Fold,
 }
 
 /// How a flag is spelled and whether it takes a value.
@@ -114,6 +117,9 @@ const FLAGS: &[FlagSpec] = &[
     spec("sort-by", None, Flag::SortBy, true),
     spec("revision", None, Flag::Revision, true),
     spec("to", None, Flag::To, true),
+    spec("all", Some('a'), Flag::All, false),
+    spec("grep-v", None, Flag::GrepV, true),
+    spec("fold", None, Flag::Fold, false),
 ];
 
 /// The flags a command may use, as an unknown flag's error lists them.
@@ -240,6 +246,16 @@ fn command_from_positionals(verb: &str, rest: &[String]) -> Result<Command> {
                 ));
             }
         },
+        "helm" => match rest.first().map(String::as_str) {
+            Some("list" | "ls") => Op::HelmList,
+            Some("history" | "hist") => Op::HelmHistory,
+            Some(sub) => {
+                return Err(unsupported(format!(
+                    "`helm {sub}` is not available (only `helm list` and `helm history`)"
+                )));
+            }
+            None => return Err(Error::invalid("`helm` needs `list` or `history NAME`")),
+        },
         "rollout-history" | "rollout-diff" => {
             return Err(Error::invalid(
                 "write `rollout history deploy/NAME` or `rollout diff deploy/NAME` (two words) in \
@@ -251,7 +267,11 @@ fn command_from_positionals(verb: &str, rest: &[String]) -> Result<Command> {
         }
     };
     let mut cmd = Command::new(op);
-    let args = if matches!(op, Op::RolloutHistory | Op::RolloutDiff) {
+    let two_words = matches!(
+        op,
+        Op::RolloutHistory | Op::RolloutDiff | Op::HelmList | Op::HelmHistory
+    );
+    let args = if two_words && verb != op.as_str() {
         &rest[1..]
     } else {
         rest
@@ -263,7 +283,15 @@ fn command_from_positionals(verb: &str, rest: &[String]) -> Result<Command> {
         Op::Logs => set_logs_target(&mut cmd, args)?,
         Op::Endpoints => set_service(&mut cmd, args)?,
         Op::Top => set_top_target(&mut cmd, args)?,
-        Op::Events | Op::ApiResources | Op::Version | Op::Triage | Op::Changes | Op::History => {
+        Op::HelmHistory => cmd.names = args.to_vec(),
+        Op::Events
+        | Op::ApiResources
+        | Op::Version
+        | Op::Triage
+        | Op::Changes
+        | Op::History
+        | Op::HelmList
+        | Op::Scope => {
             if let Some(extra) = args.first() {
                 return Err(Error::invalid(format!(
                     "`{}` takes no arguments, got {extra:?}",
@@ -379,21 +407,36 @@ fn flag_allowed(op: Op, flag: Flag) -> bool {
         Namespace | MaxOutputBytes => true,
         AllNamespaces => matches!(
             op,
-            Op::Get | Op::Describe | Op::Events | Op::Top | Op::Triage | Op::Changes | Op::History
+            Op::Get
+                | Op::Describe
+                | Op::Events
+                | Op::Top
+                | Op::Triage
+                | Op::Changes
+                | Op::HelmList
+                | Op::History
         ),
         Selector => matches!(op, Op::Get | Op::Describe | Op::Logs | Op::Top),
         FieldSelector => matches!(op, Op::Get | Op::Events),
         Output => matches!(
             op,
-            Op::Get | Op::Events | Op::Changes | Op::Triage | Op::History
+            Op::Get
+                | Op::Events
+                | Op::Changes
+                | Op::Triage
+                | Op::History
+                | Op::HelmList
+                | Op::HelmHistory
+                | Op::Scope
         ),
+        All => op == Op::HelmList,
         For => matches!(op, Op::Events | Op::Changes | Op::History),
         Types => op == Op::Events,
         Revision | To => op == Op::RolloutDiff,
         Since if matches!(op, Op::Changes | Op::History) => true,
         ShowLabels | LabelColumns | NoHeaders | SortBy => op == Op::Get,
         Container | Tail | Since | SinceTime | Previous | Timestamps | LimitBytes
-        | AllContainers | MaxLogRequests | Grep | NoRedactLogs => op == Op::Logs,
+        | AllContainers | MaxLogRequests | Grep | GrepV | Fold | NoRedactLogs => op == Op::Logs,
     }
 }
 
@@ -425,6 +468,8 @@ fn apply_flag(cmd: &mut Command, flag: Flag, value: Option<String>, spelled: &st
         Flag::AllContainers => logs.all_containers = on,
         Flag::MaxLogRequests => logs.max_log_requests = Some(parse_int(spelled, &v)?),
         Flag::Grep => logs.grep = Some(v),
+        Flag::GrepV => logs.grep_v = Some(v),
+        Flag::Fold => logs.fold = on,
         Flag::NoRedactLogs => return Err(Error::invalid(NO_REDACT_REFUSED)),
         Flag::For => cmd.for_object = Some(v),
         Flag::Types => cmd.types.extend(v.split(',').map(str::to_string)),
@@ -438,6 +483,7 @@ fn apply_flag(cmd: &mut Command, flag: Flag, value: Option<String>, spelled: &st
         Flag::SortBy => cmd.print.sort_by = Some(v),
         Flag::Revision => cmd.revision = Some(parse_int(spelled, &v)?),
         Flag::To => cmd.to_revision = Some(parse_int(spelled, &v)?),
+        Flag::All => cmd.all = on,
     }
     Ok(())
 }

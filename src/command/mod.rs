@@ -72,6 +72,12 @@ pub enum Op {
     Triage,
     /// `history`: what the agent's flight recorder kept, newest first.
     History,
+    /// `helm list`: Helm releases (newest revision each) from their storage's labels.
+    HelmList,
+    /// `helm history NAME`: one Helm release's revisions from their storage's labels.
+    HelmHistory,
+    /// `scope`: what this agent can see — its configuration and a few bounded probes.
+    Scope,
 }
 
 impl Op {
@@ -91,6 +97,9 @@ impl Op {
             Op::Version => "version",
             Op::Triage => "triage",
             Op::History => "history",
+            Op::HelmList => "helm-list",
+            Op::HelmHistory => "helm-history",
+            Op::Scope => "scope",
         }
     }
 
@@ -110,6 +119,9 @@ impl Op {
             "version" => Op::Version,
             "triage" => Op::Triage,
             "history" => Op::History,
+            "helm-list" | "helm list" => Op::HelmList,
+            "helm-history" | "helm history" => Op::HelmHistory,
+            "scope" => Op::Scope,
             _ => return None,
         })
     }
@@ -182,6 +194,13 @@ pub struct LogOptions {
     /// `--grep`: only lines matching this regular expression (matched against the redacted
     /// line) travel.
     pub grep: Option<String>,
+    /// `--grep-v`: lines matching this regular expression (matched against the redacted
+    /// line) are left out.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub grep_v: Option<String>,
+    /// `--fold`: lines reduced to templates and counted, instead of the newest lines.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub fold: bool,
 }
 
 /// Why a command cannot turn log redaction off (`--no-redact-logs`, `"no_redact"`): the
@@ -238,6 +257,9 @@ pub struct Command {
     /// Printing options of `get` (labels, headers, sorting, templates).
     #[serde(default, skip_serializing_if = "is_default_print")]
     pub print: PrintOptions,
+    /// `helm list --all`: releases in every status, not only deployed and failed.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub all: bool,
     /// `--max-output-bytes` for this command (never above the agent's own limit).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_output_bytes: Option<usize>,
@@ -270,19 +292,22 @@ impl Command {
             since: None,
             logs: LogOptions::default(),
             print: PrintOptions::default(),
+            all: false,
             max_output_bytes: None,
         }
     }
 }
 
 /// The operations kubeglass performs, as listed in every refusal message.
-pub const SUPPORTED: &str = "triage, changes, get|list, describe, logs, events, endpoints, rollout history|diff, top pods|nodes, api-resources, version";
+pub const SUPPORTED: &str = "triage, changes, get|list, describe, logs, events, endpoints, rollout history|diff, top pods|nodes, helm list|history, scope, api-resources, version";
 
 /// The op as the user types it in the kubectl form, for messages.
 fn verb_of(op: Op) -> &'static str {
     match op {
         Op::RolloutHistory => "rollout history",
         Op::RolloutDiff => "rollout diff",
+        Op::HelmList => "helm list",
+        Op::HelmHistory => "helm history",
         other => other.as_str(),
     }
 }

@@ -125,6 +125,11 @@ const FIELDS: &[Field] = &[
         Kind::Str,
         "The window, a duration such as 30m, 2h or 1h30m (default 2h).",
     ),
+    field(
+        "all",
+        Kind::Bool,
+        "helm list: releases in every status (default: deployed and failed only, as helm).",
+    ),
     field("logs", Kind::LogOptions, "Log options."),
     field(
         "print",
@@ -183,6 +188,19 @@ const LOG_FIELDS: &[Field] = &[
         Kind::Str,
         "Only lines matching this regular expression (Rust regex syntax: ERROR|panic), \
          searched in the cluster over the whole log.",
+    ),
+    field(
+        "grep_v",
+        Kind::Str,
+        "Leave out lines matching this regular expression (after redaction, like grep).",
+    ),
+    field(
+        "fold",
+        Kind::Bool,
+        "Patterns instead of lines: each line reduced to a template (numbers, ids, IPs, \
+         times, quoted strings normalised), counted, ERROR/WARN first then most frequent, \
+         with first/last seen, pods and one example; a workload's pods are all read (up to \
+         max_log_requests). The whole log unless tail or since_seconds narrow it.",
     ),
 ];
 
@@ -260,6 +278,9 @@ fn op_fields(op: Op) -> &'static [&'static str] {
             "all_namespaces",
             "selector",
         ],
+        Op::HelmList => &["namespace", "all_namespaces", "all", "output"],
+        Op::HelmHistory => &["names", "namespace", "output"],
+        Op::Scope => &["namespace", "output"],
         Op::ApiResources | Op::Version => &[],
     }
 }
@@ -270,6 +291,7 @@ fn op_required(op: Op) -> &'static [&'static str] {
         Op::Get | Op::Describe | Op::Top => &["resource"],
         Op::Endpoints => &["names"],
         Op::RolloutHistory | Op::RolloutDiff => &["resource"],
+        Op::HelmHistory => &["names"],
         _ => &[],
     }
 }
@@ -297,6 +319,14 @@ fn op_about(op: Op, field: &str) -> Option<&'static str> {
         (Op::History, "for") => "Only records of this object: TYPE/NAME, e.g. pod/api-1.",
         (Op::History, "output") => "table (default: one line a record) or json.",
         (Op::Top, "resource") => "pods or nodes.",
+        (Op::HelmHistory, "names") => "Exactly one: the release's name.",
+        (Op::Scope, "namespace") => {
+            "The namespace to probe what can be listed in (default: the default namespace)."
+        }
+        (Op::Scope, "output") => "table (default: one line a fact) or json (one object).",
+        (Op::HelmList | Op::HelmHistory, "output") => {
+            "table (default: helm's columns the labels fill) or json (a List of revisions)."
+        }
         (Op::Get, "output") => {
             "table (default), wide (more columns), json or yaml (every field), name (TYPE/NAME \
              lines), custom-columns or jsonpath (print.template: the most compact answers, \
@@ -323,7 +353,9 @@ pub fn arguments_schema(op: Op) -> Value {
         let kind = match (op, f.name) {
             (Op::Get, "output") => Kind::OneOf(GET_OUTPUT_FORMATS),
             (Op::Changes, "output") => Kind::OneOf(CHANGES_OUTPUT_FORMATS),
-            (Op::Triage | Op::History, "output") => Kind::OneOf(&["table", "json"]),
+            (Op::Triage | Op::History | Op::HelmList | Op::HelmHistory | Op::Scope, "output") => {
+                Kind::OneOf(&["table", "json"])
+            }
             _ => f.kind,
         };
         properties.insert(f.name.to_string(), property(kind, about));
@@ -369,7 +401,7 @@ mod tests {
     use super::*;
     use std::collections::BTreeSet;
 
-    const ALL_OPS: [Op; 13] = [
+    const ALL_OPS: [Op; 16] = [
         Op::Get,
         Op::Describe,
         Op::Logs,
@@ -383,6 +415,9 @@ mod tests {
         Op::Version,
         Op::Triage,
         Op::History,
+        Op::HelmList,
+        Op::HelmHistory,
+        Op::Scope,
     ];
 
     fn names(fields: &[Field]) -> BTreeSet<String> {
@@ -412,6 +447,7 @@ mod tests {
         c.logs.previous = true;
         c.print.no_headers = true;
         c.max_output_bytes = Some(1);
+        c.all = true;
         c
     }
 
@@ -431,6 +467,8 @@ mod tests {
             limit_bytes: Some(1),
             max_log_requests: Some(1),
             grep: Some("g".into()),
+            grep_v: Some("g".into()),
+            fold: true,
         };
         assert_eq!(
             serde_keys(serde_json::to_value(logs).unwrap()),
@@ -582,6 +620,15 @@ mod tests {
                 Op::History,
                 json!({"all_namespaces": true, "since": "6h", "for": "pod/api-1", "output": "json"}),
             ),
+            (
+                Op::HelmList,
+                json!({"all_namespaces": true, "all": true, "output": "json"}),
+            ),
+            (
+                Op::HelmHistory,
+                json!({"names": ["web"], "namespace": "shop"}),
+            ),
+            (Op::Scope, json!({"output": "json"})),
         ];
         for (op, args) in examples {
             let schema = arguments_schema(op);

@@ -103,14 +103,14 @@ fn validate_shape(cmd: &mut Command) -> Result<()> {
     }
     let output_ok = match cmd.op {
         Op::Get | Op::Events => true,
-        Op::Changes | Op::Triage | Op::History => {
+        Op::Changes | Op::Triage | Op::History | Op::HelmList | Op::HelmHistory | Op::Scope => {
             matches!(cmd.output, OutputFormat::Table | OutputFormat::Json)
         }
         _ => false,
     };
     if !output_ok && cmd.output != OutputFormat::Table {
         return Err(Error::invalid(format!(
-            "an output format does not apply to `{verb}` (changes, triage, history: table or json)"
+            "an output format does not apply to `{verb}` (changes, triage, history, helm, scope: table or json)"
         )));
     }
     if !matches!(cmd.op, Op::Events | Op::Changes | Op::History) && cmd.for_object.is_some()
@@ -144,6 +144,11 @@ fn validate_shape(cmd: &mut Command) -> Result<()> {
         }
         super::argv::parse_duration_seconds(since)?;
     }
+    if cmd.all && cmd.op != Op::HelmList {
+        return Err(Error::invalid(format!(
+            "--all applies only to `helm list`, not `{verb}`"
+        )));
+    }
     if !cmd.names.is_empty() && cmd.selector.is_some() {
         return Err(Error::invalid("give names or a selector (-l), not both"));
     }
@@ -157,7 +162,17 @@ fn validate_shape(cmd: &mut Command) -> Result<()> {
         }
         Op::RolloutHistory | Op::RolloutDiff => validate_rollout_shape(cmd),
         Op::Top => normalise_top(cmd),
-        Op::Events | Op::ApiResources | Op::Version | Op::Triage | Op::Changes | Op::History
+        Op::HelmHistory if cmd.names.len() != 1 || cmd.resource.is_some() => Err(Error::invalid(
+            "`helm history` takes exactly one release name",
+        )),
+        Op::Events
+        | Op::ApiResources
+        | Op::Version
+        | Op::Triage
+        | Op::Changes
+        | Op::History
+        | Op::HelmList
+        | Op::Scope
             if cmd.resource.is_some() || !cmd.names.is_empty() =>
         {
             Err(Error::invalid(format!(
@@ -283,6 +298,15 @@ fn validate_logs(l: &LogOptions) -> Result<()> {
     }
     if let Some(g) = &l.grep {
         check_grep(g)?;
+    }
+    if let Some(g) = &l.grep_v {
+        check_grep(g)?;
+    }
+    if l.fold && (l.tail.is_some() || l.limit_bytes.is_some()) {
+        return Err(Error::invalid(
+            "--fold reads the whole log (or the --since window): it takes no --tail or \
+             --limit-bytes; narrow with --since, --grep or --grep-v",
+        ));
     }
     Ok(())
 }

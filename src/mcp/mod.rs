@@ -60,6 +60,9 @@ next call. Answers are compact text cut at a byte budget: a cut answer ends with
 what was left out and how to narrow the call. Secret values are never shown; credentials in \
 logs and objects are redacted.";
 
+/// The longest the handshake's `scope` probe may take (see [`instructions`]).
+const HANDSHAKE_PROBE_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// The operator's bounds on every tool call.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
@@ -165,6 +168,9 @@ fn handle(
             ));
         }
     };
+    if matches!(method, "initialize" | "server/discover") {
+        result["instructions"] = json!(instructions(exec, limits));
+    }
     // Discovery only exists in the envelope era, whatever the request carried.
     if era == Era::Envelope || method == "server/discover" {
         stamp(
@@ -173,6 +179,41 @@ fn handle(
         );
     }
     Ok(result)
+}
+
+/// `instructions`: what the server is, then what this agent can see — the `scope` op, run
+/// at each handshake within the call limits — so a model starts knowing its reach instead
+/// of learning it from Forbidden and OutOfScope answers.
+fn instructions(exec: &dyn Executor, limits: Limits) -> String {
+    // A short deadline of its own: a client waits for the handshake, and an API that does
+    // not answer would otherwise hold it for the whole call timeout (retries included).
+    let bounds = crate::ops::Bounds {
+        max_output_bytes: limits.max_output_bytes,
+        command_timeout: limits.call_timeout.min(HANDSHAKE_PROBE_TIMEOUT),
+    };
+    let scope = Ok(crate::command::Command::new(crate::command::Op::Scope));
+    match crate::ops::run_command(exec, scope, None, bounds) {
+        Ok(out) => {
+            // The probe's own deadline is not what a tool call gets: say the call's.
+            let text: Vec<String> = out
+                .text
+                .lines()
+                .map(|l| match l.starts_with("command deadline: ") {
+                    true => format!("command deadline: {}s", limits.call_timeout.as_secs()),
+                    false => l.to_string(),
+                })
+                .collect();
+            format!(
+                "{INSTRUCTIONS}\n\nWhat this server can see (the scope tool answers again):\n{}\n",
+                text.join("\n")
+            )
+        }
+        Err(e) => format!(
+            "{INSTRUCTIONS}\n\n(What this server can see could not be probed at start: {}: {}; \
+             the scope tool tries again.)",
+            e.code, e.message
+        ),
+    }
 }
 
 /// Who we are, as `serverInfo` says it.
@@ -265,6 +306,39 @@ mod tests {
             .collect()
     }
 
+    /// Answers `scope` with its op name, and fails everything else.
+    struct ScopeOnly;
+
+    impl Executor for ScopeOnly {
+        fn execute(&self, cmd: &Command, max: usize, d: Option<Instant>) -> Result<Output> {
+            assert!(d.is_some(), "the probe runs within the call deadline");
+            match cmd.op {
+                crate::command::Op::Scope => Ok(Output::text(format!(
+                    "namespaces: only shop ({max})\ncommand deadline: 5s\n"
+                ))),
+                _ => Err(Error::new(Code::Forbidden, "no")),
+            }
+        }
+    }
+
+    #[test]
+    fn the_handshake_instructions_say_what_this_server_can_see() {
+        let limits = Limits {
+            max_output_bytes: 4096,
+            call_timeout: Duration::from_secs(60),
+        };
+        let params = json!({"protocolVersion": "2025-06-18"});
+        let r = handle(&ScopeOnly, limits, "initialize", Some(&params)).unwrap();
+        let text = r["instructions"].as_str().unwrap();
+        assert!(text.starts_with(INSTRUCTIONS), "{text}");
+        assert!(
+            text.ends_with("namespaces: only shop (4096)\ncommand deadline: 60s\n"),
+            "{text}"
+        );
+        let r = handle(&Fake, limits, "initialize", Some(&params)).unwrap();
+        assert!(r["instructions"].as_str().unwrap().contains("NAME"));
+    }
+
     #[test]
     fn initialize_answers_the_clients_version_when_supported_else_ours() {
         for (asked, answered) in [
@@ -319,7 +393,7 @@ mod tests {
         assert_eq!(discover["resultType"], "complete");
         assert_eq!(discover["_meta"][SERVER_INFO_KEY]["name"], "kubeglass");
         let list = &out[1]["result"];
-        assert_eq!(list["tools"].as_array().map(Vec::len), Some(12));
+        assert_eq!(list["tools"].as_array().map(Vec::len), Some(15));
         assert_eq!(
             (&list["resultType"], &list["cacheScope"]),
             (&json!("complete"), &json!("private"))
@@ -385,7 +459,7 @@ mod tests {
             "{out:?}"
         );
         assert_eq!(out[1]["result"], json!({}));
-        assert_eq!(out[2]["result"]["tools"].as_array().map(Vec::len), Some(12));
+        assert_eq!(out[2]["result"]["tools"].as_array().map(Vec::len), Some(15));
         assert_eq!(out[3]["result"]["content"][0]["text"], "NAME\nweb-1\n");
         assert_eq!(out[3]["result"]["isError"], false);
         assert_eq!(out[4]["result"]["isError"], true);

@@ -35,6 +35,16 @@ const TOOLS: &[Tool] = &[
             Healthy things are only counted.",
     },
     Tool {
+        name: "scope",
+        title: "What this agent can see",
+        op: Op::Scope,
+        description: "What this server can read before you ask: allowed namespaces, \
+            cluster-scoped reads on or off, the default namespace, which types the identity \
+            can list (one limit=1 probe each), whether logs, the metrics API and Helm releases \
+            are readable, what redaction hides, the output budget and the command deadline. \
+            Use it when an answer is Forbidden or OutOfScope, or empty.",
+    },
+    Tool {
         name: "changes",
         title: "What changed",
         op: Op::Changes,
@@ -64,8 +74,9 @@ const TOOLS: &[Tool] = &[
         title: "Container logs",
         op: Op::Logs,
         description: "Container logs of a pod, or of a pod picked from a workload (resource \
-            deploy, names [\"api\"]); the newest lines are kept. Narrow with logs.grep (regex, \
-            searched in the cluster), logs.tail, logs.since_seconds, logs.container; \
+            deploy, names [\"api\"]); the newest lines are kept. logs.fold answers what a \
+            workload logs as counted patterns (all its pods, errors first) in a few hundred \
+            bytes. Narrow with logs.grep / logs.grep_v (regex, searched in the cluster), logs.tail, logs.since_seconds, logs.container; \
             logs.previous reads the crashed run.",
     },
     Tool {
@@ -95,6 +106,22 @@ const TOOLS: &[Tool] = &[
         description: "What a rollout changed: the field-level difference of two revisions' pod \
             templates (default: the current one against the one before; revision and to pick \
             others) of a Deployment, StatefulSet or DaemonSet. Hidden values show as changed.",
+    },
+    Tool {
+        name: "helm_list",
+        title: "Helm releases",
+        op: Op::HelmList,
+        description: "Helm releases (newest revision each) in a namespace or all_namespaces: \
+            name, namespace, revision, updated, status — read from the labels of Helm's release \
+            Secrets (metadata only: chart, app version and values are never read). Default: \
+            deployed and failed, as helm; all: every status (pending-upgrade = stuck).",
+    },
+    Tool {
+        name: "helm_history",
+        title: "Helm release history",
+        op: Op::HelmHistory,
+        description: "One Helm release's revisions (names: [release]) with status and time, \
+            from its release Secrets' labels (metadata only).",
     },
     Tool {
         name: "top",
@@ -249,7 +276,7 @@ mod tests {
     fn every_op_is_one_read_only_tool_with_its_schema() {
         let list = list();
         let tools = list["tools"].as_array().unwrap();
-        assert_eq!(tools.len(), 12);
+        assert_eq!(tools.len(), 15);
         for t in tools {
             assert_eq!(t["annotations"]["readOnlyHint"], true, "{t}");
             assert_eq!(t["annotations"]["openWorldHint"], false, "{t}");

@@ -10,6 +10,8 @@
 //!   operation, field names; never values), read for this op only
 //!   ([`Engine::list_pages_with_writers`]); status writes are left out (controllers write
 //!   them constantly; what they mean shows as failures below);
+//! - Helm release revisions created in the window, from their storage's labels (metadata
+//!   only, [`super::helm`]), with the revision's status;
 //! - failures that started: container terminations, Warning events first seen in the
 //!   window, failed Jobs, node condition transitions (with `-A`: nodes are not in a
 //!   namespace).
@@ -86,6 +88,7 @@ pub fn run(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
     c.events(&nss)?;
     c.pods(&nss)?;
     c.jobs(&nss)?;
+    c.helm_revisions(&nss)?;
     for t in UPDATED_TYPES {
         c.updates(&nss, t)?;
     }
@@ -159,6 +162,37 @@ fn s<'v>(v: &'v Value, ptr: &str) -> &'v str {
 }
 
 impl Collect<'_> {
+    /// Helm release revisions created in the window (`helm/NAME: revision N STATUS`); a
+    /// refused read is a note, as for every other type.
+    fn helm_revisions(&mut self, nss: &Namespaces) -> Result<()> {
+        let revs = match super::helm::revisions(self.e, nss, None) {
+            Ok((revs, _, _)) => revs,
+            Err(err) if matches!(err.code, Code::Forbidden | Code::NotFound) => {
+                self.notes.push(format!("helm releases ({})", err.code));
+                return Ok(());
+            }
+            Err(err) => return Err(err),
+        };
+        for r in revs {
+            let object = format!("helm/{}", r.name);
+            let Some(time) = r.created.filter(|t| *t >= self.start) else {
+                continue;
+            };
+            if !self.wanted(&object, None) {
+                continue;
+            }
+            self.keep.offer(Entry {
+                time,
+                kind: Kind::Rollout,
+                namespace: r.namespace.clone(),
+                object,
+                what: format!("helm revision {} ({})", r.revision, r.status),
+                who: "helm".to_string(),
+            });
+        }
+        Ok(())
+    }
+
     /// Whether `t` (an RFC 3339 time) falls in the window; the time when it does.
     fn in_window(&self, t: &str) -> Option<SystemTime> {
         since(t, self.start)

@@ -276,6 +276,11 @@ impl Engine {
         self.client.default_namespace()
     }
 
+    /// The redaction settings this process runs with.
+    pub fn redact_settings(&self) -> &RedactSettings {
+        &self.redact
+    }
+
     /// The scope.
     pub fn scope(&self) -> &Scope {
         &self.scope

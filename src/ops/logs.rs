@@ -22,6 +22,8 @@ use crate::redact::Redacted;
 use super::engine::{Engine, LogLines};
 use crate::url::{encode, with_query};
 
+mod fold;
+
 /// `--tail` when none is given.
 pub const DEFAULT_TAIL: i64 = 200;
 
@@ -60,6 +62,14 @@ pub fn run(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
         })?),
         None => None,
     };
+    let grep_v = match &opts.grep_v {
+        Some(g) => Some(crate::command::grep::compile(g).map_err(|err| {
+            Error::invalid(format!(
+                "--grep-v {g:?} is not a valid regular expression: {err}"
+            ))
+        })?),
+        None => None,
+    };
     let (pods, mut notes) = target_pods(e, cmd, &ns)?;
     if opts.grep.as_deref().is_some_and(|g| g.contains("\\|")) {
         notes.push(
@@ -93,6 +103,13 @@ pub fn run(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
         ));
         streams.truncate(limit);
     }
+    if opts.fold {
+        let filter = fold::Filter {
+            grep: grep.as_ref(),
+            grep_v: grep_v.as_ref(),
+        };
+        return fold::run(e, &ns, &streams, opts, &filter, &notes, max);
+    }
     let prefix = streams.len() > 1;
     let room = max.saturating_sub(notes.iter().map(|n| n.len() + 3).sum::<usize>() + 200);
     let per_stream = room / streams.len().max(1);
@@ -125,7 +142,7 @@ pub fn run(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
             tail: tail_of(opts),
             bytes: opts.limit_bytes.map(|b| b.max(0) as usize),
         };
-        let mut kept = keep_newest(&mut lines, &limits, grep.as_ref())?;
+        let mut kept = keep_newest_except(&mut lines, &limits, grep.as_ref(), grep_v.as_ref())?;
         kept.windowed &= alarm_note;
         truncated |= kept.dropped().0 > 0;
         shown += kept.kept().count();
@@ -353,6 +370,16 @@ pub(crate) fn keep_newest(
     limits: &Limits,
     grep: Option<&regex_lite::Regex>,
 ) -> Result<Window> {
+    keep_newest_except(lines, limits, grep, None)
+}
+
+/// [`keep_newest`], leaving out the lines `grep_v` matches (after redaction too).
+pub(crate) fn keep_newest_except(
+    lines: &mut LogLines,
+    limits: &Limits,
+    grep: Option<&regex_lite::Regex>,
+    grep_v: Option<&regex_lite::Regex>,
+) -> Result<Window> {
     let mut kept = Tail::new(limits.room, limits.tail);
     let (mut pushed, mut alarms) = (0usize, 0usize);
     let mut read = 0;
@@ -370,7 +397,7 @@ pub(crate) fn keep_newest(
             }
             read += line.len() + 1;
         }
-        if grep.is_some_and(|g| !g.is_match(&line)) {
+        if grep.is_some_and(|g| !g.is_match(&line)) || grep_v.is_some_and(|g| g.is_match(&line)) {
             if last {
                 break;
             }
@@ -454,6 +481,10 @@ fn target_pods(e: &Engine, cmd: &Command, ns: &str) -> Result<(Vec<Redacted<Valu
                 ));
             }
             list.sort_by_key(|p| logging_rank(p));
+            if cmd.logs.fold {
+                // Folding answers for the workload: every pod (the fan-out bound applies).
+                return Ok((list, Vec::new()));
+            }
             let picked = list.swap_remove(0);
             let note = (!list.is_empty()).then(|| {
                 format!(

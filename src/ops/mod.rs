@@ -24,6 +24,7 @@ mod endpoints;
 pub mod engine;
 mod events;
 mod get;
+mod helm;
 mod history;
 pub mod logs;
 pub(crate) mod reads;
@@ -31,6 +32,7 @@ mod related;
 pub mod render;
 mod rollout;
 mod rollout_diff;
+mod scope;
 mod server;
 mod top;
 mod triage;
@@ -191,6 +193,8 @@ fn dispatch(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
         Op::Version => server::version(e, max),
         Op::Triage => triage::run(e, cmd, max),
         Op::History => history::run(e, cmd, max),
+        Op::HelmList | Op::HelmHistory => helm::run(e, cmd, max),
+        Op::Scope => scope::run(e, cmd, max),
     }
 }
 

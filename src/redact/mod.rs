@@ -84,6 +84,11 @@ impl Default for RedactSettings {
 }
 
 impl RedactSettings {
+    /// The operator's extra name fragments whose values are hidden (normalised).
+    pub fn extra_patterns(&self) -> &[String] {
+        &self.extra_fragments
+    }
+
     /// The defaults plus `extra` fragments (e.g. from `--redact-env-names`); empty ones ignored.
     pub fn with_extra_patterns<I: IntoIterator<Item = String>>(extra: I) -> RedactSettings {
         RedactSettings {

@@ -413,6 +413,28 @@ impl Triage {
         }
     }
 
+    /// A Helm release whose newest revision is `pending-*` (its next upgrade fails with
+    /// "another operation is in progress") or `failed`, from its storage's labels.
+    pub fn helm_release(&mut self, ns: &str, name: &str, revision: u64, status: &str) {
+        self.saw(ns);
+        let what = if status == "failed" {
+            format!("helm release: revision {revision} failed")
+        } else {
+            format!(
+                "helm release stuck: revision {revision} {status} (the next upgrade fails: \
+                 another operation is in progress)"
+            )
+        };
+        self.add(
+            Severity::Workload,
+            ns,
+            &format!("helm/{name}"),
+            what,
+            name,
+            format!("helm history {name} -n {ns}"),
+        );
+    }
+
     /// A Warning event (grouped by object and reason; the newest message kept).
     pub fn event(&mut self, ev: &Value) {
         let ns = text(ev, "/metadata/namespace").to_string();

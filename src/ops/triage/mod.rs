@@ -121,6 +121,7 @@ pub fn run(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
     let mut warnings = cmd.clone();
     warnings.field_selector = Some("type=Warning".into());
     read_any |= read(e, &warnings, "events", &mut unread, |ev| t.event(ev))?;
+    read_any |= helm_releases(e, cmd, &mut t, &mut unread)?;
     if !read_any {
         return Err(Error::new(
             Code::Forbidden,
@@ -349,6 +350,36 @@ fn read(
             ) =>
         {
             unread.push(format!("{typed} ({})", err.code));
+            Ok(false)
+        }
+        Err(err) => Err(err),
+    }
+}
+
+/// Helm releases whose newest revision is stuck or failed, from the labels of their
+/// release Secrets and ConfigMaps read as metadata only ([`super::helm`]); whether they
+/// could be read.
+fn helm_releases(
+    e: &Engine,
+    cmd: &Command,
+    t: &mut Triage,
+    unread: &mut Vec<String>,
+) -> Result<bool> {
+    let outcome = e.resolve_type("secrets").and_then(|res| {
+        let nss = e.namespaces(cmd, &res)?;
+        super::helm::revisions(e, &nss, None)
+    });
+    match outcome {
+        Ok((revs, _, _)) => {
+            for r in super::helm::latest(&revs) {
+                if r.is_stuck() {
+                    t.helm_release(&r.namespace, &r.name, r.revision, &r.status);
+                }
+            }
+            Ok(true)
+        }
+        Err(err) if matches!(err.code, Code::Forbidden | Code::NotFound) => {
+            unread.push(format!("helm releases ({})", err.code));
             Ok(false)
         }
         Err(err) => Err(err),

@@ -563,3 +563,21 @@ fn a_workload_finding_ends_with_its_last_change_and_other_findings_do_not() {
         "{api}"
     );
 }
+
+#[test]
+fn a_helm_release_stuck_pending_or_failed_is_one_line_with_its_history_as_next_step() {
+    let mut t = Triage::default();
+    t.helm_release("shop", "web", 4, "pending-upgrade");
+    t.helm_release("shop", "db", 2, "failed");
+    let out = report(t);
+    assert!(
+        out.contains("helm/web") && out.contains("revision 4 pending-upgrade"),
+        "{out}"
+    );
+    assert!(out.contains("another operation is in progress"), "{out}");
+    assert!(out.contains("helm history web -n shop"), "{out}");
+    assert!(
+        out.contains("helm/db") && out.contains("revision 2 failed"),
+        "{out}"
+    );
+}
