@@ -7,10 +7,10 @@
 //! The model is *receive, keep yours, release the rest at once*:
 //! - every call gets a fresh id, `fleet-<epoch second its caller stops waiting>-<16 hex>`;
 //!   a waiter deletes only the parts of its own id;
-//! - any other message it receives is made visible again after [`FOREIGN_HIDE_S`] (not 0,
-//!   so a waiter does not spin on a stranger's message while its owner's long poll is
-//!   open), where its owner's next receive finds it. It is never deleted and never held
-//!   for the length of a wait (the sample backend's and `send`'s way, which would starve a
+//! - any other message it receives is handed back at once (visibility 0), and the waiter
+//!   steps back for [`FOREIGN_PAUSE`] before its next receive, so the owner's open long poll
+//!   takes it rather than this waiter again. It is never deleted and never held for the
+//!   length of a wait (the sample backend's and `send`'s way, which would starve a
 //!   concurrent caller until its deadline);
 //! - a `fleet-` answer whose waiter's stop time is [`ORPHAN_GRACE_S`] past (it answered too
 //!   late, or its process died) is deleted by whoever sees it, so late answers do not pile up;
@@ -19,8 +19,8 @@
 //!
 //! The price: each receive of a stranger's message raises its `ApproximateReceiveCount`, so a
 //! response queue shared by several `mcp` processes must have no redrive policy (or a high
-//! `maxReceiveCount`), and a message another waiter received first reaches its owner about a
-//! second later.
+//! `maxReceiveCount`), and a message another waiter received first reaches its owner a little
+//! later (measured on the testbed: tests/e2e_mcp_fleet.rs prints the time two processes take).
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -35,8 +35,9 @@ use crate::protocol;
 use crate::sqs::{self, Sqs, SqsError};
 use crate::timefmt;
 
-/// How long a message that belongs to another waiter stays hidden after we received it.
-pub const FOREIGN_HIDE_S: u32 = 1;
+/// After handing back another waiter's message, wait this long before receiving again: the
+/// message is visible at once, and this leaves it to the owner's long poll.
+pub const FOREIGN_PAUSE: Duration = Duration::from_millis(300);
 /// How long a received message stays hidden while we sort it (then it is deleted or
 /// released; a crash in between returns it to the queue after this).
 const SORT_HIDE_S: u32 = 30;
@@ -154,6 +155,7 @@ impl Remote {
                 Err(e) => return Err(e.to_error(q)),
             };
             let mut complete = None;
+            let mut handed_back = false;
             for m in msgs {
                 let v = serde_json::from_str::<Value>(&m.body).unwrap_or(Value::Null);
                 match self.sort(id, &v) {
@@ -166,9 +168,8 @@ impl Remote {
                         let _ = self.sqs.delete(q, &m.receipt_handle);
                     }
                     Sorted::Foreign => {
-                        let _ = self
-                            .sqs
-                            .change_visibility(q, &m.receipt_handle, FOREIGN_HIDE_S);
+                        let _ = self.sqs.change_visibility(q, &m.receipt_handle, 0);
+                        handed_back = true;
                     }
                 }
             }
@@ -177,6 +178,11 @@ impl Remote {
                     s.answer = Some((SystemTime::now(), agent.clone()));
                 }
                 return Ok(parts);
+            }
+            if handed_back {
+                std::thread::sleep(
+                    FOREIGN_PAUSE.min(stop.saturating_duration_since(Instant::now())),
+                );
             }
         }
         Err(match failing {
@@ -208,9 +214,7 @@ impl Remote {
             let v = serde_json::from_str::<Value>(&m.body).unwrap_or(Value::Null);
             let _ = match self.sort("", &v) {
                 Sorted::Mine | Sorted::Spent => self.sqs.delete(q, &m.receipt_handle),
-                Sorted::Foreign => self
-                    .sqs
-                    .change_visibility(q, &m.receipt_handle, FOREIGN_HIDE_S),
+                Sorted::Foreign => self.sqs.change_visibility(q, &m.receipt_handle, 0),
             };
         }
         Ok(())

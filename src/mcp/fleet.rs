@@ -139,7 +139,7 @@ fn clusters(fleet: &Fleet) -> String {
                         };
                         out.push_str(&format!(
                             "  agent {} (kubeglass {}, cluster-name {}), Kubernetes {}; \
-                             namespaces: {ns}; last heartbeat {}\n",
+                             namespaces: {ns}; heartbeat received {}\n",
                             s("/agent/id"),
                             s("/agent/version"),
                             s("/agent/cluster"),
@@ -147,14 +147,20 @@ fn clusters(fleet: &Fleet) -> String {
                             ago(*at)
                         ));
                     }
+                    // Another `mcp` process on this response queue may have taken it.
                     None => out.push_str("  no heartbeat seen yet (agents send one a minute)\n"),
                 }
                 match &seen.answer {
-                    Some((at, agent)) => out.push_str(&format!(
-                        "  last answer {} from agent {}\n",
-                        ago(*at),
-                        agent.get("id").and_then(Value::as_str).unwrap_or("?")
-                    )),
+                    Some((at, agent)) => {
+                        let s = |k: &str| agent.get(k).and_then(Value::as_str).unwrap_or("?");
+                        out.push_str(&format!(
+                            "  last answer {} from agent {} (kubeglass {}, cluster-name {})\n",
+                            ago(*at),
+                            s("id"),
+                            s("version"),
+                            s("cluster")
+                        ))
+                    }
                     None => out.push_str("  no answer yet from this server\n"),
                 }
             }
