@@ -2,16 +2,16 @@
 //! wait for its response parts, join them and print the output.
 
 use std::ffi::OsString;
+use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use serde_json::{Value, json};
 
 use super::common::{self, flag_or_env};
-use crate::aws::Provider;
 use crate::command::parse_duration_seconds;
 use crate::error::{Code, Error, Result};
+use crate::fleet::{self, Queues, Via};
 use crate::protocol;
 use crate::sqs::Sqs;
 
@@ -21,12 +21,16 @@ kubeglass send — send one command to an agent and print its answer (for trying
 Usage:
   kubeglass send --command-queue-url URL --response-queue-url URL [OPTIONS] [--] ARGS…
   kubeglass send … --command-json '{\"op\":\"get\",\"resource\":\"pods\"}'
+  kubeglass send --fleet FILE --cluster NAME [OPTIONS] [--] ARGS…
 
 Options:
   --timeout DUR        how long to wait for the answer (default 60s)
   --id ID              the command id (default send-<time>); an id the agent already
                        answered is reported at once, not waited for
   --show-heartbeats    print agents' heartbeats seen while waiting (to stderr)
+  --fleet FILE --cluster NAME
+                       the queue pair (and region, profile) of cluster NAME of a fleet
+                       file (README, \"Many clusters\") instead of the queue URL flags
 
 Credentials and region as for `kubeglass run` (they need send on the command queue and
 receive/delete on the response queue).
@@ -75,14 +79,8 @@ pub fn main(mut args: Vec<OsString>) -> ExitCode {
 
 fn send(pargs: &mut pico_args::Arguments, words: Option<Vec<OsString>>) -> Result<(bool, String)> {
     let heartbeats = pargs.contains("--show-heartbeats");
-    let commands = flag_or_env(pargs, "--command-queue-url", "KUBEGLASS_COMMAND_QUEUE_URL")?
-        .ok_or_else(|| Error::config("--command-queue-url is required"))?;
-    let responses = flag_or_env(
-        pargs,
-        "--response-queue-url",
-        "KUBEGLASS_RESPONSE_QUEUE_URL",
-    )?
-    .ok_or_else(|| Error::config("--response-queue-url is required"))?;
+    let queues = queues(pargs)?;
+    let (commands, responses) = (queues.command.clone(), queues.response.clone());
     let timeout = match pargs
         .opt_value_from_str::<_, String>("--timeout")
         .map_err(common::usage)?
@@ -124,7 +122,7 @@ fn send(pargs: &mut pico_args::Arguments, words: Option<Vec<OsString>>) -> Resul
             ));
         }
     }
-    let sqs = Sqs::new(&commands, None, Arc::new(Provider::from_env()))?;
+    let sqs = fleet::remote::client(&queues)?;
     let fifo = commands
         .ends_with(".fifo")
         .then_some((id.as_str(), id.as_str()));
@@ -164,6 +162,56 @@ fn send(pargs: &mut pico_args::Arguments, words: Option<Vec<OsString>>) -> Resul
     protocol::join_parts(&parts)
         .map(|t| (true, t))
         .map_err(|e| Error::internal(format!("cannot join the parts: {e}")))
+}
+
+/// The queue pair: a fleet file's cluster (`--fleet FILE --cluster NAME`, with its region
+/// and profile), else the queue URL flags or their environment variables.
+fn queues(pargs: &mut pico_args::Arguments) -> Result<Queues> {
+    let file: Option<PathBuf> = pargs.opt_value_from_str("--fleet").map_err(common::usage)?;
+    let cluster: Option<String> = pargs
+        .opt_value_from_str("--cluster")
+        .map_err(common::usage)?;
+    let Some(file) = file else {
+        if cluster.is_some() {
+            return Err(Error::config("--cluster names a cluster of --fleet FILE"));
+        }
+        let command = flag_or_env(pargs, "--command-queue-url", "KUBEGLASS_COMMAND_QUEUE_URL")?
+            .ok_or_else(|| Error::config("--command-queue-url is required"))?;
+        let response = flag_or_env(
+            pargs,
+            "--response-queue-url",
+            "KUBEGLASS_RESPONSE_QUEUE_URL",
+        )?
+        .ok_or_else(|| Error::config("--response-queue-url is required"))?;
+        return Ok(Queues {
+            command,
+            response,
+            region: None,
+            profile: None,
+        });
+    };
+    let members = fleet::load(&file)?;
+    let names = || {
+        members
+            .iter()
+            .map(|m| m.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let name = cluster.ok_or_else(|| {
+        Error::config(format!("--fleet needs --cluster NAME (one of {})", names()))
+    })?;
+    match members.iter().find(|m| m.name == name).map(|m| &m.via) {
+        Some(Via::Queues(q)) => Ok(q.clone()),
+        Some(Via::Context(ctx)) => Err(Error::config(format!(
+            "cluster {name} is the local context {ctx}: use kubeglass query --context {ctx}"
+        ))),
+        None => Err(Error::config(format!(
+            "no cluster {name:?} in {}; clusters: {}",
+            file.display(),
+            names()
+        ))),
+    }
 }
 
 /// The command words: after `--`, or (as `query` takes them) what is left after the flags;

@@ -70,18 +70,9 @@ impl Remote {
     /// A client for `queues`, signing with the queue's profile (or the default chain) in its
     /// region (or the one `AWS_REGION` or the URL gives). Nothing is sent yet.
     pub fn connect(queues: &Queues) -> Result<Remote> {
-        let creds = Arc::new(match &queues.profile {
-            Some(p) => Provider::for_profile(p.clone()),
-            None => Provider::from_env(),
-        });
-        let region = match &queues.region {
-            Some(r) => r.clone(),
-            None => sqs::region_for(&queues.command)?,
-        };
-        let sqs = Sqs::at(&sqs::endpoint_for(&queues.command)?, &region, None, creds)?;
         Ok(Remote {
             queues: queues.clone(),
-            sqs,
+            sqs: client(queues)?,
             seen: Mutex::new(Seen::default()),
         })
     }
@@ -239,6 +230,21 @@ impl Remote {
             _ => Sorted::Foreign,
         }
     }
+}
+
+/// An SQS client for a queue pair: the pair's profile (else the default chain), its region
+/// (else `AWS_REGION`, else the one in the URL), the endpoint `AWS_ENDPOINT_URL_SQS` or the
+/// URL's. Nothing is sent yet.
+pub fn client(queues: &Queues) -> Result<Sqs> {
+    let creds = Arc::new(match &queues.profile {
+        Some(p) => Provider::for_profile(p.clone()),
+        None => Provider::from_env(),
+    });
+    let region = match &queues.region {
+        Some(r) => r.clone(),
+        None => sqs::region_for(&queues.command)?,
+    };
+    Sqs::at(&sqs::endpoint_for(&queues.command)?, &region, None, creds)
 }
 
 /// What a received message is to a waiter.
