@@ -79,7 +79,7 @@ pub fn main(mut args: Vec<OsString>) -> ExitCode {
 
 fn send(pargs: &mut pico_args::Arguments, words: Option<Vec<OsString>>) -> Result<(bool, String)> {
     let heartbeats = pargs.contains("--show-heartbeats");
-    let queues = queues(pargs)?;
+    let (queues, from_fleet) = queues(pargs)?;
     let (commands, responses) = (queues.command.clone(), queues.response.clone());
     let timeout = match pargs
         .opt_value_from_str::<_, String>("--timeout")
@@ -95,10 +95,13 @@ fn send(pargs: &mut pico_args::Arguments, words: Option<Vec<OsString>>) -> Resul
     let nanos = SystemTime::now()
         .duration_since(SystemTime::UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos());
-    let id: String = pargs
-        .opt_value_from_str("--id")
-        .map_err(common::usage)?
-        .unwrap_or_else(|| format!("send-{nanos}"));
+    let given_id: Option<String> = pargs.opt_value_from_str("--id").map_err(common::usage)?;
+    if from_fleet && (given_id.is_some() || heartbeats) {
+        return Err(Error::config(
+            "--id and --show-heartbeats do not go with --fleet (its calls make their own ids)",
+        ));
+    }
+    let id = given_id.unwrap_or_else(|| format!("send-{nanos}"));
     let json_cmd: Option<String> = pargs
         .opt_value_from_str("--command-json")
         .map_err(common::usage)?;
@@ -121,6 +124,9 @@ fn send(pargs: &mut pico_args::Arguments, words: Option<Vec<OsString>>) -> Resul
                 "give the command after `--` or with --command-json",
             ));
         }
+    }
+    if from_fleet {
+        return fleet_send(&queues, body, timeout);
     }
     let sqs = fleet::remote::client(&queues)?;
     let fifo = commands
@@ -166,7 +172,7 @@ fn send(pargs: &mut pico_args::Arguments, words: Option<Vec<OsString>>) -> Resul
 
 /// The queue pair: a fleet file's cluster (`--fleet FILE --cluster NAME`, with its region
 /// and profile), else the queue URL flags or their environment variables.
-fn queues(pargs: &mut pico_args::Arguments) -> Result<Queues> {
+fn queues(pargs: &mut pico_args::Arguments) -> Result<(Queues, bool)> {
     let file: Option<PathBuf> = pargs.opt_value_from_str("--fleet").map_err(common::usage)?;
     let cluster: Option<String> = pargs
         .opt_value_from_str("--cluster")
@@ -183,12 +189,13 @@ fn queues(pargs: &mut pico_args::Arguments) -> Result<Queues> {
             "KUBEGLASS_RESPONSE_QUEUE_URL",
         )?
         .ok_or_else(|| Error::config("--response-queue-url is required"))?;
-        return Ok(Queues {
+        let q = Queues {
             command,
             response,
             region: None,
             profile: None,
-        });
+        };
+        return Ok((q, false));
     };
     let members = fleet::load(&file)?;
     let names = || {
@@ -202,7 +209,7 @@ fn queues(pargs: &mut pico_args::Arguments) -> Result<Queues> {
         Error::config(format!("--fleet needs --cluster NAME (one of {})", names()))
     })?;
     match members.iter().find(|m| m.name == name).map(|m| &m.via) {
-        Some(Via::Queues(q)) => Ok(q.clone()),
+        Some(Via::Queues(q)) => Ok((q.clone(), true)),
         Some(Via::Context(ctx)) => Err(Error::config(format!(
             "cluster {name} is the local context {ctx}: use kubeglass query --context {ctx}"
         ))),
@@ -211,6 +218,29 @@ fn queues(pargs: &mut pico_args::Arguments) -> Result<Queues> {
             file.display(),
             names()
         ))),
+    }
+}
+
+/// `send --fleet`: the command in `body` sent as `mcp --fleet` sends one (its own id, the
+/// timeout as its deadline, other callers' messages handed back at once: docs/mcp.md), so a
+/// script can share a response queue with MCP servers. An agent's error answer prints its
+/// partial output, if any, and the error line.
+fn fleet_send(queues: &Queues, body: Value, timeout: Duration) -> Result<(bool, String)> {
+    let remote = fleet::remote::Remote::connect(queues)?;
+    let what = match (body.get("command"), body.get("kubectl")) {
+        (Some(c), _) => ("command", c.clone()),
+        (None, Some(k)) => ("kubectl", k.clone()),
+        (None, None) => return Err(Error::internal("no command to send")),
+    };
+    match remote.exchange(what, None, timeout) {
+        Ok(out) => Ok((true, out.text)),
+        Err(mut e) => match e.partial.take() {
+            Some(partial) => {
+                eprintln!("error: {}: {}", e.code, e.message);
+                Ok((false, partial))
+            }
+            None => Err(e),
+        },
     }
 }
 

@@ -96,6 +96,21 @@ impl Remote {
         max_output_bytes: usize,
         timeout: Duration,
     ) -> Result<Output> {
+        self.exchange(
+            ("command", command.clone()),
+            Some(max_output_bytes),
+            timeout,
+        )
+    }
+
+    /// [`Remote::call`] with the command in either protocol form: `("command", {…})` or
+    /// `("kubectl", [words])` (`send --fleet`), and the agent's own budget when `max` is `None`.
+    pub fn exchange(
+        &self,
+        (field, command): (&str, Value),
+        max: Option<usize>,
+        timeout: Duration,
+    ) -> Result<Output> {
         let now = SystemTime::now();
         let stop = Instant::now() + timeout;
         let stop_epoch = (now + timeout)
@@ -103,13 +118,15 @@ impl Remote {
             .map_or(0, |d| d.as_secs())
             + 1;
         let id = format!("{ID_PREFIX}{stop_epoch}-{:016x}", protocol::unique_u64());
-        let body = json!({
+        let mut body = json!({
             "version": protocol::VERSION,
             "id": id,
-            "command": command,
             "deadline": timefmt::format_rfc3339(now + timeout - travel_margin(timeout)),
-            "max_output_bytes": max_output_bytes,
         });
+        body[field] = command;
+        if let Some(max) = max {
+            body["max_output_bytes"] = json!(max);
+        }
         let q = &self.queues.command;
         let fifo = q.ends_with(".fifo").then_some((id.as_str(), id.as_str()));
         let mid = self
