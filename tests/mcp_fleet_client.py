@@ -13,8 +13,10 @@ each printed as an `ok:` line (any failure raises and exits non-zero):
 - the `clusters` tool names both agents;
 - two `mcp` processes on east's one response queue, calling at the same time (100 calls
   each; FLEET_CONCURRENT_CALLS), each get their own answers (none lost, none crossed);
+- `"*"` triage and a listed get: a section per cluster, within the budget;
 - west's agent killed: a call to west is an isError result saying no agent answered and
-  naming west; east still answers.
+  naming west; east still answers; an `"*"` call keeps east's answer and says west did not
+  answer.
 """
 
 import os
@@ -56,10 +58,16 @@ async def main_session(kubeglass, fleet, west_pid):
             if t.name == "clusters":
                 continue
             s = t.input_schema
-            assert s["properties"]["cluster"]["enum"] == ["east", "west"], (t.name, s)
+            c = s["properties"]["cluster"]
+            if t.name in ("triage", "get", "events", "changes"):
+                assert c["anyOf"][0]["enum"] == ["east", "west", "*"], (t.name, s)
+                assert c["anyOf"][1]["items"]["enum"] == ["east", "west"], (t.name, s)
+            else:
+                assert c["enum"] == ["east", "west"], (t.name, s)
             assert s["required"][0] == "cluster", (t.name, s)
         assert any(t.name == "clusters" for t in tools)
-        ok(f"tools/list: {len(tools)} tools, each requiring cluster in [east, west], and clusters")
+        ok(f"tools/list: {len(tools)} tools, each requiring cluster in [east, west] (triage, get, "
+           f"events, changes also \"*\" or a list), and clusters")
 
         # West's FIFO pair is shared with other e2e tests: an agent one of them SIGKILLed may
         # still have a long poll open in the queue server (up to 20 s), which takes the next
@@ -90,6 +98,19 @@ async def main_session(kubeglass, fleet, west_pid):
         assert "namespaces: payments" in text, text
         ok("clusters lists both agents: " + " | ".join(l.strip() for l in text.splitlines()))
 
+        text, err = await call(client, "triage", {"cluster": "*", "all_namespaces": True})
+        assert not err, text
+        east_at, west_at = text.find("=== cluster east ==="), text.find("=== cluster west ===")
+        assert 0 <= east_at < west_at, text
+        assert "shop" in text[east_at:west_at] and "payments" in text[west_at:], text
+        assert len(text.encode()) <= 262144, len(text.encode())
+        ok(f"triage on \"*\": a section per cluster, {len(text.encode())} bytes")
+        text, err = await call(client, "get", {"cluster": ["east", "west"], "resource": "pods",
+                                                "all_namespaces": True, "max_output_bytes": 4096})
+        assert not err and len(text.encode()) <= 4096 + 200, (len(text.encode()), text)
+        assert text.count("=== cluster ") == 2, text
+        ok(f"get on a list with max_output_bytes 4096: {len(text.encode())} bytes, within it")
+
         os.kill(west_pid, signal.SIGKILL)
         t0 = time.monotonic()
         text, err = await call(client, "get", {"cluster": "west", "resource": "pods", "namespace": "payments"})
@@ -100,6 +121,12 @@ async def main_session(kubeglass, fleet, west_pid):
         text, err = await call(client, "get", {"cluster": "east", "resource": "ns"})
         assert not err and "shop" in text and "payments" not in text, text
         ok("east still answers")
+        text, err = await call(client, "events", {"cluster": "*", "all_namespaces": True})
+        assert not err, text
+        west = text[text.find("=== cluster west ==="):]
+        assert "error: Timeout: cluster west: no agent answered" in west, text
+        assert "=== cluster east ===" in text, text
+        ok("events on \"*\" with west down: east's answer stands, west's line says it did not answer")
 
 
 async def concurrent(kubeglass, fleet):

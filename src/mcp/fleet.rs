@@ -14,9 +14,18 @@ use serde_json::{Map, Value, json};
 use super::Limits;
 use super::jsonrpc::RpcError;
 use super::tools;
+use crate::command::Op;
 use crate::error::Error;
+use crate::error::Result;
 use crate::fleet::{Fleet, Target};
+use crate::ops::Bounds;
+use crate::output::Output;
 use crate::timefmt;
+
+/// The ops whose tools take `"*"` or a list of clusters (fan-out).
+pub const FAN_OUT: &[Op] = &[Op::Triage, Op::Get, Op::Events, Op::Changes];
+/// `cluster: "*"`: every cluster of the fleet.
+pub const ALL: &str = "*";
 
 /// The name of the tool that lists the fleet.
 pub const CLUSTERS_TOOL: &str = "clusters";
@@ -27,12 +36,30 @@ pub fn list(fleet: &Fleet) -> Value {
     let names = fleet.names();
     if let Some(all) = list["tools"].as_array_mut() {
         for t in all.iter_mut() {
+            let fans_out = tools::find(t["name"].as_str().unwrap_or(""))
+                .ok()
+                .and_then(|f| f.ok())
+                .is_some_and(|tool| FAN_OUT.contains(&tool.op));
             let schema = &mut t["inputSchema"];
-            schema["properties"]["cluster"] = json!({
-                "type": "string",
-                "enum": names,
-                "description": "The cluster to read (see the clusters tool).",
-            });
+            schema["properties"]["cluster"] = if fans_out {
+                let mut one = names.clone();
+                one.push(ALL);
+                json!({
+                    "anyOf": [
+                        {"type": "string", "enum": one},
+                        {"type": "array", "items": {"type": "string", "enum": names}, "minItems": 1},
+                    ],
+                    "description": "The cluster to read (see the clusters tool); \"*\" or a list \
+                        reads each at once, answers under a header per cluster, the output \
+                        budget split between them.",
+                })
+            } else {
+                json!({
+                    "type": "string",
+                    "enum": names,
+                    "description": "The cluster to read (see the clusters tool).",
+                })
+            };
             match schema["required"].as_array_mut() {
                 Some(r) => r.insert(0, json!("cluster")),
                 None => schema["required"] = json!(["cluster"]),
@@ -65,15 +92,25 @@ pub fn call(fleet: &Fleet, limits: Limits, params: Option<&Value>) -> Result<Val
         Ok(t) => t,
         Err(refused) => return Ok(tools::tool_result(&Err(refused))),
     };
+    let fans_out = FAN_OUT.contains(&tool.op);
     let cluster = match arguments.remove("cluster") {
-        Some(Value::String(c)) => c,
-        _ => {
-            return Ok(tools::tool_result(&Err(Error::invalid(format!(
-                "cluster is required: one of {}",
-                fleet.names().join(", ")
-            )))));
+        Some(Value::String(c)) if c != ALL || fans_out => c,
+        Some(Value::Array(list)) if fans_out && !list.is_empty() => {
+            let names: Option<Vec<String>> = list
+                .iter()
+                .map(|v| v.as_str().map(str::to_string))
+                .collect();
+            match names {
+                Some(n) => return Ok(fan_out(fleet, limits, tool.op, arguments, &n)),
+                None => return Ok(not_a_cluster(fleet, fans_out)),
+            }
         }
+        _ => return Ok(not_a_cluster(fleet, fans_out)),
     };
+    if cluster == ALL {
+        let all: Vec<String> = fleet.names().into_iter().map(str::to_string).collect();
+        return Ok(fan_out(fleet, limits, tool.op, arguments, &all));
+    }
     log::debug!("tools/call {name} on {cluster}");
     let wire = wire_form(tool.op.as_str(), &arguments);
     let result = tools::command_of(tool.op, arguments)
@@ -83,6 +120,107 @@ pub fn call(fleet: &Fleet, limits: Limits, params: Option<&Value>) -> Result<Val
     }
     Ok(tools::tool_result(&result))
 }
+
+/// The error result for a missing or malformed `cluster`.
+fn not_a_cluster(fleet: &Fleet, fans_out: bool) -> Value {
+    let more = if fans_out {
+        ", \"*\" or a list of them"
+    } else {
+        ""
+    };
+    tools::tool_result(&Err(Error::invalid(format!(
+        "cluster is required: one of {}{more}",
+        fleet.names().join(", ")
+    ))))
+}
+
+/// One call on several clusters at once: each gets an equal share of the output budget and
+/// the call's deadline; the answers are merged in the fleet file's order under a
+/// `=== cluster NAME ===` header, a cluster that failed (or did not answer in time) as one
+/// `error: CODE: …` line there. An error result only when every cluster failed.
+fn fan_out(
+    fleet: &Fleet,
+    limits: Limits,
+    op: Op,
+    arguments: Map<String, Value>,
+    clusters: &[String],
+) -> Value {
+    let known = fleet.names();
+    if let Some(bad) = clusters.iter().find(|c| !known.contains(&c.as_str())) {
+        return tools::tool_result(&Err(Error::invalid(format!(
+            "unknown cluster {bad:?}; clusters: {}",
+            known.join(", ")
+        ))));
+    }
+    let mut targets: Vec<&str> = known
+        .into_iter()
+        .filter(|n| clusters.iter().any(|c| c == n))
+        .collect();
+    targets.dedup();
+    let wire = wire_form(op.as_str(), &arguments);
+    let cmd = match tools::command_of(op, arguments) {
+        Ok(c) => c,
+        Err(e) => return tools::tool_result(&Err(e)),
+    };
+    // The header and the error lines take their room out of each share.
+    let total = cmd
+        .max_output_bytes
+        .map_or(limits.max_output_bytes, |m| m.min(limits.max_output_bytes));
+    let bounds = Bounds {
+        max_output_bytes: share(total, targets.len()),
+        command_timeout: limits.call_timeout,
+    };
+    let results: Vec<Result<Output>> = std::thread::scope(|s| {
+        let handles: Vec<_> = targets
+            .iter()
+            .map(|name| {
+                let (cmd, wire) = (cmd.clone(), &wire);
+                s.spawn(move || fleet.run(name, cmd, wire, bounds))
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(Error::internal("the call's thread panicked")))
+            })
+            .collect()
+    });
+    let mut text = String::new();
+    for (name, r) in targets.iter().zip(&results) {
+        text.push_str(&format!("=== cluster {name} ===\n"));
+        match r {
+            Ok(out) => text.push_str(&out.text),
+            Err(e) => {
+                if let Some(p) = &e.partial {
+                    text.push_str(p);
+                    if !p.ends_with('\n') {
+                        text.push('\n');
+                    }
+                }
+                text.push_str(&format!("error: {}: {}", e.code, e.message));
+            }
+        }
+        if !text.ends_with('\n') {
+            text.push('\n');
+        }
+    }
+    let all_failed = results.iter().all(Result::is_err);
+    json!({"content": [{"type": "text", "text": text}], "isError": all_failed})
+}
+
+/// Each of `n` clusters' output budget out of `total`: an equal share less the room for its
+/// header and error line, never under [`MIN_SHARE`] (so many clusters can pass `total`).
+pub fn share(total: usize, n: usize) -> usize {
+    (total / n.max(1))
+        .saturating_sub(HEADER_ROOM)
+        .max(MIN_SHARE)
+}
+
+/// Room kept in each cluster's share for its header and an error line.
+const HEADER_ROOM: usize = 256;
+/// The least output budget a cluster gets in a fan-out (the protocol's floor is 256).
+const MIN_SHARE: usize = 1024;
 
 /// The JSON command an agent gets: the arguments with the tool's op.
 fn wire_form(op: &str, arguments: &Map<String, Value>) -> Value {
@@ -206,11 +344,21 @@ mod tests {
         );
         for t in tools.iter().filter(|t| t["name"] != CLUSTERS_TOOL) {
             let s = &t["inputSchema"];
-            assert_eq!(
-                s["properties"]["cluster"]["enum"],
-                json!(["prod-eu", "staging"]),
-                "{t}"
-            );
+            let c = &s["properties"]["cluster"];
+            if ["triage", "get", "events", "changes"].contains(&t["name"].as_str().unwrap()) {
+                assert_eq!(
+                    c["anyOf"][0]["enum"],
+                    json!(["prod-eu", "staging", "*"]),
+                    "{t}"
+                );
+                assert_eq!(
+                    c["anyOf"][1]["items"]["enum"],
+                    json!(["prod-eu", "staging"]),
+                    "{t}"
+                );
+            } else {
+                assert_eq!(c["enum"], json!(["prod-eu", "staging"]), "{t}");
+            }
             assert_eq!(s["required"][0], "cluster", "{t}");
         }
         let get = tools.iter().find(|t| t["name"] == "get").unwrap();
@@ -245,6 +393,22 @@ mod tests {
                 "InvalidCommand: cluster is required",
             ),
             (
+                json!({"name": "describe", "arguments": {"resource": "pods", "cluster": "*"}}),
+                "InvalidCommand: cluster is required: one of prod-eu, staging",
+            ),
+            (
+                json!({"name": "get", "arguments": {"resource": "pods", "cluster": ["staging", "nope"]}}),
+                "InvalidCommand: unknown cluster \"nope\"",
+            ),
+            (
+                json!({"name": "get", "arguments": {"resource": "pods", "cluster": []}}),
+                "InvalidCommand: cluster is required: one of prod-eu, staging, \"*\" or a list",
+            ),
+            (
+                json!({"name": "get", "arguments": {"resource": "pods", "watch": true, "cluster": "*"}}),
+                "Unsupported: ",
+            ),
+            (
                 json!({"name": "delete", "arguments": {"resource": "pods", "cluster": "staging"}}),
                 "ReadOnly: ",
             ),
@@ -264,5 +428,59 @@ mod tests {
         let params = json!({"name": "version", "arguments": {"cluster": "staging"}});
         let text = error_text(call(&f, limits(), Some(&params)).unwrap());
         assert!(text.contains("cluster staging: "), "{text}");
+    }
+}
+
+#[cfg(test)]
+mod fan_out_tests {
+    use super::*;
+    use crate::fleet;
+    use std::time::{Duration, Instant};
+
+    #[test]
+    fn the_budget_is_split_evenly_with_room_for_headers_and_a_floor() {
+        assert_eq!(share(262_144, 2), 131_072 - HEADER_ROOM);
+        assert_eq!(share(262_144, 1), 262_144 - HEADER_ROOM);
+        assert_eq!(share(4096, 2), 2048 - HEADER_ROOM);
+        assert_eq!(share(4096, 8), MIN_SHARE);
+        assert!(2 * (share(4096, 2) + HEADER_ROOM) <= 4096);
+    }
+
+    /// A fan-out to two clusters whose queues cannot be reached: one section each, both
+    /// failing, in the file's order, within the call's time (they run at once).
+    #[test]
+    fn a_fan_out_answers_a_section_per_cluster_in_file_order_at_once() {
+        let file = "clusters:\n\
+            - name: b\n  commandQueueUrl: http://127.0.0.1:9/1/c\n  responseQueueUrl: http://127.0.0.1:9/1/r\n  region: x\n\
+            - name: a\n  commandQueueUrl: http://127.0.0.1:9/1/c2\n  responseQueueUrl: http://127.0.0.1:9/1/r2\n  region: x\n";
+        let f = Fleet::connect(
+            fleet::parse(file).unwrap(),
+            &Default::default(),
+            &crate::scope::Scope::parse("", true).unwrap(),
+            &Default::default(),
+        )
+        .unwrap();
+        let limits = Limits {
+            max_output_bytes: 4096,
+            call_timeout: Duration::from_secs(2),
+        };
+        let params = json!({"name": "triage", "arguments": {"cluster": ["a", "b"]}});
+        let t0 = Instant::now();
+        let r = call(&f, limits, Some(&params)).unwrap();
+        let text = r["content"][0]["text"].as_str().unwrap();
+        assert_eq!(r["isError"], true, "every cluster failed: {text}");
+        let b = text.find("=== cluster b ===").expect(text);
+        let a = text.find("=== cluster a ===").expect(text);
+        assert!(b < a, "the file's order: {text}");
+        // QueueUnavailable, or Config where the test machine has no AWS credentials.
+        for name in ["a", "b"] {
+            let line = format!(": cluster {name}: ");
+            assert!(
+                text.lines()
+                    .any(|l| l.starts_with("error: ") && l.contains(&line)),
+                "{text}"
+            );
+        }
+        assert!(t0.elapsed() < Duration::from_secs(4), "{:?}", t0.elapsed());
     }
 }
