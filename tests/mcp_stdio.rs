@@ -521,3 +521,56 @@ fn tempdir(what: &str) -> std::path::PathBuf {
     std::fs::create_dir_all(&d).expect("temp dir");
     d
 }
+
+/// `mcp --contexts`: the operator's allowlist of local contexts; a context outside it is
+/// refused before any request.
+#[test]
+fn contexts_outside_the_allowlist_are_refused_before_any_request() {
+    let api = FakeApi::start();
+    let mut lines = init();
+    lines.push(call(
+        2,
+        "get",
+        json!({"resource": "pods", "cluster": "fake"}),
+    ));
+    lines.push(call(
+        3,
+        "get",
+        json!({"resource": "pods", "cluster": "prod"}),
+    ));
+    let (messages, stderr, ok) = mcp(
+        &api.kubeconfig(),
+        &["--contexts", "fake"],
+        lines.join("\n").as_bytes(),
+    );
+    assert!(ok, "{stderr}");
+    let (t, err) = text(&messages, 2);
+    assert!(!err && t.contains("web-"), "{t}");
+    let (t, err) = text(&messages, 3);
+    assert!(
+        err && t.starts_with("InvalidCommand: unknown cluster \"prod\""),
+        "{t}"
+    );
+    // A session with only the refused call asks the API what one with no call asks.
+    let requests = |lines: Vec<String>| {
+        let api = FakeApi::start();
+        let (_, stderr, ok) = mcp(
+            &api.kubeconfig(),
+            &["--contexts", "fake"],
+            lines.join("\n").as_bytes(),
+        );
+        assert!(ok, "{stderr}");
+        api.requests().len()
+    };
+    let mut refused = init();
+    refused.push(call(
+        3,
+        "get",
+        json!({"resource": "pods", "cluster": "prod"}),
+    ));
+    assert_eq!(
+        requests(refused),
+        requests(init()),
+        "no request for a refused context"
+    );
+}

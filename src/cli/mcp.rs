@@ -31,6 +31,9 @@ api_resources, version — each read-only; a tool call's arguments are the JSON 
                              `send`) or a local kubeconfig context; a `clusters` tool lists
                              them. The flags below then apply to the local contexts only: an
                              agent keeps its own scope and redaction.
+  --contexts a,b             the same `cluster` argument over these contexts of the local
+                             kubeconfig only (an operator allowlist: any other context is
+                             refused before a request), no SQS
 
 {}",
         common::CLUSTER_HELP
@@ -47,10 +50,23 @@ pub fn main(args: Vec<OsString>) -> ExitCode {
     super::init_logging();
     let settings = common::cluster_args(&mut pargs).and_then(|s| {
         let timeout = common::duration(&mut pargs, "--command-timeout", 60)?;
-        let fleet: Option<PathBuf> = pargs.opt_value_from_str("--fleet").map_err(common::usage)?;
+        let file: Option<PathBuf> = pargs.opt_value_from_str("--fleet").map_err(common::usage)?;
+        let contexts: Option<String> = pargs
+            .opt_value_from_str("--contexts")
+            .map_err(common::usage)?;
+        let fleet = match (file, contexts) {
+            (Some(_), Some(_)) => {
+                return Err(Error::config(
+                    "--contexts does not go with --fleet: name contexts in the fleet file",
+                ));
+            }
+            (Some(f), None) => Some(Fleet::File(f)),
+            (None, Some(c)) => Some(Fleet::Contexts(c)),
+            (None, None) => None,
+        };
         if fleet.is_some() && s.kube.context.is_some() {
             return Err(Error::config(
-                "--context does not go with --fleet: name contexts in the fleet file",
+                "--context does not go with --fleet or --contexts",
             ));
         }
         match pargs.finish().first() {
@@ -71,9 +87,13 @@ pub fn main(args: Vec<OsString>) -> ExitCode {
         max_output_bytes: settings.max_output_bytes,
         call_timeout,
     };
-    if let Some(file) = fleet {
+    if let Some(fleet) = fleet {
+        let members = match fleet {
+            Fleet::File(file) => crate::fleet::load(&file),
+            Fleet::Contexts(list) => crate::fleet::contexts(&list),
+        };
         // An unusable fleet file or context is said at start, like an unusable kubeconfig.
-        let fleet = match crate::fleet::load(&file).and_then(|m| {
+        let fleet = match members.and_then(|m| {
             crate::fleet::Fleet::connect(m, &settings.kube, &settings.scope, &settings.redact)
         }) {
             Ok(f) => f,
@@ -98,6 +118,14 @@ pub fn main(args: Vec<OsString>) -> ExitCode {
         }
     };
     serve(crate::mcp::Backend::Local(&engine), limits)
+}
+
+/// Where the clusters of `--fleet` or `--contexts` come from.
+enum Fleet {
+    /// A fleet file.
+    File(PathBuf),
+    /// A comma-separated list of local contexts.
+    Contexts(String),
 }
 
 /// Serve on stdin/stdout until end of input.

@@ -91,6 +91,30 @@ pub fn load(path: &Path) -> Result<Vec<Member>> {
     parse(&text).map_err(|e| Error::config(format!("fleet file {}: {}", path.display(), e.message)))
 }
 
+/// `mcp --contexts a,b`: a fleet of local kubeconfig contexts, each its own cluster name
+/// (so a context name must be a valid cluster name too).
+pub fn contexts(list: &str) -> Result<Vec<Member>> {
+    let mut members: Vec<Member> = Vec::new();
+    for name in list.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+        if !valid_name(name) {
+            return Err(Error::config(format!(
+                "--contexts: {name:?} is not usable as a cluster name (1-63 characters of a-z, \
+                 0-9, '-', '_' and '.'): use a fleet file to name it"
+            )));
+        }
+        if !members.iter().any(|m| m.name == name) {
+            members.push(Member {
+                name: name.to_string(),
+                via: Via::Context(name.to_string()),
+            });
+        }
+    }
+    if members.is_empty() {
+        return Err(Error::config("--contexts names no context"));
+    }
+    Ok(members)
+}
+
 /// Validate a fleet file's text: every cluster named once, with a DNS-label-like name, and
 /// either both queue URLs (same kind: both FIFO or neither) or a context, not both.
 pub fn parse(text: &str) -> Result<Vec<Member>> {
@@ -346,6 +370,26 @@ clusters:
             assert_eq!(e.code, crate::error::Code::Config);
             assert!(e.message.contains(says), "{text}: {}", e.message);
         }
+    }
+
+    #[test]
+    fn contexts_become_clusters_of_their_own_name() {
+        let m = contexts("prod, staging,prod").unwrap();
+        assert_eq!(
+            m,
+            vec![
+                Member {
+                    name: "prod".into(),
+                    via: Via::Context("prod".into())
+                },
+                Member {
+                    name: "staging".into(),
+                    via: Via::Context("staging".into())
+                },
+            ]
+        );
+        assert!(contexts(" , ").is_err());
+        assert!(contexts("arn:aws:eks:eu-west-1:1:cluster/x").is_err());
     }
 
     #[test]
