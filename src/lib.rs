@@ -19,6 +19,7 @@ pub(crate) mod aws;
 pub(crate) mod cli;
 pub(crate) mod command;
 pub(crate) mod error;
+pub(crate) mod fleet;
 /// Entry points for the fuzz targets in `fuzz/`; not an API.
 #[doc(hidden)]
 pub mod fuzzing;

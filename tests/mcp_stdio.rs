@@ -15,7 +15,18 @@ use support::kubeglass;
 /// Run `kubeglass mcp --kubeconfig K [extra…]` with `input` on stdin; its stdout messages,
 /// its stderr and whether it exited 0.
 fn mcp(kubeconfig: &Path, extra: &[&str], input: &[u8]) -> (Vec<Value>, String, bool) {
+    mcp_env(kubeconfig, extra, input, &[])
+}
+
+/// [`mcp`] with more environment variables.
+fn mcp_env(
+    kubeconfig: &Path,
+    extra: &[&str],
+    input: &[u8],
+    env: &[(&str, &str)],
+) -> (Vec<Value>, String, bool) {
     let mut c = kubeglass();
+    c.envs(env.iter().copied());
     c.args(["mcp", "--kubeconfig"])
         .arg(kubeconfig)
         .args(extra)
@@ -413,4 +424,153 @@ fn a_tool_call_never_outlives_the_command_timeout() {
     assert!(is_error && text.starts_with("Timeout: "), "{text}");
     assert_eq!(answer(&out, 3)["result"], json!({}));
     assert!(took < std::time::Duration::from_secs(20), "took {took:?}");
+}
+
+/// `mcp --fleet` with a local context and a queue pair nobody serves: the context answers
+/// as `--context` would, the queue cluster's failure is an error result naming it (within
+/// the call's timeout), and the tools require `cluster`.
+#[test]
+fn a_fleet_reads_a_local_context_and_names_the_cluster_that_failed() {
+    let api = FakeApi::start();
+    let dir = tempdir("fleet");
+    let fleet = dir.join("fleet.yaml");
+    std::fs::write(
+        &fleet,
+        "clusters:\n  - name: here\n    context: fake\n  - name: away\n    \
+         commandQueueUrl: http://127.0.0.1:9/123456789012/c\n    \
+         responseQueueUrl: http://127.0.0.1:9/123456789012/r\n    region: eu-west-1\n",
+    )
+    .expect("write the fleet file");
+    let mut lines = init();
+    lines.push(request(2, "tools/list", json!({})));
+    lines.push(call(
+        3,
+        "get",
+        json!({"resource": "pods", "cluster": "here"}),
+    ));
+    lines.push(call(4, "get", json!({"resource": "pods"})));
+    lines.push(call(5, "version", json!({"cluster": "away"})));
+    let fleet_flag = fleet.to_string_lossy().into_owned();
+    let started = std::time::Instant::now();
+    let (messages, stderr, ok) = mcp_env(
+        &api.kubeconfig(),
+        &["--fleet", &fleet_flag, "--command-timeout", "2s"],
+        lines.join("\n").as_bytes(),
+        // Fixed keys: no credential endpoint is asked (the queue's port is closed anyway).
+        &[
+            ("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE"),
+            ("AWS_SECRET_ACCESS_KEY", "x"),
+        ],
+    );
+    assert!(ok, "exit 0 at end of input: {stderr}");
+    let tools = answer(&messages, 2)["result"]["tools"]
+        .as_array()
+        .expect("tools");
+    assert!(tools.iter().any(|t| t["name"] == "clusters"));
+    let get = tools.iter().find(|t| t["name"] == "get").expect("get");
+    assert_eq!(
+        get["inputSchema"]["required"],
+        json!(["cluster", "resource"])
+    );
+    let (t, err) = text(&messages, 3);
+    let (rc, expected, qerr) = support::query(&api.kubeconfig(), &[], &["get", "pods"]);
+    assert_eq!(rc, 0, "{qerr}");
+    assert!(
+        !err && t == expected,
+        "the context answers as query does:\n{t}\n---\n{expected}"
+    );
+    let (t, err) = text(&messages, 4);
+    assert!(
+        err && t.starts_with("InvalidCommand: cluster is required"),
+        "{t}"
+    );
+    let (t, err) = text(&messages, 5);
+    assert!(
+        err && t.starts_with("QueueUnavailable: cluster away: "),
+        "{t}"
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(20),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn a_bad_fleet_file_is_said_on_stderr_at_start_with_the_cluster() {
+    let dir = tempdir("badfleet");
+    let fleet = dir.join("fleet.yaml");
+    std::fs::write(
+        &fleet,
+        "clusters:\n  - name: a\n    context: x\n  - name: a\n    context: y\n",
+    )
+    .expect("write");
+    let mut c = kubeglass();
+    c.args(["mcp", "--fleet"]).arg(&fleet).stdin(Stdio::null());
+    let (rc, out, err) = support::run(c);
+    assert_eq!((rc, out.as_str()), (2, ""), "{err}");
+    assert!(
+        err.contains("cluster 2 (\"a\"): the name is used twice"),
+        "{err}"
+    );
+}
+
+/// A fresh directory for one test's files.
+fn tempdir(what: &str) -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("kubeglass-mcp-{what}-{}", std::process::id()));
+    std::fs::create_dir_all(&d).expect("temp dir");
+    d
+}
+
+/// `mcp --contexts`: the operator's allowlist of local contexts; a context outside it is
+/// refused before any request.
+#[test]
+fn contexts_outside_the_allowlist_are_refused_before_any_request() {
+    let api = FakeApi::start();
+    let mut lines = init();
+    lines.push(call(
+        2,
+        "get",
+        json!({"resource": "pods", "cluster": "fake"}),
+    ));
+    lines.push(call(
+        3,
+        "get",
+        json!({"resource": "pods", "cluster": "prod"}),
+    ));
+    let (messages, stderr, ok) = mcp(
+        &api.kubeconfig(),
+        &["--contexts", "fake"],
+        lines.join("\n").as_bytes(),
+    );
+    assert!(ok, "{stderr}");
+    let (t, err) = text(&messages, 2);
+    assert!(!err && t.contains("web-"), "{t}");
+    let (t, err) = text(&messages, 3);
+    assert!(
+        err && t.starts_with("InvalidCommand: unknown cluster \"prod\""),
+        "{t}"
+    );
+    // A session with only the refused call asks the API what one with no call asks.
+    let requests = |lines: Vec<String>| {
+        let api = FakeApi::start();
+        let (_, stderr, ok) = mcp(
+            &api.kubeconfig(),
+            &["--contexts", "fake"],
+            lines.join("\n").as_bytes(),
+        );
+        assert!(ok, "{stderr}");
+        api.requests().len()
+    };
+    let mut refused = init();
+    refused.push(call(
+        3,
+        "get",
+        json!({"resource": "pods", "cluster": "prod"}),
+    ));
+    assert_eq!(
+        requests(refused),
+        requests(init()),
+        "no request for a refused context"
+    );
 }

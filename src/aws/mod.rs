@@ -71,6 +71,19 @@ impl Provider {
         Provider::with_loader(Box::new(load))
     }
 
+    /// The chain for one named profile of the shared files (a fleet file's `profile`):
+    /// `AWS_PROFILE` is that name and the environment's own keys are not used, so the
+    /// operator's choice for this cluster is what signs.
+    pub fn for_profile(name: String) -> Provider {
+        Provider::with_loader(Box::new(move || {
+            chain::load_with(&|k| match k {
+                "AWS_PROFILE" => Some(name.clone()),
+                "AWS_ACCESS_KEY_ID" | "AWS_SECRET_ACCESS_KEY" | "AWS_SESSION_TOKEN" => None,
+                other => std::env::var(other).ok(),
+            })
+        }))
+    }
+
     /// Fixed credentials (tests, `send`).
     pub fn fixed(c: Credentials) -> Provider {
         Provider::with_loader(Box::new(move || Ok(c.clone())))

@@ -2,6 +2,7 @@
 //! cluster, scope, redaction and budget flags as `query`.
 
 use std::ffi::OsString;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use super::common;
@@ -24,6 +25,15 @@ api_resources, version — each read-only; a tool call's arguments are the JSON 
 
   --command-timeout DUR      longest a tool call may run (default 60s), then `Timeout`; calls
                              are answered one at a time, so this bounds the wait for the next
+  --fleet FILE               many clusters (README, \"Many clusters\"): every tool takes a
+                             `cluster` argument naming one of FILE's clusters, reached through
+                             its agent's SQS queue pair (AWS credentials and region as for
+                             `send`) or a local kubeconfig context; a `clusters` tool lists
+                             them. The flags below then apply to the local contexts only: an
+                             agent keeps its own scope and redaction.
+  --contexts a,b             the same `cluster` argument over these contexts of the local
+                             kubeconfig only (an operator allowlist: any other context is
+                             refused before a request), no SQS
 
 {}",
         common::CLUSTER_HELP
@@ -40,20 +50,65 @@ pub fn main(args: Vec<OsString>) -> ExitCode {
     super::init_logging();
     let settings = common::cluster_args(&mut pargs).and_then(|s| {
         let timeout = common::duration(&mut pargs, "--command-timeout", 60)?;
+        let file: Option<PathBuf> = pargs.opt_value_from_str("--fleet").map_err(common::usage)?;
+        let contexts: Option<String> = pargs
+            .opt_value_from_str("--contexts")
+            .map_err(common::usage)?;
+        let fleet = match (file, contexts) {
+            (Some(_), Some(_)) => {
+                return Err(Error::config(
+                    "--contexts does not go with --fleet: name contexts in the fleet file",
+                ));
+            }
+            (Some(f), None) => Some(Fleet::File(f)),
+            (None, Some(c)) => Some(Fleet::Contexts(c)),
+            (None, None) => None,
+        };
+        if fleet.is_some() && s.kube.context.is_some() {
+            return Err(Error::config(
+                "--context does not go with --fleet or --contexts",
+            ));
+        }
         match pargs.finish().first() {
             Some(extra) => Err(Error::config(format!(
                 "unexpected argument {extra:?} (see kubeglass mcp --help)"
             ))),
-            None => Ok((s, timeout)),
+            None => Ok((s, timeout, fleet)),
         }
     });
-    let (settings, call_timeout) = match settings {
+    let (settings, call_timeout, fleet) = match settings {
         Ok(s) => s,
         Err(e) => {
             common::print_error(&e);
             return ExitCode::from(2);
         }
     };
+    let limits = crate::mcp::Limits {
+        max_output_bytes: settings.max_output_bytes,
+        call_timeout,
+    };
+    if let Some(fleet) = fleet {
+        let members = match fleet {
+            Fleet::File(file) => crate::fleet::load(&file),
+            Fleet::Contexts(list) => crate::fleet::contexts(&list),
+        };
+        // An unusable fleet file or context is said at start, like an unusable kubeconfig.
+        let fleet = match members.and_then(|m| {
+            crate::fleet::Fleet::connect(m, &settings.kube, &settings.scope, &settings.redact)
+        }) {
+            Ok(f) => f,
+            Err(e) => {
+                common::print_error(&e);
+                return ExitCode::from(if e.code == crate::error::Code::Config {
+                    2
+                } else {
+                    1
+                });
+            }
+        };
+        log::info!("mcp: fleet of {}", fleet.names().join(", "));
+        return serve(crate::mcp::Backend::Fleet(&fleet), limits);
+    }
     // An unusable kubeconfig is said at start (the AI tool shows stderr), not per call.
     let engine = match settings.connect() {
         Ok(e) => e,
@@ -62,13 +117,22 @@ pub fn main(args: Vec<OsString>) -> ExitCode {
             return ExitCode::from(1);
         }
     };
+    serve(crate::mcp::Backend::Local(&engine), limits)
+}
+
+/// Where the clusters of `--fleet` or `--contexts` come from.
+enum Fleet {
+    /// A fleet file.
+    File(PathBuf),
+    /// A comma-separated list of local contexts.
+    Contexts(String),
+}
+
+/// Serve on stdin/stdout until end of input.
+fn serve(backend: crate::mcp::Backend, limits: crate::mcp::Limits) -> ExitCode {
     let stdin = std::io::stdin().lock();
     let stdout = std::io::stdout().lock();
-    let limits = crate::mcp::Limits {
-        max_output_bytes: settings.max_output_bytes,
-        call_timeout,
-    };
-    match crate::mcp::serve(&engine, limits, stdin, stdout) {
+    match crate::mcp::serve(backend, limits, stdin, stdout) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             // The client closed stdout: nobody is left to answer.

@@ -2,16 +2,16 @@
 //! wait for its response parts, join them and print the output.
 
 use std::ffi::OsString;
+use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use serde_json::{Value, json};
 
 use super::common::{self, flag_or_env};
-use crate::aws::Provider;
 use crate::command::parse_duration_seconds;
 use crate::error::{Code, Error, Result};
+use crate::fleet::{self, Queues, Via};
 use crate::protocol;
 use crate::sqs::Sqs;
 
@@ -21,12 +21,18 @@ kubeglass send — send one command to an agent and print its answer (for trying
 Usage:
   kubeglass send --command-queue-url URL --response-queue-url URL [OPTIONS] [--] ARGS…
   kubeglass send … --command-json '{\"op\":\"get\",\"resource\":\"pods\"}'
+  kubeglass send --fleet FILE --cluster NAME [OPTIONS] [--] ARGS…
 
 Options:
   --timeout DUR        how long to wait for the answer (default 60s)
   --id ID              the command id (default send-<time>); an id the agent already
                        answered is reported at once, not waited for
   --show-heartbeats    print agents' heartbeats seen while waiting (to stderr)
+  --fleet FILE --cluster NAME
+                       the queue pair (and region, profile) of cluster NAME of a fleet
+                       file (README, \"Many clusters\") instead of the queue URL flags;
+                       --cluster '*' sends to every cluster behind queues at once and
+                       prints each answer under `=== cluster NAME ===`
 
 Credentials and region as for `kubeglass run` (they need send on the command queue and
 receive/delete on the response queue).
@@ -75,14 +81,8 @@ pub fn main(mut args: Vec<OsString>) -> ExitCode {
 
 fn send(pargs: &mut pico_args::Arguments, words: Option<Vec<OsString>>) -> Result<(bool, String)> {
     let heartbeats = pargs.contains("--show-heartbeats");
-    let commands = flag_or_env(pargs, "--command-queue-url", "KUBEGLASS_COMMAND_QUEUE_URL")?
-        .ok_or_else(|| Error::config("--command-queue-url is required"))?;
-    let responses = flag_or_env(
-        pargs,
-        "--response-queue-url",
-        "KUBEGLASS_RESPONSE_QUEUE_URL",
-    )?
-    .ok_or_else(|| Error::config("--response-queue-url is required"))?;
+    let route = route(pargs)?;
+    let from_fleet = !matches!(route, Route::Direct(_));
     let timeout = match pargs
         .opt_value_from_str::<_, String>("--timeout")
         .map_err(common::usage)?
@@ -97,10 +97,13 @@ fn send(pargs: &mut pico_args::Arguments, words: Option<Vec<OsString>>) -> Resul
     let nanos = SystemTime::now()
         .duration_since(SystemTime::UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos());
-    let id: String = pargs
-        .opt_value_from_str("--id")
-        .map_err(common::usage)?
-        .unwrap_or_else(|| format!("send-{nanos}"));
+    let given_id: Option<String> = pargs.opt_value_from_str("--id").map_err(common::usage)?;
+    if from_fleet && (given_id.is_some() || heartbeats) {
+        return Err(Error::config(
+            "--id and --show-heartbeats do not go with --fleet (its calls make their own ids)",
+        ));
+    }
+    let id = given_id.unwrap_or_else(|| format!("send-{nanos}"));
     let json_cmd: Option<String> = pargs
         .opt_value_from_str("--command-json")
         .map_err(common::usage)?;
@@ -124,7 +127,13 @@ fn send(pargs: &mut pico_args::Arguments, words: Option<Vec<OsString>>) -> Resul
             ));
         }
     }
-    let sqs = Sqs::new(&commands, None, Arc::new(Provider::from_env()))?;
+    let queues = match route {
+        Route::Direct(q) => q,
+        Route::One(q) => return fleet_send(&q, body, timeout),
+        Route::Many(all) => return fan_out(&all, &body, timeout),
+    };
+    let (commands, responses) = (queues.command.clone(), queues.response.clone());
+    let sqs = fleet::remote::client(&queues)?;
     let fifo = commands
         .ends_with(".fifo")
         .then_some((id.as_str(), id.as_str()));
@@ -164,6 +173,166 @@ fn send(pargs: &mut pico_args::Arguments, words: Option<Vec<OsString>>) -> Resul
     protocol::join_parts(&parts)
         .map(|t| (true, t))
         .map_err(|e| Error::internal(format!("cannot join the parts: {e}")))
+}
+
+/// The queue pair: a fleet file's cluster (`--fleet FILE --cluster NAME`, with its region
+/// and profile), else the queue URL flags or their environment variables.
+fn route(pargs: &mut pico_args::Arguments) -> Result<Route> {
+    let file: Option<PathBuf> = pargs.opt_value_from_str("--fleet").map_err(common::usage)?;
+    let cluster: Option<String> = pargs
+        .opt_value_from_str("--cluster")
+        .map_err(common::usage)?;
+    let Some(file) = file else {
+        if cluster.is_some() {
+            return Err(Error::config("--cluster names a cluster of --fleet FILE"));
+        }
+        let command = flag_or_env(pargs, "--command-queue-url", "KUBEGLASS_COMMAND_QUEUE_URL")?
+            .ok_or_else(|| Error::config("--command-queue-url is required"))?;
+        let response = flag_or_env(
+            pargs,
+            "--response-queue-url",
+            "KUBEGLASS_RESPONSE_QUEUE_URL",
+        )?
+        .ok_or_else(|| Error::config("--response-queue-url is required"))?;
+        let q = Queues {
+            command,
+            response,
+            region: None,
+            profile: None,
+        };
+        return Ok(Route::Direct(q));
+    };
+    let members = fleet::load(&file)?;
+    let names = || {
+        members
+            .iter()
+            .map(|m| m.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let name = cluster.ok_or_else(|| {
+        Error::config(format!("--fleet needs --cluster NAME (one of {})", names()))
+    })?;
+    if name == "*" {
+        let all: Vec<(String, Queues)> = members
+            .iter()
+            .filter_map(|m| match &m.via {
+                Via::Queues(q) => Some((m.name.clone(), q.clone())),
+                Via::Context(_) => None,
+            })
+            .collect();
+        if all.is_empty() {
+            return Err(Error::config(format!(
+                "{} has no cluster behind queues",
+                file.display()
+            )));
+        }
+        return Ok(Route::Many(all));
+    }
+    match members.iter().find(|m| m.name == name).map(|m| &m.via) {
+        Some(Via::Queues(q)) => Ok(Route::One(q.clone())),
+        Some(Via::Context(ctx)) => Err(Error::config(format!(
+            "cluster {name} is the local context {ctx}: use kubeglass query --context {ctx}"
+        ))),
+        None => Err(Error::config(format!(
+            "no cluster {name:?} in {}; clusters: {}",
+            file.display(),
+            names()
+        ))),
+    }
+}
+
+/// Where `send` sends: the queue URL flags, one cluster of a fleet file, or every cluster of
+/// it behind queues (`--cluster '*'`).
+enum Route {
+    /// `--command-queue-url` and `--response-queue-url`: `send` as it always was.
+    Direct(Queues),
+    /// One cluster of a fleet file.
+    One(Queues),
+    /// `--cluster '*'`: every cluster of a fleet file behind queues, with its name.
+    Many(Vec<(String, Queues)>),
+}
+
+/// `send --fleet FILE --cluster '*'`: the command to every cluster behind queues at once, the
+/// answers printed in the file's order under `=== cluster NAME ===`, a failed cluster as its
+/// `error:` line there; success only when every cluster answered `ok`.
+fn fan_out(all: &[(String, Queues)], body: &Value, timeout: Duration) -> Result<(bool, String)> {
+    let results: Vec<Result<(bool, String)>> = std::thread::scope(|s| {
+        let handles: Vec<_> = all
+            .iter()
+            .map(|(_, q)| s.spawn(move || fleet_send_quiet(q, body.clone(), timeout)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(Error::internal("a send thread panicked")))
+            })
+            .collect()
+    });
+    let mut text = String::new();
+    let mut all_ok = true;
+    for ((name, _), r) in all.iter().zip(results) {
+        text.push_str(&format!("=== cluster {name} ===\n"));
+        match r {
+            Ok((ok, out)) => {
+                all_ok &= ok;
+                text.push_str(&out);
+            }
+            Err(e) => {
+                all_ok = false;
+                text.push_str(&format!("error: {}: {}", e.code, e.message));
+            }
+        }
+        if !text.ends_with('\n') {
+            text.push('\n');
+        }
+    }
+    Ok((all_ok, text))
+}
+
+/// [`fleet_send`] with an agent's error answer in the text (its partial output, then the
+/// `error:` line) instead of on stderr.
+fn fleet_send_quiet(queues: &Queues, body: Value, timeout: Duration) -> Result<(bool, String)> {
+    let remote = fleet::remote::Remote::connect(queues)?;
+    match remote.exchange(wire(&body)?, None, timeout) {
+        Ok(out) => Ok((true, out.text)),
+        Err(e) => {
+            let mut text = e.partial.clone().unwrap_or_default();
+            if !text.is_empty() && !text.ends_with('\n') {
+                text.push('\n');
+            }
+            text.push_str(&format!("error: {}: {}", e.code, e.message));
+            Ok((false, text))
+        }
+    }
+}
+
+/// The command of a `send` body in its protocol form: `command` or `kubectl`.
+fn wire(body: &Value) -> Result<(&'static str, Value)> {
+    match (body.get("command"), body.get("kubectl")) {
+        (Some(c), _) => Ok(("command", c.clone())),
+        (None, Some(k)) => Ok(("kubectl", k.clone())),
+        (None, None) => Err(Error::internal("no command to send")),
+    }
+}
+
+/// `send --fleet`: the command in `body` sent as `mcp --fleet` sends one (its own id, the
+/// timeout as its deadline, other callers' messages handed back at once: docs/mcp.md), so a
+/// script can share a response queue with MCP servers. An agent's error answer prints its
+/// partial output, if any, and the error line.
+fn fleet_send(queues: &Queues, body: Value, timeout: Duration) -> Result<(bool, String)> {
+    let remote = fleet::remote::Remote::connect(queues)?;
+    match remote.exchange(wire(&body)?, None, timeout) {
+        Ok(out) => Ok((true, out.text)),
+        Err(mut e) => match e.partial.take() {
+            Some(partial) => {
+                eprintln!("error: {}: {}", e.code, e.message);
+                Ok((false, partial))
+            }
+            None => Err(e),
+        },
+    }
 }
 
 /// The command words: after `--`, or (as `query` takes them) what is left after the flags;

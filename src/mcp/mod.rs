@@ -32,6 +32,7 @@ use serde_json::{Value, json};
 
 use crate::ops::Executor;
 
+pub mod fleet;
 pub mod jsonrpc;
 pub mod tools;
 
@@ -60,8 +61,25 @@ next call. Answers are compact text cut at a byte budget: a cut answer ends with
 what was left out and how to narrow the call. Secret values are never shown; credentials in \
 logs and objects are redacted.";
 
-/// The longest the handshake's `scope` probe may take (see [`instructions`]).
+/// The longest the handshake's `scope` probe may take (see [`scoped_instructions`]).
 const HANDSHAKE_PROBE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// What the tools read: one cluster through an executor, or a fleet (`--fleet`), where every
+/// tool takes a `cluster`.
+#[derive(Clone, Copy)]
+pub enum Backend<'a> {
+    /// The cluster of the operator's kubeconfig flags.
+    Local(&'a dyn Executor),
+    /// The clusters of a fleet file.
+    Fleet(&'a crate::fleet::Fleet),
+}
+
+/// What the server tells the model about itself over a fleet.
+const FLEET_INSTRUCTIONS: &str = "Read-only access to several Kubernetes clusters, each \
+limited to what its operator allowed. Every tool takes a cluster argument; the clusters tool \
+lists them with what each agent last reported. Start with the triage tool on the cluster in \
+question; each finding names the next call. Answers are compact text cut at a byte budget. \
+Secret values are never shown; credentials in logs and objects are redacted.";
 
 /// The operator's bounds on every tool call.
 #[derive(Debug, Clone, Copy)]
@@ -75,7 +93,7 @@ pub struct Limits {
 /// Serve MCP on `input`/`output` until end of input, each call within `limits`. Only an I/O
 /// error on the streams ends it early.
 pub fn serve(
-    exec: &dyn Executor,
+    backend: Backend,
     limits: Limits,
     mut input: impl BufRead,
     mut output: impl Write,
@@ -87,7 +105,7 @@ pub fn serve(
         }
         let answer = match jsonrpc::parse(&buf, len) {
             Ok(Message::Request { id, method, params }) => {
-                match handle(exec, limits, &method, params.as_ref()) {
+                match handle(backend, limits, &method, params.as_ref()) {
                     Ok(r) => jsonrpc::result(&id, r),
                     Err(e) => jsonrpc::error(&id, &e),
                 }
@@ -149,18 +167,24 @@ fn era(method: &str, params: Option<&Value>) -> Result<Era, RpcError> {
 
 /// The result of request `method`.
 fn handle(
-    exec: &dyn Executor,
+    backend: Backend,
     limits: Limits,
     method: &str,
     params: Option<&Value>,
 ) -> Result<Value, RpcError> {
     let era = era(method, params)?;
     let mut result = match method {
-        "initialize" => initialize(params)?,
-        "server/discover" => discover(),
+        "initialize" => initialize(backend, params)?,
+        "server/discover" => discover(backend),
         "ping" => json!({}),
-        "tools/list" => tools::list(),
-        "tools/call" => tools::call(exec, limits, params)?,
+        "tools/list" => match backend {
+            Backend::Local(_) => tools::list(),
+            Backend::Fleet(f) => fleet::list(f),
+        },
+        "tools/call" => match backend {
+            Backend::Local(exec) => tools::call(exec, limits, params)?,
+            Backend::Fleet(f) => fleet::call(f, limits, params)?,
+        },
         other => {
             return Err(RpcError::new(
                 jsonrpc::METHOD_NOT_FOUND,
@@ -168,8 +192,9 @@ fn handle(
             ));
         }
     };
-    if matches!(method, "initialize" | "server/discover") {
-        result["instructions"] = json!(instructions(exec, limits));
+    // A local server says what it can see (a fleet's agents each answer `scope`).
+    if let ("initialize" | "server/discover", Backend::Local(exec)) = (method, backend) {
+        result["instructions"] = json!(scoped_instructions(exec, limits));
     }
     // Discovery only exists in the envelope era, whatever the request carried.
     if era == Era::Envelope || method == "server/discover" {
@@ -184,7 +209,7 @@ fn handle(
 /// `instructions`: what the server is, then what this agent can see — the `scope` op, run
 /// at each handshake within the call limits — so a model starts knowing its reach instead
 /// of learning it from Forbidden and OutOfScope answers.
-fn instructions(exec: &dyn Executor, limits: Limits) -> String {
+fn scoped_instructions(exec: &dyn Executor, limits: Limits) -> String {
     // A short deadline of its own: a client waits for the handshake, and an API that does
     // not answer would otherwise hold it for the whole call timeout (retries included).
     let bounds = crate::ops::Bounds {
@@ -239,7 +264,7 @@ fn stamp(result: &mut Value, cacheable: bool) {
 
 /// `initialize`: the client's handshake revision when we speak it, else our newest; the
 /// capabilities and who we are.
-fn initialize(params: Option<&Value>) -> Result<Value, RpcError> {
+fn initialize(backend: Backend, params: Option<&Value>) -> Result<Value, RpcError> {
     let asked = params
         .and_then(|p| p.get("protocolVersion"))
         .and_then(Value::as_str)
@@ -252,18 +277,26 @@ fn initialize(params: Option<&Value>) -> Result<Value, RpcError> {
         "protocolVersion": version,
         "capabilities": capabilities(),
         "serverInfo": server_info(),
-        "instructions": INSTRUCTIONS,
+        "instructions": instructions(backend),
     }))
 }
 
 /// `server/discover` (2026-07-28): the envelope revisions we serve, capabilities, identity.
-fn discover() -> Value {
+fn discover(backend: Backend) -> Value {
     json!({
         "supportedVersions": ENVELOPE_VERSIONS,
         "capabilities": capabilities(),
         "serverInfo": server_info(),
-        "instructions": INSTRUCTIONS,
+        "instructions": instructions(backend),
     })
+}
+
+/// The instructions for `backend`'s tools.
+fn instructions(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Local(_) => INSTRUCTIONS,
+        Backend::Fleet(_) => FLEET_INSTRUCTIONS,
+    }
 }
 
 #[cfg(test)]
@@ -298,7 +331,7 @@ mod tests {
             max_output_bytes: 4096,
             call_timeout: Duration::from_secs(60),
         };
-        serve(&Fake, limits, Cursor::new(input), &mut out).unwrap();
+        serve(Backend::Local(&Fake), limits, Cursor::new(input), &mut out).unwrap();
         String::from_utf8(out)
             .unwrap()
             .lines()
@@ -328,14 +361,20 @@ mod tests {
             call_timeout: Duration::from_secs(60),
         };
         let params = json!({"protocolVersion": "2025-06-18"});
-        let r = handle(&ScopeOnly, limits, "initialize", Some(&params)).unwrap();
+        let r = handle(
+            Backend::Local(&ScopeOnly),
+            limits,
+            "initialize",
+            Some(&params),
+        )
+        .unwrap();
         let text = r["instructions"].as_str().unwrap();
         assert!(text.starts_with(INSTRUCTIONS), "{text}");
         assert!(
             text.ends_with("namespaces: only shop (4096)\ncommand deadline: 60s\n"),
             "{text}"
         );
-        let r = handle(&Fake, limits, "initialize", Some(&params)).unwrap();
+        let r = handle(Backend::Local(&Fake), limits, "initialize", Some(&params)).unwrap();
         assert!(r["instructions"].as_str().unwrap().contains("NAME"));
     }
 

@@ -17,11 +17,15 @@ use crate::ops::{self, Bounds, Executor};
 use crate::output::Output;
 
 /// One tool: its name, the op it runs and what it is for.
-struct Tool {
-    name: &'static str,
-    title: &'static str,
-    op: Op,
-    description: &'static str,
+pub struct Tool {
+    /// The tool's name.
+    pub name: &'static str,
+    /// Its display title.
+    pub title: &'static str,
+    /// The op it runs.
+    pub op: Op,
+    /// What it is for (the model reads this).
+    pub description: &'static str,
 }
 
 /// Every tool, in the order they are listed (triage first: it is where to start).
@@ -146,7 +150,7 @@ const TOOLS: &[Tool] = &[
 ];
 
 /// Every tool is a read of the cluster kubeglass was started for, nothing else.
-fn annotations(title: &str) -> Value {
+pub fn annotations(title: &str) -> Value {
     json!({"title": title, "readOnlyHint": true, "openWorldHint": false})
 }
 
@@ -175,6 +179,22 @@ pub fn call(
     limits: Limits,
     params: Option<&Value>,
 ) -> Result<Value, RpcError> {
+    let (name, arguments) = parse_call(params)?;
+    let tool = match find(name)? {
+        Ok(t) => t,
+        Err(refused) => return Ok(tool_result(&Err(refused))),
+    };
+    log::debug!("tools/call {name}");
+    let result = ops::run_command(exec, command_of(tool.op, arguments), None, bounds(limits));
+    if let Err(e) = &result {
+        log::info!("tools/call {name}: {}", e.code);
+    }
+    Ok(tool_result(&result))
+}
+
+/// A call's tool name and arguments (`{"name", "arguments"}`); a protocol error when the
+/// call itself is malformed.
+pub fn parse_call(params: Option<&Value>) -> Result<(&str, Map<String, Value>), RpcError> {
     let params = params.and_then(Value::as_object);
     let Some(name) = params.and_then(|p| p.get("name")).and_then(Value::as_str) else {
         return Err(RpcError::invalid_params(
@@ -188,34 +208,37 @@ pub fn call(
             return Err(RpcError::invalid_params("arguments must be an object"));
         }
     };
-    let Some(tool) = TOOLS.iter().find(|t| t.name == name) else {
-        // A write or channel verb is refused as such (`ReadOnly: …`), so the model learns
-        // why; any other unknown name is the client's mistake.
-        if let Err(e) = command::refuse_op(&name.replace('_', "-")) {
-            return Ok(tool_result(&Err(e)));
-        }
-        return Err(RpcError::invalid_params(format!(
-            "unknown tool {name:?}; tools: {}",
-            TOOLS.iter().map(|t| t.name).collect::<Vec<_>>().join(", ")
-        )));
-    };
-    log::debug!("tools/call {name}");
-    // Calls are served one at a time: without a deadline, a call reading many objects from
-    // a slow API (each request bounded only by --request-timeout) would hold every later one.
-    let bounds = Bounds {
+    Ok((name, arguments))
+}
+
+/// The tool called `name`; a write or channel verb is refused as such (`ReadOnly: …`, an
+/// error result, so the model learns why); any other unknown name is the client's mistake.
+pub fn find(name: &str) -> Result<Result<&'static Tool>, RpcError> {
+    if let Some(tool) = TOOLS.iter().find(|t| t.name == name) {
+        return Ok(Ok(tool));
+    }
+    if let Err(e) = command::refuse_op(&name.replace('_', "-")) {
+        return Ok(Err(e));
+    }
+    Err(RpcError::invalid_params(format!(
+        "unknown tool {name:?}; tools: {}",
+        TOOLS.iter().map(|t| t.name).collect::<Vec<_>>().join(", ")
+    )))
+}
+
+/// The bounds of one call. Calls are served one at a time: without a deadline, a call
+/// reading many objects from a slow API (each request bounded only by --request-timeout)
+/// would hold every later one.
+pub fn bounds(limits: Limits) -> Bounds {
+    Bounds {
         max_output_bytes: limits.max_output_bytes,
         command_timeout: limits.call_timeout,
-    };
-    let result = ops::run_command(exec, command_of(tool.op, arguments), None, bounds);
-    if let Err(e) = &result {
-        log::info!("tools/call {name}: {}", e.code);
     }
-    Ok(tool_result(&result))
 }
 
 /// The JSON command for a tool call: its arguments with the tool's op, parsed and validated
 /// as every JSON command is.
-fn command_of(op: Op, mut arguments: Map<String, Value>) -> Result<command::Command> {
+pub fn command_of(op: Op, mut arguments: Map<String, Value>) -> Result<command::Command> {
     if arguments.contains_key("op") {
         return Err(Error::invalid(
             "\"op\" is not an argument: the tool's name is the operation",
@@ -226,7 +249,7 @@ fn command_of(op: Op, mut arguments: Map<String, Value>) -> Result<command::Comm
 }
 
 /// A `CallToolResult`: the output as one text block, or `<Code>: <message>` with `isError`.
-fn tool_result(result: &Result<Output>) -> Value {
+pub fn tool_result(result: &Result<Output>) -> Value {
     let (text, is_error) = match result {
         Ok(out) => (out.text.clone(), false),
         Err(e) => (format!("{}: {}", e.code, e.message), true),
