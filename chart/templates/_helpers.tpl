@@ -119,6 +119,12 @@ rbac.secrets is metadata: the agent asks for their metadata only, but RBAC canno
 - apiGroups: [metrics.k8s.io]
   resources: [pods]
   verbs: [get, list]
+{{- if .Values.recorder.enabled }}
+{{- /* The flight recorder watches what it records (src/ops/reads.rs). */}}
+- apiGroups: [""]
+  resources: [pods, events]
+  verbs: [watch]
+{{- end }}
 {{- end }}
 
 {{/* Rules on cluster-scoped resources, and node Leases (kube-node-lease, read by name). */}}
@@ -138,6 +144,11 @@ rbac.secrets is metadata: the agent asks for their metadata only, but RBAC canno
 - apiGroups: [coordination.k8s.io]
   resources: [leases]
   verbs: [get]
+{{- if .Values.recorder.enabled }}
+- apiGroups: [""]
+  resources: [nodes]
+  verbs: [watch]
+{{- end }}
 {{- end }}
 
 {{/* The user's extra rules (verbs limited to get/list/watch by the schema). */}}

@@ -3,8 +3,9 @@
 //! rule, in each RBAC mode), and that the ops' own type lists are checked against below, so
 //! an op that starts reading a new type fails a test until the list (and the chart) say so.
 //!
-//! Verbs are `get` and `list` only: nothing watches today. A watch-based reader would add
-//! `watch` on what it watches, here, and the chart test then asks the chart for it.
+//! Verbs are `get` and `list`, and `watch` for what the flight recorder watches (`run
+//! --record`, the chart's `recorder.enabled`, on by default there): pods and events in the
+//! namespaces it may read, and nodes.
 //! Discovery (`/api`, `/apis`) is a non-resource URL every authenticated identity may read
 //! (the `system:discovery` ClusterRole): no rule.
 
@@ -105,6 +106,12 @@ pub const NAMESPACED: &[Rule] = &[
         verbs: READ,
         why: "top pods",
     },
+    Rule {
+        group: "",
+        resources: &["pods", "events"],
+        verbs: &["watch"],
+        why: "the flight recorder (run --record): terminations, Warning events, failed pods",
+    },
 ];
 
 /// Secrets, as metadata only (`PartialObjectMetadata`, object-less Tables): granted unless
@@ -148,6 +155,12 @@ pub const CLUSTER: &[Rule] = &[
         resources: &["leases"],
         verbs: &["get"],
         why: "describe node (its Lease in kube-node-lease, read by the node's name)",
+    },
+    Rule {
+        group: "",
+        resources: &["nodes"],
+        verbs: &["watch"],
+        why: "the flight recorder (run --record): node conditions that went bad",
     },
 ];
 
@@ -205,12 +218,23 @@ mod tests {
         }
         assert!(granted("pods/log", "get"));
         assert!(!granted("widgets.example.com", "list"));
+        for watched in crate::recorder::WATCHED {
+            assert!(granted(watched, "watch"), "the recorder watches {watched}");
+        }
     }
 
     #[test]
-    fn nothing_is_written_or_watched_and_nothing_is_a_wildcard() {
+    fn nothing_is_written_nothing_but_the_recorder_watched_and_nothing_is_a_wildcard() {
         for r in NAMESPACED.iter().chain(CLUSTER).chain([&SECRETS]) {
-            assert!(r.verbs.iter().all(|v| ["get", "list"].contains(v)), "{r:?}");
+            assert!(
+                r.verbs.iter().all(|v| ["get", "list"].contains(v))
+                    || r.verbs == ["watch"]
+                        && r.group.is_empty()
+                        && r.resources
+                            .iter()
+                            .all(|t| crate::recorder::WATCHED.contains(t)),
+                "{r:?}"
+            );
             assert!(!r.resources.contains(&"*") && r.group != "*", "{r:?}");
             assert!(!r.why.is_empty());
         }

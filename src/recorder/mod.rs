@@ -26,6 +26,9 @@ pub mod watch;
 
 pub use ring::Ring;
 
+/// What the recorder watches (the RBAC it needs: `ops::reads`, checked by tests there).
+pub const WATCHED: &[&str] = &["pods", "events", "nodes"];
+
 /// The ring's budget unless `--record-bytes` says otherwise.
 pub const DEFAULT_RECORD_BYTES: usize = 2 * 1024 * 1024;
 /// What the watchers use beyond the ring (a list page of 100 objects being parsed and

@@ -49,10 +49,11 @@ enum Watched {
 
 impl Watched {
     fn plural(self) -> &'static str {
+        // Each one listed in `super::WATCHED`, which the RBAC list is checked against.
         match self {
-            Watched::Pods => "pods",
-            Watched::Events => "events",
-            Watched::Nodes => "nodes",
+            Watched::Pods => super::WATCHED[0],
+            Watched::Events => super::WATCHED[1],
+            Watched::Nodes => super::WATCHED[2],
         }
     }
 }
