@@ -197,6 +197,16 @@ def query_checks(mode, binary, sa_dir, port, home, canaries):
         unread = [line for line in out.splitlines() if line.lstrip("[").startswith("not read:")]
         check(rc == 0 and not unread,
               f"{mode}: {op} -n shop reads everything it needs: {unread} " + show(rc, out, err, cmd))
+    # `scope` probes what the agent can read: with the chart's own grants, all of it (issue 34).
+    rc, out, err, cmd = q([*scoped, "--", "scope", "-n", "shop", "-o", "json"])
+    try:
+        doc = json.loads(out)
+    except ValueError:
+        doc = {}
+    refused = doc.get("not_listable", ["?"]) + doc.get("cluster_not_listable", ["?"])
+    check(rc == 0 and not refused and str(doc.get("logs", "")).startswith("readable")
+          and "Forbidden" not in str(doc.get("helm_releases", "")),
+          f"{mode}: scope -n shop finds everything it probes readable: {refused} " + show(rc, out, err, cmd))
     if mode == "default":
         rc, out, err, cmd = q(["--", "get", "pods", "-n", "payments"])
         check(rc == 0, f"{mode}: get pods -n payments works: " + show(rc, out, err, cmd))
