@@ -72,24 +72,7 @@ fn kubectl(kc: &Path, args: &[&str], stdin: Option<&str>) {
 
 /// PUT `body` to `path` as admin (the status subresource).
 fn raw_put(dir: &Path, path: &str, body: &Value) {
-    let env = testbed_env(dir);
-    let script = "import ssl,sys,urllib.request as u\n\
-        ctx=ssl.create_default_context(cafile=sys.argv[2])\n\
-        r=u.Request(sys.argv[1],data=sys.argv[4].encode(),method='PUT',headers={'Authorization':'Bearer '+sys.argv[3],'Content-Type':'application/json'})\n\
-        u.urlopen(r,context=ctx).read()";
-    let out = Command::new("python3")
-        .args(["-c", script])
-        .arg(format!("{}{path}", env["KUBE_TESTBED_SERVER"]))
-        .arg(&env["KUBE_TESTBED_CA"])
-        .arg(&env["KUBE_TESTBED_ADMIN_TOKEN"])
-        .arg(body.to_string())
-        .output()
-        .expect("python3");
-    assert!(
-        out.status.success(),
-        "raw PUT {path}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    admin_request(dir, "PUT", path, Some(body));
 }
 
 fn template(rev: u32, env: Value, args: Value) -> Value {

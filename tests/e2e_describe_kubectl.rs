@@ -301,24 +301,9 @@ fn setup() -> PathBuf {
 /// Merge [`QUOTA_STATUS`] into the status of `path` as admin (kubectl 1.20, which CI may
 /// install, has no `patch --subresource`).
 fn patch_status(dir: &Path, path: &str) {
-    let env = testbed_env(dir);
-    let script = "import ssl,sys,urllib.request as u\n\
-        ctx=ssl.create_default_context(cafile=sys.argv[2])\n\
-        r=u.Request(sys.argv[1],data=sys.argv[4].encode(),method='PATCH',headers={'Authorization':'Bearer '+sys.argv[3],'Content-Type':'application/merge-patch+json'})\n\
-        u.urlopen(r,context=ctx).read()";
-    let out = Command::new("python3")
-        .args(["-c", script])
-        .arg(format!("{}{path}", env["KUBE_TESTBED_SERVER"]))
-        .arg(&env["KUBE_TESTBED_CA"])
-        .arg(&env["KUBE_TESTBED_ADMIN_TOKEN"])
-        .arg(QUOTA_STATUS)
-        .output()
-        .expect("python3");
-    assert!(
-        out.status.success(),
-        "PATCH {path}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let status: serde_json::Value =
+        serde_json::from_str(QUOTA_STATUS).expect("QUOTA_STATUS is JSON");
+    admin_request(dir, "PATCH", path, Some(&status));
 }
 
 /// One normalised line: whitespace collapsed, RFC 1123 times and kubectl ages replaced, the

@@ -6,7 +6,6 @@
 mod support;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::{Mutex, Once};
 
 use serde_json::{Value, json};
@@ -28,24 +27,7 @@ fn admin() -> (PathBuf, PathBuf) {
 
 /// Merge `body` into the object at `path` as admin (statuses no controller writes here).
 fn merge_patch(dir: &Path, path: &str, body: &Value) {
-    let env = testbed_env(dir);
-    let script = "import ssl,sys,urllib.request as u\n\
-        ctx=ssl.create_default_context(cafile=sys.argv[2])\n\
-        r=u.Request(sys.argv[1],data=sys.argv[4].encode(),method='PATCH',headers={'Authorization':'Bearer '+sys.argv[3],'Content-Type':'application/merge-patch+json'})\n\
-        u.urlopen(r,context=ctx).read()";
-    let out = Command::new("python3")
-        .args(["-c", script])
-        .arg(format!("{}{path}", env["KUBE_TESTBED_SERVER"]))
-        .arg(&env["KUBE_TESTBED_CA"])
-        .arg(&env["KUBE_TESTBED_ADMIN_TOKEN"])
-        .arg(body.to_string())
-        .output()
-        .expect("python3");
-    assert!(
-        out.status.success(),
-        "PATCH {path}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    admin_request(dir, "PATCH", path, Some(body));
 }
 
 fn pod(name: &str, app: &str, node: &str) -> Value {

@@ -100,27 +100,14 @@ struct Cleanup<'a>(&'a Path, String);
 
 impl Drop for Cleanup<'_> {
     fn drop(&mut self) {
-        let env = testbed_env(self.0);
-        let script = "import ssl,sys,urllib.request as u\n\
-            ctx=ssl.create_default_context(cafile=sys.argv[2])\n\
-            for p in ('/api/v1/namespaces/%s/pods','/apis/apps/v1/namespaces/%s/deployments'):\n\
-            \x20   r=u.Request(sys.argv[1]+(p % sys.argv[4])+'?gracePeriodSeconds=0',method='DELETE',headers={'Authorization':'Bearer '+sys.argv[3]})\n\
-            \x20   u.urlopen(r,context=ctx).read()";
-        let out = std::process::Command::new("python3")
-            .args(["-c", script])
-            .arg(&env["KUBE_TESTBED_SERVER"])
-            .arg(&env["KUBE_TESTBED_CA"])
-            .arg(&env["KUBE_TESTBED_ADMIN_TOKEN"])
-            .arg(&self.1)
-            .output();
-        if let Ok(o) = out
-            && !o.status.success()
-        {
-            eprintln!(
-                "cleanup of {}: {}",
-                self.1,
-                String::from_utf8_lossy(&o.stderr)
-            );
+        for p in [
+            "/api/v1/namespaces/{}/pods",
+            "/apis/apps/v1/namespaces/{}/deployments",
+        ] {
+            let path = format!("{}?gracePeriodSeconds=0", p.replace("{}", &self.1));
+            if let Err(e) = try_admin_request(self.0, "DELETE", &path, None) {
+                eprintln!("cleanup of {}: {e}", self.1);
+            }
         }
     }
 }

@@ -5,7 +5,6 @@
 mod support;
 
 use std::path::Path;
-use std::process::Command;
 
 use serde_json::{Value, json};
 use support::*;
@@ -25,23 +24,11 @@ const INVISIBLE: &[char] = &[
 /// Merge-patch `status` into the object at `path` as admin (the testbed has no kubelet to
 /// write a pod's status).
 fn raw_patch_status(dir: &Path, path: &str, status: &Value) {
-    let env = testbed_env(dir);
-    let script = "import ssl,sys,urllib.request as u\n\
-        ctx=ssl.create_default_context(cafile=sys.argv[2])\n\
-        r=u.Request(sys.argv[1],data=sys.argv[4].encode(),method='PATCH',headers={'Authorization':'Bearer '+sys.argv[3],'Content-Type':'application/merge-patch+json'})\n\
-        u.urlopen(r,context=ctx).read()";
-    let out = Command::new("python3")
-        .args(["-c", script])
-        .arg(format!("{}{path}/status", env["KUBE_TESTBED_SERVER"]))
-        .arg(&env["KUBE_TESTBED_CA"])
-        .arg(&env["KUBE_TESTBED_ADMIN_TOKEN"])
-        .arg(json!({ "status": status }).to_string())
-        .output()
-        .expect("python3");
-    assert!(
-        out.status.success(),
-        "PATCH {path}/status: {}",
-        String::from_utf8_lossy(&out.stderr)
+    admin_request(
+        dir,
+        "PATCH",
+        &format!("{path}/status"),
+        Some(&json!({ "status": status })),
     );
 }
 

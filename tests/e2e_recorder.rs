@@ -34,27 +34,7 @@ impl Drop for Agent {
 
 /// One admin request to the testbed's API (`PATCH` is a merge patch).
 fn raw(dir: &Path, method: &str, path: &str, body: Option<&Value>) {
-    let env = testbed_env(dir);
-    let script = "import ssl,sys,urllib.request as u\n\
-        ctx=ssl.create_default_context(cafile=sys.argv[2])\n\
-        ct='application/merge-patch+json' if sys.argv[4]=='PATCH' else 'application/json'\n\
-        d=sys.argv[5].encode() if sys.argv[5] else None\n\
-        r=u.Request(sys.argv[1],data=d,method=sys.argv[4],headers={'Authorization':'Bearer '+sys.argv[3],'Content-Type':ct})\n\
-        u.urlopen(r,context=ctx).read()";
-    let out = Command::new("python3")
-        .args(["-c", script])
-        .arg(format!("{}{path}", env["KUBE_TESTBED_SERVER"]))
-        .arg(&env["KUBE_TESTBED_CA"])
-        .arg(&env["KUBE_TESTBED_ADMIN_TOKEN"])
-        .arg(method)
-        .arg(body.map(Value::to_string).unwrap_or_default())
-        .output()
-        .expect("python3");
-    assert!(
-        out.status.success(),
-        "{method} {path}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    admin_request(dir, method, path, body);
 }
 
 fn start_agent(env: &std::collections::HashMap<String, String>, log: &Path) -> Agent {

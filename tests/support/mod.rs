@@ -185,6 +185,43 @@ pub fn raw_create(dir: &Path, path: &str, body: &serde_json::Value) {
     );
 }
 
+/// One admin request to the testbed's API server: the tests write what no controller does
+/// here (objects, statuses); `PATCH` is a merge patch. Fails the test unless it succeeds.
+pub fn admin_request(dir: &Path, method: &str, path: &str, body: Option<&serde_json::Value>) {
+    if let Err(e) = try_admin_request(dir, method, path, body) {
+        panic!("{method} {path}: {e}");
+    }
+}
+
+/// [`admin_request`], its failure returned (for cleanups, which must not panic in `Drop`).
+pub fn try_admin_request(
+    dir: &Path,
+    method: &str,
+    path: &str,
+    body: Option<&serde_json::Value>,
+) -> Result<(), String> {
+    let env = testbed_env(dir);
+    let script = "import ssl,sys,urllib.request as u\n\
+        ctx=ssl.create_default_context(cafile=sys.argv[2])\n\
+        ct='application/merge-patch+json' if sys.argv[4]=='PATCH' else 'application/json'\n\
+        d=sys.argv[5].encode() if sys.argv[5] else None\n\
+        r=u.Request(sys.argv[1],data=d,method=sys.argv[4],headers={'Authorization':'Bearer '+sys.argv[3],'Content-Type':ct})\n\
+        u.urlopen(r,context=ctx).read()";
+    let out = Command::new("python3")
+        .args(["-c", script])
+        .arg(format!("{}{path}", env["KUBE_TESTBED_SERVER"]))
+        .arg(&env["KUBE_TESTBED_CA"])
+        .arg(&env["KUBE_TESTBED_ADMIN_TOKEN"])
+        .arg(method)
+        .arg(body.map(serde_json::Value::to_string).unwrap_or_default())
+        .output()
+        .map_err(|e| format!("python3: {e}"))?;
+    match out.status.success() {
+        true => Ok(()),
+        false => Err(String::from_utf8_lossy(&out.stderr).into_owned()),
+    }
+}
+
 /// The SQS testbed's sqs.env as a map (a failing test when it is not up).
 pub fn sqs_env() -> HashMap<String, String> {
     let dir = std::env::var("SQS_TESTBED_DIR").unwrap_or_else(|_| {
