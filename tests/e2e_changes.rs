@@ -583,67 +583,14 @@ fn triage_and_describe_name_each_workloads_last_rollout(kc: &Path, ns: &str) {
     assert!(rollout.is_match(&out), "{out}");
 }
 
-/// A running `kubeglass run`, killed when the test ends (passing or not).
-struct Agent(std::process::Child);
-
-impl Drop for Agent {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 #[test]
 #[ignore = "needs the SQS and kube testbeds (SQS_TESTBED_DIR, KUBE_TESTBED_DIR)"]
 fn changes_and_rollout_diff_answer_the_same_text_through_the_sqs_agent() {
     let dir = testbed();
     let kc = dir.join("kubeconfig");
-    let env = sqs_env();
     let ns = write_history(&dir, &kc, "sqs");
-    let (cmd_q, resp_q) = (
-        env["SQS_TESTBED_COMMAND_QUEUE_URL"].clone(),
-        env["SQS_TESTBED_RESPONSE_QUEUE_URL"].clone(),
-    );
-    let mut run_agent = kubeglass();
-    run_agent
-        .env("AWS_REGION", &env["AWS_REGION"])
-        .env("AWS_ENDPOINT_URL_SQS", &env["SQS_TESTBED_ENDPOINT"])
-        .env("AWS_ACCESS_KEY_ID", &env["AWS_ACCESS_KEY_ID"])
-        .env("AWS_SECRET_ACCESS_KEY", &env["AWS_SECRET_ACCESS_KEY"])
-        .args(["run", "--kubeconfig"])
-        .arg(&kc)
-        .args([
-            "--command-queue-url",
-            &cmd_q,
-            "--response-queue-url",
-            &resp_q,
-        ])
-        .args(["--cluster-name", "e2e-changes"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
-    let _agent = Agent(run_agent.spawn().expect("start the agent"));
-    let send = |args: &[&str]| {
-        let mut c = kubeglass();
-        c.env("AWS_REGION", &env["AWS_REGION"])
-            .env("AWS_ENDPOINT_URL_SQS", &env["SQS_TESTBED_ENDPOINT"])
-            .env("AWS_ACCESS_KEY_ID", &env["SQS_TESTBED_ADMIN_ACCESS_KEY_ID"])
-            .env(
-                "AWS_SECRET_ACCESS_KEY",
-                &env["SQS_TESTBED_ADMIN_SECRET_ACCESS_KEY"],
-            )
-            .args([
-                "send",
-                "--command-queue-url",
-                &cmd_q,
-                "--response-queue-url",
-                &resp_q,
-            ])
-            .args(["--timeout", "60s"])
-            .args(args);
-        let (code, out, err) = run(c);
-        assert_eq!(code, 0, "send {args:?}: {err}");
-        out
-    };
+    let agent = SqsAgent::start(&kc, &["--cluster-name", "e2e-changes"]);
+    let send = |args: &[&str]| agent.send(args);
     let (code, local, err) = query(&kc, &[], &["changes", "-n", &ns, "--since", "1h"]);
     assert_eq!(code, 0, "{err}");
     let remote = send(&["changes", "-n", &ns, "--since", "1h"]);

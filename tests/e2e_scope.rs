@@ -144,65 +144,17 @@ fn scope_of_the_service_account_matches_what_it_can_read() {
     }
 }
 
-/// Stops the agent when the test ends, however it ends.
-struct Agent(std::process::Child);
-
-impl Drop for Agent {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 #[test]
 #[ignore = "needs the SQS and kube testbeds (SQS_TESTBED_DIR, KUBE_TESTBED_DIR)"]
 fn scope_helm_and_fold_answer_through_the_sqs_agent() {
-    use std::process::Stdio;
     let dir = testbed();
     let kc = dir.join("kubeconfig");
-    let env = sqs_env();
-    let (cmd_q, resp_q) = (
-        env["SQS_TESTBED_COMMAND_QUEUE_URL"].clone(),
-        env["SQS_TESTBED_RESPONSE_QUEUE_URL"].clone(),
+    let agent = SqsAgent::start(
+        &kc,
+        &["--namespaces", "shop", "--cluster-name", "e2e-scope"],
     );
-    let mut agent = kubeglass();
-    agent
-        .env("AWS_REGION", &env["AWS_REGION"])
-        .env("AWS_ENDPOINT_URL_SQS", &env["SQS_TESTBED_ENDPOINT"])
-        .env("AWS_ACCESS_KEY_ID", &env["AWS_ACCESS_KEY_ID"])
-        .env("AWS_SECRET_ACCESS_KEY", &env["AWS_SECRET_ACCESS_KEY"])
-        .args(["run", "--kubeconfig"])
-        .arg(&kc)
-        .args([
-            "--command-queue-url",
-            &cmd_q,
-            "--response-queue-url",
-            &resp_q,
-        ])
-        .args(["--namespaces", "shop", "--cluster-name", "e2e-scope"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
-    let _agent = Agent(agent.spawn().expect("start the agent"));
     let send = |args: &[&str]| {
-        let mut c = kubeglass();
-        c.env("AWS_REGION", &env["AWS_REGION"])
-            .env("AWS_ENDPOINT_URL_SQS", &env["SQS_TESTBED_ENDPOINT"])
-            .env("AWS_ACCESS_KEY_ID", &env["SQS_TESTBED_ADMIN_ACCESS_KEY_ID"])
-            .env(
-                "AWS_SECRET_ACCESS_KEY",
-                &env["SQS_TESTBED_ADMIN_SECRET_ACCESS_KEY"],
-            )
-            .args([
-                "send",
-                "--command-queue-url",
-                &cmd_q,
-                "--response-queue-url",
-                &resp_q,
-            ])
-            .args(["--timeout", "60s"])
-            .args(args);
-        let (code, out, err) = run(c);
-        assert_eq!(code, 0, "send {args:?}: {err}");
+        let out = agent.send(args);
         assert_no_canary(&format!("send {args:?}"), &out);
         out
     };

@@ -235,6 +235,84 @@ pub fn sqs_env() -> HashMap<String, String> {
         .collect()
 }
 
+/// A `kubeglass run` agent on the SQS testbed's standard queue pair, with the agent's key;
+/// killed when dropped.
+pub struct SqsAgent {
+    child: std::process::Child,
+    env: HashMap<String, String>,
+}
+
+impl SqsAgent {
+    /// Start an agent reading the cluster of `kubeconfig`, with `extra` flags.
+    pub fn start(kubeconfig: &Path, extra: &[&str]) -> SqsAgent {
+        let env = sqs_env();
+        let mut c = kubeglass();
+        c.env("AWS_REGION", &env["AWS_REGION"])
+            .env("AWS_ENDPOINT_URL_SQS", &env["SQS_TESTBED_ENDPOINT"])
+            .env("AWS_ACCESS_KEY_ID", &env["AWS_ACCESS_KEY_ID"])
+            .env("AWS_SECRET_ACCESS_KEY", &env["AWS_SECRET_ACCESS_KEY"])
+            .args(["run", "--kubeconfig"])
+            .arg(kubeconfig)
+            .args([
+                "--command-queue-url",
+                &env["SQS_TESTBED_COMMAND_QUEUE_URL"],
+                "--response-queue-url",
+                &env["SQS_TESTBED_RESPONSE_QUEUE_URL"],
+            ])
+            .args(extra)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null());
+        let child = c.spawn().expect("start the agent");
+        SqsAgent { child, env }
+    }
+
+    /// `kubeglass send ARGS` to it as a backend would (the admin key, 60 s): the answer's
+    /// text, the command having succeeded.
+    pub fn send(&self, args: &[&str]) -> String {
+        let env = &self.env;
+        let mut c = kubeglass();
+        c.env("AWS_REGION", &env["AWS_REGION"])
+            .env("AWS_ENDPOINT_URL_SQS", &env["SQS_TESTBED_ENDPOINT"])
+            .env("AWS_ACCESS_KEY_ID", &env["SQS_TESTBED_ADMIN_ACCESS_KEY_ID"])
+            .env(
+                "AWS_SECRET_ACCESS_KEY",
+                &env["SQS_TESTBED_ADMIN_SECRET_ACCESS_KEY"],
+            )
+            .args([
+                "send",
+                "--command-queue-url",
+                &env["SQS_TESTBED_COMMAND_QUEUE_URL"],
+                "--response-queue-url",
+                &env["SQS_TESTBED_RESPONSE_QUEUE_URL"],
+            ])
+            .args(["--timeout", "60s"])
+            .args(args);
+        let (code, out, err) = run(c);
+        assert_eq!(code, 0, "send {args:?}: {err}");
+        out
+    }
+}
+
+impl Drop for SqsAgent {
+    /// SIGTERM, and wait for the agent to drain: a SIGKILLed agent leaves its 20 s long poll
+    /// open in the queue server, which then takes the next test's first command and hides it
+    /// for the visibility timeout.
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while std::time::Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 /// The backend's client (admin key), always straight to the SQS testbed (never the proxy).
 pub fn backend(env: &HashMap<String, String>) -> Sqs {
     let creds = Credentials {
