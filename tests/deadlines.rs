@@ -189,12 +189,19 @@ fn the_costliest_grep_accepted_ends_within_100_ms_of_the_deadline() {
     let grep = costliest_grep();
     let cmd = serde_json::json!({"version": 1, "id": "g",
         "kubectl": format!("logs -l app=web --tail -1 --grep {grep}")});
-    let answer = stdio_answer(&api.kubeconfig(), "1s", &cmd);
-    assert_eq!(answer["error"]["code"], "Timeout", "{grep}: {answer}");
-    let took = answer["duration_ms"].as_u64().expect("duration_ms");
-    eprintln!("{grep}: {took} ms: {answer}");
-    assert!(
-        (1000..=1100).contains(&took),
-        "{grep} ran {took} ms for a 1 s deadline: {answer}"
-    );
+    // Wall-clock time on a shared 2-core machine: a process not scheduled for a while (seen
+    // once: 1,133 ms while a build ran) is not the overrun this test is about, which would
+    // show on every try. So a second try is allowed, and both are reported.
+    let mut tries = Vec::new();
+    for _ in 0..2 {
+        let answer = stdio_answer(&api.kubeconfig(), "1s", &cmd);
+        assert_eq!(answer["error"]["code"], "Timeout", "{grep}: {answer}");
+        let took = answer["duration_ms"].as_u64().expect("duration_ms");
+        eprintln!("{grep}: {took} ms: {answer}");
+        if (1000..=1100).contains(&took) {
+            return;
+        }
+        tries.push(took);
+    }
+    panic!("{grep} ran {tries:?} ms for a 1 s deadline (the bound: 1,000–1,100 ms)");
 }
