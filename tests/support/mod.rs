@@ -266,8 +266,10 @@ impl SqsAgent {
         SqsAgent { child, env }
     }
 
-    /// `kubeglass send ARGS` to it as a backend would (the admin key, 60 s): the answer's
-    /// text, the command having succeeded.
+    /// `kubeglass send ARGS` to it as a backend would (the admin key): the answer's text, the
+    /// command having succeeded. The wait outlasts a visibility timeout (90 s): an agent an
+    /// earlier test SIGKILLed leaves its long poll open in the queue server, which can take
+    /// this command and hide it until then.
     pub fn send(&self, args: &[&str]) -> String {
         let env = &self.env;
         let mut c = kubeglass();
@@ -285,7 +287,7 @@ impl SqsAgent {
                 "--response-queue-url",
                 &env["SQS_TESTBED_RESPONSE_QUEUE_URL"],
             ])
-            .args(["--timeout", "60s"])
+            .args(["--timeout", "150s"])
             .args(args);
         let (code, out, err) = run(c);
         assert_eq!(code, 0, "send {args:?}: {err}");
