@@ -231,8 +231,11 @@ fn json_line(line: &Line) -> String {
     serde_json::json!({"kind": kind, "depth": line.depth, "text": line.full()}).to_string()
 }
 
-/// Most crash-looping workloads whose previous log triage reads (one request each).
-const MAX_PREVIOUS_LOGS: usize = 8;
+/// Most crash-looping workloads whose previous log triage reads (one request each, 64
+/// lines, in namespace order). 16, not 8: on a testbed holding ten crash-looping workloads
+/// the eighth cut off the one whose log named the database it could not reach (the link
+/// of its chain); sixteen small reads cost well under a second.
+const MAX_PREVIOUS_LOGS: usize = 16;
 /// Lines of a previous log read: the last non-empty one is quoted, and the lines above it
 /// let the log redactor see a multi-line value open (as `logs` reads extra context).
 const PREVIOUS_TAIL: usize = 64;
