@@ -41,6 +41,25 @@ pub fn testbed() -> PathBuf {
     dir
 }
 
+/// The second kube testbed's directory (KUBE_TESTBED2_DIR: another cluster whose events
+/// live 2 minutes, `KUBE_TESTBED_EVENT_TTL=2m` at `up`), or a failing test.
+pub fn testbed2() -> PathBuf {
+    let dir = std::env::var("KUBE_TESTBED2_DIR").unwrap_or_else(|_| {
+        panic!(
+            "KUBE_TESTBED2_DIR is not set: this end-to-end test needs a second kube-testbed \
+             (KUBE_TESTBED_EVENT_TTL=2m ../shared/testbed/kube-testbed up DIR2 && \
+             kube-testbed seed DIR2; .ci/run does this)"
+        )
+    });
+    let dir = PathBuf::from(dir);
+    assert!(
+        dir.join("testbed.env").exists(),
+        "KUBE_TESTBED2_DIR={} holds no testbed.env: is the second testbed up?",
+        dir.display()
+    );
+    dir
+}
+
 /// The testbed's testbed.env as a map.
 pub fn testbed_env(dir: &Path) -> HashMap<String, String> {
     let text = std::fs::read_to_string(dir.join("testbed.env")).expect("read testbed.env");
