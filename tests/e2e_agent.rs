@@ -20,14 +20,13 @@ fn purge(sqs: &Sqs, url: &str) {
     let _ = sqs.call("PurgeQueue", &json!({"QueueUrl": url}));
 }
 
-/// A running agent, killed if the test fails before it is stopped.
+/// A running agent, stopped (SIGTERM and drain) if the test fails before it is stopped.
 struct Agent(Option<Child>);
 
 impl Drop for Agent {
     fn drop(&mut self) {
         if let Some(mut c) = self.0.take() {
-            let _ = c.kill();
-            let _ = c.wait();
+            support::terminate(&mut c);
         }
     }
 }

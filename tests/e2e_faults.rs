@@ -89,7 +89,7 @@ struct Spec<'a> {
     extra: &'a [&'a str],
 }
 
-/// A running agent, SIGKILLed if the test fails before it is stopped.
+/// A running agent, stopped (SIGTERM and drain) if the test fails before it is stopped.
 struct Agent {
     child: Option<Child>,
     log: PathBuf,
@@ -100,8 +100,7 @@ struct Agent {
 impl Drop for Agent {
     fn drop(&mut self) {
         if let Some(mut c) = self.child.take() {
-            let _ = c.kill();
-            let _ = c.wait();
+            support::terminate(&mut c);
         }
     }
 }

@@ -370,8 +370,7 @@ fn no_class_comes_back_in_an_sqs_answer() {
             "json",
         ]);
     let (code, out, err) = run(send);
-    let _ = child.kill();
-    let _ = child.wait();
+    support::terminate(&mut child);
     assert_nothing_planted("sqs answer", &out);
     assert_eq!(code, 0, "send: {err}");
     assert!(out.contains("leak-classes"), "{out}");

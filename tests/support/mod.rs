@@ -315,23 +315,29 @@ impl SqsAgent {
 }
 
 impl Drop for SqsAgent {
-    /// SIGTERM, and wait for the agent to drain: a SIGKILLed agent leaves its 20 s long poll
-    /// open in the queue server, which then takes the next test's first command and hides it
-    /// for the visibility timeout.
     fn drop(&mut self) {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-        while std::time::Instant::now() < deadline {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(100));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        terminate(&mut self.child);
     }
+}
+
+/// Stop an agent as Kubernetes does: SIGTERM, and wait up to 30 s for it to drain (then
+/// SIGKILL). A SIGKILLed agent leaves its 20 s long poll open in the queue server, which then
+/// takes the next test's first command and hides it for the visibility timeout. Its exit code
+/// (-1 when it had to be killed or died of a signal).
+pub fn terminate(child: &mut std::process::Child) -> i32 {
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while std::time::Instant::now() < deadline {
+        if let Ok(Some(status)) = child.try_wait() {
+            return status.code().unwrap_or(-1);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    -1
 }
 
 /// The backend's client (admin key), always straight to the SQS testbed (never the proxy).
