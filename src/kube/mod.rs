@@ -143,13 +143,11 @@ impl Client {
     }
 
     /// `request` for `path`, with retries when this client waits an unavailable API out.
-    fn retrying<T>(&self, path: &str, request: impl FnMut() -> Result<T>) -> Result<T> {
-        match self.retry {
-            true => retry::with_retry(path.split('?').next().unwrap_or(path), request),
-            false => {
-                let mut request = request;
-                request()
-            }
+    fn retrying<T>(&self, path: &str, mut request: impl FnMut() -> Result<T>) -> Result<T> {
+        if self.retry {
+            retry::with_retry(path.split('?').next().unwrap_or(path), request)
+        } else {
+            request()
         }
     }
 
