@@ -468,10 +468,7 @@ fn a_fleet_reads_a_local_context_and_names_the_cluster_that_failed() {
         .expect("tools");
     assert!(tools.iter().any(|t| t["name"] == "clusters"));
     let get = tools.iter().find(|t| t["name"] == "get").expect("get");
-    assert_eq!(
-        get["inputSchema"]["required"],
-        json!(["cluster", "resource"])
-    );
+    assert_eq!(get["inputSchema"]["required"], json!(["cluster"]));
     let (t, err) = text(&messages, 3);
     let (rc, expected, qerr) = support::query(&api.kubeconfig(), &[], &["get", "pods"]);
     assert_eq!(rc, 0, "{qerr}");
