@@ -80,7 +80,7 @@ const FIELDS: &[Field] = &[
     field(
         "namespace",
         Kind::Str,
-        "Namespace; default: the kubeconfig context's.",
+        "Namespace; default: the server's default namespace (its kubeconfig context's).",
     ),
     field(
         "all_namespaces",

@@ -9,8 +9,8 @@
 
 use serde_json::{Map, Value, json};
 
-use super::Limits;
 use super::jsonrpc::RpcError;
+use super::{Limits, Reach};
 use crate::command::{self, Op};
 use crate::error::{Error, Result};
 use crate::ops::{self, Bounds, Executor};
@@ -172,6 +172,28 @@ pub fn list() -> Value {
         })
         .collect();
     json!({ "tools": tools })
+}
+
+/// The `tools/list` result of a local server: [`list`], each tool's `namespace` (and
+/// `all_namespaces`) description saying which namespaces this server may read and which one
+/// a call without a namespace reads.
+pub fn list_within(reach: &Reach) -> Value {
+    let mut list = list();
+    let note = reach.namespace_note();
+    for tool in list["tools"].as_array_mut().into_iter().flatten() {
+        let props = &mut tool["inputSchema"]["properties"];
+        if let Some(d) = props["namespace"]["description"].as_str() {
+            props["namespace"]["description"] = json!(format!("{d} {note}"));
+        }
+        if let (Some(d), Some(only)) = (
+            props["all_namespaces"]["description"].as_str(),
+            &reach.namespaces,
+        ) {
+            props["all_namespaces"]["description"] =
+                json!(format!("{d} Here: {}.", only.join(", ")));
+        }
+    }
+    list
 }
 
 /// The `tools/call` result for `params` (`{"name", "arguments"}`): the command's output, or
