@@ -230,6 +230,18 @@ def query_checks(mode, binary, sa_dir, port, home, canaries):
               f"{mode}: get nodes is Forbidden: " + show(rc, out, err, cmd))
 
 
+def helm_test(mode, render_dir, binary, sa_dir, port, home):
+    """`helm test`'s pod without a kubelet: its container's arguments, run as the chart's
+    ServiceAccount in in-cluster mode, pass (exit 0) with the chart's own RBAC."""
+    with open(os.path.join(render_dir, f"{mode}-tests.yaml")) as f:
+        tests = [d for d in yaml.safe_load_all(f) if d]
+    for pod in tests:
+        args = pod["spec"]["containers"][0]["args"]
+        rc, out, err, cmd = run_query(binary, sa_dir, port, args[1:], home)
+        check(rc == 0, f"{mode}: helm test pod {pod['metadata']['name']} passes: `{cmd}` -> rc={rc} "
+              f"stdout={out[:200]!r} stderr={err[:300]!r}")
+
+
 def error_line(stderr, code):
     """The CLI contract: a failure prints `error: <Code>: <message>` on stderr (log lines may
     come before it)."""
@@ -273,6 +285,7 @@ def main():
             rbac_checks(mode, Api(server, ca, token))
             if not rbac_only:
                 query_checks(mode, binary, sa_dir, port, home, canaries)
+                helm_test(mode, render_dir, binary, sa_dir, port, home)
             if not rbac_only and mode == "namespaced" and os.environ.get("SQS_TESTBED_DIR"):
                 deployment = next(d for d in docs if d["kind"] == "Deployment")
                 agent_smoke.run(check, say, deployment, binary, sa_dir, port, home,

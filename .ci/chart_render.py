@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Lint and render chart/ with the real Helm engine (helm-python-sdk, Helm v4), for the
-RBAC modes .ci/chart-check tests, and write each mode's manifests to OUT/<mode>.yaml.
+RBAC modes .ci/chart-check tests, and write each mode's manifests to OUT/<mode>.yaml (the
+`helm test` pod apart, to OUT/<mode>-tests.yaml).
 
 usage: chart_render.py OUTDIR [NAMESPACE]   (release name: kgci-<mode>)
 Also proves the schema rejects typos and wrong types, and the generated schema is current."""
@@ -88,9 +89,27 @@ def lint(values):
             sys.exit(f"chart-check: helm lint ({kube_version}) failed: {json.dumps(report)}")
 
 
+def is_test_hook(doc):
+    return doc.get("metadata", {}).get("annotations", {}).get("helm.sh/hook") == "test"
+
+
+def check_test_pod(mode, tests):
+    """templates/tests: one Pod, made by `helm test` only, as locked down as the agent, that
+    runs `kubeglass query` (chart_cluster.py runs its arguments with the chart's token)."""
+    assert [d["kind"] for d in tests] == ["Pod"], f"{mode}: helm tests: {tests}"
+    pod = tests[0]
+    c = pod["spec"]["containers"][0]
+    assert c["args"][0] == "query" and "ports" not in c, f"{mode}: test pod {c}"
+    sc = c["securityContext"]
+    assert sc["runAsNonRoot"] and sc["runAsUser"] == 65532 and sc["readOnlyRootFilesystem"]
+    assert not sc["allowPrivilegeEscalation"] and sc["capabilities"]["drop"] == ["ALL"]
+    assert pod["spec"]["restartPolicy"] == "Never"
+
+
 def check_invariants(mode, docs):
     kinds = [d["kind"] for d in docs]
     assert "Service" not in kinds and "Ingress" not in kinds, f"{mode}: something listens: {kinds}"
+    assert "Pod" not in kinds, f"{mode}: a Pod outside helm test: {kinds}"
     for d in docs:
         if d["kind"] in ("Role", "ClusterRole"):
             for rule in d["rules"]:
@@ -99,6 +118,9 @@ def check_invariants(mode, docs):
         if d["kind"] == "Deployment":
             spec = d["spec"]
             assert spec["replicas"] == 1 and spec["strategy"]["type"] == "Recreate"
+            labels = spec["template"]["metadata"]["labels"]
+            assert labels.get("app.kubernetes.io/component") == "agent", f"{mode}: {labels}"
+            assert labels.get("app.kubernetes.io/version"), f"{mode}: {labels}"
             pod = spec["template"]["spec"]
             c = pod["containers"][0]
             assert "ports" not in c, f"{mode}: container has ports"
@@ -130,7 +152,13 @@ def main():
             say(f"lint + render: {mode}")
             lint(values)
             docs, files = render(chart, values, f"kgci-{mode}", namespace)
+            # `helm test`'s pod is written apart: it is not applied with the release.
+            tests = [d for d in docs if is_test_hook(d)]
+            docs = [d for d in docs if not is_test_hook(d)]
             check_invariants(mode, docs)
+            check_test_pod(mode, tests)
+            with open(os.path.join(out, f"{mode}-tests.yaml"), "w") as f:
+                yaml.safe_dump_all(tests, f, sort_keys=False)
             say(f"  {mode}: " + ", ".join(f"{d['kind']}/{d['metadata']['name']}" for d in docs))
             if "NOTES.txt" not in "".join(files):
                 sys.exit(f"chart-check: {mode}: no NOTES.txt rendered")

@@ -4,7 +4,7 @@
 //! respond. `kubeglass query` runs one command locally; `kubeglass run` takes commands from
 //! SQS (or stdio) and sends results back; `kubeglass mcp` serves the same reads as MCP tools.
 //!
-//! Four promises, each enforced in one place (README, "Security model"): GET only and
+//! Four promises, each enforced in one place (docs/security.md): GET only and
 //! Secrets as metadata only in `kube::transport` (`Transport::send`, private to `kube`);
 //! everything shown redacted in `redact`; every command bounded in time and every answer in
 //! size by [`ops::run_command`] and the executor's final cut.

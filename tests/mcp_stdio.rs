@@ -468,10 +468,7 @@ fn a_fleet_reads_a_local_context_and_names_the_cluster_that_failed() {
         .expect("tools");
     assert!(tools.iter().any(|t| t["name"] == "clusters"));
     let get = tools.iter().find(|t| t["name"] == "get").expect("get");
-    assert_eq!(
-        get["inputSchema"]["required"],
-        json!(["cluster", "resource"])
-    );
+    assert_eq!(get["inputSchema"]["required"], json!(["cluster"]));
     let (t, err) = text(&messages, 3);
     let (rc, expected, qerr) = support::query(&api.kubeconfig(), &[], &["get", "pods"]);
     assert_eq!(rc, 0, "{qerr}");
@@ -572,5 +569,119 @@ fn contexts_outside_the_allowlist_are_refused_before_any_request() {
         requests(refused),
         requests(init()),
         "no request for a refused context"
+    );
+}
+
+#[test]
+fn instructions_and_namespace_parameters_name_the_allowed_and_default_namespaces() {
+    let api = FakeApi::start();
+    let mut lines = init();
+    lines.push(request(2, "tools/list", json!({})));
+    let (messages, stderr, ok) = mcp(
+        &api.kubeconfig(),
+        &["--namespaces", "shop,payments"],
+        lines.join("\n").as_bytes(),
+    );
+    assert!(ok, "{stderr}");
+    let instructions = answer(&messages, 1)["result"]["instructions"]
+        .as_str()
+        .expect("instructions")
+        .to_string();
+    for said in [
+        "Namespaces: only payments, shop (any other is refused OutOfScope",
+        "Default namespace (a call without namespace): shop.",
+    ] {
+        assert!(instructions.contains(said), "{said:?} in:\n{instructions}");
+    }
+    let tools = answer(&messages, 2)["result"]["tools"]
+        .as_array()
+        .expect("tools");
+    for name in ["triage", "get", "describe", "logs", "events", "changes"] {
+        let t = tools.iter().find(|t| t["name"] == name).expect(name);
+        let d = t["inputSchema"]["properties"]["namespace"]["description"]
+            .as_str()
+            .unwrap_or_default();
+        assert!(
+            d.contains("only payments, shop") && d.contains("default namespace here: shop"),
+            "{name}: {d}"
+        );
+    }
+}
+
+/// Triage's hints print `logs deploy/api`: a model passes `names: ["deploy/api"]` and gets
+/// what `query` answers for that command, for logs, describe and get.
+#[test]
+fn names_as_type_slash_name_answer_as_query_does() {
+    let api = FakeApi::start();
+    let kc = api.kubeconfig();
+    let mut lines = init();
+    lines.push(call(2, "logs", json!({"names": ["deploy/api"]})));
+    lines.push(call(3, "describe", json!({"names": ["deploy/api"]})));
+    lines.push(call(
+        4,
+        "get",
+        json!({"names": ["deploy/api", "deploy/web"]}),
+    ));
+    lines.push(call(5, "get", json!({"names": ["deploy/api", "svc/web"]})));
+    let (messages, stderr, ok) = mcp(&kc, &[], lines.join("\n").as_bytes());
+    assert!(ok, "{stderr}");
+    for (id, args) in [
+        (2, vec!["logs", "deploy/api"]),
+        (3, vec!["describe", "deploy/api"]),
+        (4, vec!["get", "deploy/api", "deploy/web"]),
+    ] {
+        let (t, is_error) = text(&messages, id);
+        let (rc, out, err) = support::query(&kc, &[], &args);
+        assert!(
+            !t.starts_with("InvalidCommand"),
+            "{args:?}: the form is accepted: {t}"
+        );
+        assert_eq!(is_error, rc != 0, "{args:?}: {t}\n---\n{err}");
+        // query may put its notes on stderr; the tool's text keeps them: every line query
+        // printed is in the tool's answer, and a failure is the same error.
+        for line in out
+            .lines()
+            .chain(err.lines().filter_map(support::fatal_line))
+        {
+            assert!(t.contains(line), "{args:?}: {line:?} missing from\n{t}");
+        }
+        assert!(!out.trim().is_empty() || rc != 0, "{args:?}: {err}");
+    }
+    let (t, is_error) = text(&messages, 5);
+    assert!(
+        is_error && t.starts_with("InvalidCommand: one resource type per command"),
+        "{t}"
+    );
+}
+
+/// `-o json` over objects each larger than the budget: the empty List's note says which
+/// cheaper output of the same objects would fit.
+#[test]
+fn a_json_answer_with_no_object_shown_names_a_cheaper_output() {
+    let api = FakeApi::start();
+    let mut lines = init();
+    lines.push(call(
+        2,
+        "get",
+        json!({"resource": "pods", "output": "json"}),
+    ));
+    let (messages, stderr, ok) = mcp(
+        &api.kubeconfig(),
+        &["--max-output-bytes", "1024"],
+        lines.join("\n").as_bytes(),
+    );
+    assert!(ok, "{stderr}");
+    let (t, is_error) = text(&messages, 2);
+    assert!(!is_error, "{t}");
+    let doc: Value = serde_json::from_str(&t).expect("still one JSON document");
+    assert_eq!(doc["items"], json!([]), "{t}");
+    let note = doc["metadata"]["kubeglass.truncated"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        note.contains("not even one object fits as JSON")
+            && note.contains("-o name (about ")
+            && note.contains("the table"),
+        "{note}"
     );
 }

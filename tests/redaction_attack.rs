@@ -1,7 +1,7 @@
 //! The findings of the adversarial pass on the redactor rewrite (issue 27): each case is a
 //! planted value that came back in clear (or benign data that came back mangled) through
 //! `kubeglass query`, `run --stdio` and `mcp` on the real testbed, reduced to the library
-//! call. Known gaps left open are listed in the README's security section (a map key that is
+//! call. Known gaps left open are listed in docs/security.md (a map key that is
 //! itself a secret, a value before its name, JSON `\u` escapes inside a key name, the
 //! reference shape `{name, key}` under a sensitive name); a block cut by `--tail` is tested
 //! end to end (the redactor reads 64 lines above the tail).
@@ -300,7 +300,7 @@ fn o_benign_kept() {
     ] {
         assert!(all.contains(kept), "{kept} mangled: {all}");
     }
-    // A JSON document with a secret is written back from its parsed form (README: keys
+    // A JSON document with a secret is written back from its parsed form (docs/security.md: keys
     // sorted, numbers as serde_json writes them); one without is returned untouched.
     let line = r#"{"trace_id":123456789012345678901234,"latency":1.10,"user":"bob"}"#;
     assert_eq!(redact::text(line), line);

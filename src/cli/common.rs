@@ -230,15 +230,18 @@ mod help_tests {
     use crate::redact::{SENSITIVE_FRAGMENTS, SENSITIVE_NAMES, SENSITIVE_SUFFIXES};
 
     #[test]
-    fn help_and_readme_list_exactly_the_sensitive_names_the_code_matches() {
-        let readme = include_str!("../../README.md");
+    fn help_and_the_security_docs_list_exactly_the_sensitive_names_the_code_matches() {
+        let readme = include_str!("../../docs/security.md");
         for f in SENSITIVE_FRAGMENTS
             .iter()
             .chain(SENSITIVE_SUFFIXES)
             .chain(SENSITIVE_NAMES)
         {
             assert!(CLUSTER_HELP.contains(&format!(" {f}")), "--help lacks {f}");
-            assert!(readme.contains(&format!("`{f}`")), "README lacks {f}");
+            assert!(
+                readme.contains(&format!("`{f}`")),
+                "docs/security.md lacks {f}"
+            );
         }
         let listed = CLUSTER_HELP.split("containing ").nth(1).unwrap_or("");
         let words = listed.split_whitespace().take_while(|w| *w != "or").count();

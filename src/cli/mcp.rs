@@ -117,7 +117,11 @@ pub fn main(args: Vec<OsString>) -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    serve(crate::mcp::Backend::Local(&engine), limits)
+    let reach = crate::mcp::Reach {
+        namespaces: engine.scope().namespaces.clone(),
+        default_namespace: engine.default_namespace().to_string(),
+    };
+    serve(crate::mcp::Backend::Local(&engine, &reach), limits)
 }
 
 /// Where the clusters of `--fleet` or `--contexts` come from.

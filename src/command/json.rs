@@ -53,8 +53,13 @@ pub fn parse_json_str(s: &str) -> Result<Command> {
     parse_json(&v)
 }
 
-/// JSON form convenience: `"resource": "deploy/web"` with no `names` means type and name.
+/// JSON form convenience: `"resource": "deploy/web"` with no `names` means type and name, and
+/// so do `"names": ["deploy/web"]` (what triage's hints print: `logs deploy/api`) and
+/// `["svc/checkout"]` for `endpoints`.
 fn split_type_name_field(cmd: &mut Command) -> Result<()> {
+    if cmd.names.iter().any(|n| n.contains('/')) {
+        return split_typed_names(cmd);
+    }
     let Some(resource) = cmd.resource.clone() else {
         return Ok(());
     };
@@ -68,6 +73,51 @@ fn split_type_name_field(cmd: &mut Command) -> Result<()> {
         cmd.resource = Some(ty.to_string());
         cmd.names = vec![name.to_string()];
     }
+    Ok(())
+}
+
+/// `"names": ["TYPE/NAME", …]`, as the kubectl form takes `get deploy/a deploy/b`: one type for
+/// all of them (kubectl's rule here too), and `resource`, when given as well, must be that same
+/// type. `endpoints` takes a Service only (`svc/NAME`) and keeps no resource.
+fn split_typed_names(cmd: &mut Command) -> Result<()> {
+    if let Some(plain) = cmd.names.iter().find(|n| !n.contains('/')) {
+        return Err(Error::invalid(format!(
+            "mixing NAME ({plain:?}) and TYPE/NAME in \"names\": use one form"
+        )));
+    }
+    let mut ty: Option<String> = None;
+    let mut names = Vec::with_capacity(cmd.names.len());
+    for typed in &cmd.names {
+        let (t, name) = split_type_name(typed)?;
+        match &ty {
+            Some(first) if first != t => {
+                return Err(Error::invalid(format!(
+                    "one resource type per command, got {first:?} and {t:?} in \"names\""
+                )));
+            }
+            _ => ty = Some(t.to_string()),
+        }
+        names.push(name.to_string());
+    }
+    let ty = ty.unwrap_or_default();
+    if cmd.op == Op::Endpoints {
+        if !matches!(ty.as_str(), "svc" | "service" | "services") {
+            return Err(Error::invalid(format!(
+                "`endpoints` takes a Service (svc/NAME), got {ty}/…"
+            )));
+        }
+    } else {
+        match &cmd.resource {
+            Some(r) if *r != ty => {
+                return Err(Error::invalid(format!(
+                    "\"resource\": {r:?} and \"names\" of type {ty:?}: give the type once, in \
+                     either"
+                )));
+            }
+            _ => cmd.resource = Some(ty),
+        }
+    }
+    cmd.names = names;
     Ok(())
 }
 
@@ -115,6 +165,53 @@ mod tests {
         assert_eq!(c, line("logs deploy/api --tail 1 -p").unwrap());
         let c = parse_json_str(r#"{"op":"top","resource":"pod"}"#).unwrap();
         assert_eq!(c.resource.as_deref(), Some("pods"));
+    }
+
+    #[test]
+    fn names_take_type_slash_name_as_triage_hints_print_them() {
+        for (json, kubectl) in [
+            (r#"{"op":"logs","names":["deploy/api"]}"#, "logs deploy/api"),
+            (r#"{"op":"logs","names":["pod/api-1"]}"#, "logs pod/api-1"),
+            (
+                r#"{"op":"describe","names":["deploy/api"],"namespace":"shop"}"#,
+                "describe deploy api -n shop",
+            ),
+            (
+                r#"{"op":"get","names":["deploy/api","deploy/web"]}"#,
+                "get deploy api web",
+            ),
+            (
+                r#"{"op":"get","resource":"deploy","names":["deploy/api"]}"#,
+                "get deploy/api",
+            ),
+            (
+                r#"{"op":"endpoints","names":["svc/checkout"]}"#,
+                "endpoints checkout",
+            ),
+            (
+                r#"{"op":"rollout-history","names":["sts/db"]}"#,
+                "rollout history sts/db",
+            ),
+        ] {
+            assert_eq!(
+                parse_json_str(json).unwrap(),
+                line(kubectl).unwrap(),
+                "{json}"
+            );
+        }
+        for bad in [
+            r#"{"op":"get","names":["deploy/api","svc/api"]}"#,
+            r#"{"op":"get","names":["deploy/api","web"]}"#,
+            r#"{"op":"get","resource":"pods","names":["deploy/api"]}"#,
+            r#"{"op":"get","names":["deploy/"]}"#,
+            r#"{"op":"get","names":["/api"]}"#,
+            r#"{"op":"get","names":["deploy/a/b"]}"#,
+            r#"{"op":"endpoints","names":["deploy/checkout"]}"#,
+            r#"{"op":"logs","names":["deploy/api","deploy/web"]}"#,
+        ] {
+            let e = parse_json_str(bad).unwrap_err();
+            assert_eq!(e.code, Code::InvalidCommand, "{bad}: {}", e.message);
+        }
     }
 
     #[test]

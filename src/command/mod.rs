@@ -56,7 +56,8 @@ pub enum Op {
     Events,
     /// `endpoints`: which addresses back a service, ready or not, and which pods.
     Endpoints,
-    /// `rollout history`: a deployment's revisions from its ReplicaSets.
+    /// `rollout history`: a Deployment's revisions from its ReplicaSets, a StatefulSet's or
+    /// DaemonSet's from its ControllerRevisions.
     RolloutHistory,
     /// `rollout diff`: the field-level difference of two revisions' pod templates.
     RolloutDiff,

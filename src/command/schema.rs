@@ -68,17 +68,19 @@ const FIELDS: &[Field] = &[
         "resource",
         Kind::Str,
         "Resource type as kubectl takes it: plural, singular or short name (pods, deploy, svc), \
-         or TYPE.GROUP for custom resources; TYPE/NAME is accepted too (deploy/web).",
+         or TYPE.GROUP for custom resources; TYPE/NAME is accepted too (deploy/web). Needed \
+         unless names are TYPE/NAME.",
     ),
     field(
         "names",
         Kind::StrList,
-        "Object names; omit for every object of the type.",
+        "Object names; omit for every object of the type. TYPE/NAME (deploy/web) gives the \
+         type too, in place of resource.",
     ),
     field(
         "namespace",
         Kind::Str,
-        "Namespace; default: the kubeconfig context's.",
+        "Namespace; default: the server's default namespace (its kubeconfig context's).",
     ),
     field(
         "all_namespaces",
@@ -288,9 +290,10 @@ fn op_fields(op: Op) -> &'static [&'static str] {
 /// What an op needs (the rest of its rules are checked by validation, which explains them).
 fn op_required(op: Op) -> &'static [&'static str] {
     match op {
-        Op::Get | Op::Describe | Op::Top => &["resource"],
+        // get, describe and rollout take the type in `names` too (["deploy/api"]): `resource`
+        // is then not needed, and a model must not be told it is.
+        Op::Top => &["resource"],
         Op::Endpoints => &["names"],
-        Op::RolloutHistory | Op::RolloutDiff => &["resource"],
         Op::HelmHistory => &["names"],
         _ => &[],
     }
@@ -300,15 +303,15 @@ fn op_required(op: Op) -> &'static [&'static str] {
 fn op_about(op: Op, field: &str) -> Option<&'static str> {
     Some(match (op, field) {
         (Op::Logs, "names") => {
-            "Exactly one: a pod name, or a workload's name with resource (deploy + [\"api\"]); \
-             or give selector instead."
+            "Exactly one: a pod name, or a workload as TYPE/NAME ([\"deploy/api\"]), or its \
+             name with resource (deploy + [\"api\"]); or give selector instead."
         }
         (Op::Logs, "resource") => {
             "Workload type whose pod to read (deploy, sts, ds, job); omit when names is a pod."
         }
-        (Op::Endpoints, "names") => "Exactly one: the Service's name.",
-        (Op::RolloutHistory, "resource") => "deploy (or deploy/NAME).",
-        (Op::RolloutHistory, "names") => "Exactly one: the Deployment's name.",
+        (Op::Endpoints, "names") => "Exactly one: the Service's name (or svc/NAME).",
+        (Op::RolloutHistory, "resource") => "deploy, sts or ds (or TYPE/NAME).",
+        (Op::RolloutHistory, "names") => "Exactly one: the workload's name.",
         (Op::RolloutDiff, "resource") => "deploy, sts or ds (or TYPE/NAME).",
         (Op::RolloutDiff, "names") => "Exactly one: the workload's name.",
         (Op::Changes, "for") => {

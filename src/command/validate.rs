@@ -94,7 +94,10 @@ fn validate_shape(cmd: &mut Command) -> Result<()> {
         Op::Get | Op::Describe | Op::RolloutHistory | Op::RolloutDiff | Op::Top
     );
     if needs_type && cmd.resource.is_none() {
-        return Err(Error::invalid(format!("`{verb}` needs a resource type")));
+        return Err(Error::invalid(format!(
+            "`{verb}` needs a resource type: \"resource\", or \"names\" as TYPE/NAME \
+             (deploy/web)"
+        )));
     }
     if cmd.op != Op::Logs && cmd.logs != LogOptions::default() {
         return Err(Error::invalid(format!(

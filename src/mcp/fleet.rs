@@ -362,10 +362,7 @@ mod tests {
             assert_eq!(s["required"][0], "cluster", "{t}");
         }
         let get = tools.iter().find(|t| t["name"] == "get").unwrap();
-        assert_eq!(
-            get["inputSchema"]["required"],
-            json!(["cluster", "resource"])
-        );
+        assert_eq!(get["inputSchema"]["required"], json!(["cluster"]));
         assert!(tools.iter().any(|t| t["name"] == CLUSTERS_TOOL));
     }
 

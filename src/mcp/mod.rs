@@ -68,8 +68,8 @@ const HANDSHAKE_PROBE_TIMEOUT: Duration = Duration::from_secs(5);
 /// tool takes a `cluster`.
 #[derive(Clone, Copy)]
 pub enum Backend<'a> {
-    /// The cluster of the operator's kubeconfig flags.
-    Local(&'a dyn Executor),
+    /// The cluster of the operator's kubeconfig flags, and the namespaces its calls may name.
+    Local(&'a dyn Executor, &'a Reach),
     /// The clusters of a fleet file.
     Fleet(&'a crate::fleet::Fleet),
 }
@@ -80,6 +80,62 @@ limited to what its operator allowed. Every tool takes a cluster argument; the c
 lists them with what each agent last reported. Start with the triage tool on the cluster in \
 question; each finding names the next call. Answers are compact text cut at a byte budget. \
 Secret values are never shown; credentials in logs and objects are redacted.";
+
+/// Which namespaces a local server's calls may name and which one a call without a namespace
+/// reads: the model is told both up front, in `instructions` and in every tool's `namespace`
+/// description, from the settings alone — so it knows them even when the handshake's `scope`
+/// probe cannot reach the API, and before it spends a call on an `OutOfScope` answer.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Reach {
+    /// The operator's allowed namespaces (`--namespaces`), sorted; `None`: every namespace.
+    pub namespaces: Option<Vec<String>>,
+    /// The namespace a call without one reads (the kubeconfig context's, or the pod's).
+    pub default_namespace: String,
+}
+
+impl Reach {
+    /// The allowed namespaces as the model reads them: `only a, b`, or `every namespace`.
+    fn allowed(&self) -> String {
+        match &self.namespaces {
+            Some(list) => format!("only {}", list.join(", ")),
+            None => "every namespace the server's identity may read".to_string(),
+        }
+    }
+
+    /// The default namespace, and what it means when it is outside the allowed ones.
+    fn default_said(&self) -> String {
+        let ns = &self.default_namespace;
+        match &self.namespaces {
+            Some(list) if !list.contains(ns) => format!(
+                "{ns}, which is outside the allowed namespaces: name one of them in every call"
+            ),
+            _ => ns.clone(),
+        }
+    }
+
+    /// The lines of `instructions` that say it.
+    fn instructions(&self) -> String {
+        let all = match &self.namespaces {
+            Some(list) => format!("; all_namespaces means {}", list.join(", ")),
+            None => String::new(),
+        };
+        format!(
+            "Namespaces: {} (any other is refused OutOfScope before a request{all}).\n\
+             Default namespace (a call without namespace): {}.",
+            self.allowed(),
+            self.default_said()
+        )
+    }
+
+    /// What a tool's `namespace` description adds.
+    pub fn namespace_note(&self) -> String {
+        format!(
+            "Allowed here: {}; default namespace here: {}.",
+            self.allowed(),
+            self.default_said()
+        )
+    }
+}
 
 /// The operator's bounds on every tool call.
 #[derive(Debug, Clone, Copy)]
@@ -178,11 +234,11 @@ fn handle(
         "server/discover" => discover(backend),
         "ping" => json!({}),
         "tools/list" => match backend {
-            Backend::Local(_) => tools::list(),
+            Backend::Local(_, reach) => tools::list_within(reach),
             Backend::Fleet(f) => fleet::list(f),
         },
         "tools/call" => match backend {
-            Backend::Local(exec) => tools::call(exec, limits, params)?,
+            Backend::Local(exec, _) => tools::call(exec, limits, params)?,
             Backend::Fleet(f) => fleet::call(f, limits, params)?,
         },
         other => {
@@ -193,8 +249,8 @@ fn handle(
         }
     };
     // A local server says what it can see (a fleet's agents each answer `scope`).
-    if let ("initialize" | "server/discover", Backend::Local(exec)) = (method, backend) {
-        result["instructions"] = json!(scoped_instructions(exec, limits));
+    if let ("initialize" | "server/discover", Backend::Local(exec, reach)) = (method, backend) {
+        result["instructions"] = json!(scoped_instructions(exec, reach, limits));
     }
     // Discovery only exists in the envelope era, whatever the request carried.
     if era == Era::Envelope || method == "server/discover" {
@@ -206,10 +262,12 @@ fn handle(
     Ok(result)
 }
 
-/// `instructions`: what the server is, then what this agent can see — the `scope` op, run
-/// at each handshake within the call limits — so a model starts knowing its reach instead
-/// of learning it from Forbidden and OutOfScope answers.
-fn scoped_instructions(exec: &dyn Executor, limits: Limits) -> String {
+/// `instructions`: what the server is, its namespaces from the settings ([`Reach`]), then
+/// what this agent can see — the `scope` op, run at each handshake within the call limits —
+/// so a model starts knowing its reach instead of learning it from Forbidden and OutOfScope
+/// answers.
+fn scoped_instructions(exec: &dyn Executor, reach: &Reach, limits: Limits) -> String {
+    let head = format!("{INSTRUCTIONS}\n\n{}", reach.instructions());
     // A short deadline of its own: a client waits for the handshake, and an API that does
     // not answer would otherwise hold it for the whole call timeout (retries included).
     let bounds = crate::ops::Bounds {
@@ -229,12 +287,12 @@ fn scoped_instructions(exec: &dyn Executor, limits: Limits) -> String {
                 })
                 .collect();
             format!(
-                "{INSTRUCTIONS}\n\nWhat this server can see (the scope tool answers again):\n{}\n",
+                "{head}\n\nWhat this server can see (the scope tool answers again):\n{}\n",
                 text.join("\n")
             )
         }
         Err(e) => format!(
-            "{INSTRUCTIONS}\n\n(What this server can see could not be probed at start: {}: {}; \
+            "{head}\n\n(What this server can see could not be probed at start: {}: {}; \
              the scope tool tries again.)",
             e.code, e.message
         ),
@@ -294,7 +352,7 @@ fn discover(backend: Backend) -> Value {
 /// The instructions for `backend`'s tools.
 fn instructions(backend: Backend) -> &'static str {
     match backend {
-        Backend::Local(_) => INSTRUCTIONS,
+        Backend::Local(..) => INSTRUCTIONS,
         Backend::Fleet(_) => FLEET_INSTRUCTIONS,
     }
 }
@@ -331,7 +389,14 @@ mod tests {
             max_output_bytes: 4096,
             call_timeout: Duration::from_secs(60),
         };
-        serve(Backend::Local(&Fake), limits, Cursor::new(input), &mut out).unwrap();
+        let reach = Reach::default();
+        serve(
+            Backend::Local(&Fake, &reach),
+            limits,
+            Cursor::new(input),
+            &mut out,
+        )
+        .unwrap();
         String::from_utf8(out)
             .unwrap()
             .lines()
@@ -362,7 +427,7 @@ mod tests {
         };
         let params = json!({"protocolVersion": "2025-06-18"});
         let r = handle(
-            Backend::Local(&ScopeOnly),
+            Backend::Local(&ScopeOnly, &Reach::default()),
             limits,
             "initialize",
             Some(&params),
@@ -374,8 +439,100 @@ mod tests {
             text.ends_with("namespaces: only shop (4096)\ncommand deadline: 60s\n"),
             "{text}"
         );
-        let r = handle(Backend::Local(&Fake), limits, "initialize", Some(&params)).unwrap();
+        let r = handle(
+            Backend::Local(&Fake, &Reach::default()),
+            limits,
+            "initialize",
+            Some(&params),
+        )
+        .unwrap();
         assert!(r["instructions"].as_str().unwrap().contains("NAME"));
+    }
+
+    #[test]
+    fn instructions_and_namespace_descriptions_name_the_allowed_and_default_namespaces() {
+        let limits = Limits {
+            max_output_bytes: 4096,
+            call_timeout: Duration::from_secs(60),
+        };
+        let shop = Reach {
+            namespaces: Some(vec!["payments".into(), "shop".into()]),
+            default_namespace: "shop".into(),
+        };
+        let params = json!({"protocolVersion": "2025-06-18"});
+        // Said from the settings: also when the scope probe fails (ScopeOnly refuses the rest,
+        // and Fake's answer is no scope at all).
+        for exec in [&Fake as &dyn Executor, &ScopeOnly] {
+            let r = handle(
+                Backend::Local(exec, &shop),
+                limits,
+                "initialize",
+                Some(&params),
+            );
+            let text = r.unwrap()["instructions"].as_str().unwrap().to_string();
+            assert!(
+                text.contains("Namespaces: only payments, shop (any other is refused OutOfScope")
+                    && text.contains(
+                        "all_namespaces means payments, shop).\nDefault namespace (a call \
+                         without namespace): shop.\n"
+                    ),
+                "{text}"
+            );
+        }
+        let list = handle(Backend::Local(&Fake, &shop), limits, "tools/list", None).unwrap();
+        let mut with_namespace = 0;
+        for t in list["tools"].as_array().unwrap() {
+            let props = &t["inputSchema"]["properties"];
+            if let Some(d) = props["namespace"]["description"].as_str() {
+                with_namespace += 1;
+                assert!(
+                    d.ends_with("Allowed here: only payments, shop; default namespace here: shop."),
+                    "{}: {d}",
+                    t["name"]
+                );
+            }
+            if let Some(d) = props["all_namespaces"]["description"].as_str() {
+                assert!(d.ends_with("Here: payments, shop."), "{}: {d}", t["name"]);
+            }
+        }
+        assert!(
+            with_namespace >= 12,
+            "{with_namespace} tools take a namespace"
+        );
+        // A default outside the allowed namespaces is said to be so.
+        let outside = Reach {
+            default_namespace: "default".into(),
+            ..shop
+        };
+        let r = handle(
+            Backend::Local(&Fake, &outside),
+            limits,
+            "initialize",
+            Some(&params),
+        );
+        let text = r.unwrap()["instructions"].as_str().unwrap().to_string();
+        assert!(
+            text.contains(
+                "Default namespace (a call without namespace): default, which is \
+                 outside the allowed namespaces: name one of them in every call."
+            ),
+            "{text}"
+        );
+        let every = Reach {
+            namespaces: None,
+            default_namespace: "default".into(),
+        };
+        let list = handle(Backend::Local(&Fake, &every), limits, "tools/list", None).unwrap();
+        let get = &list["tools"].as_array().unwrap()[3];
+        assert_eq!(get["name"], "get");
+        let d = get["inputSchema"]["properties"]["namespace"]["description"].as_str();
+        assert!(
+            d.unwrap().ends_with(
+                "Allowed here: every namespace the server's identity may read; default \
+                 namespace here: default."
+            ),
+            "{d:?}"
+        );
     }
 
     #[test]

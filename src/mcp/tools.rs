@@ -9,8 +9,8 @@
 
 use serde_json::{Map, Value, json};
 
-use super::Limits;
 use super::jsonrpc::RpcError;
+use super::{Limits, Reach};
 use crate::command::{self, Op};
 use crate::error::{Error, Result};
 use crate::ops::{self, Bounds, Executor};
@@ -71,14 +71,15 @@ const TOOLS: &[Tool] = &[
         title: "Describe objects",
         op: Op::Describe,
         description: "kubectl describe: status, conditions, containers, related events and \
-            pods of objects of one type. Give names (or a selector) to keep it short.",
+            pods of objects of one type. Give names ([\"deploy/api\"] names the type too) or a \
+            selector to keep it short.",
     },
     Tool {
         name: "logs",
         title: "Container logs",
         op: Op::Logs,
-        description: "Container logs of a pod, or of a pod picked from a workload (resource \
-            deploy, names [\"api\"]); the newest lines are kept. logs.fold answers what a \
+        description: "Container logs of a pod, or of a pod picked from a workload (names \
+            [\"deploy/api\"], as triage's hints write it); the newest lines are kept. logs.fold answers what a \
             workload logs as counted patterns (all its pods, errors first) in a few hundred \
             bytes. Narrow with logs.grep / logs.grep_v (regex, searched in the cluster), logs.tail, logs.since_seconds, logs.container; \
             logs.previous reads the crashed run.",
@@ -101,7 +102,9 @@ const TOOLS: &[Tool] = &[
         name: "rollout_history",
         title: "Rollout history",
         op: Op::RolloutHistory,
-        description: "A Deployment's revisions, from its ReplicaSets.",
+        description: "The revisions of a Deployment (from its ReplicaSets), StatefulSet or \
+            DaemonSet (from its ControllerRevisions), as kubectl rollout history prints them: \
+            names [\"deploy/api\"], or resource deploy, sts or ds with names [NAME].",
     },
     Tool {
         name: "rollout_diff",
@@ -169,6 +172,28 @@ pub fn list() -> Value {
         })
         .collect();
     json!({ "tools": tools })
+}
+
+/// The `tools/list` result of a local server: [`list`], each tool's `namespace` (and
+/// `all_namespaces`) description saying which namespaces this server may read and which one
+/// a call without a namespace reads.
+pub fn list_within(reach: &Reach) -> Value {
+    let mut list = list();
+    let note = reach.namespace_note();
+    for tool in list["tools"].as_array_mut().into_iter().flatten() {
+        let props = &mut tool["inputSchema"]["properties"];
+        if let Some(d) = props["namespace"]["description"].as_str() {
+            props["namespace"]["description"] = json!(format!("{d} {note}"));
+        }
+        if let (Some(d), Some(only)) = (
+            props["all_namespaces"]["description"].as_str(),
+            &reach.namespaces,
+        ) {
+            props["all_namespaces"]["description"] =
+                json!(format!("{d} Here: {}.", only.join(", ")));
+        }
+    }
+    list
 }
 
 /// The `tools/call` result for `params` (`{"name", "arguments"}`): the command's output, or
@@ -311,7 +336,11 @@ mod tests {
         }
         let get = tools.iter().find(|t| t["name"] == "get").unwrap();
         assert_eq!(get["inputSchema"], command::arguments_schema(Op::Get));
-        assert_eq!(get["inputSchema"]["required"], json!(["resource"]));
+        assert_eq!(
+            get["inputSchema"]["required"],
+            json!([]),
+            "names may carry the type"
+        );
     }
 
     #[test]

@@ -26,6 +26,8 @@ use crate::redact::Redacted;
 use super::engine::{Engine, Namespaces, Shape};
 use crate::object::is_secret;
 
+mod cheaper;
+
 /// Objects per list request for tables and names (rows are small).
 pub const PAGE: usize = 250;
 /// The fewest bytes one object takes as a JSON/YAML document: bounds a documents page.
@@ -752,7 +754,8 @@ fn documents(e: &Reader, cmd: &Command, types: &[Resource], max: usize) -> Resul
     if yaml_list {
         budget.push("apiVersion: v1");
     }
-    let mut count = 0;
+    let (mut count, mut shown, mut not_read) = (0, 0, 0);
+    let mut cheaper = cheaper::Cheaper::default();
     let render = |obj: &Redacted<Value>| match (yaml, single) {
         (true, true) => doc::to_yaml(obj),
         (true, false) => yaml_list_item(&doc::to_yaml(obj)),
@@ -768,20 +771,35 @@ fn documents(e: &Reader, cmd: &Command, types: &[Resource], max: usize) -> Resul
         // third of the parsed object's size), up to held_cap bytes.
         let held = rows_of(e, cmd, types, (MAX_HELD, max), |_, obj| render(&obj))?;
         for doc in &held.rows {
-            push(&mut budget, doc, count);
+            cheaper.see(doc.len(), 0);
+            shown += usize::from(push(&mut budget, doc, count));
             count += 1;
         }
         held.say_left_out(&mut budget, cmd);
+        not_read += held.not_read;
     }
     for res in types.iter().filter(|_| cmd.print.sort_by.is_none()) {
         let nss = e.namespaces(cmd, res)?;
         let not_fetched = e.walk(cmd, res, &nss, Shape::Objects, doc_page(max), |obj| {
             let obj = typed(obj, res);
-            push(&mut budget, &render(&obj), count);
+            let (doc, name) = (
+                render(&obj),
+                obj.pointer("/metadata/name").and_then(Value::as_str),
+            );
+            cheaper.see(
+                doc.len(),
+                res.type_name().len() + 1 + name.map_or(0, str::len),
+            );
+            shown += usize::from(push(&mut budget, &doc, count));
             count += 1;
             Ok(!budget.is_full())
         })?;
         budget.skipped(not_fetched);
+        not_read += not_fetched;
+    }
+    let as_format = if yaml { "YAML" } else { "JSON" };
+    if let Some(r) = cheaper.remark(shown, count + not_read, max, as_format) {
+        budget.remark(r);
     }
     if count == 0 && !yaml && single {
         return Err(Error::internal("the API returned no object"));

@@ -1,5 +1,6 @@
-//! `rollout history deploy/NAME`: a Deployment's revisions from the ReplicaSets it owns,
-//! rendered by [`super::render::rollout`].
+//! `rollout history deploy/NAME`, `sts/NAME`, `ds/NAME`: a Deployment's revisions from the
+//! ReplicaSets it owns, a StatefulSet's or DaemonSet's from its ControllerRevisions, rendered
+//! by [`super::render::rollout`].
 
 use serde_json::Value;
 

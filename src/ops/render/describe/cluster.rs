@@ -114,7 +114,7 @@ pub fn configmap(d: &mut Doc, o: &Value) {
 }
 
 /// `describe secret`: metadata, and the type and number of keys from the server-side
-/// Table's cells — kubeglass never reads Secret data, nor the key names (see README).
+/// Table's cells — kubeglass never reads Secret data, nor the key names (see docs/security.md).
 pub fn secret(d: &mut Doc, o: &Value, related: &super::Related) {
     d.head(o);
     match &related.secret {
