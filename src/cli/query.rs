@@ -144,9 +144,13 @@ fn prepare(
         .opt_value_from_str("--command-json")
         .map_err(common::usage)?;
     let rest = pargs.finish();
-    // Without `--`, what is left after our own flags is the command (`query get pods -A`).
+    // Without `--`, what is left after our own flags is the command (`query get pods -A`);
+    // with it, what is left before `--` is kubectl's flags typed where kubectl takes them
+    // (`query --namespace shop -- get pods`, `-nshop`, `--namespace=shop`): they join the
+    // command, whose parser accepts flags before the verb and refuses unknown ones.
     let kubectl = match (kubectl, rest.is_empty()) {
         (None, false) if json.is_none() => Some(rest),
+        (Some(words), false) if json.is_none() => Some(rest.into_iter().chain(words).collect()),
         (k, true) => k,
         (_, false) => {
             return Err(Error::config(format!(
