@@ -511,7 +511,7 @@ fn get_all_names_the_types_it_may_not_read() {
         out.starts_with("NAME                  READY   AGE\nstatefulset.apps/db "),
         "{out}"
     );
-    let note = out.lines().last().unwrap_or_default();
+    let note = err.lines().last().unwrap_or_default();
     assert!(
         note.starts_with("[kubeglass: not read (Forbidden): pod, replicationcontroller, service,")
             && !note.contains("statefulset"),

@@ -36,6 +36,8 @@ pub struct Budget {
     room: usize,
     json_list: bool,
     kept: Vec<String>,
+    /// Indices into `kept` of the chunks that are notes ([`Budget::push_note`]).
+    note_chunks: Vec<usize>,
     used: usize,
     full: bool,
     left_out_bytes: usize,
@@ -56,6 +58,7 @@ impl Budget {
             room: max_bytes.saturating_sub(reserve),
             json_list: false,
             kept: Vec::new(),
+            note_chunks: Vec::new(),
             used: 0,
             full: false,
             left_out_bytes: 0,
@@ -97,6 +100,16 @@ impl Budget {
         self.left_out_bytes += chunk.len();
         self.left_out_chunks += 1;
         false
+    }
+
+    /// [`Budget::push`] a note line (`[kubeglass: …]`): kept in the text, and marked so that
+    /// `query` can print it on stderr ([`Output::notes`]).
+    pub fn push_note(&mut self, line: &str) -> bool {
+        let kept = self.push(line);
+        if kept {
+            self.note_chunks.push(self.kept.len() - 1);
+        }
+        kept
     }
 
     /// Record `n_items` items left out without rendering them (e.g. list pages not fetched).
@@ -147,15 +160,23 @@ impl Budget {
     pub fn finish(self, format: Format, hint: &str) -> Output {
         let truncated = self.left_out_chunks > 0 || self.skipped_items > 0;
         let note = truncated.then(|| self.note(hint));
-        let text = match format {
-            Format::Json => self.json_text(note.as_deref()),
-            Format::Yaml => self.lines_text(note.map(|n| format!("# {n}"))),
-            Format::Text => self.lines_text(note.map(|n| format!("[{n}]"))),
+        let (text, notes, doc_note) = match format {
+            Format::Json => (self.json_text(note.as_deref()), Vec::new(), note),
+            Format::Yaml => {
+                let (t, n) = self.lines_text(note.map(|n| format!("# {n}")));
+                (t, n, None)
+            }
+            Format::Text => {
+                let (t, n) = self.lines_text(note.map(|n| format!("[{n}]")));
+                (t, n, None)
+            }
         };
         Output {
             text,
             format,
             truncated,
+            notes,
+            doc_note,
         }
     }
 
@@ -198,26 +219,35 @@ impl Budget {
         format!("{} left out", left.join(" and "))
     }
 
-    fn lines_text(self, note: Option<String>) -> String {
+    /// The kept chunks as lines, then the cut line; with where the note lines are.
+    fn lines_text(self, note: Option<String>) -> (String, Vec<std::ops::Range<usize>>) {
         let mut text = String::with_capacity(self.used + note.as_ref().map_or(0, |n| n.len() + 1));
-        for chunk in &self.kept {
+        let mut spans = Vec::with_capacity(self.note_chunks.len() + 1);
+        let mut notes = self.note_chunks.iter().peekable();
+        for (i, chunk) in self.kept.iter().enumerate() {
+            let start = text.len();
             text.push_str(chunk);
             if !chunk.ends_with('\n') {
                 text.push('\n');
             }
+            if notes.next_if(|&&n| n == i).is_some() {
+                spans.push(start..text.len());
+            }
         }
         if let Some(n) = note {
+            let start = text.len();
             text.push_str(&n);
             text.push('\n');
+            spans.push(start..text.len());
         }
-        text
+        (text, spans)
     }
 
     /// A JSON List of the kept chunks when this is a list budget or when it was cut (so the
     /// result is one document carrying the note); the chunks as they are otherwise.
     fn json_text(self, note: Option<&str>) -> String {
         if !self.json_list && note.is_none() {
-            return self.lines_text(None);
+            return self.lines_text(None).0;
         }
         let mut text = String::from(LIST_HEAD);
         if self.kept.is_empty() {
