@@ -220,13 +220,13 @@ pub fn logs(data: &[u8]) {
     let Ok(kept) = keep_newest(&mut lines, &limits, grep.as_ref()) else {
         return;
     };
-    let mut out = String::new();
+    let mut out = crate::output::Noted::default();
     write_tail(
         &kept,
         &mut out,
         (knobs & 16 != 0).then(|| "[pod/x] ".to_string()),
     );
-    assert_no_control(&out);
+    assert_no_control(&out.text);
     // The kept lines fit the stream's room (each line costs its length and a newline).
     let used: usize = kept.kept().map(|l| l.len() + 1).sum();
     assert!(

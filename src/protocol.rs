@@ -526,11 +526,7 @@ mod tests {
             .map(|i| format!("line {i} \"quoted\"\t\u{1}é\n"))
             .collect();
         for max in [4096, 65_536, 262_144] {
-            let out = Ok(Output {
-                text: text.clone(),
-                format: Format::Text,
-                truncated: false,
-            });
+            let out = Ok(Output::plain(text.clone(), Format::Text, false));
             let msgs = result_messages(
                 &Result1 {
                     id: "big",
@@ -556,11 +552,7 @@ mod tests {
         let random: String = (0..20_000u32)
             .map(|i| char::from_u32(0x20 + (i * 7919) % 0x5000).unwrap_or('x'))
             .collect();
-        let out = Ok(Output {
-            text: random.clone(),
-            format: Format::Text,
-            truncated: true,
-        });
+        let out = Ok(Output::plain(random.clone(), Format::Text, true));
         let msgs = result_messages(
             &Result1 {
                 id: "r",
@@ -643,11 +635,7 @@ mod tests {
     #[test]
     fn two_answers_to_one_id_assemble_without_mixing() {
         let parts_of = |answer: &str, text: &str| -> Vec<Value> {
-            let out = Ok(Output {
-                text: text.to_string(),
-                format: Format::Text,
-                truncated: false,
-            });
+            let out = Ok(Output::plain(text.to_string(), Format::Text, false));
             result_messages(
                 &Result1 {
                     id: "same",

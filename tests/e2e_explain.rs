@@ -200,18 +200,22 @@ fn a_tail_window_without_errors_counts_the_errors_read_just_above_it() {
     // --tail 50 shows 151-200; the read holds 64 lines more (87-150), three of them ERROR.
     let (code, out, err) = query(&kc, &[], &["logs", "kgx-tail", "-n", NS, "--tail", "50"]);
     assert_eq!(code, 0, "{err}");
-    let first = out.lines().next().unwrap_or_default();
+    // A note: on stderr, the log lines alone on stdout.
+    let first = err.lines().next().unwrap_or_default();
     assert_eq!(
         first,
         "[kubeglass: no line shown holds ERROR/WARN/FATAL/panic, but 3 of the 64 earlier lines read with them do (only those were read); --grep 'ERROR|WARN|FATAL|panic' searches the whole log]",
         "{out}"
     );
-    assert_eq!(out.lines().count(), 51, "one note and the 50 lines: {out}");
+    assert_eq!(out.lines().count(), 50, "the 50 lines: {out}");
     assert!(out.ends_with("INFO request 200 served\n"), "{out}");
     // A window that shows one says nothing; the --grep the note names finds all three.
     let (code, out, err) = query(&kc, &[], &["logs", "kgx-tail", "-n", NS, "--tail", "60"]);
     assert_eq!(code, 0, "{err}");
-    assert!(!out.contains("[kubeglass:"), "{out}");
+    assert!(
+        !out.contains("[kubeglass:") && !err.contains("[kubeglass:"),
+        "{out}{err}"
+    );
     let (code, out, err) = query(
         &kc,
         &[],

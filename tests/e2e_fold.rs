@@ -116,6 +116,8 @@ fn ok(args: &[&str]) -> String {
     let dir = testbed();
     let (code, out, err) = query(&dir.join("kubeconfig"), &[], args);
     assert_eq!(code, 0, "{args:?}: {err}");
+    // The notes (the fold's legend first) are on stderr; here they lead, as on a terminal.
+    let out = format!("{err}{out}");
     assert!(
         !out.contains(PASSWORD),
         "{args:?} leaks the password:\n{out}"

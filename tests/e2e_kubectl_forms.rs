@@ -19,7 +19,9 @@
 //!   (`get deploy,svc --sort-by=.metadata.name` fails with "couldn't find any field with
 //!   path"; kubeglass sorts each table), and a `--sort-by` path no object has (kubectl
 //!   prints "No resources found"; kubeglass prints the table in the server's order).
-//! - `-o json` of a List: kubectl indents by 4, kubeglass by 2 (same document).
+//! - `-o json` where the redactor hid a value: kubeglass writes `"<redacted>"` where Go would
+//!   write `"\u003credacted\u003e"` (the marker is ours, and what readers search for);
+//!   everywhere else `<`, `>` and `&` are escaped as kubectl escapes them.
 
 mod support;
 
@@ -509,7 +511,7 @@ fn get_all_names_the_types_it_may_not_read() {
         out.starts_with("NAME                  READY   AGE\nstatefulset.apps/db "),
         "{out}"
     );
-    let note = out.lines().last().unwrap_or_default();
+    let note = err.lines().last().unwrap_or_default();
     assert!(
         note.starts_with("[kubeglass: not read (Forbidden): pod, replicationcontroller, service,")
             && !note.contains("statefulset"),
@@ -554,5 +556,98 @@ fn sort_by_orders_strings_byte_by_byte_and_quantities_by_value_as_kubectl() {
     for sort in ["--sort-by=.metadata.name", "--sort-by=.data.x"] {
         same(&kc, &["get", "cm", "-n", ns, sort, "-o", "name"]);
         same(&kc, &["get", "cm", "-n", ns, sort]);
+    }
+}
+
+#[test]
+#[ignore = "needs the kube testbed (KUBE_TESTBED_DIR) and kubectl"]
+fn json_documents_and_event_times_print_as_kubectl() {
+    let dir = testbed();
+    let kc = admin();
+    let ns = "kg-forms-json";
+    raw_create(
+        &dir,
+        "/api/v1/namespaces",
+        &serde_json::json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}}),
+    );
+    raw_create(
+        &dir,
+        &format!("/api/v1/namespaces/{ns}/configmaps"),
+        &serde_json::json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "html",
+            "annotations": {"link": "https://x.example/?a=1&b=<2>"}},
+            "data": {"empty": "", "nested": "{\"a\": [1, 2]}"}}),
+    );
+    raw_create(
+        &dir,
+        &format!("/api/v1/namespaces/{ns}/configmaps"),
+        &serde_json::json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "plain"}}),
+    );
+    // Times the clock can put anywhere: an event seen once whose lastTimestamp is later than
+    // its firstTimestamp (kubectl shows the first), a repeated one, one with no count.
+    let ago = |mins: u64| {
+        let t = std::time::SystemTime::now() - std::time::Duration::from_secs(mins * 60);
+        let secs = t
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_secs();
+        let (days, rem) = (secs / 86_400, secs % 86_400);
+        // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+        let z = days as i64 + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let d = doy - (153 * mp + 2) / 5 + 1;
+        let m = if mp < 10 { mp + 3 } else { mp - 9 };
+        let y = yoe + era * 400 + i64::from(m <= 2);
+        format!(
+            "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+            rem / 3600,
+            rem / 60 % 60,
+            rem % 60
+        )
+    };
+    for (name, count, first, last) in [
+        ("once", Some(1), 40, 3),
+        ("again", Some(4), 30, 2),
+        ("uncounted", None, 20, 5),
+    ] {
+        let mut ev = serde_json::json!({"apiVersion": "v1", "kind": "Event",
+            "metadata": {"name": format!("kgf-{name}")},
+            "involvedObject": {"kind": "ConfigMap", "name": "plain", "namespace": ns},
+            "reason": "Checked", "message": format!("event {name}"), "type": "Normal",
+            "source": {"component": "kg-forms"},
+            "firstTimestamp": ago(first), "lastTimestamp": ago(last)});
+        if let Some(c) = count {
+            ev["count"] = serde_json::json!(c);
+        }
+        raw_create(&dir, &format!("/api/v1/namespaces/{ns}/events"), &ev);
+    }
+    for args in [
+        &["events", "-n", ns][..],
+        &["get", "cm", "-n", ns, "-o", "json"],
+        &["get", "cm", "html", "-n", ns, "-o", "json"],
+        &["get", "cm", "html", "plain", "-n", ns, "-o", "json"],
+        &["get", "deploy", "-n", ns, "-o", "json"],
+        &["get", "svc", "-n", "shop", "-o", "json"],
+        &["get", "svc,cm", "-n", ns, "-o", "json"],
+    ] {
+        same(&kc, args);
+    }
+    // The namespace where kubectl takes it, before the command: every spelling of it.
+    let (_, want, _) = kubectl(&kc, &["get", "cm", "-n", ns]);
+    for flags in [
+        &["--namespace", ns][..],
+        &["-n", ns],
+        &[&format!("--namespace={ns}")],
+        &[&format!("-n{ns}")],
+    ] {
+        let (code, out, err) = query(&kc, flags, &["get", "cm"]);
+        assert_eq!(
+            (code, normalised(&out)),
+            (0, normalised(&want)),
+            "{flags:?}: {err}"
+        );
     }
 }

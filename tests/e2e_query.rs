@@ -49,7 +49,8 @@ fn get_lists_the_same_objects_as_the_api() {
 fn get_all_namespaces_has_a_namespace_column_and_a_budget() {
     let (_dir, kc) = admin();
     let (code, out, err) = query(&kc, &[], &["get", "pods", "-A"]);
-    assert_eq!(code, 0, "{err}");
+    // 3 when the default budget cut it (CI's 3,000 pods).
+    assert!(code == 0 || code == 3, "{code}: {err}");
     assert!(
         out.starts_with("NAMESPACE"),
         "{}",
@@ -65,12 +66,12 @@ fn get_all_namespaces_has_a_namespace_column_and_a_budget() {
         &["--max-output-bytes", "65536"],
         &["get", "pods", "-A"],
     );
-    assert_eq!(code, 0, "{err}");
+    assert_eq!(code, 3, "a cut answer exits 3: {err}");
     assert!(out.len() <= 65536 + 512, "{} bytes", out.len());
-    let last = out.lines().last().unwrap_or_default();
+    let last = err.lines().last().unwrap_or_default();
     assert!(
         last.starts_with("[kubeglass: output cut at 65536 bytes"),
-        "3,000 pods do not fit and the last line says so: {last}"
+        "3,000 pods do not fit and the last line on stderr says so: {last}"
     );
 }
 

@@ -476,7 +476,7 @@ proptest! {
         id in "[A-Za-z0-9._:-]{1,128}",
         order in any::<u64>(),
     ) {
-        let out = Ok(Output { text: text.clone(), format: Format::Text, truncated });
+        let out = Ok(Output::plain(text.clone(), Format::Text, truncated));
         let agent = agent(agent_id, cluster);
         let msgs = protocol::result_messages(
             &Result1 { id: &id, answer: "a1", result: &out, agent: &agent, duration_ms: 7 },

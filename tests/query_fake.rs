@@ -337,11 +337,12 @@ fn version_never_carries_terminal_control_characters_from_the_server() {
 fn an_op_writing_past_its_budget_is_cut_by_the_executor() {
     let api = FakeApi::start_with(long_hostile_version);
     let (code, out, err) = query(&api, &["--max-output-bytes", "1024", "version"]);
-    assert_eq!(code, 0, "{err}");
+    assert_eq!(code, 3, "a cut answer: {err}");
     assert!(out.len() <= 1024, "{} bytes:\n{out}", out.len());
+    // The cut line is a note: on stderr, not in the answer.
     assert!(
-        out.contains("[kubeglass: output cut at 1024 bytes"),
-        "{out}"
+        err.contains("[kubeglass: output cut at 1024 bytes") && !out.contains("[kubeglass:"),
+        "{out}\n---\n{err}"
     );
 }
 
@@ -386,10 +387,18 @@ fn json_output_stays_valid_when_cut() {
         .arg(api.kubeconfig())
         .args(["--", "get", "pods", "-o", "json"]);
     let (code, out, err) = run(c);
-    assert_eq!(code, 0, "{err}");
+    assert_eq!(code, 3, "a cut answer: {err}");
     assert!(out.len() <= 4096 + 1, "{} bytes", out.len());
     let v: serde_json::Value = serde_json::from_str(&out).expect("still one JSON document");
-    assert!(v["metadata"]["kubeglass.truncated"].is_string(), "{v}");
+    let note = v["metadata"]["kubeglass.truncated"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        note.starts_with("kubeglass: output cut at 4096 bytes"),
+        "{v}"
+    );
+    // The mark inside the document is said on stderr too.
+    assert_eq!(err.trim_end(), format!("[{note}]"));
 }
 
 #[test]

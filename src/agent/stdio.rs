@@ -100,11 +100,11 @@ mod tests {
             _max: usize,
             _deadline: Option<Instant>,
         ) -> crate::error::Result<Output> {
-            Ok(Output {
-                text: format!("did {}", cmd.op.as_str()),
-                format: Format::Text,
-                truncated: false,
-            })
+            Ok(Output::plain(
+                format!("did {}", cmd.op.as_str()),
+                Format::Text,
+                false,
+            ))
         }
     }
 

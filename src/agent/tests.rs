@@ -128,22 +128,14 @@ impl Executor for FakeExec {
                     }
                     thread::sleep(Duration::from_millis(10));
                 }
-                Ok(Output {
-                    text: "late".into(),
-                    format: Format::Text,
-                    truncated: false,
-                })
+                Ok(Output::plain("late".into(), Format::Text, false))
             }
-            Op::Top => Ok(Output {
-                text: big_text(),
-                format: Format::Text,
-                truncated: false,
-            }),
-            op => Ok(Output {
-                text: format!("did {}", op.as_str()),
-                format: Format::Text,
-                truncated: false,
-            }),
+            Op::Top => Ok(Output::plain(big_text(), Format::Text, false)),
+            op => Ok(Output::plain(
+                format!("did {}", op.as_str()),
+                Format::Text,
+                false,
+            )),
         }
     }
 }

@@ -31,7 +31,12 @@ Output:
   --json                     print the result object instead ({{\"status\", \"output\", \"format\",
                              \"truncated\", \"error\"}}: what the agent sends over SQS)
 
-Exit status: 0 on success; 1 with `error: <Code>: <message>` on stderr; 2 on bad usage.
+Notes (`[kubeglass: …]`: a picked pod, a hint, where the output was cut) go to stderr; the
+answer alone goes to stdout. (`--json`, the agent and MCP keep them in the text.)
+
+Exit status: 0 on success; 3 when the output budget cut the answer (what is printed is
+valid but incomplete: narrow the command or raise --max-output-bytes); 1 with
+`error: <Code>: <message>` on stderr; 2 on bad usage.
 ",
         command::SUPPORTED,
         common::CLUSTER_HELP
@@ -144,9 +149,13 @@ fn prepare(
         .opt_value_from_str("--command-json")
         .map_err(common::usage)?;
     let rest = pargs.finish();
-    // Without `--`, what is left after our own flags is the command (`query get pods -A`).
+    // Without `--`, what is left after our own flags is the command (`query get pods -A`);
+    // with it, what is left before `--` is kubectl's flags typed where kubectl takes them
+    // (`query --namespace shop -- get pods`, `-nshop`, `--namespace=shop`): they join the
+    // command, whose parser accepts flags before the verb and refuses unknown ones.
     let kubectl = match (kubectl, rest.is_empty()) {
         (None, false) if json.is_none() => Some(rest),
+        (Some(words), false) if json.is_none() => Some(rest.into_iter().chain(words).collect()),
         (k, true) => k,
         (_, false) => {
             return Err(Error::config(format!(
@@ -179,14 +188,20 @@ fn prepare(
     Ok((settings, cmd))
 }
 
-/// Print a result: the output itself, or with `--json` the result object; a failure is one
-/// `error:` line on stderr. Exit 0 on success, 1 on failure (the caller makes a bad command
-/// line 2).
+/// Exit status of an answer the output budget cut: it is valid and incomplete (exit 0 would
+/// pass 165 of 1,000 pods off as all of them to a script; 1 is a failure, 2 bad usage).
+pub const EXIT_CUT: u8 = 3;
+
+/// Print a result: the output itself — its note lines (`[kubeglass: …]`, hints, the cut
+/// line) on stderr, in their place, as kubectl writes `Found 3 pods, using pod/…` — or with
+/// `--json` the result object; a failure is one `error:` line on stderr. Exit 0 on
+/// success, [`EXIT_CUT`] when the budget cut the answer, 1 on failure (the caller makes a
+/// bad command line 2).
 fn report(result: Result<Output>, json: bool) -> ExitCode {
-    let code = if result.is_ok() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
+    let code = match &result {
+        Ok(out) if out.truncated => ExitCode::from(EXIT_CUT),
+        Ok(_) => ExitCode::SUCCESS,
+        Err(_) => ExitCode::from(1),
     };
     if json {
         println!("{}", result_object(&result));
@@ -197,15 +212,8 @@ fn report(result: Result<Output>, json: bool) -> ExitCode {
     }
     match result {
         Ok(out) => {
-            let mut stdout = std::io::stdout().lock();
-            let newline = if out.text.ends_with('\n') || out.text.is_empty() {
-                ""
-            } else {
-                "\n"
-            };
-            // A closed pipe (`| head`) is not an error worth a message.
-            let _ = write!(stdout, "{}{newline}", out.text);
-            ExitCode::SUCCESS
+            print_answer(&out);
+            code
         }
         Err(e) => {
             // kubectl's partial result: what was found, then the error.
@@ -218,8 +226,34 @@ fn report(result: Result<Output>, json: bool) -> ExitCode {
                 let _ = write!(std::io::stdout().lock(), "{p}{newline}");
             }
             common::print_error(&e);
-            ExitCode::from(1)
+            code
         }
+    }
+}
+
+/// The answer on stdout, its note lines on stderr, each written in turn (stdout flushed
+/// before a note) so a terminal shows them in the answer's order; a JSON document's cut
+/// note, which lives in its `metadata`, is said on stderr after it.
+fn print_answer(out: &Output) {
+    let mut stdout = std::io::stdout().lock();
+    let mut stderr = std::io::stderr().lock();
+    let mut ends_with_newline = true;
+    // A closed pipe (`| head`) is not an error worth a message.
+    for (is_note, part) in out.parts() {
+        if is_note {
+            let _ = stdout.flush();
+            let _ = stderr.write_all(part.as_bytes());
+        } else {
+            let _ = stdout.write_all(part.as_bytes());
+            ends_with_newline = part.ends_with('\n');
+        }
+    }
+    if !ends_with_newline {
+        let _ = stdout.write_all(b"\n");
+    }
+    let _ = stdout.flush();
+    if let Some(note) = &out.doc_note {
+        let _ = writeln!(stderr, "[{note}]");
     }
 }
 

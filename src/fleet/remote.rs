@@ -327,11 +327,11 @@ pub fn answer(parts: &[Value]) -> Result<Output> {
         .cloned()
         .and_then(|f| serde_json::from_value::<Format>(f).ok())
         .unwrap_or(Format::Text);
-    Ok(Output {
+    Ok(Output::plain(
         text,
         format,
-        truncated: first.get("truncated").and_then(Value::as_bool) == Some(true),
-    })
+        first.get("truncated").and_then(Value::as_bool) == Some(true),
+    ))
 }
 
 #[cfg(test)]

@@ -82,11 +82,11 @@ pub fn list(fleet: &Fleet) -> Value {
 pub fn call(fleet: &Fleet, limits: Limits, params: Option<&Value>) -> Result<Value, RpcError> {
     let (name, mut arguments) = tools::parse_call(params)?;
     if name == CLUSTERS_TOOL {
-        return Ok(tools::tool_result(&Ok(crate::output::Output {
-            text: clusters(fleet),
-            format: crate::output::Format::Text,
-            truncated: false,
-        })));
+        return Ok(tools::tool_result(&Ok(crate::output::Output::plain(
+            clusters(fleet),
+            crate::output::Format::Text,
+            false,
+        ))));
     }
     let tool = match tools::find(name)? {
         Ok(t) => t,

@@ -373,11 +373,7 @@ mod tests {
         fn execute(&self, cmd: &Command, _max: usize, _d: Option<Instant>) -> Result<Output> {
             match cmd.namespace.as_deref() {
                 Some("kube-system") => Err(Error::new(Code::OutOfScope, "namespace kube-system")),
-                _ => Ok(Output {
-                    text: "NAME\nweb-1\n".into(),
-                    format: Format::Text,
-                    truncated: false,
-                }),
+                _ => Ok(Output::plain("NAME\nweb-1\n".into(), Format::Text, false)),
             }
         }
     }

@@ -299,11 +299,7 @@ mod tests {
         fn execute(&self, cmd: &Command, max: usize, d: Option<Instant>) -> Result<Output> {
             self.0.lock().unwrap().push((cmd.clone(), max));
             self.1.lock().unwrap().push(d);
-            Ok(Output {
-                text: "NAME\nweb-1".into(),
-                format: Format::Text,
-                truncated: false,
-            })
+            Ok(Output::plain("NAME\nweb-1".into(), Format::Text, false))
         }
     }
 

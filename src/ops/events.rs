@@ -10,7 +10,7 @@ use crate::command::{Command, OutputFormat};
 use crate::error::{Error, Result};
 use crate::object::remaining;
 use crate::output::budget::{Budget, Tail};
-use crate::output::{Format, Output, doc};
+use crate::output::{Format, Noted, Output, doc};
 use crate::redact::Redacted;
 use crate::url::with_query;
 
@@ -126,26 +126,22 @@ fn keep_last_rows(lines: &[String], max: usize, not_fetched: usize) -> Output {
         tail.push(crate::output::printable(r).into_owned());
     }
     let dropped = tail.dropped().0;
-    let mut text = String::new();
+    let mut text = Noted::default();
     let truncated = dropped > 0 || not_fetched > 0;
     if truncated {
-        text.push_str(&format!(
-            "[kubeglass: {} older events left out to stay within {max} bytes{}; narrow with --for, --types or -n]\n",
+        text.note(&format!(
+            "[kubeglass: {} older events left out to stay within {max} bytes{}; narrow with --for, --types or -n]",
             dropped + not_fetched,
             if not_fetched > 0 { " (some not fetched)" } else { "" }
         ));
     }
     text.push_str(header);
-    text.push('\n');
+    text.push_str("\n");
     for r in tail.kept() {
         text.push_str(r);
-        text.push('\n');
+        text.push_str("\n");
     }
-    Output {
-        text,
-        format: Format::Text,
-        truncated,
-    }
+    text.into_output(Format::Text, truncated)
 }
 
 #[cfg(test)]

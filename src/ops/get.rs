@@ -20,7 +20,7 @@ use crate::jsonpath::{self, Columns, Path, Template};
 use crate::kube::Resource;
 use crate::output::budget::Budget;
 use crate::output::table::{TableWriter, render_headless, render_table};
-use crate::output::{Format, Output, doc};
+use crate::output::{Format, Noted, Output, doc};
 use crate::redact::Redacted;
 
 use super::engine::{Engine, Namespaces, Shape};
@@ -84,12 +84,18 @@ fn not_read(mut out: Output, forbidden: &[(String, Error)]) -> Output {
     }
     let names: Vec<&str> = forbidden.iter().map(|(n, _)| n.as_str()).collect();
     let note = format!("kubeglass: not read (Forbidden): {}", names.join(", "));
-    match out.format {
-        Format::Text => out.text.push_str(&format!("[{note}]\n")),
-        Format::Yaml => out.text.push_str(&format!("# {note}\n")),
+    let line = match out.format {
+        Format::Text => format!("[{note}]\n"),
+        Format::Yaml => format!("# {note}\n"),
         // A JSON document takes no note line; the log says it.
-        Format::Json => log::warn!("get all: {note}"),
-    }
+        Format::Json => {
+            log::warn!("get all: {note}");
+            return out;
+        }
+    };
+    let start = out.text.len();
+    out.text.push_str(&line);
+    out.notes.push(start..out.text.len());
     out
 }
 
@@ -259,14 +265,13 @@ fn type_count(cmd: &Command) -> usize {
     cmd.resource.as_deref().map_or(1, |r| r.split(',').count())
 }
 
-/// kubectl's "No resources found in shop namespace." for an empty result.
+/// kubectl's "No resources found in shop namespace." for an empty result: a note, which
+/// kubectl too writes on stderr.
 fn nothing_found(nss: Option<Namespaces>) -> Output {
     let phrase = nss.map_or_else(|| "No resources found".into(), |n| n.empty_phrase());
-    Output {
-        text: format!("{phrase}\n"),
-        format: Format::Text,
-        truncated: false,
-    }
+    let mut out = Noted::default();
+    out.note(&phrase);
+    out.into_output(Format::Text, false)
 }
 
 /// The table of one type (its writer, for the status of what a cut leaves out), its
@@ -810,12 +815,14 @@ fn documents(e: &Reader, cmd: &Command, types: &[Resource], max: usize) -> Resul
     let mut out = budget.finish(format, HINT);
     if yaml_list {
         // The closing goes before the cut note (a comment), so the List stays whole.
-        let note_at = if out.truncated {
-            out.text.trim_end().rfind('\n').map_or(0, |i| i + 1)
-        } else {
-            out.text.len()
+        let note_at = match out.notes.last() {
+            Some(cut) if out.truncated => cut.start,
+            _ => out.text.len(),
         };
         out.text.insert_str(note_at, YAML_LIST_TAIL);
+        for span in out.notes.iter_mut().filter(|r| r.start >= note_at) {
+            *span = span.start + YAML_LIST_TAIL.len()..span.end + YAML_LIST_TAIL.len();
+        }
     }
     Ok(out)
 }

@@ -274,7 +274,7 @@ fn table(lines: &[String], notes: &[String], max: usize) -> Output {
         }
     }
     for n in notes.iter().map(String::as_str).chain([NOT_READ]) {
-        budget.push(n);
+        budget.push_note(n);
     }
     budget.finish(Format::Text, "narrow with -n or a release name")
 }

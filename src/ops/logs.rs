@@ -16,7 +16,7 @@ use crate::command::{Command, LogOptions};
 use crate::error::{Code, Error, Result};
 use crate::json::text;
 use crate::output::budget::Tail;
-use crate::output::{Format, Output};
+use crate::output::{Format, Noted, Output};
 use crate::redact::Redacted;
 
 use super::engine::{Engine, LogLines};
@@ -117,11 +117,11 @@ pub fn run(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
     // tiny budget keeps its lines and goes without the note.
     let alarm_note = tail_of(opts).is_some() && grep.is_none() && per_stream >= 4 * ALARM_NOTE_ROOM;
     let per_stream = per_stream - if alarm_note { ALARM_NOTE_ROOM } else { 0 };
-    let mut text = String::new();
+    let mut text = Noted::default();
     let mut truncated = false;
     let mut shown = 0;
     for n in &notes {
-        text.push_str(&format!("[{n}]\n"));
+        text.note(&format!("[{n}]"));
     }
     let mut gone = Vec::new();
     for s in &streams {
@@ -131,7 +131,7 @@ pub fn run(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
             Err(err) if opts.previous && err.status == Some(400) => {
                 // The request is valid: the kubelet no longer has (or never had) that run.
                 let why = previous_gone(s, &ns, &err.message);
-                text.push_str(&format!("[kubeglass: {why}]\n"));
+                text.note(&format!("[kubeglass: {why}]"));
                 gone.push(why);
                 continue;
             }
@@ -157,16 +157,12 @@ pub fn run(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
     }
     // Said whenever nothing matched, notes (a picked pod, a hint) or not.
     if shown == 0 {
-        text.push_str(&format!(
-            "[kubeglass: no log lines{}]\n",
+        text.note(&format!(
+            "[kubeglass: no log lines{}]",
             describe_filter(opts)
         ));
     }
-    Ok(Output {
-        text,
-        format: Format::Text,
-        truncated,
-    })
+    Ok(text.into_output(Format::Text, truncated))
 }
 
 /// For a container that is crash-looping or was restarted, when `--previous` was not asked:
@@ -297,23 +293,23 @@ fn log_path(ns: &str, s: &Stream, opts: &LogOptions, grep: bool) -> String {
 }
 
 /// The newest lines of one stream, as they are written into the answer.
-pub(crate) fn write_tail(kept: &Window, out: &mut String, prefix: Option<String>) {
+pub(crate) fn write_tail(kept: &Window, out: &mut Noted, prefix: Option<String>) {
     let (dropped, dropped_bytes) = kept.dropped();
     if dropped > 0 {
-        out.push_str(&format!(
-            "{}[kubeglass: {dropped} earlier lines ({dropped_bytes} bytes) left out to stay within the output budget; narrow with --tail, --since or --grep]\n",
+        out.note(&format!(
+            "{}[kubeglass: {dropped} earlier lines ({dropped_bytes} bytes) left out to stay within the output budget; narrow with --tail, --since or --grep]",
             prefix.as_deref().unwrap_or(""),
         ));
     }
     if let Some(note) = kept.alarm_note() {
-        out.push_str(&format!("{}[{note}]\n", prefix.as_deref().unwrap_or("")));
+        out.note(&format!("{}[{note}]", prefix.as_deref().unwrap_or("")));
     }
     for l in kept.kept() {
         if let Some(p) = &prefix {
             out.push_str(p);
         }
         out.push_str(l);
-        out.push('\n');
+        out.push_str("\n");
     }
 }
 
@@ -667,8 +663,16 @@ mod tests {
             ["line 095", "line 096", "line 097", "line 098", "line 099"]
         );
         assert_eq!(kept.dropped().0, 95);
-        let mut out = String::new();
-        write_tail(&kept, &mut out, None);
+        let mut noted = Noted::default();
+        write_tail(&kept, &mut noted, None);
+        let out = noted.into_output(Format::Text, true);
+        let (body, notes) = out.split_notes();
+        assert!(
+            notes[0].starts_with("[kubeglass: 95 earlier lines"),
+            "a note"
+        );
+        assert!(body.starts_with("line 095\n"), "{body}");
+        let out = out.text;
         assert!(out.starts_with("[kubeglass: 95 earlier lines"));
         assert!(out.ends_with("line 099\n"));
     }
@@ -682,8 +686,9 @@ mod tests {
             kept.kept().collect::<Vec<_>>(),
             ["INFO a", "INFO b", "INFO c"]
         );
-        let mut out = String::new();
-        write_tail(&kept, &mut out, Some("[pod/p/c] ".into()));
+        let mut noted = Noted::default();
+        write_tail(&kept, &mut noted, Some("[pod/p/c] ".into()));
+        let out = noted.text;
         let first = out.lines().next().unwrap();
         assert!(
             first.starts_with("[pod/p/c] [kubeglass: no line shown holds ERROR/WARN/FATAL/panic, but 3 of the 4 earlier lines read with them do (only those were read)"),

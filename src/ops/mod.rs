@@ -9,7 +9,6 @@
 //!                                  └─render─▶ render/… , output/ (table, doc, budget)
 //! ```
 
-use std::borrow::Cow;
 use std::time::{Duration, Instant, SystemTime};
 
 use crate::command::{Command, Op};
@@ -111,11 +110,7 @@ impl Executor for Engine {
             e.message = crate::output::printable(&message).into_owned();
             // What a failed command could still answer is an answer too: the same cut.
             e.partial = e.partial.take().map(|p| {
-                let out = Output {
-                    text: p,
-                    format: Format::Text,
-                    truncated: false,
-                };
+                let out = Output::plain(p, Format::Text, false);
                 final_cut(printable(out), max).text
             });
             e
@@ -128,11 +123,8 @@ impl Executor for Engine {
 /// the executor: budgeted lines already are printable (a second pass changes nothing), but
 /// the few answers built without a budget (the server's version, a "nothing found" line)
 /// carry server text too. Before the final cut, so escaping cannot grow an answer past it.
-fn printable(mut out: Output) -> Output {
-    if let Cow::Owned(text) = crate::output::printable(&out.text) {
-        out.text = text;
-    }
-    out
+fn printable(out: Output) -> Output {
+    out.map_text(crate::output::printable)
 }
 
 /// The one place the answer budget is enforced for every op: each op cuts its own output
@@ -156,8 +148,19 @@ fn final_cut(out: Output, max: usize) -> Output {
             budget.push(&out.text);
         }
         Format::Text | Format::Yaml => {
-            for line in out.text.lines() {
-                if !budget.push(line) {
+            // Note lines stay notes (`query` prints them on stderr).
+            let mut notes = out.notes.iter().map(|r| r.start).peekable();
+            let mut at = 0;
+            for line in out.text.split_inclusive('\n') {
+                let is_note = notes.next_if(|&n| n == at).is_some();
+                at += line.len();
+                let line = line.trim_end_matches('\n');
+                let kept = if is_note {
+                    budget.push_note(line)
+                } else {
+                    budget.push(line)
+                };
+                if !kept {
                     break;
                 }
             }
@@ -204,11 +207,7 @@ mod tests {
 
     #[test]
     fn no_answer_leaves_the_executor_over_its_budget() {
-        let long = |format| Output {
-            text: "0123456789\n".repeat(1000),
-            format,
-            truncated: false,
-        };
+        let long = |format| Output::plain("0123456789\n".repeat(1000), format, false);
         for max in [1, 100, 1024, 5000] {
             for format in [Format::Text, Format::Yaml, Format::Json] {
                 let cut = final_cut(long(format), max);

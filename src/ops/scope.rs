@@ -130,11 +130,7 @@ pub fn run(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
     if cmd.output == OutputFormat::Json {
         let text = serde_json::to_string_pretty(&doc)
             .map_err(|err| Error::internal(format!("scope as JSON: {err}")))?;
-        return Ok(Output {
-            text: format!("{text}\n"),
-            format: Format::Json,
-            truncated: false,
-        });
+        return Ok(Output::plain(format!("{text}\n"), Format::Json, false));
     }
     Ok(Output::text(render(&doc)))
 }

@@ -7,8 +7,9 @@
 //! - [`Format::Yaml`]: as text, but the note line is a YAML comment (`# kubeglass: …`), so
 //!   the cut output still parses.
 //! - [`Format::Json`]: **the output stays one valid JSON document.** Each chunk must be one
-//!   complete JSON value. A budget made with [`Budget::json_list`] writes a kubectl-style
-//!   `{"apiVersion":"v1","kind":"List","items":[…],"metadata":{…}}`, one item per chunk, and
+//!   complete JSON value. A budget made with [`Budget::json_list`] writes kubectl's
+//!   `{"apiVersion": "v1", "items": […], "kind": "List", "metadata": {…}}` in kubectl's
+//!   layout (four-space indent, items indented to their place), one item per chunk, and
 //!   closes the list itself; when cut, the note goes into `metadata."kubeglass.truncated"`.
 //!   A plain budget ([`Budget::new`], e.g. one object) writes its chunk as it is; if it had
 //!   to cut, what fitted is wrapped in that same List shape so the note has a place.
@@ -20,10 +21,12 @@ use super::{Format, Output};
 
 /// Bytes held back for the closing of a JSON list and the note line.
 const NOTE_RESERVE: usize = 400;
-/// The start of a JSON list result.
-const LIST_HEAD: &str = "{\"apiVersion\":\"v1\",\"kind\":\"List\",\"items\":[\n";
+/// The start of a JSON list result (kubectl's layout: `json.MarshalIndent` by four).
+const LIST_HEAD: &str = "{\n    \"apiVersion\": \"v1\",\n    \"items\": [\n";
 /// Between two JSON list items.
 const LIST_SEP: &str = ",\n";
+/// What each line of a list item is indented by: it sits two levels deep.
+const ITEM_INDENT: &str = "        ";
 
 /// Collects whole chunks until the byte budget is spent, then counts what was left out.
 #[derive(Debug)]
@@ -33,6 +36,8 @@ pub struct Budget {
     room: usize,
     json_list: bool,
     kept: Vec<String>,
+    /// Indices into `kept` of the chunks that are notes ([`Budget::push_note`]).
+    note_chunks: Vec<usize>,
     used: usize,
     full: bool,
     left_out_bytes: usize,
@@ -53,6 +58,7 @@ impl Budget {
             room: max_bytes.saturating_sub(reserve),
             json_list: false,
             kept: Vec::new(),
+            note_chunks: Vec::new(),
             used: 0,
             full: false,
             left_out_bytes: 0,
@@ -77,6 +83,13 @@ impl Budget {
         // Every table, describe, event and document line passes here: the one place that
         // keeps server data from driving the reader's terminal.
         let chunk = &*super::printable(chunk);
+        let indented;
+        let chunk = if self.json_list {
+            indented = indent(chunk);
+            indented.as_str()
+        } else {
+            chunk
+        };
         let cost = chunk.len() + self.separator_len(chunk);
         if !self.full && self.used + cost <= self.room {
             self.used += cost;
@@ -87,6 +100,16 @@ impl Budget {
         self.left_out_bytes += chunk.len();
         self.left_out_chunks += 1;
         false
+    }
+
+    /// [`Budget::push`] a note line (`[kubeglass: …]`): kept in the text, and marked so that
+    /// `query` can print it on stderr ([`Output::notes`]).
+    pub fn push_note(&mut self, line: &str) -> bool {
+        let kept = self.push(line);
+        if kept {
+            self.note_chunks.push(self.kept.len() - 1);
+        }
+        kept
     }
 
     /// Record `n_items` items left out without rendering them (e.g. list pages not fetched).
@@ -137,15 +160,23 @@ impl Budget {
     pub fn finish(self, format: Format, hint: &str) -> Output {
         let truncated = self.left_out_chunks > 0 || self.skipped_items > 0;
         let note = truncated.then(|| self.note(hint));
-        let text = match format {
-            Format::Json => self.json_text(note.as_deref()),
-            Format::Yaml => self.lines_text(note.map(|n| format!("# {n}"))),
-            Format::Text => self.lines_text(note.map(|n| format!("[{n}]"))),
+        let (text, notes, doc_note) = match format {
+            Format::Json => (self.json_text(note.as_deref()), Vec::new(), note),
+            Format::Yaml => {
+                let (t, n) = self.lines_text(note.map(|n| format!("# {n}")));
+                (t, n, None)
+            }
+            Format::Text => {
+                let (t, n) = self.lines_text(note.map(|n| format!("[{n}]")));
+                (t, n, None)
+            }
         };
         Output {
             text,
             format,
             truncated,
+            notes,
+            doc_note,
         }
     }
 
@@ -188,38 +219,75 @@ impl Budget {
         format!("{} left out", left.join(" and "))
     }
 
-    fn lines_text(self, note: Option<String>) -> String {
+    /// The kept chunks as lines, then the cut line; with where the note lines are.
+    fn lines_text(self, note: Option<String>) -> (String, Vec<std::ops::Range<usize>>) {
         let mut text = String::with_capacity(self.used + note.as_ref().map_or(0, |n| n.len() + 1));
-        for chunk in &self.kept {
+        let mut spans = Vec::with_capacity(self.note_chunks.len() + 1);
+        let mut notes = self.note_chunks.iter().peekable();
+        for (i, chunk) in self.kept.iter().enumerate() {
+            let start = text.len();
             text.push_str(chunk);
             if !chunk.ends_with('\n') {
                 text.push('\n');
             }
+            if notes.next_if(|&&n| n == i).is_some() {
+                spans.push(start..text.len());
+            }
         }
         if let Some(n) = note {
+            let start = text.len();
             text.push_str(&n);
             text.push('\n');
+            spans.push(start..text.len());
         }
-        text
+        (text, spans)
     }
 
     /// A JSON List of the kept chunks when this is a list budget or when it was cut (so the
     /// result is one document carrying the note); the chunks as they are otherwise.
     fn json_text(self, note: Option<&str>) -> String {
         if !self.json_list && note.is_none() {
-            return self.lines_text(None);
+            return self.lines_text(None).0;
         }
-        let metadata = match note {
-            Some(n) => serde_json::json!({ "kubeglass.truncated": n }),
-            None => serde_json::json!({}),
-        };
         let mut text = String::from(LIST_HEAD);
-        text.push_str(&self.kept.join(LIST_SEP));
-        text.push_str("\n],\"metadata\":");
-        text.push_str(&metadata.to_string());
-        text.push_str("}\n");
+        if self.kept.is_empty() {
+            // kubectl's empty List: `"items": [],`.
+            text.truncate(text.len() - 1);
+            text.push_str("],\n");
+        } else if self.json_list {
+            text.push_str(&self.kept.join(LIST_SEP));
+            text.push_str("\n    ],\n");
+        } else {
+            let kept: Vec<String> = self.kept.iter().map(|c| indent(c)).collect();
+            text.push_str(&kept.join(LIST_SEP));
+            text.push_str("\n    ],\n");
+        }
+        text.push_str("    \"kind\": \"List\",\n    \"metadata\": {\n");
+        if let Some(n) = note {
+            // Sorted before `resourceVersion`, as Go writes a map's keys.
+            text.push_str(&format!(
+                "        \"kubeglass.truncated\": {},\n",
+                serde_json::Value::from(n)
+            ));
+        }
+        text.push_str("        \"resourceVersion\": \"\"\n    }\n}\n");
         text
     }
+}
+
+/// A JSON list item's lines, each indented to the item's depth in the List (a pretty
+/// document's lines hold no raw newline inside a string: JSON escapes it).
+fn indent(chunk: &str) -> String {
+    let chunk = chunk.trim_end_matches('\n');
+    let mut out = String::with_capacity(chunk.len() + ITEM_INDENT.len() * 8);
+    for (i, line) in chunk.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str(ITEM_INDENT);
+        out.push_str(line);
+    }
+    out
 }
 
 #[cfg(test)]
@@ -347,10 +415,21 @@ mod tests {
         b.push("{\"a\":2}");
         let v: Value = serde_json::from_str(&b.finish(Format::Json, HINT).text).unwrap();
         assert_eq!(v["items"], serde_json::json!([{"a": 1}, {"a": 2}]));
-        assert_eq!(v["metadata"], serde_json::json!({}));
-        let empty: Value =
-            serde_json::from_str(&Budget::json_list(100).finish(Format::Json, HINT).text).unwrap();
-        assert_eq!(empty["items"], serde_json::json!([]));
+        assert_eq!(v["metadata"], serde_json::json!({"resourceVersion": ""}));
+        let empty = Budget::json_list(100).finish(Format::Json, HINT).text;
+        // kubectl's layout, byte for byte.
+        assert_eq!(
+            empty,
+            "{\n    \"apiVersion\": \"v1\",\n    \"items\": [],\n    \"kind\": \"List\",\n    \
+             \"metadata\": {\n        \"resourceVersion\": \"\"\n    }\n}\n"
+        );
+        let mut b = Budget::json_list(1000);
+        b.push("{\n    \"a\": 1\n}");
+        assert_eq!(
+            b.finish(Format::Json, HINT).text,
+            "{\n    \"apiVersion\": \"v1\",\n    \"items\": [\n        {\n            \"a\": 1\n        }\n    \
+             ],\n    \"kind\": \"List\",\n    \"metadata\": {\n        \"resourceVersion\": \"\"\n    }\n}\n"
+        );
     }
 
     #[test]

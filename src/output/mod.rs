@@ -1,6 +1,7 @@
 //! Shaping results for an investigator: tables, documents, and the output budget.
 
 use std::borrow::Cow;
+use std::ops::Range;
 
 pub mod budget;
 pub mod doc;
@@ -80,21 +81,37 @@ pub enum Format {
 /// The result of one command, already redacted and cut to its budget.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Output {
-    /// What the investigator reads.
+    /// What the investigator reads (the agent and MCP send it as it is, notes in place).
     pub text: String,
     /// How to read `text`.
     pub format: Format,
     /// Whether the budget cut the output (the text then ends with a line saying so).
     pub truncated: bool,
+    /// Where `text` holds kubeglass's own note lines (`[kubeglass: …]`, a hint, the budget's
+    /// cut line), each a whole line with its newline, in order. `query` prints them on
+    /// stderr and the rest on stdout, as kubectl keeps `Found 3 pods, using pod/…` off
+    /// stdout. They are marked where they are written, never found by matching the text:
+    /// a log line can look like a note.
+    pub notes: Vec<Range<usize>>,
+    /// The cut note of a JSON document, which holds it in its `metadata` and has no line to
+    /// lend: `query` says it on stderr too.
+    pub doc_note: Option<String>,
 }
 
 impl Output {
     /// A short plain-text answer that needs no budget (a "nothing found" line).
     pub fn text(text: String) -> Output {
+        Output::plain(text, Format::Text, false)
+    }
+
+    /// `text` in `format`, without note lines.
+    pub fn plain(text: String, format: Format, truncated: bool) -> Output {
         Output {
             text,
-            format: Format::Text,
-            truncated: false,
+            format,
+            truncated,
+            notes: Vec::new(),
+            doc_note: None,
         }
     }
 
@@ -106,11 +123,127 @@ impl Output {
         }
         budget.finish(Format::Text, hint)
     }
+
+    /// The text without its note lines (stdout of `query`), and the note lines without
+    /// their newlines (its stderr).
+    pub fn split_notes(&self) -> (String, Vec<&str>) {
+        let mut body = String::with_capacity(self.text.len());
+        let mut notes = Vec::with_capacity(self.notes.len());
+        for (is_note, part) in self.parts() {
+            if is_note {
+                notes.push(part.trim_end_matches('\n'));
+            } else {
+                body.push_str(part);
+            }
+        }
+        (body, notes)
+    }
+
+    /// The text in order as (is a note line, text) parts, so a printer can send each to
+    /// its stream in turn (a note before the log lines is read before them).
+    pub fn parts(&self) -> Vec<(bool, &str)> {
+        let mut parts = Vec::with_capacity(2 * self.notes.len() + 1);
+        let mut at = 0;
+        for r in &self.notes {
+            let (Some(before), Some(note)) = (self.text.get(at..r.start), self.text.get(r.clone()))
+            else {
+                // A span that does not fit the text (a bug): everything is the answer.
+                return vec![(false, self.text.as_str())];
+            };
+            if !before.is_empty() {
+                parts.push((false, before));
+            }
+            parts.push((true, note));
+            at = r.end;
+        }
+        match self.text.get(at..) {
+            Some(rest) if !rest.is_empty() => parts.push((false, rest)),
+            _ => {}
+        }
+        parts
+    }
+
+    /// This output with `f` applied to the text between and inside its note lines, the
+    /// note spans moved to match (for changes that may alter lengths, such as escaping).
+    pub fn map_text(mut self, f: impl Fn(&str) -> Cow<'_, str>) -> Output {
+        if self.notes.is_empty() {
+            if let Cow::Owned(t) = f(&self.text) {
+                self.text = t;
+            }
+            return self;
+        }
+        let mut text = String::with_capacity(self.text.len());
+        let mut spans = Vec::with_capacity(self.notes.len());
+        let mut at = 0;
+        for r in &self.notes {
+            text.push_str(&f(self.text.get(at..r.start).unwrap_or("")));
+            let start = text.len();
+            text.push_str(&f(self.text.get(r.clone()).unwrap_or("")));
+            spans.push(start..text.len());
+            at = r.end;
+        }
+        text.push_str(&f(self.text.get(at..).unwrap_or("")));
+        self.text = text;
+        self.notes = spans;
+        self
+    }
+}
+
+/// Text written line by line with its note lines marked (for an op that builds its answer
+/// without a [`budget::Budget`]).
+#[derive(Debug, Default)]
+pub struct Noted {
+    /// The text so far.
+    pub text: String,
+    /// The note lines in it.
+    pub notes: Vec<Range<usize>>,
+}
+
+impl Noted {
+    /// Append a note line (`[kubeglass: …]`); a newline is added.
+    pub fn note(&mut self, line: &str) {
+        let start = self.text.len();
+        self.text.push_str(line);
+        self.text.push('\n');
+        self.notes.push(start..self.text.len());
+    }
+
+    /// Append text that is the answer itself.
+    pub fn push_str(&mut self, s: &str) {
+        self.text.push_str(s);
+    }
+
+    /// The text as an [`Output`].
+    pub fn into_output(self, format: Format, truncated: bool) -> Output {
+        Output {
+            text: self.text,
+            format,
+            truncated,
+            notes: self.notes,
+            doc_note: None,
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn notes_split_from_the_answer_and_survive_escaping() {
+        let mut n = Noted::default();
+        n.note("[kubeglass: picked pod/a]");
+        n.push_str("line \u{1b}one\n[kubeglass: a log line, not a note]\n");
+        n.note("[kubeglass: cut \u{1b}]");
+        let out = n.into_output(Format::Text, true).map_text(printable);
+        let (body, notes) = out.split_notes();
+        assert_eq!(body, "line ^[one\n[kubeglass: a log line, not a note]\n");
+        assert_eq!(notes, ["[kubeglass: picked pod/a]", "[kubeglass: cut ^[]"]);
+        assert!(
+            out.text
+                .starts_with("[kubeglass: picked pod/a]\nline ^[one\n")
+        );
+    }
 
     #[test]
     fn output_never_carries_terminal_control_characters() {

@@ -341,9 +341,9 @@ pub fn run(
     }
     let mut budget = Budget::new(max);
     for n in notes {
-        budget.push(&format!("[{n}]"));
+        budget.push_note(&format!("[{n}]"));
     }
-    budget.push(&format!(
+    budget.push_note(&format!(
         "[kubeglass: {} lines from {} container log(s) of {} pod(s) folded into {} templates{}; \
          FATAL/ERROR/WARN first, then most frequent; <n> number, <id>/<hex>/<uuid>/<ulid> ids, \
          <ip>, <dur>, <ts>, \"<str>\" quoted]",

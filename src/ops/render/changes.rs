@@ -206,7 +206,7 @@ pub fn render(
                 "what": e.what,
                 "who": e.who,
             });
-            budget.push(&v.to_string())
+            budget.push(&crate::output::doc::pretty(&v))
         } else {
             budget.push(&line(e, many, long))
         };

@@ -34,21 +34,34 @@ pub fn sort_events(events: &mut [&Value]) {
     events.sort_by_key(|e| timefmt::parse_rfc3339(event_time(e)));
 }
 
-/// "2m", or "2m (x5 over 10m)" for a repeated event.
+/// LAST SEEN as `kubectl events` (1.32, `getInterval` in kubectl's `cmd/events/
+/// event_printer.go`) writes it: a repeated event is `2m (x5 over 10m)` — the age of
+/// `series.lastObservedTime` (or of `lastTimestamp` when `count` > 1), then of its first
+/// time; an event seen once is the age of its **first** time (`eventTime`, else
+/// `firstTimestamp`), whatever `lastTimestamp` says. A time that is not set is `<unknown>`.
 pub fn last_seen(ev: &Value, now: SystemTime) -> String {
-    let last = timefmt::age(Some(event_time(ev)), now);
-    let count = ev
-        .get("count")
-        .and_then(Value::as_i64)
-        .or_else(|| ev.pointer("/series/count").and_then(Value::as_i64))
-        .unwrap_or(1);
-    let first = ev
-        .get("firstTimestamp")
-        .and_then(Value::as_str)
-        .filter(|s| !s.is_empty());
-    match first {
-        Some(f) if count > 1 => format!("{last} (x{count} over {})", timefmt::age(Some(f), now)),
-        _ => last,
+    let set = |p: &str| {
+        ev.pointer(p)
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+    };
+    let since = |p: &str| timefmt::age(set(p), now);
+    let first = match set("/eventTime") {
+        Some(t) => timefmt::age(Some(t), now),
+        None => since("/firstTimestamp"),
+    };
+    if let Some(series) = ev.get("series").filter(|s| s.is_object()) {
+        let count = series.get("count").and_then(Value::as_i64).unwrap_or(0);
+        return format!(
+            "{} (x{count} over {first})",
+            since("/series/lastObservedTime")
+        );
+    }
+    match ev.get("count").and_then(Value::as_i64) {
+        Some(count) if count > 1 => {
+            format!("{} (x{count} over {first})", since("/lastTimestamp"))
+        }
+        _ => first,
     }
 }
 
@@ -127,5 +140,22 @@ mod tests {
         );
         assert!(lines[2].contains("Pod/web-1") && lines[2].contains("60m"));
         assert!(lines[3].contains("2m (x5 over 10m)") && lines[3].ends_with("Back-off restarting"));
+    }
+
+    #[test]
+    fn an_event_seen_once_shows_the_age_of_its_first_time_as_kubectl_does() {
+        let now = timefmt::parse_rfc3339("2026-11-24T12:00:00Z").unwrap();
+        let once = json!({"count": 1, "firstTimestamp": "2026-11-24T11:50:00Z",
+                          "lastTimestamp": "2026-11-24T11:58:00Z"});
+        assert_eq!(last_seen(&once, now), "10m");
+        let no_count = json!({"firstTimestamp": "2026-11-24T11:50:00Z"});
+        assert_eq!(last_seen(&no_count, now), "10m");
+        let micro = json!({"eventTime": "2026-11-24T11:00:00.000000Z",
+                           "firstTimestamp": "2026-11-24T11:50:00Z"});
+        assert_eq!(last_seen(&micro, now), "60m");
+        let series = json!({"eventTime": "2026-11-24T11:00:00.000000Z",
+                            "series": {"count": 3, "lastObservedTime": "2026-11-24T11:59:00.000000Z"}});
+        assert_eq!(last_seen(&series, now), "60s (x3 over 60m)");
+        assert_eq!(last_seen(&json!({"count": 1}), now), "<unknown>");
     }
 }
