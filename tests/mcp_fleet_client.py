@@ -208,10 +208,13 @@ async def up(kubeglass, fleet):
         s = sections(text)
         assert list(s) == ["east", "west"], text
         for name, body in s.items():
-            assert "[kubeglass: output cut" in body, (name, text)
+            assert "[kubeglass: output cut at 1792 bytes" in body, (name, text)
+            assert body.endswith(f"[kubeglass: cluster {name} had 1792 of the call's {budget} bytes "
+                                 f"(split between 2 clusters): ask it alone for more]\n"), (name, text)
         assert "load " in s["east"] and "ledger-" in s["west"], text
+        notes = " | ".join(f"{n}: " + " ".join(b.splitlines()[-2:]) for n, b in s.items())
         ok(f"get pods -A on \"*\" with max_output_bytes {budget}: {len(text.encode())} bytes, "
-           f"each section cut at its share and saying so")
+           f"each section cut at its share and saying so: {notes}")
 
 
 # --- down -------------------------------------------------------------------------------
@@ -348,8 +351,9 @@ async def outage(kubeglass, fleet, queues):
             ok(f"a queue server that is not there: {text[:150]} (after {took:.1f} s)")
             text, err, took = await timed(client, "version", {"cluster": "wrong"})
             assert err and text.startswith("Config: cluster wrong: ") and "HTTP404" in text, text
+            assert "does not answer as SQS" in text, text
             assert took < PROMPT_S, took
-            ok(f"an endpoint that is not SQS: {text[:150]} (after {took:.1f} s)")
+            ok(f"an endpoint that is not SQS: {text} (after {took:.1f} s)")
             text, err, took = await timed(client, "get", {"cluster": ["east", "gone", "wrong"],
                                                           "resource": "ns"})
             assert not err, text
