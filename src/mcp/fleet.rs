@@ -19,7 +19,7 @@ use crate::error::Error;
 use crate::error::Result;
 use crate::fleet::{Fleet, Target};
 use crate::ops::Bounds;
-use crate::output::Output;
+use crate::output::{Format, Output};
 use crate::timefmt;
 
 /// The ops whose tools take `"*"` or a list of clusters (fan-out).
@@ -190,7 +190,19 @@ fn fan_out(
     for (name, r) in targets.iter().zip(&results) {
         text.push_str(&format!("=== cluster {name} ===\n"));
         match r {
-            Ok(out) => text.push_str(&out.text),
+            Ok(out) => {
+                text.push_str(&out.text);
+                if out.truncated && targets.len() > 1 {
+                    share_note(
+                        &mut text,
+                        out.format,
+                        name,
+                        bounds.max_output_bytes,
+                        total,
+                        targets.len(),
+                    );
+                }
+            }
             Err(e) => {
                 if let Some(p) = &e.partial {
                     text.push_str(p);
@@ -209,6 +221,24 @@ fn fan_out(
     json!({"content": [{"type": "text", "text": text}], "isError": all_failed})
 }
 
+/// After a section cut at its share: that the share was the cut, not the call's budget, and
+/// how to get more (the cut note itself says only "cut at N bytes"). A JSON section keeps
+/// its note in its `metadata` alone, so that it stays one document.
+fn share_note(text: &mut String, format: Format, name: &str, share: usize, total: usize, n: usize) {
+    let note = format!(
+        "kubeglass: cluster {name} had {share} of the call's {total} bytes (split between {n} \
+         clusters): ask it alone for more"
+    );
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    match format {
+        Format::Text => text.push_str(&format!("[{note}]\n")),
+        Format::Yaml => text.push_str(&format!("# {note}\n")),
+        Format::Json => {}
+    }
+}
+
 /// Each of `n` clusters' output budget out of `total`: an equal share less the room for its
 /// header and error line, never under [`MIN_SHARE`] (so many clusters can pass `total`).
 pub fn share(total: usize, n: usize) -> usize {
@@ -217,7 +247,7 @@ pub fn share(total: usize, n: usize) -> usize {
         .max(MIN_SHARE)
 }
 
-/// Room kept in each cluster's share for its header and an error line.
+/// Room kept in each cluster's share for its header and an error line (or the share note).
 const HEADER_ROOM: usize = 256;
 /// The least output budget a cluster gets in a fan-out (the protocol's floor is 256).
 const MIN_SHARE: usize = 1024;

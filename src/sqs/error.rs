@@ -80,6 +80,12 @@ impl SqsError {
                 Code::Unauthorized,
                 "the AWS credentials are not valid here (wrong key, wrong account or region, clock skew)",
             ),
+            // No SQS error code in the answer (`parse_error` fell back to `HTTP<status>`):
+            // whatever answered is not SQS, so "malformed" would send the reader astray.
+            ErrorKind::Client if self.code.starts_with("HTTP") => (
+                Code::Config,
+                "this endpoint does not answer as SQS does: check the queue URL's host and AWS_ENDPOINT_URL_SQS",
+            ),
             ErrorKind::Client => (Code::Config, "the request was refused as malformed"),
             ErrorKind::Throttling | ErrorKind::Server | ErrorKind::Transport => (
                 Code::QueueUnavailable,
@@ -188,5 +194,23 @@ mod tests {
         );
         assert_eq!(parse_error(503, None, "").kind, ErrorKind::Server);
         assert!(!parse_error(400, None, "{}").is_retryable());
+    }
+
+    #[test]
+    fn an_endpoint_that_is_not_sqs_is_named_so_not_a_malformed_request() {
+        let e = parse_error(404, None, "<html><h1>404 Not Found</h1></html>").to_error("q");
+        assert_eq!(e.code, Code::Config);
+        assert!(e.message.contains("SQS HTTP404: <html>"), "{}", e.message);
+        assert!(
+            e.message.contains("does not answer as SQS"),
+            "{}",
+            e.message
+        );
+        let e = parse_error(
+            400,
+            None,
+            r#"{"__type":"InvalidParameterValue","message":"x"}"#,
+        );
+        assert!(e.to_error("q").message.contains("refused as malformed"));
     }
 }

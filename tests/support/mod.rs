@@ -254,16 +254,32 @@ pub fn sqs_env() -> HashMap<String, String> {
         .collect()
 }
 
-/// A `kubeglass run` agent on the SQS testbed's standard queue pair, with the agent's key;
-/// killed when dropped.
+/// A `kubeglass run` agent on one of the SQS testbed's queue pairs (the standard pair unless
+/// started with [`SqsAgent::start_on`]), with the agent's key; stopped when dropped.
 pub struct SqsAgent {
     child: std::process::Child,
     env: HashMap<String, String>,
+    queues: (String, String),
 }
 
 impl SqsAgent {
     /// Start an agent reading the cluster of `kubeconfig`, with `extra` flags.
     pub fn start(kubeconfig: &Path, extra: &[&str]) -> SqsAgent {
+        let env = sqs_env();
+        let (c, r) = (
+            env["SQS_TESTBED_COMMAND_QUEUE_URL"].clone(),
+            env["SQS_TESTBED_RESPONSE_QUEUE_URL"].clone(),
+        );
+        SqsAgent::start_on(kubeconfig, (&c, &r), extra)
+    }
+
+    /// Start an agent on the queue pair `(command, response)` (the testbed's second standard
+    /// pair or its FIFO pair: another cluster's agent), with `extra` flags.
+    pub fn start_on(
+        kubeconfig: &Path,
+        (command, response): (&str, &str),
+        extra: &[&str],
+    ) -> SqsAgent {
         let env = sqs_env();
         let mut c = kubeglass();
         c.env("AWS_REGION", &env["AWS_REGION"])
@@ -274,15 +290,19 @@ impl SqsAgent {
             .arg(kubeconfig)
             .args([
                 "--command-queue-url",
-                &env["SQS_TESTBED_COMMAND_QUEUE_URL"],
+                command,
                 "--response-queue-url",
-                &env["SQS_TESTBED_RESPONSE_QUEUE_URL"],
+                response,
             ])
             .args(extra)
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null());
         let child = c.spawn().expect("start the agent");
-        SqsAgent { child, env }
+        SqsAgent {
+            child,
+            env,
+            queues: (command.to_string(), response.to_string()),
+        }
     }
 
     /// `kubeglass send ARGS` to it as a backend would (the admin key): the answer's text, the
@@ -302,9 +322,9 @@ impl SqsAgent {
             .args([
                 "send",
                 "--command-queue-url",
-                &env["SQS_TESTBED_COMMAND_QUEUE_URL"],
+                &self.queues.0,
                 "--response-queue-url",
-                &env["SQS_TESTBED_RESPONSE_QUEUE_URL"],
+                &self.queues.1,
             ])
             .args(["--timeout", "150s"])
             .args(args);
