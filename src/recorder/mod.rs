@@ -1,8 +1,10 @@
-//! The flight recorder (`kubeglass run --record`): watches the scope's pods and events (and
-//! nodes, when cluster-scoped reads are in scope) and keeps a bounded, redacted, in-memory
-//! ring of what went wrong — container terminations with the last lines of their log,
-//! Warning events deduplicated by object and reason, pods that became Failed or
-//! Unschedulable, node conditions that went bad and recovered — so `history` can answer after the API server has dropped the
+//! The flight recorder (`kubeglass run --record`): watches the scope's pods, events,
+//! ReplicaSets, ControllerRevisions and Jobs (and nodes, when cluster-scoped reads are in
+//! scope) and keeps a bounded, redacted, in-memory ring of what went wrong — container
+//! terminations with the last lines of their log, Warning events deduplicated by object and
+//! reason, pods that became Failed or Unschedulable, node conditions that went bad and
+//! recovered, rollouts with what their template changed, Jobs that failed — so `history`
+//! (and `triage`, `changes`, `describe`) can answer after the API server has dropped the
 //! events and the crashed pod is gone.
 //!
 //! - Memory only: nothing is written anywhere, and the record is lost when the process
@@ -23,11 +25,22 @@ use std::time::SystemTime;
 pub mod extract;
 pub mod ring;
 pub mod watch;
+pub mod workloads;
 
 pub use ring::Ring;
 
-/// What the recorder watches (the RBAC it needs: `ops::reads`, checked by tests there).
-pub const WATCHED: &[&str] = &["pods", "events", "nodes"];
+/// What the recorder watches, as `plural` or `plural.group` (the RBAC it needs:
+/// `ops::reads`, checked by tests there). Rollouts of Deployments, StatefulSets and
+/// DaemonSets are their new ReplicaSets and ControllerRevisions: the workloads themselves
+/// need no watch.
+pub const WATCHED: &[&str] = &[
+    "pods",
+    "events",
+    "nodes",
+    "replicasets.apps",
+    "controllerrevisions.apps",
+    "jobs.batch",
+];
 
 /// The ring's budget unless `--record-bytes` says otherwise.
 pub const DEFAULT_RECORD_BYTES: usize = 2 * 1024 * 1024;

@@ -24,6 +24,11 @@ pub enum Kind {
     PodFailed,
     /// A node condition (Ready, a pressure) that went bad, or recovered.
     NodeCondition,
+    /// A workload rolled out: a new ReplicaSet or ControllerRevision, with what its pod
+    /// template changed.
+    Rollout,
+    /// A Job that failed (its `Failed` condition).
+    JobFailed,
 }
 
 impl Kind {
@@ -34,6 +39,8 @@ impl Kind {
             Kind::Warning => "warning",
             Kind::PodFailed => "pod-failed",
             Kind::NodeCondition => "node-condition",
+            Kind::Rollout => "rollout",
+            Kind::JobFailed => "job-failed",
         }
     }
 }
