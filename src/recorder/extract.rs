@@ -29,10 +29,15 @@ fn s<'a>(v: &'a Value, ptr: &str) -> &'a str {
 
 /// `text` cut to [`MAX_TEXT_BYTES`] on a char boundary.
 pub fn cut(text: &str) -> String {
-    if text.len() <= MAX_TEXT_BYTES {
+    cut_to(text, MAX_TEXT_BYTES)
+}
+
+/// `text` cut to `max` bytes (at least 3) on a char boundary, ending in `...` when cut.
+pub fn cut_to(text: &str, max: usize) -> String {
+    if text.len() <= max {
         return text.to_string();
     }
-    let end = text.floor_char_boundary(MAX_TEXT_BYTES - 3);
+    let end = text.floor_char_boundary(max.saturating_sub(3));
     format!("{}...", &text[..end])
 }
 
@@ -86,6 +91,7 @@ pub fn terminations(pod: &Value, now: SystemTime) -> Vec<Termination> {
                         last: when,
                         count: 1,
                         log: Vec::new(),
+                        gone: false,
                     },
                     pod: name.to_string(),
                     container: container.to_string(),
@@ -127,6 +133,7 @@ pub fn failed_pod(pod: &Value, now: SystemTime) -> Option<Record> {
         last: now,
         count: 1,
         log: Vec::new(),
+        gone: false,
     })
 }
 
@@ -157,6 +164,7 @@ pub fn unschedulable_pod(pod: &Value, now: SystemTime) -> Option<Record> {
         last: when,
         count: 1,
         log: Vec::new(),
+        gone: false,
     })
 }
 
@@ -214,6 +222,7 @@ pub fn node_conditions(node: &Value, now: SystemTime) -> Vec<(Record, bool, Stri
                 last: when,
                 count: 1,
                 log: Vec::new(),
+                gone: false,
             },
             bad,
             prefix,
@@ -257,6 +266,7 @@ pub fn warning(event: &Value, count: u64, now: SystemTime) -> Option<Record> {
         last,
         count,
         log: Vec::new(),
+        gone: false,
     })
 }
 
@@ -315,6 +325,7 @@ pub fn revision(obj: &Value, kind: Revisions, since: SystemTime) -> Option<Revis
             last: created,
             count: 1,
             log: Vec::new(),
+            gone: false,
         },
         owner_uid: s(owner, "/uid").to_string(),
         number,
@@ -354,6 +365,7 @@ pub fn failed_job(job: &Value, now: SystemTime) -> Option<Record> {
         last: when,
         count: 1,
         log: Vec::new(),
+        gone: false,
     })
 }
 

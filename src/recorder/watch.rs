@@ -16,7 +16,7 @@ use std::time::{Duration, Instant, SystemTime};
 use serde_json::Value;
 
 use super::Recorder;
-use super::extract;
+use super::{extract, gone, workloads};
 use crate::error::{Code, Error, Result};
 use crate::ops::Engine;
 use crate::ops::engine::Revisions;
@@ -262,39 +262,47 @@ impl Watcher {
         Ok(last)
     }
 
-    /// Record what `obj` (redacted) shows.
+    /// Record what `obj` (redacted) shows; a deletion marks what the API no longer has.
     fn seen(&mut self, kind: &str, obj: &Redacted<Value>) {
         let now = SystemTime::now();
+        let deleted = kind == "DELETED";
         match self.what {
-            Watched::Pods if kind != "DELETED" => self.pod(obj, now),
-            Watched::Pods => {}
+            Watched::Pods if deleted => gone::pod_deleted(&mut self.recorder.ring(), obj),
+            Watched::Pods => self.pod(obj, now),
             Watched::Events => self.event(kind, obj, now),
-            Watched::Nodes if kind != "DELETED" => self.node(obj, now),
-            Watched::Nodes => {}
-            Watched::ReplicaSets if kind != "DELETED" => super::workloads::revision(
-                &self.engine,
-                &self.recorder,
-                obj,
-                Revisions::ReplicaSets,
-            ),
-            Watched::ControllerRevisions if kind != "DELETED" => super::workloads::revision(
+            Watched::Nodes => {
+                if !deleted {
+                    self.node(obj, now);
+                }
+                gone::node_seen(&mut self.recorder.ring(), obj, deleted, now);
+            }
+            Watched::ReplicaSets | Watched::ControllerRevisions if deleted => {}
+            Watched::ReplicaSets => {
+                workloads::revision(&self.engine, &self.recorder, obj, Revisions::ReplicaSets)
+            }
+            Watched::ControllerRevisions => workloads::revision(
                 &self.engine,
                 &self.recorder,
                 obj,
                 Revisions::ControllerRevisions,
             ),
-            Watched::Jobs if kind != "DELETED" => super::workloads::job(&self.recorder, obj, now),
-            Watched::ReplicaSets | Watched::ControllerRevisions | Watched::Jobs => {}
+            Watched::Jobs if deleted => gone::job_deleted(&mut self.recorder.ring(), obj),
+            Watched::Jobs => workloads::job(&self.recorder, obj, now),
         }
     }
 
     fn pod(&mut self, pod: &Redacted<Value>, now: SystemTime) {
+        let mut new = false;
         for mut t in extract::terminations(pod, now) {
             if self.recorder.ring().contains(&t.record.key) {
                 continue;
             }
             t.record.log = self.last_log_lines(&t);
             self.recorder.ring().add(t.record);
+            new = true;
+        }
+        if new {
+            gone::terminations_moved_on(&mut self.recorder.ring(), pod, now);
         }
         let failed = extract::failed_pod(pod, now);
         let stuck = extract::unschedulable_pod(pod, now);
@@ -325,6 +333,7 @@ impl Watcher {
             .to_string();
         if kind == "DELETED" {
             self.counts.remove(&uid);
+            gone::event_deleted(&mut self.recorder.ring(), ev, now);
             return;
         }
         let count = extract::event_count(ev);
