@@ -144,13 +144,19 @@ mod tests {
             t.record.log = vec!["starting".into(), "panic: password=<redacted>".into()];
             rec.ring().add(t.record);
         }
-        assert_eq!(rec.recall(|_| true), (Vec::new(), 0), "the pod is still there");
+        assert_eq!(
+            rec.recall(|_| true),
+            (Vec::new(), 0),
+            "the pod is still there"
+        );
         gone::pod_deleted(&mut rec.ring(), &pod);
         let (lines, more) = rec.recall(|_| true);
         assert_eq!(
             lines,
-            ["recorded 03:12 shop pod/api-1: container api terminated: OOMKilled (exit 137), \
-              restarts 4; last log: \"panic: password=<redacted>\""]
+            [
+                "recorded 03:12 shop pod/api-1: container api terminated: OOMKilled (exit 137), \
+              restarts 4; last log: \"panic: password=<redacted>\""
+            ]
         );
         assert_eq!(more, 0);
         assert_eq!(rec.recall(|r| r.namespace == "other").0.len(), 0);
