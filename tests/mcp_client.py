@@ -37,7 +37,7 @@ from mcp import Client, StdioServerParameters
 EXPECTED_TOOLS = {
     "triage", "get", "describe", "logs", "events", "endpoints",
     "rollout_history", "top", "api_resources", "version", "changes", "rollout_diff",
-    "scope", "helm_list", "helm_history",
+    "scope", "helm_list", "helm_history", "history",
 }
 CANARIES = [c for c in os.environ.get("MCP_CANARIES", "").split(",") if c]
 # kubectl ages (`3m52s`, `2h`, `5d`) tick between two calls on a freshly seeded testbed.

@@ -685,3 +685,36 @@ fn a_json_answer_with_no_object_shown_names_a_cheaper_output() {
         "{note}"
     );
 }
+
+#[test]
+fn a_local_history_call_says_once_that_no_recorder_runs_and_is_not_an_error() {
+    let api = FakeApi::start();
+    let kc = api.kubeconfig();
+    let mut lines = init();
+    lines.push(request(2, "tools/list", json!({})));
+    lines.push(call(
+        3,
+        "history",
+        json!({"namespace": "shop", "since": "6h"}),
+    ));
+    let (messages, stderr, ok) = mcp(&kc, &["--namespaces", "shop"], lines.join("\n").as_bytes());
+    assert!(ok, "{stderr}");
+    let tools = answer(&messages, 2)["result"]["tools"]
+        .as_array()
+        .expect("tools");
+    let history = tools
+        .iter()
+        .find(|t| t["name"] == "history")
+        .expect("a history tool");
+    let props = &history["inputSchema"]["properties"];
+    for p in ["namespace", "all_namespaces", "since", "for", "output"] {
+        assert!(props[p].is_object(), "history.{p}: {props}");
+    }
+    let (text, is_error) = text(&messages, 3);
+    assert!(!is_error, "{text}");
+    assert_eq!(
+        text.matches("no recorder in this process").count(),
+        1,
+        "{text}"
+    );
+}

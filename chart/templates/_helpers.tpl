@@ -124,6 +124,12 @@ rbac.secrets is metadata: the agent asks for their metadata only, but RBAC canno
 - apiGroups: [""]
   resources: [pods, events]
   verbs: [watch]
+- apiGroups: [apps]
+  resources: [replicasets, controllerrevisions]
+  verbs: [watch]
+- apiGroups: [batch]
+  resources: [jobs]
+  verbs: [watch]
 {{- end }}
 {{- end }}
 

@@ -48,9 +48,10 @@ Agent:
   --memory-limit BYTES        KUBEGLASS_MEMORY_LIMIT (64Mi, 67108864; default: the cgroup's):
                               --workers and --max-output-bytes are lowered to fit it
   --record                    KUBEGLASS_RECORD=true: run the flight recorder (off by default):
-                              watch pods, events (and nodes) in scope and keep, in memory only,
-                              what went wrong (terminations with their last log lines, Warning
-                              events, failed or unschedulable pods, node conditions) for the
+                              watch pods, events, ReplicaSets, ControllerRevisions, Jobs (and
+                              nodes) in scope and keep, in memory only, what went wrong
+                              (terminations with their last log lines, Warning events, failed or
+                              unschedulable pods, node conditions, rollouts, failed Jobs) for the
                               `history` command; lost on restart
   --record-bytes BYTES        KUBEGLASS_RECORD_BYTES: the recorder's budget (default 2Mi, at
                               least 64Ki); the oldest records are dropped first
@@ -322,7 +323,7 @@ fn start(mut r: RunArgs, stdio: bool) -> Result<()> {
     let mut engine = r.cluster.connect()?;
     let recorder = r.record.map(|budget| {
         log::info!(
-            "flight recorder on: pods, events and nodes in scope, {} KiB in memory (lost on restart)",
+            "flight recorder on: pods, events, workloads and nodes in scope, {} KiB in memory (lost on restart)",
             budget / 1024
         );
         Arc::new(crate::recorder::Recorder::new(

@@ -585,7 +585,7 @@ mod tests {
         assert_eq!(discover["resultType"], "complete");
         assert_eq!(discover["_meta"][SERVER_INFO_KEY]["name"], "kubeglass");
         let list = &out[1]["result"];
-        assert_eq!(list["tools"].as_array().map(Vec::len), Some(15));
+        assert_eq!(list["tools"].as_array().map(Vec::len), Some(16));
         assert_eq!(
             (&list["resultType"], &list["cacheScope"]),
             (&json!("complete"), &json!("private"))
@@ -651,7 +651,7 @@ mod tests {
             "{out:?}"
         );
         assert_eq!(out[1]["result"], json!({}));
-        assert_eq!(out[2]["result"]["tools"].as_array().map(Vec::len), Some(15));
+        assert_eq!(out[2]["result"]["tools"].as_array().map(Vec::len), Some(16));
         assert_eq!(out[3]["result"]["content"][0]["text"], "NAME\nweb-1\n");
         assert_eq!(out[3]["result"]["isError"], false);
         assert_eq!(out[4]["result"]["isError"], true);

@@ -58,6 +58,20 @@ const TOOLS: &[Tool] = &[
             failures that started. Narrow with for (TYPE/NAME).",
     },
     Tool {
+        // `kubeglass mcp` runs no recorder (it lives for an editor session; the record is
+        // worth having from an agent that runs all the time in the cluster): locally this
+        // tool answers one line, "no recorder in this process"; over `mcp --fleet` the
+        // call travels to the cluster's agent, which has the recorder (`run --record`).
+        name: "history",
+        title: "Flight recorder",
+        op: Op::History,
+        description: "What the cluster agent's flight recorder kept after the API server \
+            dropped it: container crashes with their last log lines, Warning events that \
+            expired, evicted and failed pods that are gone, node condition flips, rollouts, \
+            failed Jobs — newest first, redacted, since the agent started. Narrow with \
+            namespace, since (6h) and for (TYPE/NAME). Only an agent run with --record has one.",
+    },
+    Tool {
         name: "get",
         title: "Get objects",
         op: Op::Get,
@@ -320,7 +334,7 @@ mod tests {
     fn every_op_is_one_read_only_tool_with_its_schema() {
         let list = list();
         let tools = list["tools"].as_array().unwrap();
-        assert_eq!(tools.len(), 15);
+        assert_eq!(tools.len(), 16);
         for t in tools {
             assert_eq!(t["annotations"]["readOnlyHint"], true, "{t}");
             assert_eq!(t["annotations"]["openWorldHint"], false, "{t}");

@@ -114,6 +114,17 @@ pub fn run(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
         cmd.output == OutputFormat::Json,
         max,
     );
+    if cmd.output != OutputFormat::Json {
+        // What the flight recorder holds in the window that the API no longer has; said
+        // after the lines, and only when it fits.
+        let object = record_object(&cmd.for_object, e, cmd);
+        let start = window.start();
+        let recalled = super::history::recalled(e, cmd, object.as_deref(), Some(start));
+        let tail: String = recalled.iter().map(|l| format!("{l}\n")).collect();
+        if !tail.is_empty() && out.text.len() + tail.len() <= max {
+            out.text.push_str(&tail);
+        }
+    }
     if !notes.is_empty() && cmd.output != OutputFormat::Json {
         // Said after the lines so the cut never drops it: what could not be read.
         let tail = format!("[not read: {}]\n", notes.join("; "));
@@ -122,6 +133,13 @@ pub fn run(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
         }
     }
     Ok(out)
+}
+
+/// `--for TYPE/NAME` as the recorder names objects (`pod/api-1`, `deployment/web`).
+fn record_object(f: &Option<String>, e: &Engine, cmd: &Command) -> Option<String> {
+    let (typed, name) = f.as_deref()?.split_once('/')?;
+    let res = e.resolve(cmd, typed).ok()?;
+    Some(format!("{}/{name}", res.kind.to_ascii_lowercase()))
 }
 
 /// `--for TYPE/NAME` as (short kind, name), the type resolved as every command's is.

@@ -53,6 +53,26 @@ pub fn run(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
         for line in describe::render(&obj, &related, now).lines() {
             budget.push(line);
         }
+        // What the flight recorder holds for this object that the API no longer has (an
+        // expired Warning event, a crash its lastState no longer shows).
+        let name = obj
+            .pointer("/metadata/name")
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or("");
+        let object = format!("{}/{name}", res.kind.to_ascii_lowercase());
+        let mut one = cmd.clone();
+        one.namespace = obj
+            .pointer("/metadata/namespace")
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_string);
+        one.all_namespaces = one.namespace.is_none();
+        let recalled = super::history::recalled(e, &one, Some(&object), None);
+        if !recalled.is_empty() {
+            budget.push("Recorded (no longer in the API):");
+            for line in recalled {
+                budget.push(&format!("  {line}"));
+            }
+        }
         if budget.is_full() {
             break;
         }

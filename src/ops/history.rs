@@ -85,6 +85,47 @@ pub fn run(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
     })
 }
 
+/// What `triage`, `changes` and `describe` add from the record: the lines of
+/// [`Recorder::recall`](crate::recorder::Recorder::recall) for `cmd`'s namespace (or every
+/// namespace in scope with `-A`, node records included), of `object` (`pod/api-1`, as
+/// records name objects) when given, last seen at or after `since` when given; then how to
+/// ask for the rest. Nothing at all without a recorder (that op stays as it was).
+pub fn recalled(
+    e: &Engine,
+    cmd: &Command,
+    object: Option<&str>,
+    since: Option<SystemTime>,
+) -> Vec<String> {
+    let Some(recorder) = e.recorder() else {
+        return Vec::new();
+    };
+    let namespaces: Option<Vec<String>> = if cmd.all_namespaces {
+        e.scope().namespaces_for_all().map(<[String]>::to_vec)
+    } else {
+        match e.namespace(cmd) {
+            Ok(ns) => Some(vec![ns]),
+            Err(_) => return Vec::new(),
+        }
+    };
+    let (mut lines, more) = recorder.recall(|r| {
+        (namespaces.as_ref().is_none_or(|l| l.contains(&r.namespace))
+            || (cmd.all_namespaces && r.namespace.is_empty()))
+            && object.is_none_or(|o| r.object == o)
+            && since.is_none_or(|s| r.last >= s)
+    });
+    if more > 0 {
+        let scope = match (cmd.all_namespaces, &cmd.namespace) {
+            (true, _) => "-A".to_string(),
+            (false, Some(ns)) => format!("-n {ns}"),
+            (false, None) => String::new(),
+        };
+        lines.push(format!(
+            "{more} more recorded that the API no longer has: `history {scope}`"
+        ));
+    }
+    lines
+}
+
 /// What `history` says about the recorder itself.
 struct Header {
     since: SystemTime,
@@ -213,6 +254,7 @@ mod tests {
             last: t,
             count: 1,
             log: vec!["panic: out of memory".into()],
+            gone: false,
         }
     }
 

@@ -4,8 +4,8 @@
 //! an op that starts reading a new type fails a test until the list (and the chart) say so.
 //!
 //! Verbs are `get` and `list`, and `watch` for what the flight recorder watches (`run
-//! --record`, the chart's `recorder.enabled`, on by default there): pods and events in the
-//! namespaces it may read, and nodes.
+//! --record`, the chart's `recorder.enabled`, on by default there): pods, events,
+//! ReplicaSets, ControllerRevisions and Jobs in the namespaces it may read, and nodes.
 //! Discovery (`/api`, `/apis`) is a non-resource URL every authenticated identity may read
 //! (the `system:discovery` ClusterRole): no rule.
 
@@ -111,6 +111,19 @@ pub const NAMESPACED: &[Rule] = &[
         resources: &["pods", "events"],
         verbs: &["watch"],
         why: "the flight recorder (run --record): terminations, Warning events, failed pods",
+    },
+    Rule {
+        group: "apps",
+        resources: &["replicasets", "controllerrevisions"],
+        verbs: &["watch"],
+        why: "the flight recorder (run --record): rollouts of Deployments, StatefulSets and \
+              DaemonSets (their new revisions)",
+    },
+    Rule {
+        group: "batch",
+        resources: &["jobs"],
+        verbs: &["watch"],
+        why: "the flight recorder (run --record): Jobs that failed",
     },
 ];
 
@@ -226,13 +239,16 @@ mod tests {
     #[test]
     fn nothing_is_written_nothing_but_the_recorder_watched_and_nothing_is_a_wildcard() {
         for r in NAMESPACED.iter().chain(CLUSTER).chain([&SECRETS]) {
+            let watched = |t: &&str| {
+                let typed = match r.group {
+                    "" => t.to_string(),
+                    g => format!("{t}.{g}"),
+                };
+                crate::recorder::WATCHED.contains(&typed.as_str())
+            };
             assert!(
                 r.verbs.iter().all(|v| ["get", "list"].contains(v))
-                    || r.verbs == ["watch"]
-                        && r.group.is_empty()
-                        && r.resources
-                            .iter()
-                            .all(|t| crate::recorder::WATCHED.contains(t)),
+                    || r.verbs == ["watch"] && r.resources.iter().all(watched),
                 "{r:?}"
             );
             assert!(!r.resources.contains(&"*") && r.group != "*", "{r:?}");

@@ -6,6 +6,7 @@ use std::time::SystemTime;
 use serde_json::Value;
 
 use super::ring::{Kind, MAX_TEXT_BYTES, Record};
+use crate::ops::engine::Revisions;
 use crate::timefmt::parse_rfc3339;
 
 /// A container termination seen in a pod, before its log is read.
@@ -28,10 +29,15 @@ fn s<'a>(v: &'a Value, ptr: &str) -> &'a str {
 
 /// `text` cut to [`MAX_TEXT_BYTES`] on a char boundary.
 pub fn cut(text: &str) -> String {
-    if text.len() <= MAX_TEXT_BYTES {
+    cut_to(text, MAX_TEXT_BYTES)
+}
+
+/// `text` cut to `max` bytes (at least 3) on a char boundary, ending in `...` when cut.
+pub fn cut_to(text: &str, max: usize) -> String {
+    if text.len() <= max {
         return text.to_string();
     }
-    let end = text.floor_char_boundary(MAX_TEXT_BYTES - 3);
+    let end = text.floor_char_boundary(max.saturating_sub(3));
     format!("{}...", &text[..end])
 }
 
@@ -85,6 +91,7 @@ pub fn terminations(pod: &Value, now: SystemTime) -> Vec<Termination> {
                         last: when,
                         count: 1,
                         log: Vec::new(),
+                        gone: false,
                     },
                     pod: name.to_string(),
                     container: container.to_string(),
@@ -126,6 +133,7 @@ pub fn failed_pod(pod: &Value, now: SystemTime) -> Option<Record> {
         last: now,
         count: 1,
         log: Vec::new(),
+        gone: false,
     })
 }
 
@@ -156,6 +164,7 @@ pub fn unschedulable_pod(pod: &Value, now: SystemTime) -> Option<Record> {
         last: when,
         count: 1,
         log: Vec::new(),
+        gone: false,
     })
 }
 
@@ -213,6 +222,7 @@ pub fn node_conditions(node: &Value, now: SystemTime) -> Vec<(Record, bool, Stri
                 last: when,
                 count: 1,
                 log: Vec::new(),
+                gone: false,
             },
             bad,
             prefix,
@@ -256,6 +266,7 @@ pub fn warning(event: &Value, count: u64, now: SystemTime) -> Option<Record> {
         last,
         count,
         log: Vec::new(),
+        gone: false,
     })
 }
 
@@ -267,6 +278,95 @@ pub fn event_count(event: &Value) -> u64 {
         .or_else(|| event.pointer("/series/count").and_then(Value::as_u64))
         .unwrap_or(1)
         .max(1)
+}
+
+/// A new revision of a workload (a ReplicaSet of a Deployment, a ControllerRevision of a
+/// StatefulSet or DaemonSet), before its template change is read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Revision {
+    /// The record, its text still without the change summary.
+    pub record: Record,
+    /// The owner's uid (its revisions are listed by it).
+    pub owner_uid: String,
+    /// The revision number.
+    pub number: i64,
+}
+
+/// A rollout record of `obj`, a ReplicaSet or ControllerRevision created at or after
+/// `since` (recording began: an older revision is no news) and controlled by a workload;
+/// keyed by its uid, so a relist or a later update of the same revision is one record.
+pub fn revision(obj: &Value, kind: Revisions, since: SystemTime) -> Option<Revision> {
+    let created = parse_rfc3339(s(obj, "/metadata/creationTimestamp"))?;
+    if created < since {
+        return None;
+    }
+    let number = kind.number(obj)?;
+    let owners = obj.pointer("/metadata/ownerReferences")?.as_array()?;
+    let owner = owners
+        .iter()
+        .find(|o| o.get("controller") == Some(&Value::Bool(true)))
+        .or(owners.first())?;
+    let owner_kind = s(owner, "/kind");
+    let owner_kind = if owner_kind.is_empty() {
+        "Deployment"
+    } else {
+        owner_kind
+    };
+    let name = s(obj, "/metadata/name");
+    Some(Revision {
+        record: Record {
+            kind: Kind::Rollout,
+            key: format!("r/{}", s(obj, "/metadata/uid")),
+            namespace: s(obj, "/metadata/namespace").to_string(),
+            object: format!("{}/{}", owner_kind.to_ascii_lowercase(), s(owner, "/name")),
+            reason: "Rollout".to_string(),
+            text: cut(&format!("rollout to revision {number} ({name})")),
+            first: created,
+            last: created,
+            count: 1,
+            log: Vec::new(),
+            gone: false,
+        },
+        owner_uid: s(owner, "/uid").to_string(),
+        number,
+    })
+}
+
+/// A record of `job` when it failed (its `Failed` condition is True), keyed by uid.
+pub fn failed_job(job: &Value, now: SystemTime) -> Option<Record> {
+    let cond = job
+        .pointer("/status/conditions")?
+        .as_array()?
+        .iter()
+        .find(|c| s(c, "/type") == "Failed" && s(c, "/status") == "True")?;
+    let reason = s(cond, "/reason");
+    let when = parse_rfc3339(s(cond, "/lastTransitionTime")).unwrap_or(now);
+    let failed = job
+        .pointer("/status/failed")
+        .and_then(Value::as_u64)
+        .unwrap_or(0);
+    let mut text = format!(
+        "job failed: {} ({failed} failed pods)",
+        if reason.is_empty() { "Failed" } else { reason }
+    );
+    let message = s(cond, "/message");
+    if !message.is_empty() {
+        text.push_str(": ");
+        text.push_str(message);
+    }
+    Some(Record {
+        kind: Kind::JobFailed,
+        key: format!("j/{}", s(job, "/metadata/uid")),
+        namespace: s(job, "/metadata/namespace").to_string(),
+        object: format!("job/{}", s(job, "/metadata/name")),
+        reason: reason.to_string(),
+        text: cut(&text),
+        first: when,
+        last: when,
+        count: 1,
+        log: Vec::new(),
+        gone: false,
+    })
 }
 
 #[cfg(test)]
@@ -409,5 +509,41 @@ mod tests {
         let long = "é".repeat(1000);
         let c = cut(&long);
         assert!(c.len() <= MAX_TEXT_BYTES && c.ends_with("..."));
+    }
+
+    #[test]
+    fn a_new_replicaset_is_a_rollout_of_its_deployment_and_an_old_one_is_not() {
+        let rs = json!({"metadata": {"name": "web-7d9", "namespace": "shop", "uid": "rs-2",
+            "creationTimestamp": "2027-01-15T08:00:10Z",
+            "annotations": {"deployment.kubernetes.io/revision": "2"},
+            "ownerReferences": [{"kind": "Deployment", "name": "web", "uid": "d-1", "controller": true}]}});
+        let r = revision(&rs, Revisions::ReplicaSets, now()).expect("a rollout");
+        assert_eq!(
+            (r.record.object.as_str(), r.number, r.owner_uid.as_str()),
+            ("deployment/web", 2, "d-1")
+        );
+        assert_eq!(r.record.text, "rollout to revision 2 (web-7d9)");
+        assert_eq!(r.record.key, "r/rs-2");
+        let later = now() + Duration::from_secs(3600);
+        assert_eq!(revision(&rs, Revisions::ReplicaSets, later), None);
+        let mut orphan = rs.clone();
+        orphan["metadata"]["ownerReferences"] = json!([]);
+        assert_eq!(revision(&orphan, Revisions::ReplicaSets, now()), None);
+    }
+
+    #[test]
+    fn a_failed_job_is_recorded_with_its_reason_and_a_running_one_is_not() {
+        let mut job = json!({"metadata": {"name": "migrate", "namespace": "shop", "uid": "j-1"},
+            "status": {"failed": 6, "conditions": [{"type": "Failed", "status": "True",
+                "reason": "BackoffLimitExceeded", "message": "Job has reached the specified backoff limit",
+                "lastTransitionTime": "2026-12-07T03:12:00Z"}]}});
+        let r = failed_job(&job, now()).expect("recorded");
+        assert_eq!(
+            r.text,
+            "job failed: BackoffLimitExceeded (6 failed pods): Job has reached the specified backoff limit"
+        );
+        assert_eq!(r.object, "job/migrate");
+        job["status"]["conditions"][0]["status"] = json!("False");
+        assert_eq!(failed_job(&job, now()), None);
     }
 }

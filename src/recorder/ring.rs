@@ -24,6 +24,11 @@ pub enum Kind {
     PodFailed,
     /// A node condition (Ready, a pressure) that went bad, or recovered.
     NodeCondition,
+    /// A workload rolled out: a new ReplicaSet or ControllerRevision, with what its pod
+    /// template changed.
+    Rollout,
+    /// A Job that failed (its `Failed` condition).
+    JobFailed,
 }
 
 impl Kind {
@@ -34,6 +39,8 @@ impl Kind {
             Kind::Warning => "warning",
             Kind::PodFailed => "pod-failed",
             Kind::NodeCondition => "node-condition",
+            Kind::Rollout => "rollout",
+            Kind::JobFailed => "job-failed",
         }
     }
 }
@@ -62,6 +69,10 @@ pub struct Record {
     pub count: u64,
     /// The last lines of the terminated container's log, redacted, oldest first.
     pub log: Vec<String>,
+    /// Whether the API no longer has it, as the watches saw: the pod or Job was deleted,
+    /// the event expired, the container crashed again (its `lastState` moved on), the node
+    /// condition changed. What `triage`, `changes` and `describe` add from the record.
+    pub gone: bool,
 }
 
 impl Record {
@@ -137,6 +148,13 @@ impl Ring {
         }
     }
 
+    /// Mark the records `which` selects as gone from the API ([`Record::gone`]).
+    pub fn mark_gone(&mut self, which: impl Fn(&Record) -> bool) {
+        for r in self.records.iter_mut().filter(|r| !r.gone && which(r)) {
+            r.gone = true;
+        }
+    }
+
     /// The records, newest first.
     pub fn newest_first(&self) -> impl Iterator<Item = &Record> {
         self.records.iter().rev()
@@ -189,6 +207,7 @@ mod tests {
             last: at(t),
             count,
             log: Vec::new(),
+            gone: false,
         }
     }
 

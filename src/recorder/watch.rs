@@ -1,4 +1,5 @@
-//! The watchers: one thread per watched resource and namespace (one for all namespaces
+//! The watchers: one thread per watched resource (pods, events, ReplicaSets,
+//! ControllerRevisions, Jobs, nodes) and namespace (one for all namespaces
 //! without a `--namespaces` allow-list; nodes once, unless cluster resources are off), each listing, then watching from the list's
 //! resourceVersion, resuming from the last one it saw when the server ends a watch,
 //! relisting on `410 Gone`, and backing off (capped, jittered) on other errors.
@@ -15,9 +16,10 @@ use std::time::{Duration, Instant, SystemTime};
 use serde_json::Value;
 
 use super::Recorder;
-use super::extract;
+use super::{extract, gone, workloads};
 use crate::error::{Code, Error, Result};
 use crate::ops::Engine;
+use crate::ops::engine::Revisions;
 use crate::redact::Redacted;
 use crate::url::{encode, with_query};
 
@@ -45,15 +47,44 @@ enum Watched {
     Pods,
     Events,
     Nodes,
+    ReplicaSets,
+    ControllerRevisions,
+    Jobs,
 }
 
 impl Watched {
-    fn plural(self) -> &'static str {
-        // Each one listed in `super::WATCHED`, which the RBAC list is checked against.
+    /// The namespaced ones, each watched in every namespace of the scope.
+    const NAMESPACED: [Watched; 5] = [
+        Watched::Pods,
+        Watched::Events,
+        Watched::ReplicaSets,
+        Watched::ControllerRevisions,
+        Watched::Jobs,
+    ];
+
+    /// The resource, as `super::WATCHED` names it (`plural` or `plural.group`), which the
+    /// RBAC list is checked against.
+    fn typed(self) -> &'static str {
         match self {
             Watched::Pods => super::WATCHED[0],
             Watched::Events => super::WATCHED[1],
             Watched::Nodes => super::WATCHED[2],
+            Watched::ReplicaSets => super::WATCHED[3],
+            Watched::ControllerRevisions => super::WATCHED[4],
+            Watched::Jobs => super::WATCHED[5],
+        }
+    }
+
+    fn plural(self) -> &'static str {
+        self.typed().split('.').next().unwrap_or("")
+    }
+
+    /// The API path prefix of its group and version.
+    fn api(self) -> &'static str {
+        match self.typed().split_once('.') {
+            Some((_, "apps")) => "/apis/apps/v1",
+            Some((_, "batch")) => "/apis/batch/v1",
+            _ => "/api/v1",
         }
     }
 }
@@ -68,8 +99,9 @@ pub fn start(engine: Arc<Engine>, recorder: Arc<Recorder>) -> Result<()> {
     let nodes = engine.scope().check_cluster_scoped("nodes").is_ok();
     let mut watches: Vec<(Watched, Option<String>)> = Vec::new();
     for ns in namespaces {
-        watches.push((Watched::Pods, ns.clone()));
-        watches.push((Watched::Events, ns));
+        for what in Watched::NAMESPACED {
+            watches.push((what, ns.clone()));
+        }
     }
     if nodes {
         watches.push((Watched::Nodes, None));
@@ -80,8 +112,8 @@ pub fn start(engine: Arc<Engine>, recorder: Arc<Recorder>) -> Result<()> {
             recorder: Arc::clone(&recorder),
             what,
             base: match &ns {
-                None => format!("/api/v1/{}", what.plural()),
-                Some(n) => format!("/api/v1/namespaces/{n}/{}", what.plural()),
+                None => format!("{}/{}", what.api(), what.plural()),
+                Some(n) => format!("{}/namespaces/{n}/{}", what.api(), what.plural()),
             },
             counts: HashMap::new(),
             failing: false,
@@ -230,25 +262,47 @@ impl Watcher {
         Ok(last)
     }
 
-    /// Record what `obj` (redacted) shows.
+    /// Record what `obj` (redacted) shows; a deletion marks what the API no longer has.
     fn seen(&mut self, kind: &str, obj: &Redacted<Value>) {
         let now = SystemTime::now();
+        let deleted = kind == "DELETED";
         match self.what {
-            Watched::Pods if kind != "DELETED" => self.pod(obj, now),
-            Watched::Pods => {}
+            Watched::Pods if deleted => gone::pod_deleted(&mut self.recorder.ring(), obj),
+            Watched::Pods => self.pod(obj, now),
             Watched::Events => self.event(kind, obj, now),
-            Watched::Nodes if kind != "DELETED" => self.node(obj, now),
-            Watched::Nodes => {}
+            Watched::Nodes => {
+                if !deleted {
+                    self.node(obj, now);
+                }
+                gone::node_seen(&mut self.recorder.ring(), obj, deleted, now);
+            }
+            Watched::ReplicaSets | Watched::ControllerRevisions if deleted => {}
+            Watched::ReplicaSets => {
+                workloads::revision(&self.engine, &self.recorder, obj, Revisions::ReplicaSets)
+            }
+            Watched::ControllerRevisions => workloads::revision(
+                &self.engine,
+                &self.recorder,
+                obj,
+                Revisions::ControllerRevisions,
+            ),
+            Watched::Jobs if deleted => gone::job_deleted(&mut self.recorder.ring(), obj),
+            Watched::Jobs => workloads::job(&self.recorder, obj, now),
         }
     }
 
     fn pod(&mut self, pod: &Redacted<Value>, now: SystemTime) {
+        let mut new = false;
         for mut t in extract::terminations(pod, now) {
             if self.recorder.ring().contains(&t.record.key) {
                 continue;
             }
             t.record.log = self.last_log_lines(&t);
             self.recorder.ring().add(t.record);
+            new = true;
+        }
+        if new {
+            gone::terminations_moved_on(&mut self.recorder.ring(), pod, now);
         }
         let failed = extract::failed_pod(pod, now);
         let stuck = extract::unschedulable_pod(pod, now);
@@ -279,6 +333,7 @@ impl Watcher {
             .to_string();
         if kind == "DELETED" {
             self.counts.remove(&uid);
+            gone::event_deleted(&mut self.recorder.ring(), ev, now);
             return;
         }
         let count = extract::event_count(ev);

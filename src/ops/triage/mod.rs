@@ -134,6 +134,11 @@ pub fn run(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
     previous_logs(e, &mut t);
     last_change::read(e, &mut t, now, &mut unread);
     let mut lines = t.report(now);
+    // What the flight recorder (an agent's `--record`) holds that the API no longer has:
+    // a crash of a pod that is gone, a Warning event that expired.
+    for recalled in super::history::recalled(e, cmd, None, None) {
+        lines.push(Line::new(LineKind::Note, recalled));
+    }
     if !unread.is_empty() {
         lines.push(Line::new(
             LineKind::Note,
