@@ -211,6 +211,7 @@ impl Watcher {
     /// List everything (recording what it shows) and return the list's resourceVersion.
     fn list(&mut self) -> Result<String> {
         let mut rv = None;
+        let mut objects = 0usize;
         let engine = Arc::clone(&self.engine);
         let base = self.base.clone();
         engine.list_pages(&base, "application/json", LIST_PAGE, |page| {
@@ -221,10 +222,13 @@ impl Watcher {
                     .map(str::to_string);
             }
             for item in page.items() {
+                objects += 1;
                 self.seen("ADDED", &item);
             }
             Ok(true)
         })?;
+        // Once per list (at start, after a 410): when the recorder is caught up.
+        log::info!("recorder: listed {} ({objects} objects)", self.base);
         rv.ok_or_else(|| {
             Error::internal(format!("the list of {} has no resourceVersion", self.base))
         })
