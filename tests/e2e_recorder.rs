@@ -2,13 +2,14 @@
 //! A crash (a pod status with a terminated last state and a previous log holding a planted
 //! credential), a Warning event with a planted credential, then the pod deleted: `history`
 //! over SQS still shows both records, with the captured log lines, redacted. Then the API
-//! server restarts mid-watch and the recorder resumes. Needs SQS_TESTBED_DIR and
-//! KUBE_TESTBED_DIR; fails without them.
+//! server restarts mid-watch: a Warning written just before it stopped, and a crash and a
+//! Warning written as it came back, are all recorded (nothing the API had is lost). Needs
+//! SQS_TESTBED_DIR and KUBE_TESTBED_DIR; fails without them.
 
 mod support;
 
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant, SystemTime};
 
 use kubeglass::testing::protocol;
@@ -22,41 +23,54 @@ const LOG_CANARY: &str = "Rec32LogPw-7b1e9q";
 /// Planted in the Warning event's message: must never come back.
 const EVENT_CANARY: &str = "Rec32EvTok-4c2d8w";
 
-/// A running agent, killed when the test ends (or fails).
-struct Agent(Child);
-
-impl Drop for Agent {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 /// One admin request to the testbed's API (`PATCH` is a merge patch).
 fn raw(dir: &Path, method: &str, path: &str, body: Option<&Value>) {
     admin_request(dir, method, path, body);
 }
 
-fn start_agent(env: &std::collections::HashMap<String, String>, log: &Path) -> Agent {
-    let mut c = kubeglass();
-    c.env("AWS_REGION", &env["AWS_REGION"])
-        .env("AWS_ENDPOINT_URL_SQS", &env["SQS_TESTBED_ENDPOINT"])
-        .env("AWS_ACCESS_KEY_ID", &env["AWS_ACCESS_KEY_ID"])
-        .env("AWS_SECRET_ACCESS_KEY", &env["AWS_SECRET_ACCESS_KEY"])
-        .env("RUST_LOG", "info")
-        .args(["run", "--record", "--record-bytes", "256Ki", "--kubeconfig"])
-        .arg(testbed().join("kubeconfig"))
-        .args(["--command-queue-url", &env["SQS_TESTBED_COMMAND_QUEUE_URL"]])
-        .args([
-            "--response-queue-url",
-            &env["SQS_TESTBED_RESPONSE_QUEUE_URL"],
-        ])
-        .args(["--cluster-name", "e2e-recorder"])
-        .arg("--health-file")
-        .arg(std::env::temp_dir().join(format!("kubeglass-e2e-rec-alive-{}", std::process::id())))
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(log).expect("log file"));
-    Agent(c.spawn().expect("start the agent"))
+/// The agent with the recorder (SIGTERMed and drained when the test ends or fails).
+fn start_agent(log: &Path) -> SqsAgent {
+    let alive =
+        std::env::temp_dir().join(format!("kubeglass-e2e-rec-alive-{}", std::process::id()));
+    SqsAgent::start_logged(
+        &testbed().join("kubeconfig"),
+        &[
+            "--record",
+            "--record-bytes",
+            "256Ki",
+            "--cluster-name",
+            "e2e-recorder",
+            "--health-file",
+            &alive.to_string_lossy(),
+        ],
+        log,
+    )
+}
+
+/// A pod in shop whose container `api` terminated (`reason`, exit 137) and waits to restart.
+fn crashed_pod(dir: &Path, pod: &str, reason: &str) {
+    raw(
+        dir,
+        "POST",
+        "/api/v1/namespaces/shop/pods",
+        Some(&json!({"apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": pod, "namespace": "shop"},
+            "spec": {"nodeName": "node-1", "containers": [{"name": "api", "image": "shop/api:1.2.3"}]}})),
+    );
+    let now = rfc3339_now();
+    raw(
+        dir,
+        "PATCH",
+        &format!("/api/v1/namespaces/shop/pods/{pod}/status"),
+        Some(
+            &json!({"status": {"phase": "Running", "containerStatuses": [{
+            "name": "api", "image": "shop/api:1.2.3", "imageID": "", "ready": false,
+            "restartCount": 4,
+            "state": {"waiting": {"reason": "CrashLoopBackOff"}},
+            "lastState": {"terminated": {"exitCode": 137, "reason": reason,
+                "startedAt": now, "finishedAt": now}}}]}}),
+        ),
+    );
 }
 
 /// Ask `history` (kubectl form) over SQS and wait for its whole answer.
@@ -152,7 +166,7 @@ fn the_recorder_keeps_a_crash_and_its_warning_after_the_pod_is_gone_redacted() {
     let pod = format!("{run}-api");
     let log =
         std::env::temp_dir().join(format!("kubeglass-e2e-recorder-{}.log", std::process::id()));
-    let agent = start_agent(&env, &log);
+    let agent = start_agent(&log);
     let show_log = || std::fs::read_to_string(&log).unwrap_or_default();
 
     // The agent answers (its watches start before its first poll).
@@ -162,14 +176,6 @@ fn the_recorder_keeps_a_crash_and_its_warning_after_the_pod_is_gone_redacted() {
 
     // The crash: a pod whose container ran before and terminated, with a previous log
     // whose last line holds a credential.
-    raw(
-        &dir,
-        "POST",
-        "/api/v1/namespaces/shop/pods",
-        Some(&json!({"apiVersion": "v1", "kind": "Pod",
-            "metadata": {"name": pod, "namespace": "shop"},
-            "spec": {"nodeName": "node-1", "containers": [{"name": "api", "image": "shop/api:1.2.3"}]}})),
-    );
     let scenario = dir.join("kubelet-scenario.json");
     let mut sc: Value = std::fs::read_to_string(&scenario)
         .ok()
@@ -181,20 +187,8 @@ fn the_recorder_keeps_a_crash_and_its_warning_after_the_pod_is_gone_redacted() {
         "panic: login to orders-db failed password={LOG_CANARY}"
     ));
     std::fs::write(&scenario, sc.to_string()).expect("write the kubelet scenario");
+    crashed_pod(&dir, &pod, "OOMKilled");
     let now = rfc3339_now();
-    raw(
-        &dir,
-        "PATCH",
-        &format!("/api/v1/namespaces/shop/pods/{pod}/status"),
-        Some(
-            &json!({"status": {"phase": "Running", "containerStatuses": [{
-            "name": "api", "image": "shop/api:1.2.3", "imageID": "", "ready": false,
-            "restartCount": 4,
-            "state": {"waiting": {"reason": "CrashLoopBackOff"}},
-            "lastState": {"terminated": {"exitCode": 137, "reason": "OOMKilled",
-                "startedAt": now, "finishedAt": now}}}]}}),
-        ),
-    );
     raw(
         &dir,
         "POST",
@@ -312,13 +306,27 @@ fn the_recorder_keeps_a_crash_and_its_warning_after_the_pod_is_gone_redacted() {
         assert!(!json_out.contains(canary), "{canary} leaked:\n{json_out}");
     }
 
-    // The API server restarts mid-watch: the recorder resumes and records what follows.
+    // The API server restarts mid-watch. What was written just before it stopped (the
+    // watch may not have delivered it yet) and right after it came back (while the
+    // recorder still backs off) is all recorded: resumed from the last resourceVersion or
+    // listed again after a 410, the recorder loses nothing the API still has.
     let tb = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/testbed/kube-testbed");
     let tb = if tb.exists() {
         tb
     } else {
         Path::new("/work/shared/testbed/kube-testbed").to_path_buf()
     };
+    raw(
+        &dir,
+        "POST",
+        "/api/v1/namespaces/shop/events",
+        Some(&warning_event(
+            &format!("{pod}.before"),
+            &pod,
+            "BeforeStop",
+            "written just before the API server stopped",
+        )),
+    );
     let st = Command::new(&tb)
         .arg("stop-api")
         .arg(&dir)
@@ -332,6 +340,8 @@ fn the_recorder_keeps_a_crash_and_its_warning_after_the_pod_is_gone_redacted() {
         .status()
         .expect("start-api");
     assert!(st.success(), "start-api");
+    let late = format!("{run}-late");
+    crashed_pod(&dir, &late, "Error");
     raw(
         &dir,
         "POST",
@@ -349,22 +359,51 @@ fn the_recorder_keeps_a_crash_and_its_warning_after_the_pod_is_gone_redacted() {
         &format!("{run}-r"),
         &for_pod,
         Duration::from_secs(90),
-        |o| o.contains("AfterRestart"),
+        |o| o.contains("AfterRestart") && o.contains("BeforeStop"),
     );
+    let late_out = history_until(
+        &sqs,
+        &env,
+        &format!("{run}-l"),
+        &format!("history -n shop --for pod/{late}"),
+        Duration::from_secs(30),
+        |o| o.contains(&format!("pod/{late}  termination")),
+    );
+    if std::env::var("E2E_DEBUG").is_ok() {
+        let log = show_log();
+        let lines: Vec<&str> = log.lines().filter(|l| l.contains("recorder")).collect();
+        eprintln!(
+            "{after}\n{late_out}\n--- the recorder's log lines:\n{}",
+            lines.join("\n")
+        );
+    }
+    for reason in ["BeforeStop", "AfterRestart", "OOMKilled"] {
+        assert!(
+            after.contains(reason),
+            "{reason} is recorded across the restart: {after}\n--- agent log:\n{}",
+            show_log()
+        );
+    }
     assert!(
-        after.contains("AfterRestart"),
-        "{after}\n--- agent log:\n{}",
+        late_out.contains("container api terminated: Error (exit 137), restarts 4"),
+        "the crash written while the recorder was reconnecting is recorded: {late_out}\n--- agent log:\n{}",
         show_log()
     );
+    // The real API's 410: a restarted API server's watch cache begins at the newest
+    // resourceVersion, after the BeforeStop write, and the pods watch last saw the pod's
+    // deletion before it — so resuming answers 410 Expired, and the records above came
+    // through the relist that follows.
     assert!(
-        after.contains("OOMKilled"),
-        "the record survives the restart: {after}"
+        show_log().contains("recorder: /api/v1/pods expired (watch error 410"),
+        "the pods watch was expired by the restarted API server and listed again:\n{}",
+        show_log()
     );
-    raw(
-        &dir,
-        "DELETE",
-        &format!("/api/v1/namespaces/shop/events/{pod}.after"),
-        None,
-    );
+    for path in [
+        format!("/api/v1/namespaces/shop/events/{pod}.before"),
+        format!("/api/v1/namespaces/shop/events/{pod}.after"),
+        format!("/api/v1/namespaces/shop/pods/{late}"),
+    ] {
+        raw(&dir, "DELETE", &path, None);
+    }
     drop(agent);
 }

@@ -2,7 +2,9 @@
 //! watches from the list's resourceVersion with bookmarks, resumes from the last one it saw,
 //! lists again on `410 Gone` (an HTTP 410 and a 410 `ERROR` event in the stream), reads a
 //! terminated container's log once, redacted, and records each termination once however
-//! often it is listed again. Driven through `kubeglass run --stdio --record`.
+//! often it is listed again; and a watch that stalls (the server keeps the connection open
+//! and sends nothing) is cut and resumed from the last resourceVersion it delivered, a
+//! bookmark's. Driven through `kubeglass run --stdio --record`.
 
 mod support;
 
@@ -12,7 +14,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
-use support::fake_api::{FakeApi, Seen};
+use support::fake_api::{FakeApi, STALL, Seen};
 use support::kubeglass;
 
 /// Planted in the crashed container's log: must not come back.
@@ -189,4 +191,112 @@ fn the_recorder_resumes_relists_on_410_and_records_each_termination_once_redacte
         "{out}"
     );
     assert!(!out.contains(CANARY), "{out}");
+}
+
+static STALL_POD_WATCHES: AtomicUsize = AtomicUsize::new(0);
+
+/// The stall: list (rv 100) → the watch from 100 sends a bookmark (rv 150), then nothing
+/// while holding the connection open → only a watch from 150 streams api-9's crash; every
+/// other watch stalls silent.
+fn stalling(s: &Seen) -> Option<(u16, String)> {
+    let url = s.url.as_str();
+    if url.contains("/log?") {
+        return Some((200, "starting\nout of memory\n".to_string()));
+    }
+    let empty = |kind: &str| {
+        let v = json!({"kind": kind, "metadata": {"resourceVersion": "1"}, "items": []});
+        (200, v.to_string())
+    };
+    if !url.contains("watch=1") {
+        return Some(if url.starts_with("/api/v1/pods") {
+            list("100", vec![])
+        } else if url.starts_with("/api/v1/events") {
+            empty("EventList")
+        } else if url.starts_with("/api/v1/nodes") {
+            empty("NodeList")
+        } else {
+            return None;
+        });
+    }
+    if !url.starts_with("/api/v1/pods?") {
+        return Some((STALL, String::new()));
+    }
+    let n = STALL_POD_WATCHES.fetch_add(1, Ordering::SeqCst);
+    Some(if n == 0 && url.contains("resourceVersion=100") {
+        let bm = json!({"type": "BOOKMARK", "object": {"kind": "Pod", "metadata": {"resourceVersion": "150"}}});
+        (STALL, format!("{bm}\n"))
+    } else if url.contains("resourceVersion=150") && !url.contains("resourceVersion=1500") {
+        let mut p = pod("api-9", "2026-12-07T03:30:00Z");
+        p["metadata"]["resourceVersion"] = json!("160");
+        (
+            STALL,
+            format!("{}\n", json!({"type": "MODIFIED", "object": p})),
+        )
+    } else {
+        (STALL, String::new())
+    })
+}
+
+#[test]
+fn a_stalled_watch_is_cut_and_resumed_from_the_last_bookmark_losing_nothing() {
+    let api = FakeApi::start_with(stalling);
+    let mut c = kubeglass();
+    c.args(["run", "--stdio", "--record", "--kubeconfig"])
+        .arg(api.kubeconfig())
+        // Watches of 2 s: the transport cuts a silent one after 4 s (240 s → 300 s by default).
+        .env("KUBEGLASS_RECORD_WATCH_SECONDS", "2")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    let mut agent = Agent(c.spawn().expect("start the agent"));
+    let mut stdin = agent.0.stdin.take().expect("stdin");
+    let mut stdout = BufReader::new(agent.0.stdout.take().expect("stdout"));
+    let started = Instant::now();
+    let end = started + Duration::from_secs(40);
+    let mut out = String::new();
+    for i in 0.. {
+        let cmd = json!({"version": 1, "id": format!("s{i}"), "kubectl": "history -A"});
+        writeln!(stdin, "{cmd}").expect("write a command");
+        stdin.flush().expect("flush");
+        let mut line = String::new();
+        stdout.read_line(&mut line).expect("an answer");
+        let v: Value = serde_json::from_str(&line).expect("a JSON answer");
+        out = v["output"].as_str().unwrap_or_default().to_string();
+        if out.contains("pod/api-9") || Instant::now() > end {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let took = started.elapsed();
+    let reqs = api.requests();
+    let urls: Vec<&str> = reqs.iter().map(|r| r.url.as_str()).collect();
+    let watches: Vec<&str> = urls
+        .iter()
+        .copied()
+        .filter(|u| u.starts_with("/api/v1/pods?") && u.contains("watch=1"))
+        .collect();
+    assert!(
+        out.contains("pod/api-9  termination")
+            && out.contains("container api terminated: OOMKilled (exit 137)"),
+        "the crash sent after the stall is recorded: {out}\n{watches:#?}"
+    );
+    assert!(
+        watches.len() >= 2
+            && watches[0].contains("resourceVersion=100")
+            && watches[1].contains("resourceVersion=150")
+            && watches[1].contains("allowWatchBookmarks=true"),
+        "after the stall the watch resumes from the bookmark's resourceVersion: {watches:#?}"
+    );
+    assert_eq!(
+        urls.iter()
+            .filter(|u| u.starts_with("/api/v1/pods?limit="))
+            .count(),
+        1,
+        "a stall is resumed, not listed again: {urls:#?}"
+    );
+    // The cut comes from the watch's deadline (2 s + 2 s), not from the server.
+    assert!(
+        took >= Duration::from_secs(4),
+        "the recorder waited out the stall's deadline ({took:?})"
+    );
 }

@@ -231,6 +231,8 @@ fn json_form(records: &[Record], h: &Header, max: usize) -> Output {
         meta.insert("kubeglass.memoryOnly".into(), json!(true));
         meta.insert("kubeglass.recordsHeld".into(), json!(h.held));
         meta.insert("kubeglass.recordsDropped".into(), json!(h.dropped));
+        meta.insert("kubeglass.recordBytes".into(), json!(h.bytes));
+        meta.insert("kubeglass.recordBudgetBytes".into(), json!(h.budget));
         out.text = doc.to_string();
     }
     out
@@ -297,5 +299,9 @@ mod tests {
         );
         assert_eq!(v["items"][0]["object"], "pod/api-49");
         assert_eq!(v["items"][0]["log"][0], "panic: out of memory");
+        // What the ring holds against its budget, for a reader checking the bound.
+        assert_eq!(v["metadata"]["kubeglass.recordBytes"], 20_000);
+        assert_eq!(v["metadata"]["kubeglass.recordsDropped"], 3);
+        assert!(v["metadata"]["kubeglass.recordBudgetBytes"].is_u64(), "{v}");
     }
 }

@@ -4,10 +4,13 @@
 //! resourceVersion, resuming from the last one it saw when the server ends a watch,
 //! relisting on `410 Gone`, and backing off (capped, jittered) on other errors.
 //!
-//! Timeouts are explicit: the server ends each watch after [`WATCH_SECONDS`], and the
-//! transport cuts a watch whose body runs past [`WATCH_BODY_TIMEOUT`] (a stalled
-//! connection), after which the watcher resumes. A termination's log is read once, within
-//! [`LOG_DEADLINE`].
+//! Timeouts are explicit: the server ends each watch after [`WATCH_SECONDS`]
+//! (`KUBEGLASS_RECORD_WATCH_SECONDS` sets another), and the transport cuts a watch whose
+//! body runs past that and a quarter more ([`body_timeout`]): only a stalled connection — open,
+//! silent — gets there, and the watcher then resumes from the last resourceVersion it saw
+//! (a bookmark's included), so a stall delays records but loses none the API still has.
+//! Between events a watcher blocks in a socket read: a quiet cluster costs no CPU. A
+//! termination's log is read once, within [`LOG_DEADLINE`].
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -23,11 +26,12 @@ use crate::ops::engine::Revisions;
 use crate::redact::Redacted;
 use crate::url::{encode, with_query};
 
-/// How long the server keeps one watch open (`timeoutSeconds`); bookmarks arrive within.
+/// How long the server keeps one watch open (`timeoutSeconds`) unless
+/// `KUBEGLASS_RECORD_WATCH_SECONDS` says otherwise; bookmarks arrive within.
 pub const WATCH_SECONDS: u64 = 240;
-/// The most a watch's body may take before the transport cuts it: past the server's own
-/// end of the watch, so only a stalled connection reaches it.
-pub const WATCH_BODY_TIMEOUT: Duration = Duration::from_secs(WATCH_SECONDS + 60);
+/// The longest watch `KUBEGLASS_RECORD_WATCH_SECONDS` may ask for (a stall goes unnoticed
+/// for up to this and a quarter).
+const MAX_WATCH_SECONDS: u64 = 3600;
 /// Lines of a terminated container's log kept.
 pub const LOG_LINES: usize = 20;
 /// Bytes of a terminated container's log read at most (`limitBytes`).
@@ -89,8 +93,34 @@ impl Watched {
     }
 }
 
+/// The most a watch of `seconds` may take before the transport cuts its body: a quarter
+/// (at least 2 s) past the server's own end of the watch, so only a stalled connection
+/// reaches it (240 s: cut at 300 s).
+pub fn body_timeout(seconds: u64) -> Duration {
+    Duration::from_secs(seconds + (seconds / 4).max(2))
+}
+
+/// `timeoutSeconds` for every watch: `KUBEGLASS_RECORD_WATCH_SECONDS` (1 to 3600; shorter
+/// notices a stalled connection sooner, at the cost of a request per watcher that often),
+/// else [`WATCH_SECONDS`].
+fn watch_seconds(env: Option<String>) -> Result<u64> {
+    let Some(v) = env.filter(|v| !v.trim().is_empty()) else {
+        return Ok(WATCH_SECONDS);
+    };
+    match v.trim().parse::<u64>() {
+        Ok(s) if (1..=MAX_WATCH_SECONDS).contains(&s) => {
+            log::info!("recorder: watches of {s} s (KUBEGLASS_RECORD_WATCH_SECONDS)");
+            Ok(s)
+        }
+        _ => Err(Error::invalid(format!(
+            "KUBEGLASS_RECORD_WATCH_SECONDS takes whole seconds from 1 to {MAX_WATCH_SECONDS}: got {v:?}"
+        ))),
+    }
+}
+
 /// Start the watchers for the engine's scope; they run for the life of the process.
 pub fn start(engine: Arc<Engine>, recorder: Arc<Recorder>) -> Result<()> {
+    let seconds = watch_seconds(std::env::var("KUBEGLASS_RECORD_WATCH_SECONDS").ok())?;
     let namespaces: Vec<Option<String>> = match engine.scope().namespaces_for_all() {
         None => vec![None],
         Some(list) => list.iter().cloned().map(Some).collect(),
@@ -117,6 +147,7 @@ pub fn start(engine: Arc<Engine>, recorder: Arc<Recorder>) -> Result<()> {
             },
             counts: HashMap::new(),
             failing: false,
+            seconds,
         };
         std::thread::Builder::new()
             .name(format!("record-{}", what.plural()))
@@ -141,6 +172,8 @@ struct Watcher {
     counts: HashMap<String, u64>,
     /// Whether the last attempt failed (a warning was logged; the next success says so).
     failing: bool,
+    /// `timeoutSeconds` of each watch ([`watch_seconds`]).
+    seconds: u64,
 }
 
 impl Watcher {
@@ -154,18 +187,26 @@ impl Watcher {
         let mut expired = 0u32;
         loop {
             let watching = rv.is_some();
-            let step = match &rv {
-                None => self.list(),
-                Some(v) => self.watch(v),
+            // A watch moves `rv` along as events and bookmarks arrive, so a watch that fails
+            // midway (a stalled or dropped connection) resumes from the last one it saw.
+            let step = match rv.take() {
+                None => self.list().map(Some),
+                Some(mut v) => {
+                    let r = self.watch(&mut v);
+                    rv = Some(v);
+                    r.map(|()| None)
+                }
             };
             match step {
-                Ok(next) => {
+                Ok(listed) => {
                     self.recovered();
                     attempt = 0;
                     if watching {
                         expired = 0;
                     }
-                    rv = Some(next);
+                    if listed.is_some() {
+                        rv = listed;
+                    }
                 }
                 Err(e) if e.code == Code::Expired => {
                     if expired > 0 {
@@ -202,6 +243,7 @@ impl Watcher {
     /// List everything (recording what it shows) and return the list's resourceVersion.
     fn list(&mut self) -> Result<String> {
         let mut rv = None;
+        let mut objects = 0usize;
         let engine = Arc::clone(&self.engine);
         let base = self.base.clone();
         engine.list_pages(&base, "application/json", LIST_PAGE, |page| {
@@ -212,26 +254,30 @@ impl Watcher {
                     .map(str::to_string);
             }
             for item in page.items() {
+                objects += 1;
                 self.seen("ADDED", &item);
             }
             Ok(true)
         })?;
+        // Once per list (at start, after a 410): when the recorder is caught up.
+        log::info!("recorder: listed {} ({objects} objects)", self.base);
         rv.ok_or_else(|| {
             Error::internal(format!("the list of {} has no resourceVersion", self.base))
         })
     }
 
-    /// Watch from `rv` until the server ends the watch; returns the last resourceVersion.
-    fn watch(&mut self, rv: &str) -> Result<String> {
+    /// Watch from `rv` until the server ends the watch, moving `rv` to each resourceVersion
+    /// seen (events and bookmarks).
+    fn watch(&mut self, rv: &mut String) -> Result<()> {
         let path = format!(
-            "{}?watch=1&allowWatchBookmarks=true&resourceVersion={}&timeoutSeconds={WATCH_SECONDS}",
+            "{}?watch=1&allowWatchBookmarks=true&resourceVersion={}&timeoutSeconds={}",
             self.base,
-            encode(rv)
+            encode(rv),
+            self.seconds
         );
         let engine = Arc::clone(&self.engine);
-        let mut events = engine.watch(&path, WATCH_BODY_TIMEOUT)?;
+        let mut events = engine.watch(&path, body_timeout(self.seconds))?;
         self.recovered();
-        let mut last = rv.to_string();
         while let Some(ev) = events.next_event()? {
             if ev.kind == "ERROR" {
                 let code = ev.object.get("code").and_then(Value::as_u64);
@@ -253,13 +299,13 @@ impl Watcher {
                 .pointer("/metadata/resourceVersion")
                 .and_then(Value::as_str)
             {
-                last = v.to_string();
+                v.clone_into(rv);
             }
             if ev.kind != "BOOKMARK" {
                 self.seen(&ev.kind, &ev.object);
             }
         }
-        Ok(last)
+        Ok(())
     }
 
     /// Record what `obj` (redacted) shows; a deletion marks what the API no longer has.
@@ -381,6 +427,32 @@ impl Watcher {
                 "[kubeglass: the log could not be read: {}]",
                 e.message
             )],
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_watch_is_cut_a_quarter_past_its_server_end_so_only_a_stall_reaches_the_cut() {
+        assert_eq!(body_timeout(WATCH_SECONDS), Duration::from_secs(300));
+        assert_eq!(body_timeout(2), Duration::from_secs(4));
+        for s in [1, 2, 60, 240, MAX_WATCH_SECONDS] {
+            assert!(body_timeout(s) >= Duration::from_secs(s + 2), "{s}");
+        }
+    }
+
+    #[test]
+    fn watch_seconds_come_from_the_environment_within_bounds_else_the_default() {
+        assert_eq!(watch_seconds(None).ok(), Some(WATCH_SECONDS));
+        assert_eq!(watch_seconds(Some(" ".into())).ok(), Some(WATCH_SECONDS));
+        assert_eq!(watch_seconds(Some("5".into())).ok(), Some(5));
+        for bad in ["0", "3601", "2m", "-1"] {
+            let e = watch_seconds(Some(bad.into())).expect_err(bad);
+            assert_eq!(e.code, Code::InvalidCommand, "{bad}");
+            assert!(e.message.contains("KUBEGLASS_RECORD_WATCH_SECONDS"), "{e}");
         }
     }
 }

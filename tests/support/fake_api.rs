@@ -30,6 +30,13 @@ pub struct FakeApi {
 /// or broken API in front of the recorded one.
 pub type Override = fn(&Seen) -> Option<(u16, String)>;
 
+/// A status an [`Override`] answers with to stall: the fake sends `200` with the body it
+/// was given, then holds the connection open and sends nothing more (a watch whose server
+/// went silent) for [`STALL_FOR`].
+pub const STALL: u16 = 1200;
+/// How long a stalled answer holds its connection.
+pub const STALL_FOR: std::time::Duration = std::time::Duration::from_secs(120);
+
 /// The bearer token the fake accepts (and that must never reach a log line).
 pub const TOKEN: &str = "fake-token-for-tests";
 
@@ -47,7 +54,9 @@ impl FakeApi {
         let log = Arc::clone(&seen);
         thread::spawn(move || {
             for req in server.incoming_requests() {
-                serve(req, &log, over);
+                // One thread a request: a stalled answer must not hold up the others.
+                let log = Arc::clone(&log);
+                thread::spawn(move || serve(req, &log, over));
             }
         });
         let dir =
@@ -95,6 +104,10 @@ fn serve(req: tiny_http::Request, log: &Mutex<Vec<Seen>>, over: Override) {
     };
     log.lock().expect("lock").push(seen.clone());
     let (status, body) = over(&seen).unwrap_or_else(|| answer(&seen));
+    if status == STALL {
+        stall(req, &body);
+        return;
+    }
     let response = tiny_http::Response::from_string(body)
         .with_status_code(status)
         .with_header(
@@ -103,6 +116,21 @@ fn serve(req: tiny_http::Request, log: &Mutex<Vec<Seen>>, over: Override) {
                 .expect("header"),
         );
     let _ = req.respond(response);
+}
+
+/// Answer `200` with `body` as one chunk, then keep the connection open, silent.
+fn stall(req: tiny_http::Request, body: &str) {
+    use std::io::Write;
+    let mut w = req.into_writer();
+    let mut out = String::from(
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n",
+    );
+    if !body.is_empty() {
+        out.push_str(&format!("{:x}\r\n{body}\r\n", body.len()));
+    }
+    let _ = w.write_all(out.as_bytes());
+    let _ = w.flush();
+    thread::sleep(STALL_FOR);
 }
 
 fn status(code: u16, reason: &str, message: &str) -> (u16, String) {

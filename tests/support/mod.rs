@@ -265,6 +265,20 @@ pub struct SqsAgent {
 impl SqsAgent {
     /// Start an agent reading the cluster of `kubeconfig`, with `extra` flags.
     pub fn start(kubeconfig: &Path, extra: &[&str]) -> SqsAgent {
+        SqsAgent::spawn(kubeconfig, extra, None)
+    }
+
+    /// [`SqsAgent::start`] with `RUST_LOG=info` and the agent's log written to `log`.
+    pub fn start_logged(kubeconfig: &Path, extra: &[&str], log: &Path) -> SqsAgent {
+        SqsAgent::spawn(kubeconfig, extra, Some(log))
+    }
+
+    /// The agent's process id (its memory is in `/proc/PID/status`).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    fn spawn(kubeconfig: &Path, extra: &[&str], log: Option<&Path>) -> SqsAgent {
         let env = sqs_env();
         let (c, r) = (
             env["SQS_TESTBED_COMMAND_QUEUE_URL"].clone(),
@@ -297,6 +311,10 @@ impl SqsAgent {
             .args(extra)
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null());
+        if let Some(log) = log {
+            c.env("RUST_LOG", "info")
+                .stderr(std::fs::File::create(log).expect("the agent's log file"));
+        }
         let child = c.spawn().expect("start the agent");
         SqsAgent {
             child,
