@@ -284,7 +284,7 @@ impl SqsAgent {
             env["SQS_TESTBED_COMMAND_QUEUE_URL"].clone(),
             env["SQS_TESTBED_RESPONSE_QUEUE_URL"].clone(),
         );
-        SqsAgent::start_on(kubeconfig, (&c, &r), extra)
+        SqsAgent::launch(kubeconfig, (&c, &r), extra, log)
     }
 
     /// Start an agent on the queue pair `(command, response)` (the testbed's second standard
@@ -293,6 +293,15 @@ impl SqsAgent {
         kubeconfig: &Path,
         (command, response): (&str, &str),
         extra: &[&str],
+    ) -> SqsAgent {
+        SqsAgent::launch(kubeconfig, (command, response), extra, None)
+    }
+
+    fn launch(
+        kubeconfig: &Path,
+        (command, response): (&str, &str),
+        extra: &[&str],
+        log: Option<&Path>,
     ) -> SqsAgent {
         let env = sqs_env();
         let mut c = kubeglass();
