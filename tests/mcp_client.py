@@ -130,7 +130,8 @@ async def check_tools(client):
         assert a is not None and a.read_only_hint is True and a.open_world_hint is False, (t.name, a)
         assert t.description and len(t.description) > 20, t.name
     get = next(t for t in tools if t.name == "get")
-    assert get.input_schema["required"] == ["resource"], get.input_schema
+    # resource may come in names instead (["deploy/web"]): not required.
+    assert get.input_schema.get("required", []) == [], get.input_schema
     assert {"resource", "names", "namespace", "selector", "output"} <= set(get.input_schema["properties"])
     logs = next(t for t in tools if t.name == "logs").input_schema["properties"]["logs"]
     assert {"tail", "grep", "previous", "container"} <= set(logs["properties"]), logs
@@ -161,8 +162,17 @@ async def scoped_session(kubeglass, kubeconfig, tmp):
         assert client.protocol_version == "2026-07-28", client.protocol_version
         ok(f"connected in the SDK's default mode: server/discover, protocol {client.protocol_version}")
         await check_tools(client)
+        tools = (await client.list_tools()).tools
+        about = next(t for t in tools if t.name == "get").input_schema["properties"]["namespace"]["description"]
+        assert "Allowed here: only shop" in about and "default namespace here: shop" in about, about
+        ok(f"the namespace parameter names the scope: {about}")
         s = Session(client, kubeglass, kubeconfig, flags)
         await s.matches_query("get", {"resource": "pods", "namespace": "shop"}, ["get", "pods", "-n", "shop"])
+        text, is_error = await s.call("logs", {"names": ["deploy/web"], "namespace": "shop", "logs": {"tail": 20}})
+        assert not is_error and "current line" in text, text
+        await s.matches_query("describe", {"names": ["deploy/web"], "namespace": "shop"},
+                              ["describe", "deploy", "web", "-n", "shop"])
+        ok("names as TYPE/NAME (deploy/web), as triage's hints print them")
         await s.matches_query("describe", {"resource": "deploy", "names": ["web"], "namespace": "shop"},
                               ["describe", "deploy", "web", "-n", "shop"])
         text = await s.matches_query(
