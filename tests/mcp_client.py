@@ -55,13 +55,19 @@ def no_canary(what, text):
 
 
 def query(kubeglass, kubeconfig, flags, words):
-    """`kubeglass query` stdout, the text a tool call must match."""
+    """The text a tool call must match: `kubeglass query --json`'s output, the answer an agent
+    sends (query's own stdout leaves its notes, `[kubeglass: …]`, to stderr; an MCP text keeps
+    them, as the agent's answer does)."""
     r = subprocess.run(
-        [kubeglass, "query", "--kubeconfig", kubeconfig, *flags, "--", *words],
+        [kubeglass, "query", "--kubeconfig", kubeconfig, *flags, "--json", "--", *words],
         capture_output=True, text=True, timeout=120,
     )
-    assert r.returncode == 0, f"query {words}: {r.stderr}"
-    return r.stdout
+    # Exit 3: an answer the output budget cut (docs/commands.md, "Exit codes and errors").
+    assert r.returncode in (0, 3), f"query {words}: exit {r.returncode}: {r.stderr}"
+    answer = json.loads(r.stdout)
+    assert answer["status"] == "ok", f"query {words}: {answer}"
+    assert answer["truncated"] == (r.returncode == 3), f"query {words}: exit {r.returncode}: {answer}"
+    return answer["output"]
 
 
 def same_text(what, tool_text, query_text):
