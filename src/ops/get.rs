@@ -130,7 +130,11 @@ fn tables(e: &Reader, cmd: &Command, types: &[Resource], max: usize) -> Result<O
     let mut budget = Budget::new(max);
     let mut first_nss = None;
     let mut shown = 0;
+    let mut unread = Unread::default();
     for res in types {
+        if unread.skip(&budget, res) {
+            continue;
+        }
         let nss = e.namespaces(cmd, res)?;
         let prefix = (types.len() > 1).then(|| res.type_name());
         let (w, lines, not_fetched) = table_lines(e, cmd, res, &nss, max, prefix.as_deref())?;
@@ -170,7 +174,34 @@ fn tables(e: &Reader, cmd: &Command, types: &[Resource], max: usize) -> Result<O
     if shown == 0 {
         return Ok(nothing_found(first_nss));
     }
+    unread.say(&mut budget);
     Ok(budget.finish(Format::Text, HINT))
+}
+
+/// The types of a several-type `get` (`get all`, `get deploy,svc`) never read because the
+/// budget was spent before their turn: the cut note names them, or the answer would pass
+/// for all there is of them (a `get all -A` cut inside pods says nothing of services).
+#[derive(Default)]
+struct Unread(Vec<String>);
+
+impl Unread {
+    /// Whether `res` is not to be read (the budget is full), noting it.
+    fn skip(&mut self, budget: &Budget, res: &Resource) -> bool {
+        if budget.is_full() {
+            self.0.push(res.type_name());
+        }
+        budget.is_full()
+    }
+
+    /// Add the unread types to the cut note.
+    fn say(self, budget: &mut Budget) {
+        if !self.0.is_empty() {
+            budget.remark(format!(
+                "not read at all: {} (ask for each type on its own)",
+                self.0.join(", ")
+            ));
+        }
+    }
 }
 
 /// The types of kubectl's `all` category from discovery (built-in workloads and custom
@@ -723,7 +754,11 @@ fn names(e: &Reader, cmd: &Command, types: &[Resource], max: usize) -> Result<Ou
     }
     let mut any = false;
     let mut first_nss = None;
+    let mut unread = Unread::default();
     for res in types {
+        if unread.skip(&budget, res) {
+            continue;
+        }
         let nss = e.namespaces(cmd, res)?;
         let prefix = res.type_name();
         let not_fetched = each_metadata(e, cmd, res, &nss, max, |item| {
@@ -737,6 +772,7 @@ fn names(e: &Reader, cmd: &Command, types: &[Resource], max: usize) -> Result<Ou
     if !any {
         return Ok(nothing_found(first_nss));
     }
+    unread.say(&mut budget);
     Ok(budget.finish(Format::Text, HINT))
 }
 
@@ -778,7 +814,11 @@ fn documents(e: &Reader, cmd: &Command, types: &[Resource], max: usize) -> Resul
         }
         held.say_left_out(&mut budget, cmd);
     }
+    let mut unread = Unread::default();
     for res in types.iter().filter(|_| cmd.print.sort_by.is_none()) {
+        if unread.skip(&budget, res) {
+            continue;
+        }
         let nss = e.namespaces(cmd, res)?;
         let not_fetched = e.walk(cmd, res, &nss, Shape::Objects, doc_page(max), |obj| {
             let obj = typed(obj, res);
@@ -794,6 +834,7 @@ fn documents(e: &Reader, cmd: &Command, types: &[Resource], max: usize) -> Resul
     if yaml_list && count == 0 {
         budget.push("items: []");
     }
+    unread.say(&mut budget);
     let mut out = budget.finish(format, HINT);
     if yaml_list {
         // The closing goes before the cut note (a comment), so the List stays whole.
