@@ -120,3 +120,82 @@ fn a_cut_table_exits_3_with_the_rows_on_stdout_and_the_cut_note_on_stderr() {
     let (code, out, err) = query(&api.kubeconfig(), &[], &["get", "cm"]);
     assert_eq!((code, err.as_str()), (0, ""), "a whole answer: {out}");
 }
+
+/// `kubeglass ARGS…` → (code, stdout, stderr).
+fn kg(args: &[&str]) -> (i32, String, String) {
+    let mut c = kubeglass();
+    c.args(args);
+    run(c)
+}
+
+#[test]
+fn help_is_where_kubectl_users_look_for_it() {
+    let (code, get, err) = kg(&["query", "--", "get", "--help"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        get.starts_with("kubeglass query -- get\n")
+            && get.contains("-n, --namespace NAMESPACE")
+            && get.contains("--sort-by PATH")
+            && !get.contains("--tail"),
+        "{get}"
+    );
+    for other in [
+        &["help", "get"][..],
+        &["query", "get", "pods", "-h"],
+        &["query", "--context", "x", "--", "get", "pods", "--help"],
+    ] {
+        let (code, out, err) = kg(other);
+        assert_eq!((code, out.as_str()), (0, get.as_str()), "{other:?}: {err}");
+    }
+    let (code, logs, _) = kg(&["query", "--", "logs", "-h"]);
+    assert!(
+        code == 0 && logs.contains("-p, --previous") && logs.contains("--grep REGEX"),
+        "{logs}"
+    );
+    let (code, diff, _) = kg(&["help", "rollout", "diff"]);
+    assert!(code == 0 && diff.contains("--revision N"), "{diff}");
+    let (code, list, _) = kg(&["query", "--help"]);
+    assert!(
+        code == 0 && list.contains("  rollout history  ") && list.contains("-- get --help"),
+        "{list}"
+    );
+    let (code, _, err) = kg(&["help", "frobnicate"]);
+    assert_eq!(code, 2, "{err}");
+}
+
+#[test]
+fn every_subcommand_takes_version() {
+    let want = format!("kubeglass {}\n", env!("CARGO_PKG_VERSION"));
+    for sub in ["query", "run", "send", "mcp", "health", "completion"] {
+        let (code, out, err) = kg(&[sub, "--version"]);
+        assert_eq!((code, out.as_str()), (0, want.as_str()), "{sub}: {err}");
+    }
+}
+
+#[test]
+fn completion_scripts_load_in_their_shell_and_offer_ops_flags_and_types() {
+    let (code, bash, err) = kg(&["completion", "bash"]);
+    assert_eq!(code, 0, "{err}");
+    let out = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "{bash}\nCOMP_WORDS=(kubeglass query -- get dep); COMP_CWORD=4; _kubeglass; \
+             echo \"${{COMPREPLY[*]}}\"; COMP_WORDS=(kubeglass query -- logs --pre); \
+             COMP_CWORD=4; _kubeglass; echo \"${{COMPREPLY[*]}}\"; \
+             COMP_WORDS=(kubeglass que); COMP_CWORD=1; _kubeglass; echo \"${{COMPREPLY[*]}}\""
+        ))
+        .output()
+        .expect("bash");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "deployments deploy\n--previous\nquery\n",
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for shell in ["zsh", "fish"] {
+        let (code, script, err) = kg(&["completion", shell]);
+        assert!(code == 0 && script.contains("triage"), "{shell}: {err}");
+    }
+    let (code, _, err) = kg(&["completion", "tcsh"]);
+    assert_eq!(code, 2, "{err}");
+}
