@@ -436,7 +436,8 @@ fn memory_stays_small_on_big_lists() {
 fn triage_names_every_seeded_fault_in_four_kilobytes() {
     let (_dir, kc) = admin();
     let (code, out, err) = query(&kc, &[], &["triage", "-A"]);
-    assert_eq!(code, 0, "{err}");
+    // 3 when the 4 KiB left symptom lines out so that every cause fits (a cut answer).
+    assert!(code == 0 || code == 3, "{code}: {err}");
     assert!(out.len() <= 4096, "{} bytes:\n{out}", out.len());
     for fault in [
         "node/node-2: NotReady",
@@ -458,8 +459,8 @@ fn triage_names_every_seeded_fault_in_four_kilobytes() {
         .arg("--kubeconfig")
         .arg(&kc)
         .args(["--command-json", r#"{"op":"triage","all_namespaces":true}"#]);
-    let (code, json_out, err) = run(c);
-    assert_eq!(code, 0, "{err}");
+    let (json_code, json_out, err) = run(c);
+    assert_eq!(json_code, code, "{err}");
     let strip = |s: &str| {
         s.lines()
             .filter(|l| !l.contains(" for "))

@@ -55,13 +55,16 @@ def no_canary(what, text):
 
 
 def query(kubeglass, kubeconfig, flags, words):
-    """`kubeglass query` stdout, the text a tool call must match."""
+    """`kubeglass query --json`'s output, the text a tool call must match (its notes in
+    place: plain `query` prints them on stderr; exit 3 is a cut answer, docs/cli.md)."""
     r = subprocess.run(
-        [kubeglass, "query", "--kubeconfig", kubeconfig, *flags, "--", *words],
+        [kubeglass, "query", "--kubeconfig", kubeconfig, *flags, "--json", "--", *words],
         capture_output=True, text=True, timeout=120,
     )
-    assert r.returncode == 0, f"query {words}: {r.stderr}"
-    return r.stdout
+    assert r.returncode in (0, 3), f"query {words}: {r.stderr}"
+    result = json.loads(r.stdout)
+    assert result["status"] == "ok", f"query {words}: {result}"
+    return result["output"]
 
 
 def same_text(what, tool_text, query_text):
