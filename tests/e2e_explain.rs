@@ -260,11 +260,12 @@ fn rollout_history_says_which_revisions_are_gone() {
     );
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("3 (current)   kgx-api-7d9f8"), "{out}");
+    // A note: on stderr, the history alone on stdout.
     assert!(
-        out.lines().last().unwrap_or_default().starts_with(
+        err.lines().last().unwrap_or_default().starts_with(
             "[kubeglass: revisions 1-2 not kept: not pruned by spec.revisionHistoryLimit 10"
-        ),
-        "{out}"
+        ) && !out.contains("[kubeglass:"),
+        "{out}\n---\n{err}"
     );
 }
 

@@ -117,7 +117,9 @@ fn ok(kc: &Path, args: &[&str]) -> String {
     assert_eq!(code, 0, "{args:?}: {err}");
     no_values(&format!("{args:?}"), &out);
     no_values(&format!("{args:?} stderr"), &err);
-    out
+    // The notes (after the table here) are on stderr; joined as a terminal shows them.
+    assert!(!out.contains("[kubeglass:"), "notes on stdout: {out}");
+    format!("{out}{err}")
 }
 
 #[test]

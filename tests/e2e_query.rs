@@ -358,7 +358,7 @@ fn memory_stays_small_on_big_lists() {
     // Peak RSS of the child, read by Python's getrusage (no GNU time needed).
     let script = "import resource,subprocess,sys\n\
         p=subprocess.run(sys.argv[1:],capture_output=True)\n\
-        assert p.returncode==0,p.stderr\n\
+        assert p.returncode in (0,3),p.stderr\n\
         print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)";
     let names = r#"jsonpath={range .items[*]}{.metadata.name}{"\n"}{end}"#;
     for args in [
@@ -414,8 +414,9 @@ fn memory_stays_small_on_big_lists() {
             .args(args)
             .output()
             .expect("python3");
+        // 3: the default budget cut the answer (the memory is what is measured here).
         assert!(
-            out.status.success(),
+            matches!(out.status.code(), Some(0 | 3)),
             "{}",
             String::from_utf8_lossy(&out.stderr)
         );
@@ -435,7 +436,8 @@ fn memory_stays_small_on_big_lists() {
 fn triage_names_every_seeded_fault_in_four_kilobytes() {
     let (_dir, kc) = admin();
     let (code, out, err) = query(&kc, &[], &["triage", "-A"]);
-    assert_eq!(code, 0, "{err}");
+    // 3 when the 4 KiB left symptom lines out so that every cause fits (a cut answer).
+    assert!(code == 0 || code == 3, "{code}: {err}");
     assert!(out.len() <= 4096, "{} bytes:\n{out}", out.len());
     for fault in [
         "node/node-2: NotReady",
@@ -457,8 +459,8 @@ fn triage_names_every_seeded_fault_in_four_kilobytes() {
         .arg("--kubeconfig")
         .arg(&kc)
         .args(["--command-json", r#"{"op":"triage","all_namespaces":true}"#]);
-    let (code, json_out, err) = run(c);
-    assert_eq!(code, 0, "{err}");
+    let (json_code, json_out, err) = run(c);
+    assert_eq!(json_code, code, "{err}");
     let strip = |s: &str| {
         s.lines()
             .filter(|l| !l.contains(" for "))
@@ -473,8 +475,12 @@ fn triage_names_every_seeded_fault_in_four_kilobytes() {
 fn a_cut_table_says_what_it_left_out_and_logs_point_at_previous() {
     let (_dir, kc) = admin();
     let (code, out, err) = query(&kc, &["--max-output-bytes", "4096"], &["get", "pods", "-A"]);
-    assert_eq!(code, 0, "{err}");
-    let last = out.lines().last().unwrap_or_default();
+    assert_eq!(code, 3, "a cut answer: {err}");
+    assert!(
+        !out.contains("[kubeglass:"),
+        "the cut note is not in the answer: {out}"
+    );
+    let last = err.lines().last().unwrap_or_default();
     assert!(
         last.contains("more rows:")
             && last.contains("Pending")
@@ -487,9 +493,11 @@ fn a_cut_table_says_what_it_left_out_and_logs_point_at_previous() {
         &["logs", "deploy/api", "-n", "shop", "--tail", "5"],
     );
     assert_eq!(code, 0, "{err}");
+    // The hint is a note: stderr, the log lines alone on stdout.
     assert!(
-        out.contains("is crash-looping")
-            && out.contains("logs deploy/api -n shop -c api --previous"),
-        "{out}"
+        err.contains("is crash-looping")
+            && err.contains("logs deploy/api -n shop -c api --previous")
+            && !out.contains("[kubeglass:"),
+        "{out}\n---\n{err}"
     );
 }

@@ -62,7 +62,7 @@ def query(kubeglass, kubeconfig, flags, words):
         [kubeglass, "query", "--kubeconfig", kubeconfig, *flags, "--json", "--", *words],
         capture_output=True, text=True, timeout=120,
     )
-    # Exit 3: an answer the output budget cut (docs/commands.md, "Exit codes and errors").
+    # Exit 3: an answer the output budget cut (docs/cli.md).
     assert r.returncode in (0, 3), f"query {words}: exit {r.returncode}: {r.stderr}"
     answer = json.loads(r.stdout)
     assert answer["status"] == "ok", f"query {words}: {answer}"

@@ -46,7 +46,8 @@ fn none_found(imds: &str) -> Error {
     Error::config(format!(
         "no AWS credentials found: tried AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, IRSA \
          (AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN), container credentials \
-         (AWS_CONTAINER_CREDENTIALS_FULL_URI), the shared files (~/.aws, AWS_PROFILE) {imds}"
+         (AWS_CONTAINER_CREDENTIALS_FULL_URI), the shared files (~/.aws, AWS_PROFILE) {imds}; \
+         see docs/cli.md, \"AWS credentials\""
     ))
 }
 

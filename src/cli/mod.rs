@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 pub mod common;
 pub mod health;
+pub mod help;
 pub mod mcp;
 pub mod query;
 pub mod run;
@@ -20,9 +21,12 @@ Usage:
   kubeglass send [OPTIONS] -- ARGS…    the backend's side: send one command, print the result
   kubeglass mcp [OPTIONS]              the read operations as MCP tools on stdio (AI tools)
   kubeglass health [--max-age 90s]     exit 0 if the agent's health file is fresh
-  kubeglass version                    print the version
+  kubeglass version                    print the version (`--version` on any subcommand too)
+  kubeglass help OPERATION             one operation's forms and flags (`help get`, `help logs`)
+  kubeglass completion bash|zsh|fish   shell completion: subcommands, operations, flags, types
 
-Run `kubeglass <subcommand> --help` for its options. Logs go to stderr (RUST_LOG=info|debug).
+Run `kubeglass <subcommand> --help` for its options, `kubeglass query -- get --help` for an
+operation's. Logs go to stderr (RUST_LOG=info|debug).
 ";
 
 /// Dispatch on the first argument; every subcommand returns its own exit code.
@@ -32,7 +36,47 @@ pub fn main(mut args: Vec<std::ffi::OsString>) -> ExitCode {
     } else {
         Some(args.remove(0))
     };
+    // `--version` on every subcommand (before a `--`, which starts a command's own words).
+    let own = args.iter().take_while(|a| *a != "--");
+    if sub.is_some() && own.clone().any(|a| a == "--version") {
+        println!("kubeglass {}", env!("CARGO_PKG_VERSION"));
+        return ExitCode::SUCCESS;
+    }
     match sub.as_ref().and_then(|s| s.to_str()) {
+        Some("help") if !args.is_empty() => {
+            let words: Vec<String> = args
+                .iter()
+                .map(|a| a.to_string_lossy().into_owned())
+                .collect();
+            let words: Vec<&str> = words.iter().map(String::as_str).collect();
+            match help::for_words(&words) {
+                Some(h) => {
+                    print!("{h}");
+                    ExitCode::SUCCESS
+                }
+                None => {
+                    eprint!(
+                        "error: no operation {:?}; the operations:\n{}",
+                        words.join(" "),
+                        help::ops_list()
+                    );
+                    ExitCode::from(2)
+                }
+            }
+        }
+        Some("completion") => {
+            let shell = args.first().and_then(|a| a.to_str()).unwrap_or("");
+            match help::completion(shell) {
+                Ok(script) => {
+                    print!("{script}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    common::print_error(&e);
+                    ExitCode::from(2)
+                }
+            }
+        }
         Some("version" | "--version" | "-V") => {
             println!("kubeglass {}", env!("CARGO_PKG_VERSION"));
             ExitCode::SUCCESS

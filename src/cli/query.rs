@@ -21,11 +21,14 @@ Usage:
                                                  (`--` keeps kubectl flags apart from ours)
   kubeglass query [OPTIONS] --command-json JSON  the wire form, e.g. '{{\"op\":\"get\",\"resource\":\"pods\"}}'
 
-Operations: {}
+Operations (one's forms and flags: kubeglass query -- get --help, or kubeglass help get):
+{}
 Writes (delete, apply, edit, exec, …) are refused before any request is made.
 
 {}
   --command-timeout DUR      longest the command may run (default 60s), then `Timeout`
+
+  --help, --version          this help (an operation's: -- get --help), the version
 
 Output:
   --json                     print the result object instead ({{\"status\", \"output\", \"format\",
@@ -38,7 +41,7 @@ Exit status: 0 on success; 3 when the output budget cut the answer (what is prin
 valid but incomplete: narrow the command or raise --max-output-bytes); 1 with
 `error: <Code>: <message>` on stderr; 2 on bad usage.
 ",
-        command::SUPPORTED,
+        super::help::ops_list(),
         common::CLUSTER_HELP
     )
 }
@@ -57,6 +60,17 @@ pub fn main(mut args: Vec<OsString>) -> ExitCode {
         }
         None => None,
     };
+    // `query -- get --help`, `query logs -h`: the operation's help, from the command model.
+    let asked: Option<Vec<String>> = match &kubectl {
+        Some(words) if super::help::asks_help(&lossy(words)) => Some(lossy(words)),
+        None if super::help::asks_help(&lossy(&args)) => Some(lossy(&args)),
+        _ => None,
+    };
+    if let Some(words) = asked {
+        let words: Vec<&str> = words.iter().map(String::as_str).collect();
+        print!("{}", super::help::for_words(&words).unwrap_or_else(help));
+        return ExitCode::SUCCESS;
+    }
     let mut pargs = pico_args::Arguments::from_vec(args);
     if pargs.contains(["-h", "--help"]) {
         print!("{}", help());
@@ -91,6 +105,14 @@ pub fn main(mut args: Vec<OsString>) -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// Words as text (a non-UTF-8 word cannot name an op or a help flag anyway).
+fn lossy(words: &[OsString]) -> Vec<String> {
+    words
+        .iter()
+        .map(|w| w.to_string_lossy().into_owned())
+        .collect()
 }
 
 /// Flags of `query` that may stand among the command's words (after `--`): the connection

@@ -42,7 +42,7 @@ pub fn parse_line(line: &str) -> Result<Command> {
 
 /// A flag kubeglass understands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Flag {
+pub(super) enum Flag {
     Namespace,
     AllNamespaces,
     Selector,
@@ -74,11 +74,11 @@ enum Flag {
 }
 
 /// How a flag is spelled and whether it takes a value.
-struct FlagSpec {
-    long: &'static str,
-    short: Option<char>,
-    flag: Flag,
-    takes_value: bool,
+pub(super) struct FlagSpec {
+    pub(super) long: &'static str,
+    pub(super) short: Option<char>,
+    pub(super) flag: Flag,
+    pub(super) takes_value: bool,
 }
 
 const fn spec(long: &'static str, short: Option<char>, flag: Flag, takes_value: bool) -> FlagSpec {
@@ -91,7 +91,7 @@ const fn spec(long: &'static str, short: Option<char>, flag: Flag, takes_value: 
 }
 
 /// Every flag kubeglass understands; any other flag is refused as unknown, never ignored.
-const FLAGS: &[FlagSpec] = &[
+pub(super) const FLAGS: &[FlagSpec] = &[
     spec("namespace", Some('n'), Flag::Namespace, true),
     spec("all-namespaces", Some('A'), Flag::AllNamespaces, false),
     spec("selector", Some('l'), Flag::Selector, true),
@@ -401,7 +401,7 @@ fn set_top_target(cmd: &mut Command, args: &[String]) -> Result<()> {
 }
 
 /// Which ops accept a flag (kubectl rejects the others too, so we say so instead of ignoring).
-fn flag_allowed(op: Op, flag: Flag) -> bool {
+pub(super) fn flag_allowed(op: Op, flag: Flag) -> bool {
     use Flag::*;
     match flag {
         Namespace | MaxOutputBytes => true,

@@ -23,6 +23,7 @@ use crate::error::{Error, Result};
 
 mod argv;
 pub mod grep;
+pub mod help;
 mod json;
 mod refuse;
 mod schema;

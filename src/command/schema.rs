@@ -343,6 +343,18 @@ fn op_about(op: Op, field: &str) -> Option<&'static str> {
     })
 }
 
+/// What the field `wire` does for `op` — `logs.tail`, `print.sort_by` for the options
+/// objects' fields — as the MCP schema says it: the kubectl-style help (`query -- get
+/// --help`) takes its flag descriptions from here, so the two cannot say different things.
+pub(super) fn field_about(op: Op, wire: &str) -> Option<&'static str> {
+    let (list, name) = match wire.split_once('.') {
+        Some(("logs", n)) => (LOG_FIELDS, n),
+        Some(("print", n)) => (PRINT_FIELDS, n),
+        _ => (FIELDS, wire),
+    };
+    op_about(op, wire).or_else(|| list.iter().find(|f| f.name == name).map(|f| f.about))
+}
+
 /// The JSON Schema of the structured command's fields for `op` (without `op` itself): an
 /// object whose properties are the fields `op` takes, each with a description.
 pub fn arguments_schema(op: Op) -> Value {

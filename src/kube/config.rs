@@ -35,7 +35,7 @@ pub struct Target {
     pub client_cert: Option<(Vec<u8>, Sensitive<Vec<u8>>)>,
     /// The default namespace.
     pub namespace: String,
-    /// Where this came from, for logs and errors ("kubeconfig /x (context y)").
+    /// Where this came from, for logs and errors ("kubeconfig /x (context y, user z)").
     pub origin: String,
 }
 
@@ -85,6 +85,17 @@ pub fn resolve(s: &Settings) -> Result<Target> {
         Error::config("no kubeconfig: set --kubeconfig or KUBECONFIG (HOME is not set either)")
     })?;
     let default = Path::new(&home).join(".kube/config");
+    if !default.exists() {
+        // Say every way kubeglass looks, so the fix is one of them (kubectl falls back to
+        // localhost:8080 here, which only confuses).
+        return Err(Error::config(format!(
+            "no kubeconfig: {} does not exist, KUBECONFIG is not set and this is not a pod \
+             (KUBERNETES_SERVICE_HOST is not set); give --kubeconfig PATH, set KUBECONFIG, \
+             create ~/.kube/config (e.g. `aws eks update-kubeconfig`, `kind export kubeconfig`) \
+             or run in-cluster with a service account",
+            default.display()
+        )));
+    }
     from_kubeconfig(&[default], s.context.as_deref(), true)
 }
 
@@ -228,7 +239,10 @@ pub fn from_kubeconfig(
     t.namespace = field(ctx, "namespace")
         .filter(|n| !n.is_empty())
         .unwrap_or_else(|| "default".into());
-    t.origin = format!("kubeconfig {files} (context {ctx_name})");
+    t.origin = match user_name.as_str() {
+        "" => format!("kubeconfig {files} (context {ctx_name}, no user)"),
+        u => format!("kubeconfig {files} (context {ctx_name}, user {u})"),
+    };
     Ok(t)
 }
 

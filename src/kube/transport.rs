@@ -17,7 +17,7 @@ use crate::error::{Code, Error, Result};
 use crate::sensitive::{self, Sensitive};
 
 use super::auth::Auth;
-use super::config::Target;
+use super::config::{AuthSource, Target};
 use super::{deadline, is_secrets_path};
 use crate::tls::{certs_from_pem, system_roots};
 
@@ -29,6 +29,9 @@ pub(super) struct Transport {
     agent: ureq::Agent,
     server: String,
     auth: Auth,
+    /// Who the requests are sent as, for an `Unauthorized` answer: the origin (kubeconfig,
+    /// context, user) and the way it authenticates.
+    identity: String,
 }
 
 impl Transport {
@@ -61,10 +64,12 @@ impl Transport {
             .proxy(proxy)
             .tls_config(tls)
             .build();
+        let identity = format!("{} with {}", target.origin, auth_method(&target));
         Ok(Transport {
             agent: config.into(),
             server: target.server,
             auth: Auth::new(target.auth),
+            identity,
         })
     }
 
@@ -104,7 +109,23 @@ impl Transport {
             .into_reader()
             .take(ERROR_BODY_LIMIT)
             .read_to_string(&mut body);
-        Err(api_error(status, &body, path))
+        let err = api_error(status, &body, path);
+        if status == 401 {
+            return Err(self.unauthorized(err));
+        }
+        Err(err)
+    }
+
+    /// A 401 as kubectl's "You must be logged in to the server", saying as whom and how
+    /// (the server's own text is only `Unauthorized`) and what to do.
+    fn unauthorized(&self, mut err: Error) -> Error {
+        err.message = format!(
+            "you must be logged in to the server: {} did not accept the credentials of {} \
+             ({}); the token may have expired or been revoked — renew it (or the \
+             client certificate), or pick another context with --context",
+            self.server, self.identity, err.message
+        );
+        err
     }
 
     /// Send one GET. Every request kubeglass makes passes here, so the Secret check sits
@@ -155,6 +176,17 @@ fn bearer(token: &Sensitive<String>) -> Result<ureq::http::HeaderValue> {
 pub(super) fn shown(text: &str) -> String {
     let redacted = crate::redact::message(text).into_string();
     crate::output::printable(&redacted).into_owned()
+}
+
+/// How `t` authenticates, in words (never the credential itself).
+fn auth_method(t: &Target) -> String {
+    match (&t.auth, t.client_cert.is_some()) {
+        (AuthSource::Token(_), _) => "the token written in the kubeconfig".into(),
+        (AuthSource::TokenFile(p), _) => format!("the token file {}", p.display()),
+        (AuthSource::Exec(e), _) => format!("the exec credential plugin {:?}", e.command),
+        (AuthSource::None, true) => "a client certificate".into(),
+        (AuthSource::None, false) => "no credentials (anonymous)".into(),
+    }
 }
 
 /// A failed answer as an error with the API's own message (made safe to show).

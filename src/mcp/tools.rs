@@ -28,6 +28,15 @@ pub struct Tool {
     pub description: &'static str,
 }
 
+/// What `op` is for, as its tool's description says it (the CLI's per-op help opens with
+/// it: one text for the model and the person).
+pub fn description(op: Op) -> &'static str {
+    TOOLS
+        .iter()
+        .find(|t| t.op == op)
+        .map_or("", |t| t.description)
+}
+
 /// Every tool, in the order they are listed (triage first: it is where to start).
 const TOOLS: &[Tool] = &[
     Tool {

@@ -132,7 +132,11 @@ fn tables(e: &Reader, cmd: &Command, types: &[Resource], max: usize) -> Result<O
     let mut budget = Budget::new(max);
     let mut first_nss = None;
     let mut shown = 0;
+    let mut unread = Unread::default();
     for res in types {
+        if unread.skip(&budget, res) {
+            continue;
+        }
         let nss = e.namespaces(cmd, res)?;
         let prefix = (types.len() > 1).then(|| res.type_name());
         let (w, lines, not_fetched) = table_lines(e, cmd, res, &nss, max, prefix.as_deref())?;
@@ -172,7 +176,34 @@ fn tables(e: &Reader, cmd: &Command, types: &[Resource], max: usize) -> Result<O
     if shown == 0 {
         return Ok(nothing_found(first_nss));
     }
+    unread.say(&mut budget);
     Ok(budget.finish(Format::Text, HINT))
+}
+
+/// The types of a several-type `get` (`get all`, `get deploy,svc`) never read because the
+/// budget was spent before their turn: the cut note names them, or the answer would pass
+/// for all there is of them (a `get all -A` cut inside pods says nothing of services).
+#[derive(Default)]
+struct Unread(Vec<String>);
+
+impl Unread {
+    /// Whether `res` is not to be read (the budget is full), noting it.
+    fn skip(&mut self, budget: &Budget, res: &Resource) -> bool {
+        if budget.is_full() {
+            self.0.push(res.type_name());
+        }
+        budget.is_full()
+    }
+
+    /// Add the unread types to the cut note.
+    fn say(self, budget: &mut Budget) {
+        if !self.0.is_empty() {
+            budget.remark(format!(
+                "not read at all: {} (ask for each type on its own)",
+                self.0.join(", ")
+            ));
+        }
+    }
 }
 
 /// The types of kubectl's `all` category from discovery (built-in workloads and custom
@@ -725,7 +756,11 @@ fn names(e: &Reader, cmd: &Command, types: &[Resource], max: usize) -> Result<Ou
     }
     let mut any = false;
     let mut first_nss = None;
+    let mut unread = Unread::default();
     for res in types {
+        if unread.skip(&budget, res) {
+            continue;
+        }
         let nss = e.namespaces(cmd, res)?;
         let prefix = res.type_name();
         let not_fetched = each_metadata(e, cmd, res, &nss, max, |item| {
@@ -739,6 +774,7 @@ fn names(e: &Reader, cmd: &Command, types: &[Resource], max: usize) -> Result<Ou
     if !any {
         return Ok(nothing_found(first_nss));
     }
+    unread.say(&mut budget);
     Ok(budget.finish(Format::Text, HINT))
 }
 
@@ -783,7 +819,11 @@ fn documents(e: &Reader, cmd: &Command, types: &[Resource], max: usize) -> Resul
         held.say_left_out(&mut budget, cmd);
         not_read += held.not_read;
     }
+    let mut unread = Unread::default();
     for res in types.iter().filter(|_| cmd.print.sort_by.is_none()) {
+        if unread.skip(&budget, res) {
+            continue;
+        }
         let nss = e.namespaces(cmd, res)?;
         let not_fetched = e.walk(cmd, res, &nss, Shape::Objects, doc_page(max), |obj| {
             let obj = typed(obj, res);
@@ -812,6 +852,7 @@ fn documents(e: &Reader, cmd: &Command, types: &[Resource], max: usize) -> Resul
     if yaml_list && count == 0 {
         budget.push("items: []");
     }
+    unread.say(&mut budget);
     let mut out = budget.finish(format, HINT);
     if yaml_list {
         // The closing goes before the cut note (a comment), so the List stays whole.
@@ -846,48 +887,4 @@ fn yaml_list_item(doc: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// `text` fed to [`Lines`] in chunks of `n` bytes, as the budget finishes it.
-    fn through_lines(text: &str, n: usize, max: usize) -> Output {
-        let mut budget = Budget::new(max);
-        let mut lines = Lines::new(String::new());
-        let bytes: Vec<char> = text.chars().collect();
-        for chunk in bytes.chunks(n) {
-            lines.0.extend(chunk);
-            lines.flush(&mut budget);
-        }
-        lines.finish("", &mut budget);
-        budget.finish(Format::Text, HINT)
-    }
-
-    /// `text` pushed whole, line by line, as `get` did before streaming.
-    fn whole(text: &str, max: usize) -> Output {
-        let mut budget = Budget::new(max);
-        for l in text.lines() {
-            budget.push(l);
-        }
-        budget.finish(Format::Text, HINT)
-    }
-
-    #[test]
-    fn streamed_template_text_is_cut_into_the_same_lines_as_the_whole_text() {
-        let text = "a\tb\r\nc\n\nlast\r";
-        for n in 1..=text.len() {
-            assert_eq!(through_lines(text, n, 4096).text, whole(text, 4096).text);
-        }
-        // A line longer than the budget is counted once, when it passes the budget; the
-        // rest of it is dropped unread (so the note's byte count is a lower bound).
-        let long = "x".repeat(3000) + "\nshort\n";
-        let without_bytes = |t: &str| t.split(" (").next().unwrap_or_default().to_string();
-        for n in [1, 7, 100, 5000] {
-            let out = through_lines(&long, n, 2048).text;
-            assert_eq!(without_bytes(&out), without_bytes(&whole(&long, 2048).text));
-            assert!(
-                out.starts_with("[kubeglass: output cut at 2048 bytes: 2 more lines/items ("),
-                "{out}"
-            );
-        }
-    }
-}
+mod tests;

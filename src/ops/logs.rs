@@ -573,14 +573,18 @@ fn containers(pod: &Value, opts: &LogOptions) -> Result<(Vec<String>, Option<Str
         if main.contains(c) || init.contains(c) {
             return Ok((vec![c.clone()], None));
         }
-        return Err(Error::invalid(format!(
-            "container {c:?} is not in pod {pod_name}; its containers: {}",
-            init.iter()
-                .chain(&main)
-                .cloned()
-                .collect::<Vec<_>>()
-                .join(", ")
-        )));
+        // Cluster state, not a malformed command: `NotFound` (exit 1), naming what exists.
+        return Err(Error::new(
+            Code::NotFound,
+            format!(
+                "container {c:?} is not in pod {pod_name}; its containers: {} (-c NAME)",
+                init.iter()
+                    .chain(&main)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        ));
     }
     let annotated = text(
         pod,
@@ -811,11 +815,11 @@ mod tests {
             container: Some("nope".into()),
             ..LogOptions::default()
         };
+        let err = containers(&pod, &bad).unwrap_err();
+        assert_eq!(err.code, Code::NotFound, "cluster state, not a bad command");
         assert!(
-            containers(&pod, &bad)
-                .unwrap_err()
-                .message
-                .contains("init, app, sidecar")
+            err.message.contains("its containers: init, app, sidecar"),
+            "{err}"
         );
         assert!(containers(&json!({}), &LogOptions::default()).is_err());
     }

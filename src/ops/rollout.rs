@@ -7,7 +7,8 @@ use serde_json::Value;
 use crate::command::Command;
 use crate::error::{Code, Error, Result};
 use crate::kube::Resource;
-use crate::output::Output;
+use crate::output::budget::Budget;
+use crate::output::{Format, Output};
 
 use super::engine::Engine;
 use super::render::rollout;
@@ -61,11 +62,15 @@ pub fn run(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
             },
         )?;
     }
-    Ok(Output::lines(
-        &rollout::history(&deploy, &rss),
-        max,
-        "narrow the query",
-    ))
+    let (text, note) = rollout::history_parts(&deploy, &rss);
+    let mut budget = Budget::new(max);
+    for l in text.lines() {
+        budget.push(l);
+    }
+    if let Some(n) = note {
+        budget.push_note(&n);
+    }
+    Ok(budget.finish(Format::Text, "narrow the query"))
 }
 
 /// `rollout history sts/NAME|ds/NAME`: the ControllerRevisions the workload controls (found

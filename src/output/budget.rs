@@ -25,6 +25,11 @@ const NOTE_RESERVE: usize = 400;
 const LIST_HEAD: &str = "{\n    \"apiVersion\": \"v1\",\n    \"items\": [\n";
 /// Between two JSON list items.
 const LIST_SEP: &str = ",\n";
+/// The end of a JSON list result (the note, when there is one, goes before
+/// `resourceVersion` as [`NOTE_KEY`] says).
+const LIST_TAIL: &str = "\n    ],\n    \"kind\": \"List\",\n    \"metadata\": {\n        \"resourceVersion\": \"\"\n    }\n}\n";
+/// The note's key and punctuation in a JSON list's metadata (its value is counted apart).
+const NOTE_KEY: &str = "        \"kubeglass.truncated\": ,\n";
 /// What each line of a list item is indented by: it sits two levels deep.
 const ITEM_INDENT: &str = "        ";
 
@@ -74,6 +79,9 @@ impl Budget {
         let mut b = Budget::new(max_bytes);
         b.json_list = true;
         b.used = LIST_HEAD.len();
+        // The List's end is longer than a line's note reserve at a tiny budget.
+        let reserve = (max_bytes - b.room).max(LIST_TAIL.len() + NOTE_KEY.len());
+        b.room = max_bytes.saturating_sub(reserve);
         b
     }
 
@@ -250,27 +258,28 @@ impl Budget {
             return self.lines_text(None).0;
         }
         let mut text = String::from(LIST_HEAD);
+        let (items_end, meta) =
+            LIST_TAIL.split_at(LIST_TAIL.find("        \"resourceVersion").unwrap_or(0));
         if self.kept.is_empty() {
             // kubectl's empty List: `"items": [],`.
             text.truncate(text.len() - 1);
-            text.push_str("],\n");
+            text.push_str(items_end.trim_start_matches("\n    "));
         } else if self.json_list {
             text.push_str(&self.kept.join(LIST_SEP));
-            text.push_str("\n    ],\n");
+            text.push_str(items_end);
         } else {
             let kept: Vec<String> = self.kept.iter().map(|c| indent(c)).collect();
             text.push_str(&kept.join(LIST_SEP));
-            text.push_str("\n    ],\n");
+            text.push_str(items_end);
         }
-        text.push_str("    \"kind\": \"List\",\n    \"metadata\": {\n");
         if let Some(n) = note {
             // Sorted before `resourceVersion`, as Go writes a map's keys.
-            text.push_str(&format!(
-                "        \"kubeglass.truncated\": {},\n",
-                serde_json::Value::from(n)
-            ));
+            let (key, end) = NOTE_KEY.split_at(NOTE_KEY.len() - 2);
+            text.push_str(key);
+            text.push_str(&serde_json::Value::from(n).to_string());
+            text.push_str(end);
         }
-        text.push_str("        \"resourceVersion\": \"\"\n    }\n}\n");
+        text.push_str(meta);
         text
     }
 }

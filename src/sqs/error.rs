@@ -70,7 +70,7 @@ impl SqsError {
             ),
             ErrorKind::Auth if self.code == "NoCredentials" => (
                 Code::Config,
-                "give the agent AWS credentials (see README: AWS access)",
+                "give the agent AWS credentials: see docs/cli.md, \"AWS credentials\"",
             ),
             ErrorKind::Auth if self.code.starts_with("AccessDenied") => (
                 Code::Forbidden,
@@ -212,5 +212,20 @@ mod tests {
             r#"{"__type":"InvalidParameterValue","message":"x"}"#,
         );
         assert!(e.to_error("q").message.contains("refused as malformed"));
+    }
+
+    #[test]
+    fn the_missing_credentials_error_points_at_a_doc_section_that_exists() {
+        let e = SqsError::new(ErrorKind::Auth, "NoCredentials", "none").to_error("q");
+        assert_eq!(e.code, Code::Config);
+        assert!(
+            e.message.contains("docs/cli.md, \"AWS credentials\""),
+            "{e}"
+        );
+        let doc = include_str!("../../docs/cli.md");
+        assert!(
+            doc.lines().any(|l| l == "## AWS credentials"),
+            "docs/cli.md lost its \"AWS credentials\" section"
+        );
     }
 }

@@ -9,8 +9,24 @@ use crate::redact::Redacted;
 const REVISION: &str = "deployment.kubernetes.io/revision";
 const CHANGE_CAUSE: &str = "kubernetes.io/change-cause";
 
-/// kubectl's `rollout history` text for `deploy` and the ReplicaSets it owns.
+/// kubectl's `rollout history` text for `deploy` and the ReplicaSets it owns, its note on
+/// revisions no ReplicaSet holds as the last line.
+#[cfg(test)]
 pub fn history(deploy: &Redacted<Value>, replica_sets: &[Redacted<Value>]) -> String {
+    let (mut text, note) = history_parts(deploy, replica_sets);
+    if let Some(n) = note {
+        text.push_str(&n);
+        text.push('\n');
+    }
+    text
+}
+
+/// kubectl's `rollout history` text for `deploy` and the ReplicaSets it owns, and apart
+/// from it the note on revisions no ReplicaSet holds (`query` prints it on stderr).
+pub fn history_parts(
+    deploy: &Redacted<Value>,
+    replica_sets: &[Redacted<Value>],
+) -> (String, Option<String>) {
     let name = deploy
         .pointer("/metadata/name")
         .and_then(Value::as_str)
@@ -42,7 +58,7 @@ pub fn history(deploy: &Redacted<Value>, replica_sets: &[Redacted<Value>]) -> St
     let mut out = format!("deployment.apps/{name}\n");
     if revs.is_empty() {
         out.push_str("No rollout history found (no ReplicaSet with a revision annotation).\n");
-        return out;
+        return (out, None);
     }
     let gone = gone_note(deploy, &revs);
     let rows: Vec<Vec<String>> = revs
@@ -60,11 +76,7 @@ pub fn history(deploy: &Redacted<Value>, replica_sets: &[Redacted<Value>]) -> St
         out.push_str(&l);
         out.push('\n');
     }
-    if let Some(note) = gone {
-        out.push_str(&note);
-        out.push('\n');
-    }
-    out
+    (out, gone)
 }
 
 /// Most runs of missing revisions a note names (`1-2, 4, 6-9, …`).
