@@ -24,8 +24,8 @@ const PODS: usize = 10_000;
 const NS: &str = "churn";
 /// The churn's length unless `KUBEGLASS_CHURN_SECONDS` says otherwise. Measured around it:
 /// seeding the 10,000 pods 24–36 s, the agent's first list 8–12 s, the quiet 30 s, deleting
-/// the pods ~65 s — with 180 s of churn the test takes about 5½ minutes, under the 8 it may
-/// take in `.ci/run`; 180 s at [`RATE`] overflows the 2 MiB ring (~4,100 records) about 1.7×.
+/// the pods ~65 s — with 180 s of churn the test took 311 s, under the 8 minutes it may take
+/// in `.ci/run`; 180 s at [`RATE`] overflows the 2 MiB ring (~4,100 records) about 1.7×.
 const CI_CHURN_SECONDS: u64 = 180;
 /// Status writes a second (from 8 threads): ~70 % of them terminations, each a new record
 /// and a log read by the recorder.
