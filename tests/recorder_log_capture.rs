@@ -73,6 +73,16 @@ fn planted(container: &str) -> Option<(Vec<String>, &'static [&'static str])> {
             )],
             &["16C7e42F292c6912E7"],
         ),
+        // A line longer than the reader keeps (the redactor sees its first 4 KiB and a bit)
+        // that opens a value at its end: the line below is that value.
+        "longline" => (
+            &[],
+            vec![
+                format!("{} db.password=LongHd07 \\", "x".repeat(5000)),
+                "    LongTl08".into(),
+            ],
+            &["LongTl08"],
+        ),
         _ => return None,
     };
     let mut lines: Vec<String> = (0..LINES).map(filler).collect();
@@ -105,7 +115,15 @@ fn planted(container: &str) -> Option<(Vec<String>, &'static [&'static str])> {
     Some((lines, secrets))
 }
 
-const CONTAINERS: [&str; 6] = ["yaml", "json", "props", "namevalue", "cuturl", "cuttoken"];
+const CONTAINERS: [&str; 7] = [
+    "yaml",
+    "json",
+    "props",
+    "namevalue",
+    "cuturl",
+    "cuttoken",
+    "longline",
+];
 
 fn query(url: &str, key: &str) -> Option<usize> {
     let q = url.split_once('?')?.1;
