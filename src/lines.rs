@@ -43,6 +43,60 @@ pub fn read_bounded(
     }
 }
 
+/// [`read_bounded`], also keeping in `tail` the last `tail_keep` bytes of a line longer than
+/// `keep` (empty otherwise): what a line ends with can open a value on the lines below it
+/// (`password=x \\`, `<<EOF`), so a redactor must see the end of a line it does not show.
+pub fn read_bounded_ends(
+    input: &mut impl BufRead,
+    keep: usize,
+    tail_keep: usize,
+    buf: &mut Vec<u8>,
+    tail: &mut Vec<u8>,
+) -> io::Result<Option<usize>> {
+    buf.clear();
+    tail.clear();
+    let mut total = 0usize;
+    let mut seen_any = false;
+    let trim = |tail: &mut Vec<u8>| {
+        if tail.len() > tail_keep {
+            tail.drain(..tail.len() - tail_keep);
+        }
+    };
+    loop {
+        let chunk = match input.fill_buf() {
+            Ok(c) => c,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if chunk.is_empty() {
+            trim(tail);
+            return Ok(seen_any.then_some(total));
+        }
+        seen_any = true;
+        let (part, newline) = match chunk.iter().position(|&b| b == b'\n') {
+            Some(i) => (&chunk[..i], true),
+            None => (chunk, false),
+        };
+        let room = part.len().min(keep.saturating_sub(buf.len()));
+        buf.extend_from_slice(&part[..room]);
+        // Past `keep`: only the newest `tail_keep` bytes are held (trimmed as it grows, so
+        // a line of gigabytes holds at most twice that).
+        let past = &part[room..];
+        let from = past.len().saturating_sub(tail_keep);
+        tail.extend_from_slice(&past[from..]);
+        if tail.len() > 2 * tail_keep {
+            trim(tail);
+        }
+        total = total.saturating_add(part.len());
+        let used = part.len() + usize::from(newline);
+        input.consume(used);
+        if newline {
+            trim(tail);
+            return Ok(Some(total));
+        }
+    }
+}
+
 /// Where to cut `line` to at most `max` bytes: a char boundary, backed off to the start of
 /// the word the cut falls in when that start is at most `max_backoff` bytes back (a word
 /// longer than that is cut where it is).
@@ -137,6 +191,27 @@ fn ceil_boundary(s: &str, i: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_long_lines_end_is_kept_for_the_redactor_and_a_short_line_has_none() {
+        let long = format!("{}db.password=x \\", "a".repeat(10_000));
+        let text = format!("{long}\nshort\n");
+        let mut input = io::Cursor::new(text.into_bytes());
+        let (mut buf, mut tail) = (Vec::new(), Vec::new());
+        let total = read_bounded_ends(&mut input, 100, 16, &mut buf, &mut tail).unwrap();
+        assert_eq!(total, Some(long.len()));
+        assert_eq!(buf.len(), 100);
+        assert_eq!(tail, b"adb.password=x \\", "the last 16 bytes");
+        let total = read_bounded_ends(&mut input, 100, 16, &mut buf, &mut tail).unwrap();
+        assert_eq!(
+            (total, buf.as_slice(), tail.len()),
+            (Some(5), &b"short"[..], 0)
+        );
+        assert_eq!(
+            read_bounded_ends(&mut input, 100, 16, &mut buf, &mut tail).unwrap(),
+            None
+        );
+    }
 
     const HPA: &str = "the HPA was unable to compute the replica count: unable to get metrics for resource cpu: unable to fetch metrics from resource metrics API: the server could not find the requested resource (get pods.metrics.k8s.io)";
 

@@ -42,6 +42,7 @@ pub struct LogLines {
     redactor: LogRedactor,
     max_line: usize,
     buf: Vec<u8>,
+    tail: Vec<u8>,
 }
 
 impl LogLines {
@@ -56,13 +57,20 @@ impl LogLines {
             redactor: LogRedactor::new(settings),
             max_line,
             buf: Vec::new(),
+            tail: Vec::new(),
         }
     }
 
     /// The next redacted line (without its newline), `None` at the end of the log.
     pub fn next_line(&mut self) -> Result<Option<Redacted<String>>> {
         kube::deadline::check("reading a log")?;
-        let Some(raw) = read_bounded_line(&mut self.reader, &mut self.buf, self.max_line)? else {
+        let Some(raw) = read_bounded_line(
+            &mut self.reader,
+            &mut self.buf,
+            &mut self.tail,
+            self.max_line,
+        )?
+        else {
             return Ok(None);
         };
         let line = self.redactor.redact_line(&raw.text);
@@ -83,20 +91,36 @@ struct RawLine {
 /// Read one line, keeping at most `max + SLACK` bytes of it (the rest is skipped, counted):
 /// a log line of gigabytes never sits in memory. The slack lets the redactor see a
 /// credential that straddles the cut before the cut is made.
+///
+/// A longer line's last SLACK bytes are read too and appended after a space, so the
+/// redactor sees what the line ends with — a value opened there (`password=x \\`, `<<EOF`)
+/// goes on below, and those lines must be hidden — though the cut never shows them.
 fn read_bounded_line(
     reader: &mut Box<dyn BufRead + Send>,
     buf: &mut Vec<u8>,
+    tail: &mut Vec<u8>,
     max: usize,
 ) -> Result<Option<RawLine>> {
     const SLACK: usize = 4096;
-    let Some(total) = crate::lines::read_bounded(reader, max + SLACK, buf).map_err(stream_error)?
+    let Some(total) = crate::lines::read_bounded_ends(reader, max + SLACK, SLACK, buf, tail)
+        .map_err(stream_error)?
     else {
         return Ok(None);
     };
-    let end = buf.strip_suffix(b"\r").unwrap_or(buf);
+    let kept = buf.len() + tail.len();
+    let (head, end): (&[u8], &[u8]) = if tail.is_empty() {
+        (buf.strip_suffix(b"\r").unwrap_or(buf), b"")
+    } else {
+        (buf, tail.strip_suffix(b"\r").unwrap_or(tail))
+    };
+    let mut text = String::from_utf8_lossy(head).into_owned();
+    if !end.is_empty() {
+        text.push(' ');
+        text.push_str(&String::from_utf8_lossy(end));
+    }
     Ok(Some(RawLine {
-        text: String::from_utf8_lossy(end).into_owned(),
-        extra: total - buf.len(),
+        text,
+        extra: total.saturating_sub(kept),
     }))
 }
 
@@ -116,6 +140,8 @@ fn cut_line(mut s: String, max: usize, extra: usize) -> String {
         return s;
     }
     let cut = crate::lines::word_cut(&s, max, 512);
+    // A long line's end, read after a gap, is in `s` (after the space that joined it, a
+    // byte the count includes): left out with the gap.
     let left_out = s.len() - cut + extra;
     s.truncate(cut);
     s.push_str(&format!(" [kubeglass: {left_out} more bytes on this line]"));

@@ -23,6 +23,7 @@ use super::{extract, gone, workloads};
 use crate::error::{Code, Error, Result};
 use crate::ops::Engine;
 use crate::ops::engine::Revisions;
+use crate::ops::logs::TAIL_CONTEXT;
 use crate::redact::Redacted;
 use crate::url::{encode, with_query};
 
@@ -34,7 +35,10 @@ pub const WATCH_SECONDS: u64 = 240;
 const MAX_WATCH_SECONDS: u64 = 3600;
 /// Lines of a terminated container's log kept.
 pub const LOG_LINES: usize = 20;
-/// Bytes of a terminated container's log read at most (`limitBytes`).
+/// Bytes of a terminated container's kept lines at most, counted after redaction (the
+/// oldest kept lines go first). Never sent as `limitBytes`: the kubelet cuts before the
+/// redactor sees a line, and a cut inside a credential (a URL's password before its `@`,
+/// a token cut short) no longer has the shape the redactor hides.
 pub const LOG_BYTES: usize = 8 * 1024;
 /// Longest log line kept (cut after redaction).
 pub const LOG_LINE_BYTES: usize = 300;
@@ -401,23 +405,34 @@ impl Watcher {
     /// redactor; a log that cannot be read is one line saying why.
     fn last_log_lines(&self, t: &extract::Termination) -> Vec<String> {
         let ns = &t.record.namespace;
+        // The kubelet cuts `tailLines` before the redactor sees a line: a value spanning
+        // lines (`password: |` and its block, pretty-printed JSON, a `\` continuation)
+        // could open above the first line kept. Read TAIL_CONTEXT lines more through the
+        // same redactor, as `logs --tail` does, and keep only the newest LOG_LINES.
+        let tail = LOG_LINES + TAIL_CONTEXT.unsigned_abs() as usize;
         let path = with_query(
             &format!("/api/v1/namespaces/{ns}/pods/{}/log", t.pod),
             &[
                 ("container", Some(&t.container)),
                 ("previous", t.previous.then_some("true")),
-                ("tailLines", Some(&LOG_LINES.to_string())),
-                ("limitBytes", Some(&LOG_BYTES.to_string())),
+                ("tailLines", Some(&tail.to_string())),
             ],
         );
         let read = || -> Result<Vec<String>> {
+            // Each line is held at most LOG_LINE_BYTES (and the reader's slack), the rest
+            // skipped; LOG_DEADLINE bounds the read.
             let mut lines = self.engine.log_lines(&path, LOG_LINE_BYTES)?;
             let mut kept = std::collections::VecDeque::new();
+            let mut bytes = 0usize;
             while let Some(line) = lines.next_line()? {
-                if kept.len() == LOG_LINES {
-                    kept.pop_front();
+                let line = line.into_string();
+                bytes += line.len();
+                kept.push_back(line);
+                while kept.len() > LOG_LINES || (bytes > LOG_BYTES && kept.len() > 1) {
+                    if let Some(old) = kept.pop_front() {
+                        bytes -= old.len();
+                    }
                 }
-                kept.push_back(line.into_string());
             }
             Ok(kept.into())
         };

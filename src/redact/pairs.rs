@@ -275,6 +275,15 @@ pub(super) fn pairs(
         } else {
             value_len(value_at, conn)
         };
+        // `key=\` alone: a `.properties` value that starts on the next line, all of it
+        // below (`db.password=\` then `    s3cret`).
+        let rest_of_line = value_at
+            .get(..(line_end_at - pos).saturating_sub(skip))
+            .unwrap_or("");
+        if rest_of_line.trim() == "\\" {
+            open = Some(Open::Continued);
+            continue;
+        }
         if len == 0 {
             continue;
         }

@@ -141,6 +141,16 @@ pub fn cases() -> Vec<(&'static str, String, Vec<&'static str>)> {
         ),
         c("properties colon", "db.password:PropCol9\n", &["PropCol9"]),
         c(
+            "properties continued",
+            "db.password=PropHd31 \\\n    PropCn32\nother=1\n",
+            &["PropHd31", "PropCn32"],
+        ),
+        c(
+            "properties on the next line",
+            "db.password=\\\n    PropNx33 \\\n    PropNx34\nother=1\n",
+            &["PropNx33", "PropNx34"],
+        ),
+        c(
             "form body",
             "user%3Dbob%26password%3DFormPw77",
             &["FormPw77"],
