@@ -249,7 +249,7 @@ fn the_recorder_keeps_a_crash_and_its_warning_after_the_pod_is_gone_redacted() {
     raw(
         &dir,
         "DELETE",
-        &format!("/api/v1/namespaces/shop/pods/{pod}"),
+        &format!("/api/v1/namespaces/shop/pods/{pod}?gracePeriodSeconds=0"),
         None,
     );
     raw(
@@ -401,7 +401,7 @@ fn the_recorder_keeps_a_crash_and_its_warning_after_the_pod_is_gone_redacted() {
     for path in [
         format!("/api/v1/namespaces/shop/events/{pod}.before"),
         format!("/api/v1/namespaces/shop/events/{pod}.after"),
-        format!("/api/v1/namespaces/shop/pods/{late}"),
+        format!("/api/v1/namespaces/shop/pods/{late}?gracePeriodSeconds=0"),
     ] {
         raw(&dir, "DELETE", &path, None);
     }

@@ -131,7 +131,7 @@ fn captured_log_lines_hide_a_block_opened_above_them_and_a_url_the_byte_cut_spli
     admin_request(
         &dir,
         "DELETE",
-        &format!("/api/v1/namespaces/shop/pods/{pod}"),
+        &format!("/api/v1/namespaces/shop/pods/{pod}?gracePeriodSeconds=0"),
         None,
     );
 }
