@@ -4,7 +4,7 @@
 //! log whose last line holds a planted credential), a Warning event, an eviction, a node
 //! condition that flips and flips back, and a rollout (a new ReplicaSet changing the image).
 //! Then the events expire (checked: the API no longer lists them) and the pods are deleted;
-//! `history` and `triage` over SQS still show each record with its time and the captured
+//! `history`, `triage` and `changes` over SQS still show each record with its time and the captured
 //! log line, redacted, and `describe node` says what the node's conditions no longer do.
 //! Needs SQS_TESTBED_DIR and KUBE_TESTBED2_DIR; fails without them.
 
@@ -56,6 +56,32 @@ fn send_until(
         }
         std::thread::sleep(Duration::from_millis(500));
     }
+}
+
+/// `kubeglass send ARGS` as the backend (the admin key): exit code, stdout, stderr — for a
+/// command that fails (`SqsAgent::send` asserts success).
+fn send_any(args: &[&str]) -> (i32, String, String) {
+    let env = sqs_env();
+    let mut c = kubeglass();
+    c.env("AWS_REGION", &env["AWS_REGION"])
+        .env("AWS_ENDPOINT_URL_SQS", &env["SQS_TESTBED_ENDPOINT"])
+        .env("AWS_ACCESS_KEY_ID", &env["SQS_TESTBED_ADMIN_ACCESS_KEY_ID"])
+        .env(
+            "AWS_SECRET_ACCESS_KEY",
+            &env["SQS_TESTBED_ADMIN_SECRET_ACCESS_KEY"],
+        )
+        .args([
+            "send",
+            "--command-queue-url",
+            &env["SQS_TESTBED_COMMAND_QUEUE_URL"],
+        ])
+        .args([
+            "--response-queue-url",
+            &env["SQS_TESTBED_RESPONSE_QUEUE_URL"],
+        ])
+        .args(["--timeout", "150s"])
+        .args(args);
+    run(c)
 }
 
 /// The text of the `history` tool's answer for `ns`, called through `kubeglass mcp --fleet`
@@ -399,12 +425,33 @@ fn history_and_triage_keep_a_crash_an_expired_warning_an_eviction_a_node_flip_an
     ] {
         assert!(triage.contains(&want), "triage lacks {want:?}:\n{triage}");
     }
+    // changes: the same, within its window.
+    let changes = agent.send(&["--", "changes", "-n", &ns, "--since", "1h"]);
+    for want in [
+        format!("recorded {clock} {ns} pod/{pod}: container api terminated: OOMKilled"),
+        format!("{ns} pod/{evicted}: pod failed: Evicted"),
+    ] {
+        assert!(
+            changes.contains(&want),
+            "changes lacks {want:?}:\n{changes}"
+        );
+    }
     // describe: the node's earlier condition, which its status no longer shows.
     let described = agent.send(&["--", "describe", "node", &node]);
     assert!(
-        described.contains("Recorded (no longer in the API):")
+        described.contains(&format!("Recorded for node/{node} (no longer in the API):"))
             && described.contains(&format!("node/{node}: node Ready=False (KubeletNotReady)")),
         "{described}"
+    );
+    // describe of the pod that is gone: NotFound, with what the recorder kept of it.
+    let (code, gone_pod, err) = send_any(&["--", "describe", "pod", &pod, "-n", &ns]);
+    assert_ne!(code, 0, "{gone_pod}");
+    assert!(err.contains("NotFound"), "{err}");
+    assert!(
+        gone_pod.contains(&format!("Recorded for pod/{pod} (no longer in the API):"))
+            && gone_pod.contains("container api terminated: OOMKilled (exit 137)")
+            && gone_pod.contains("; last log: \"panic: login to orders-db failed password="),
+        "{gone_pod}"
     );
     // MCP over a fleet: the `history` tool travels to the agent, which has the recorder.
     let mcp = mcp_fleet_history(&ns);
@@ -417,6 +464,8 @@ fn history_and_triage_keep_a_crash_an_expired_warning_an_eviction_a_node_flip_an
         ("history", &hist),
         ("triage", &triage),
         ("describe", &described),
+        ("changes", &changes),
+        ("describe pod", &gone_pod),
         ("mcp --fleet history", &mcp),
     ] {
         for canary in [LOG_CANARY, EVENT_CANARY] {

@@ -37,7 +37,17 @@ pub fn run(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
     let nss = e.namespaces(cmd, &res)?;
     let (objects, missing) = describe_targets(e, cmd, &res, &nss)?;
     if let (true, Some(first)) = (objects.is_empty(), missing.first()) {
-        return Err(first.clone());
+        // An object that is gone: what the flight recorder kept of it, with the NotFound.
+        let ns = e.namespace(cmd).ok();
+        let kept: String = cmd
+            .names
+            .iter()
+            .map(|n| recorded(e, cmd, &res, ns.as_deref().filter(|_| res.namespaced), n))
+            .collect();
+        return Err(match kept.is_empty() {
+            true => first.clone(),
+            false => first.clone().with_partial(kept),
+        });
     }
     if objects.is_empty() {
         return Ok(Output::text(format!("{}\n", nss.empty_phrase())));
@@ -59,19 +69,11 @@ pub fn run(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
             .pointer("/metadata/name")
             .and_then(serde_json::Value::as_str)
             .unwrap_or("");
-        let object = format!("{}/{name}", res.kind.to_ascii_lowercase());
-        let mut one = cmd.clone();
-        one.namespace = obj
+        let ns = obj
             .pointer("/metadata/namespace")
-            .and_then(serde_json::Value::as_str)
-            .map(str::to_string);
-        one.all_namespaces = one.namespace.is_none();
-        let recalled = super::history::recalled(e, &one, Some(&object), None);
-        if !recalled.is_empty() {
-            budget.push("Recorded (no longer in the API):");
-            for line in recalled {
-                budget.push(&format!("  {line}"));
-            }
+            .and_then(serde_json::Value::as_str);
+        for line in recorded(e, cmd, &res, ns, name).lines() {
+            budget.push(line);
         }
         if budget.is_full() {
             break;
@@ -83,6 +85,24 @@ pub fn run(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
         None => Ok(out),
         Some(first) => Err(first.clone().with_partial(out.text)),
     }
+}
+
+/// What the flight recorder (an agent's `--record`) holds for the object `name` of `res`
+/// in `ns` that the API no longer has, as describe lines (empty without a recorder).
+fn recorded(e: &Engine, cmd: &Command, res: &Resource, ns: Option<&str>, name: &str) -> String {
+    let object = format!("{}/{name}", res.kind.to_ascii_lowercase());
+    let mut one = cmd.clone();
+    one.namespace = ns.map(str::to_string);
+    one.all_namespaces = ns.is_none();
+    let lines = super::history::recalled(e, &one, Some(&object), None);
+    if lines.is_empty() {
+        return String::new();
+    }
+    let mut text = format!("Recorded for {object} (no longer in the API):\n");
+    for line in lines {
+        text.push_str(&format!("  {line}\n"));
+    }
+    text
 }
 
 /// A Secret's TYPE and DATA cells from its server-side Table row, read with
