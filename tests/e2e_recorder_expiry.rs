@@ -420,7 +420,7 @@ fn history_and_triage_keep_a_crash_an_expired_warning_an_eviction_a_node_flip_an
             "recorded {clock} {ns} pod/{pod}: container api terminated: OOMKilled (exit 137), \
              restarts 4; last log: \"panic: login to orders-db failed password="
         ),
-        format!("{ns} pod/{pod}: MountVolume.SetUp failed: token="),
+        format!("{ns} pod/{pod}: FailedMount: MountVolume.SetUp failed: token="),
         format!("{ns} pod/{evicted}: pod failed: Evicted"),
     ] {
         assert!(triage.contains(&want), "triage lacks {want:?}:\n{triage}");

@@ -11,7 +11,7 @@ use std::time::SystemTime;
 use serde_json::Value;
 
 use crate::command::{Command, Op};
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::json::text;
 use crate::kube::Resource;
 use crate::names::check_object_name;
@@ -35,19 +35,12 @@ pub fn run(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
     })?;
     let res = e.resolve(cmd, typed)?;
     let nss = e.namespaces(cmd, &res)?;
-    let (objects, missing) = describe_targets(e, cmd, &res, &nss)?;
+    let (objects, missing) = match describe_targets(e, cmd, &res, &nss) {
+        Err(err) if err.code == Code::NotFound => return Err(with_recorded(e, cmd, &res, err)),
+        found => found?,
+    };
     if let (true, Some(first)) = (objects.is_empty(), missing.first()) {
-        // An object that is gone: what the flight recorder kept of it, with the NotFound.
-        let ns = e.namespace(cmd).ok();
-        let kept: String = cmd
-            .names
-            .iter()
-            .map(|n| recorded(e, cmd, &res, ns.as_deref().filter(|_| res.namespaced), n))
-            .collect();
-        return Err(match kept.is_empty() {
-            true => first.clone(),
-            false => first.clone().with_partial(kept),
-        });
+        return Err(with_recorded(e, cmd, &res, first.clone()));
     }
     if objects.is_empty() {
         return Ok(Output::text(format!("{}\n", nss.empty_phrase())));
@@ -84,6 +77,24 @@ pub fn run(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
     match missing.first() {
         None => Ok(out),
         Some(first) => Err(first.clone().with_partial(out.text)),
+    }
+}
+
+/// `err` (an object not found) with what the flight recorder kept of the named objects,
+/// which are gone, as its partial output.
+fn with_recorded(e: &Engine, cmd: &Command, res: &Resource, err: Error) -> Error {
+    if err.partial.is_some() {
+        return err;
+    }
+    let ns = e.namespace(cmd).ok();
+    let kept: String = cmd
+        .names
+        .iter()
+        .map(|n| recorded(e, cmd, res, ns.as_deref().filter(|_| res.namespaced), n))
+        .collect();
+    match kept.is_empty() {
+        true => err,
+        false => err.with_partial(kept),
     }
 }
 
