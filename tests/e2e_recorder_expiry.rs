@@ -2,8 +2,9 @@
 //! kube testbed (events live 2 minutes there, `KUBE_TESTBED_EVENT_TTL=2m`) an agent with
 //! `--record` over the real SQS testbed sees a crash (a terminated last state and a previous
 //! log whose last line holds a planted credential), a Warning event, an eviction, a node
-//! condition that flips and flips back, and a rollout (a new ReplicaSet changing the image).
-//! Then the events expire (checked: the API no longer lists them) and the pods are deleted;
+//! condition that flips and flips back, rollouts (a Deployment's new ReplicaSet and a
+//! StatefulSet's new ControllerRevision changing the image) and a Job that failed. Then the
+//! events expire (checked: the API no longer lists them), the pods and the Job are deleted;
 //! `history`, `triage` and `changes` over SQS still show each record with its time and the captured
 //! log line, redacted, and `describe node` says what the node's conditions no longer do.
 //! Needs SQS_TESTBED_DIR and KUBE_TESTBED2_DIR; fails without them.
@@ -152,7 +153,8 @@ fn mcp_fleet_history(ns: &str) -> String {
         .to_string()
 }
 
-/// Deletes the namespace and node when the test ends (or fails).
+/// Deletes what the test made when it ends (or fails): each object first (the testbed runs
+/// no namespace controller or garbage collector to do it), then the namespace and the node.
 struct Cleanup<'a> {
     dir: &'a Path,
     ns: String,
@@ -161,24 +163,39 @@ struct Cleanup<'a> {
 
 impl Drop for Cleanup<'_> {
     fn drop(&mut self) {
-        let _ = try_admin_request(
-            self.dir,
-            "DELETE",
-            &format!("/api/v1/namespaces/{}", self.ns),
-            None,
-        );
-        let _ = try_admin_request(
-            self.dir,
-            "DELETE",
-            &format!("/api/v1/nodes/{}", self.node),
-            None,
-        );
+        let (ns, run) = (&self.ns, &self.ns);
+        let mut paths = vec![
+            format!("/apis/apps/v1/namespaces/{ns}/deployments/{run}-web"),
+            format!("/apis/apps/v1/namespaces/{ns}/statefulsets/{run}-db"),
+            format!("/apis/batch/v1/namespaces/{ns}/jobs/{run}-migrate"),
+            format!("/api/v1/namespaces/{ns}/pods/{run}-api"),
+            format!("/api/v1/namespaces/{ns}/pods/{run}-evicted"),
+            format!("/api/v1/namespaces/{ns}/events/{run}-api.mount"),
+        ];
+        for r in [1, 2] {
+            paths.push(format!(
+                "/apis/apps/v1/namespaces/{ns}/replicasets/{run}-web-r{r}"
+            ));
+            paths.push(format!(
+                "/apis/apps/v1/namespaces/{ns}/controllerrevisions/{run}-db-r{r}"
+            ));
+        }
+        paths.push(format!("/api/v1/namespaces/{ns}"));
+        paths.push(format!("/api/v1/nodes/{}", self.node));
+        for p in paths {
+            let _ = try_admin_request(
+                self.dir,
+                "DELETE",
+                &format!("{p}?propagationPolicy=Background&gracePeriodSeconds=0"),
+                None,
+            );
+        }
     }
 }
 
 #[test]
 #[ignore = "needs the SQS testbed and the second kube testbed (SQS_TESTBED_DIR, KUBE_TESTBED2_DIR)"]
-fn history_and_triage_keep_a_crash_an_expired_warning_an_eviction_a_node_flip_and_a_rollout_redacted()
+fn history_triage_changes_and_describe_keep_what_the_api_dropped_crash_warning_eviction_node_flip_rollouts_failed_job_redacted()
  {
     let started = Instant::now();
     let dir = testbed2();
@@ -327,6 +344,65 @@ fn history_and_triage_keep_a_crash_an_expired_warning_an_eviction_a_node_flip_an
         );
     }
 
+    // A StatefulSet's rollout: its second ControllerRevision changes the image.
+    let sts = format!("{run}-db");
+    admin_request(
+        &dir,
+        "POST",
+        &format!("/apis/apps/v1/namespaces/{ns}/statefulsets"),
+        Some(
+            &json!({"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": sts},
+            "spec": {"serviceName": sts, "selector": {"matchLabels": {"app": "db"}}, "template": {
+                "metadata": {"labels": {"app": "db"}},
+                "spec": {"containers": [{"name": "db", "image": "shop/db:14.1"}]}}}}),
+        ),
+    );
+    let sts_uid = raw_get(
+        &dir,
+        &format!("/apis/apps/v1/namespaces/{ns}/statefulsets/{sts}"),
+    )["metadata"]["uid"]
+        .as_str()
+        .expect("uid")
+        .to_string();
+    for (rev, image) in [(1, "shop/db:14.0"), (2, "shop/db:14.1")] {
+        admin_request(
+            &dir,
+            "POST",
+            &format!("/apis/apps/v1/namespaces/{ns}/controllerrevisions"),
+            Some(
+                &json!({"apiVersion": "apps/v1", "kind": "ControllerRevision",
+                "metadata": {"name": format!("{sts}-r{rev}"),
+                    "ownerReferences": [{"apiVersion": "apps/v1", "kind": "StatefulSet",
+                        "name": sts, "uid": sts_uid, "controller": true}]},
+                "revision": rev,
+                "data": {"spec": {"template": {"metadata": {"labels": {"app": "db"}},
+                    "spec": {"containers": [{"name": "db", "image": image}]}}}}}),
+            ),
+        );
+    }
+    // A Job that failed.
+    let job = format!("{run}-migrate");
+    admin_request(
+        &dir,
+        "POST",
+        &format!("/apis/batch/v1/namespaces/{ns}/jobs"),
+        Some(
+            &json!({"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": job},
+            "spec": {"template": {"spec": {"restartPolicy": "Never",
+                "containers": [{"name": "m", "image": "shop/migrate:3"}]}}}}),
+        ),
+    );
+    admin_request(
+        &dir,
+        "PATCH",
+        &format!("/apis/batch/v1/namespaces/{ns}/jobs/{job}/status"),
+        Some(
+            &json!({"status": {"failed": 6, "conditions": [{"type": "Failed", "status": "True",
+            "reason": "BackoffLimitExceeded", "message": "Job has reached the specified backoff limit",
+            "lastProbeTime": crashed_at, "lastTransitionTime": crashed_at}]}}),
+        ),
+    );
+
     // Everything is recorded while the API still has it.
     let all = ["--", "history", "-A", "--since", "1h"];
     let seen = send_until(&agent, &all, Duration::from_secs(90), |o| {
@@ -334,7 +410,9 @@ fn history_and_triage_keep_a_crash_an_expired_warning_an_eviction_a_node_flip_an
             && o.contains("FailedMount")
             && o.contains("Evicted")
             && o.contains(&format!("node/{node}"))
-            && o.contains("rollout to revision 2")
+            && o.contains(&format!("deployment/{deploy}  rollout"))
+            && o.contains(&format!("statefulset/{sts}  rollout"))
+            && o.contains("BackoffLimitExceeded")
     });
     for want in [
         "container api terminated: OOMKilled (exit 137), restarts 4",
@@ -342,6 +420,8 @@ fn history_and_triage_keep_a_crash_an_expired_warning_an_eviction_a_node_flip_an
         "pod failed: Evicted: The node was low on resource: memory.",
         "node Ready=False (KubeletNotReady)",
         "rollout to revision 2",
+        "image db: shop/db:14.0 → shop/db:14.1",
+        "job failed: BackoffLimitExceeded (6 failed pods)",
     ] {
         assert!(seen.contains(want), "{want:?} not recorded:\n{seen}");
     }
@@ -361,6 +441,15 @@ fn history_and_triage_keep_a_crash_an_expired_warning_an_eviction_a_node_flip_an
             None,
         );
     }
+    admin_request(
+        &dir,
+        "DELETE",
+        // Not orphaning (batch/v1's default): no garbage collector here removes the finalizer.
+        &format!("/apis/batch/v1/namespaces/{ns}/jobs/{job}?propagationPolicy=Background"),
+        None,
+    );
+    let jobs = raw_get(&dir, &format!("/apis/batch/v1/namespaces/{ns}/jobs"));
+    assert_eq!(jobs["items"].as_array().map(Vec::len), Some(0), "{jobs}");
     let pods = raw_get(&dir, &format!("/api/v1/namespaces/{ns}/pods"));
     assert_eq!(pods["items"].as_array().map(Vec::len), Some(0), "{pods}");
     // The events expire: the API server no longer lists any in the namespace.
@@ -422,6 +511,7 @@ fn history_and_triage_keep_a_crash_an_expired_warning_an_eviction_a_node_flip_an
         ),
         format!("{ns} pod/{pod}: FailedMount: MountVolume.SetUp failed: token="),
         format!("{ns} pod/{evicted}: pod failed: Evicted"),
+        format!("{ns} job/{job}: job failed: BackoffLimitExceeded"),
     ] {
         assert!(triage.contains(&want), "triage lacks {want:?}:\n{triage}");
     }
