@@ -2,9 +2,10 @@
 //! kube testbed (events live 2 minutes there, `KUBE_TESTBED_EVENT_TTL=2m`) an agent with
 //! `--record` over the real SQS testbed sees a crash (a terminated last state and a previous
 //! log whose last line holds a planted credential), a Warning event, an eviction, a node
-//! condition that flips and flips back, and a rollout (a new ReplicaSet changing the image).
-//! Then the events expire (checked: the API no longer lists them) and the pods are deleted;
-//! `history` and `triage` over SQS still show each record with its time and the captured
+//! condition that flips and flips back, rollouts (a Deployment's new ReplicaSet and a
+//! StatefulSet's new ControllerRevision changing the image) and a Job that failed. Then the
+//! events expire (checked: the API no longer lists them), the pods and the Job are deleted;
+//! `history`, `triage` and `changes` over SQS still show each record with its time and the captured
 //! log line, redacted, and `describe node` says what the node's conditions no longer do.
 //! Needs SQS_TESTBED_DIR and KUBE_TESTBED2_DIR; fails without them.
 
@@ -56,6 +57,32 @@ fn send_until(
         }
         std::thread::sleep(Duration::from_millis(500));
     }
+}
+
+/// `kubeglass send ARGS` as the backend (the admin key): exit code, stdout, stderr — for a
+/// command that fails (`SqsAgent::send` asserts success).
+fn send_any(args: &[&str]) -> (i32, String, String) {
+    let env = sqs_env();
+    let mut c = kubeglass();
+    c.env("AWS_REGION", &env["AWS_REGION"])
+        .env("AWS_ENDPOINT_URL_SQS", &env["SQS_TESTBED_ENDPOINT"])
+        .env("AWS_ACCESS_KEY_ID", &env["SQS_TESTBED_ADMIN_ACCESS_KEY_ID"])
+        .env(
+            "AWS_SECRET_ACCESS_KEY",
+            &env["SQS_TESTBED_ADMIN_SECRET_ACCESS_KEY"],
+        )
+        .args([
+            "send",
+            "--command-queue-url",
+            &env["SQS_TESTBED_COMMAND_QUEUE_URL"],
+        ])
+        .args([
+            "--response-queue-url",
+            &env["SQS_TESTBED_RESPONSE_QUEUE_URL"],
+        ])
+        .args(["--timeout", "150s"])
+        .args(args);
+    run(c)
 }
 
 /// The text of the `history` tool's answer for `ns`, called through `kubeglass mcp --fleet`
@@ -126,7 +153,8 @@ fn mcp_fleet_history(ns: &str) -> String {
         .to_string()
 }
 
-/// Deletes the namespace and node when the test ends (or fails).
+/// Deletes what the test made when it ends (or fails): each object first (the testbed runs
+/// no namespace controller or garbage collector to do it), then the namespace and the node.
 struct Cleanup<'a> {
     dir: &'a Path,
     ns: String,
@@ -135,24 +163,39 @@ struct Cleanup<'a> {
 
 impl Drop for Cleanup<'_> {
     fn drop(&mut self) {
-        let _ = try_admin_request(
-            self.dir,
-            "DELETE",
-            &format!("/api/v1/namespaces/{}", self.ns),
-            None,
-        );
-        let _ = try_admin_request(
-            self.dir,
-            "DELETE",
-            &format!("/api/v1/nodes/{}", self.node),
-            None,
-        );
+        let (ns, run) = (&self.ns, &self.ns);
+        let mut paths = vec![
+            format!("/apis/apps/v1/namespaces/{ns}/deployments/{run}-web"),
+            format!("/apis/apps/v1/namespaces/{ns}/statefulsets/{run}-db"),
+            format!("/apis/batch/v1/namespaces/{ns}/jobs/{run}-migrate"),
+            format!("/api/v1/namespaces/{ns}/pods/{run}-api"),
+            format!("/api/v1/namespaces/{ns}/pods/{run}-evicted"),
+            format!("/api/v1/namespaces/{ns}/events/{run}-api.mount"),
+        ];
+        for r in [1, 2] {
+            paths.push(format!(
+                "/apis/apps/v1/namespaces/{ns}/replicasets/{run}-web-r{r}"
+            ));
+            paths.push(format!(
+                "/apis/apps/v1/namespaces/{ns}/controllerrevisions/{run}-db-r{r}"
+            ));
+        }
+        paths.push(format!("/api/v1/namespaces/{ns}"));
+        paths.push(format!("/api/v1/nodes/{}", self.node));
+        for p in paths {
+            let _ = try_admin_request(
+                self.dir,
+                "DELETE",
+                &format!("{p}?propagationPolicy=Background&gracePeriodSeconds=0"),
+                None,
+            );
+        }
     }
 }
 
 #[test]
 #[ignore = "needs the SQS testbed and the second kube testbed (SQS_TESTBED_DIR, KUBE_TESTBED2_DIR)"]
-fn history_and_triage_keep_a_crash_an_expired_warning_an_eviction_a_node_flip_and_a_rollout_redacted()
+fn history_triage_changes_and_describe_keep_what_the_api_dropped_crash_warning_eviction_node_flip_rollouts_failed_job_redacted()
  {
     let started = Instant::now();
     let dir = testbed2();
@@ -229,6 +272,7 @@ fn history_and_triage_keep_a_crash_an_expired_warning_an_eviction_a_node_flip_an
             "firstTimestamp": crashed_at, "lastTimestamp": crashed_at,
             "source": {"component": "kubelet", "host": "node-1"}})),
     );
+    let event_written = Instant::now();
     // An eviction.
     let evicted = format!("{run}-evicted");
     admin_request(
@@ -301,6 +345,65 @@ fn history_and_triage_keep_a_crash_an_expired_warning_an_eviction_a_node_flip_an
         );
     }
 
+    // A StatefulSet's rollout: its second ControllerRevision changes the image.
+    let sts = format!("{run}-db");
+    admin_request(
+        &dir,
+        "POST",
+        &format!("/apis/apps/v1/namespaces/{ns}/statefulsets"),
+        Some(
+            &json!({"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": sts},
+            "spec": {"serviceName": sts, "selector": {"matchLabels": {"app": "db"}}, "template": {
+                "metadata": {"labels": {"app": "db"}},
+                "spec": {"containers": [{"name": "db", "image": "shop/db:14.1"}]}}}}),
+        ),
+    );
+    let sts_uid = raw_get(
+        &dir,
+        &format!("/apis/apps/v1/namespaces/{ns}/statefulsets/{sts}"),
+    )["metadata"]["uid"]
+        .as_str()
+        .expect("uid")
+        .to_string();
+    for (rev, image) in [(1, "shop/db:14.0"), (2, "shop/db:14.1")] {
+        admin_request(
+            &dir,
+            "POST",
+            &format!("/apis/apps/v1/namespaces/{ns}/controllerrevisions"),
+            Some(
+                &json!({"apiVersion": "apps/v1", "kind": "ControllerRevision",
+                "metadata": {"name": format!("{sts}-r{rev}"),
+                    "ownerReferences": [{"apiVersion": "apps/v1", "kind": "StatefulSet",
+                        "name": sts, "uid": sts_uid, "controller": true}]},
+                "revision": rev,
+                "data": {"spec": {"template": {"metadata": {"labels": {"app": "db"}},
+                    "spec": {"containers": [{"name": "db", "image": image}]}}}}}),
+            ),
+        );
+    }
+    // A Job that failed.
+    let job = format!("{run}-migrate");
+    admin_request(
+        &dir,
+        "POST",
+        &format!("/apis/batch/v1/namespaces/{ns}/jobs"),
+        Some(
+            &json!({"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": job},
+            "spec": {"template": {"spec": {"restartPolicy": "Never",
+                "containers": [{"name": "m", "image": "shop/migrate:3"}]}}}}),
+        ),
+    );
+    admin_request(
+        &dir,
+        "PATCH",
+        &format!("/apis/batch/v1/namespaces/{ns}/jobs/{job}/status"),
+        Some(
+            &json!({"status": {"failed": 6, "conditions": [{"type": "Failed", "status": "True",
+            "reason": "BackoffLimitExceeded", "message": "Job has reached the specified backoff limit",
+            "lastProbeTime": crashed_at, "lastTransitionTime": crashed_at}]}}),
+        ),
+    );
+
     // Everything is recorded while the API still has it.
     let all = ["--", "history", "-A", "--since", "1h"];
     let seen = send_until(&agent, &all, Duration::from_secs(90), |o| {
@@ -308,7 +411,9 @@ fn history_and_triage_keep_a_crash_an_expired_warning_an_eviction_a_node_flip_an
             && o.contains("FailedMount")
             && o.contains("Evicted")
             && o.contains(&format!("node/{node}"))
-            && o.contains("rollout to revision 2")
+            && o.contains(&format!("deployment/{deploy}  rollout"))
+            && o.contains(&format!("statefulset/{sts}  rollout"))
+            && o.contains("BackoffLimitExceeded")
     });
     for want in [
         "container api terminated: OOMKilled (exit 137), restarts 4",
@@ -316,6 +421,8 @@ fn history_and_triage_keep_a_crash_an_expired_warning_an_eviction_a_node_flip_an
         "pod failed: Evicted: The node was low on resource: memory.",
         "node Ready=False (KubeletNotReady)",
         "rollout to revision 2",
+        "image db: shop/db:14.0 → shop/db:14.1",
+        "job failed: BackoffLimitExceeded (6 failed pods)",
     ] {
         assert!(seen.contains(want), "{want:?} not recorded:\n{seen}");
     }
@@ -335,11 +442,19 @@ fn history_and_triage_keep_a_crash_an_expired_warning_an_eviction_a_node_flip_an
             None,
         );
     }
+    admin_request(
+        &dir,
+        "DELETE",
+        // Not orphaning (batch/v1's default): no garbage collector here removes the finalizer.
+        &format!("/apis/batch/v1/namespaces/{ns}/jobs/{job}?propagationPolicy=Background"),
+        None,
+    );
+    let jobs = raw_get(&dir, &format!("/apis/batch/v1/namespaces/{ns}/jobs"));
+    assert_eq!(jobs["items"].as_array().map(Vec::len), Some(0), "{jobs}");
     let pods = raw_get(&dir, &format!("/api/v1/namespaces/{ns}/pods"));
     assert_eq!(pods["items"].as_array().map(Vec::len), Some(0), "{pods}");
     // The events expire: the API server no longer lists any in the namespace.
-    let created = Instant::now();
-    let expiry_end = created + EXPIRY_DEADLINE;
+    let expiry_end = event_written + EXPIRY_DEADLINE;
     loop {
         let events = raw_get(&dir, &format!("/api/v1/namespaces/{ns}/events"));
         let left = events["items"].as_array().map_or(0, Vec::len);
@@ -355,7 +470,7 @@ fn history_and_triage_keep_a_crash_an_expired_warning_an_eviction_a_node_flip_an
     }
     eprintln!(
         "the events expired {:.0} s after they were written",
-        created.elapsed().as_secs_f64()
+        event_written.elapsed().as_secs_f64()
     );
 
     // history: every record, with its time and the captured log lines, redacted.
@@ -394,17 +509,39 @@ fn history_and_triage_keep_a_crash_an_expired_warning_an_eviction_a_node_flip_an
             "recorded {clock} {ns} pod/{pod}: container api terminated: OOMKilled (exit 137), \
              restarts 4; last log: \"panic: login to orders-db failed password="
         ),
-        format!("{ns} pod/{pod}: MountVolume.SetUp failed: token="),
+        format!("{ns} pod/{pod}: FailedMount: MountVolume.SetUp failed: token="),
         format!("{ns} pod/{evicted}: pod failed: Evicted"),
+        format!("{ns} job/{job}: job failed: BackoffLimitExceeded"),
     ] {
         assert!(triage.contains(&want), "triage lacks {want:?}:\n{triage}");
+    }
+    // changes: the same, within its window.
+    let changes = agent.send(&["--", "changes", "-n", &ns, "--since", "1h"]);
+    for want in [
+        format!("recorded {clock} {ns} pod/{pod}: container api terminated: OOMKilled"),
+        format!("{ns} pod/{evicted}: pod failed: Evicted"),
+    ] {
+        assert!(
+            changes.contains(&want),
+            "changes lacks {want:?}:\n{changes}"
+        );
     }
     // describe: the node's earlier condition, which its status no longer shows.
     let described = agent.send(&["--", "describe", "node", &node]);
     assert!(
-        described.contains("Recorded (no longer in the API):")
+        described.contains(&format!("Recorded for node/{node} (no longer in the API):"))
             && described.contains(&format!("node/{node}: node Ready=False (KubeletNotReady)")),
         "{described}"
+    );
+    // describe of the pod that is gone: NotFound, with what the recorder kept of it.
+    let (code, gone_pod, err) = send_any(&["--", "describe", "pod", &pod, "-n", &ns]);
+    assert_ne!(code, 0, "{gone_pod}");
+    assert!(err.contains("NotFound"), "{err}");
+    assert!(
+        gone_pod.contains(&format!("Recorded for pod/{pod} (no longer in the API):"))
+            && gone_pod.contains("container api terminated: OOMKilled (exit 137)")
+            && gone_pod.contains("; last log: \"panic: login to orders-db failed password="),
+        "{gone_pod}"
     );
     // MCP over a fleet: the `history` tool travels to the agent, which has the recorder.
     let mcp = mcp_fleet_history(&ns);
@@ -417,6 +554,8 @@ fn history_and_triage_keep_a_crash_an_expired_warning_an_eviction_a_node_flip_an
         ("history", &hist),
         ("triage", &triage),
         ("describe", &described),
+        ("changes", &changes),
+        ("describe pod", &gone_pod),
         ("mcp --fleet history", &mcp),
     ] {
         for canary in [LOG_CANARY, EVENT_CANARY] {

@@ -11,7 +11,7 @@ use std::time::SystemTime;
 use serde_json::Value;
 
 use crate::command::{Command, Op};
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::json::text;
 use crate::kube::Resource;
 use crate::names::check_object_name;
@@ -35,9 +35,12 @@ pub fn run(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
     })?;
     let res = e.resolve(cmd, typed)?;
     let nss = e.namespaces(cmd, &res)?;
-    let (objects, missing) = describe_targets(e, cmd, &res, &nss)?;
+    let (objects, missing) = match describe_targets(e, cmd, &res, &nss) {
+        Err(err) if err.code == Code::NotFound => return Err(with_recorded(e, cmd, &res, err)),
+        found => found?,
+    };
     if let (true, Some(first)) = (objects.is_empty(), missing.first()) {
-        return Err(first.clone());
+        return Err(with_recorded(e, cmd, &res, first.clone()));
     }
     if objects.is_empty() {
         return Ok(Output::text(format!("{}\n", nss.empty_phrase())));
@@ -59,19 +62,11 @@ pub fn run(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
             .pointer("/metadata/name")
             .and_then(serde_json::Value::as_str)
             .unwrap_or("");
-        let object = format!("{}/{name}", res.kind.to_ascii_lowercase());
-        let mut one = cmd.clone();
-        one.namespace = obj
+        let ns = obj
             .pointer("/metadata/namespace")
-            .and_then(serde_json::Value::as_str)
-            .map(str::to_string);
-        one.all_namespaces = one.namespace.is_none();
-        let recalled = super::history::recalled(e, &one, Some(&object), None);
-        if !recalled.is_empty() {
-            budget.push("Recorded (no longer in the API):");
-            for line in recalled {
-                budget.push(&format!("  {line}"));
-            }
+            .and_then(serde_json::Value::as_str);
+        for line in recorded(e, cmd, &res, ns, name).lines() {
+            budget.push(line);
         }
         if budget.is_full() {
             break;
@@ -83,6 +78,42 @@ pub fn run(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
         None => Ok(out),
         Some(first) => Err(first.clone().with_partial(out.text)),
     }
+}
+
+/// `err` (an object not found) with what the flight recorder kept of the named objects,
+/// which are gone, as its partial output.
+fn with_recorded(e: &Engine, cmd: &Command, res: &Resource, err: Error) -> Error {
+    if err.partial.is_some() {
+        return err;
+    }
+    let ns = e.namespace(cmd).ok();
+    let kept: String = cmd
+        .names
+        .iter()
+        .map(|n| recorded(e, cmd, res, ns.as_deref().filter(|_| res.namespaced), n))
+        .collect();
+    match kept.is_empty() {
+        true => err,
+        false => err.with_partial(kept),
+    }
+}
+
+/// What the flight recorder (an agent's `--record`) holds for the object `name` of `res`
+/// in `ns` that the API no longer has, as describe lines (empty without a recorder).
+fn recorded(e: &Engine, cmd: &Command, res: &Resource, ns: Option<&str>, name: &str) -> String {
+    let object = format!("{}/{name}", res.kind.to_ascii_lowercase());
+    let mut one = cmd.clone();
+    one.namespace = ns.map(str::to_string);
+    one.all_namespaces = ns.is_none();
+    let lines = super::history::recalled(e, &one, Some(&object), None);
+    if lines.is_empty() {
+        return String::new();
+    }
+    let mut text = format!("Recorded for {object} (no longer in the API):\n");
+    for line in lines {
+        text.push_str(&format!("  {line}\n"));
+    }
+    text
 }
 
 /// A Secret's TYPE and DATA cells from its server-side Table row, read with

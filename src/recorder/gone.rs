@@ -37,10 +37,11 @@ pub fn terminations_moved_on(ring: &mut Ring, pod: &Value, now: SystemTime) {
     ring.mark_gone(|r| r.key.starts_with(&prefix) && !shown.contains(&r.key));
 }
 
-/// An event was deleted (expired): its Warning record is gone from the API.
+/// An event was deleted (expired): its Warning record is gone from the API, unless a newer
+/// event of the same object and reason (merged into the same record) is still there.
 pub fn event_deleted(ring: &mut Ring, ev: &Value, now: SystemTime) {
     if let Some(w) = extract::warning(ev, 1, now) {
-        ring.mark_gone(|r| r.key == w.key);
+        ring.mark_gone(|r| r.key == w.key && w.last >= r.last);
     }
 }
 
@@ -111,6 +112,13 @@ mod tests {
             "involvedObject": {"kind": "Pod", "name": "api-1", "namespace": "shop"}});
         let mut ring = Ring::new(1 << 20);
         ring.add(extract::warning(&ev, 1, now()).unwrap());
+        let mut older = ev.clone();
+        older["lastTimestamp"] = json!("2020-01-01T00:00:00Z");
+        event_deleted(&mut ring, &older, now());
+        assert!(
+            ring.newest_first().all(|r| !r.gone),
+            "a newer event of the same reason is still there"
+        );
         event_deleted(&mut ring, &ev, now());
         assert!(ring.newest_first().all(|r| r.gone));
         ring.add(extract::warning(&ev, 1, now()).unwrap());

@@ -51,6 +51,8 @@ pub const DEFAULT_RECORD_BYTES: usize = 2 * 1024 * 1024;
 pub const WORKING_BYTES: usize = 4 * 1024 * 1024;
 /// Most lines `triage`, `changes` and `describe` add from the record.
 pub const RECALL_LINES: usize = 5;
+/// Longest record text in such a line: five lines stay well inside triage's 4 KB.
+const RECALL_TEXT_BYTES: usize = 200;
 /// Longest log line quoted in such a line.
 const RECALL_LOG_BYTES: usize = 160;
 /// The smallest budget accepted: a few dozen records with their log lines.
@@ -95,15 +97,20 @@ impl Recorder {
                 continue;
             }
             let clock = crate::timefmt::format_rfc3339(r.last);
+            // A warning's text is the event's message: its reason goes first.
+            let reason = match r.reason.is_empty() || r.text.contains(&r.reason) {
+                true => String::new(),
+                false => format!("{}: ", r.reason),
+            };
             let mut line = format!(
-                "recorded {} {}{}: {}",
+                "recorded {} {}{}: {reason}{}",
                 clock.get(11..16).unwrap_or(&clock),
                 match r.namespace.as_str() {
                     "" => String::new(),
                     ns => format!("{ns} "),
                 },
                 r.object,
-                r.text
+                extract::cut_to(&r.text, RECALL_TEXT_BYTES)
             );
             if r.count > 1 {
                 line.push_str(&format!(" (x{})", r.count));
@@ -160,5 +167,24 @@ mod tests {
         );
         assert_eq!(more, 0);
         assert_eq!(rec.recall(|r| r.namespace == "other").0.len(), 0);
+    }
+
+    #[test]
+    fn recall_is_a_few_short_lines_and_counts_the_rest() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        let rec = Recorder::new(1 << 20, now);
+        for i in 0..12 {
+            let ev = json!({"type": "Warning", "reason": format!("R{i}"), "message": "x".repeat(2000),
+                "metadata": {"namespace": "shop"},
+                "involvedObject": {"kind": "Pod", "name": "api-1", "namespace": "shop"}});
+            let mut r = extract::warning(&ev, 1, now).expect("a warning");
+            r.log = vec!["y".repeat(2000)];
+            rec.ring().add(r);
+            gone::event_deleted(&mut rec.ring(), &ev, now);
+        }
+        let (lines, more) = rec.recall(|_| true);
+        assert_eq!((lines.len(), more), (RECALL_LINES, 12 - RECALL_LINES));
+        assert!(lines.iter().all(|l| l.len() < 450), "{lines:?}");
+        assert!(lines[0].contains("R11"), "newest first: {}", lines[0]);
     }
 }

@@ -150,6 +150,7 @@ pub fn start(engine: Arc<Engine>, recorder: Arc<Recorder>) -> Result<()> {
                 Some(n) => format!("{}/namespaces/{n}/{}", what.api(), what.plural()),
             },
             counts: HashMap::new(),
+            node_states: HashMap::new(),
             failing: false,
             seconds,
         };
@@ -174,6 +175,9 @@ struct Watcher {
     /// The count each event had when last seen, by uid: a repeated event adds only its
     /// new occurrences, and a relist adds nothing.
     counts: HashMap<String, u64>,
+    /// A hash of each node's condition transitions when last seen: a heartbeat that changes
+    /// none (most node updates) costs no look through the ring.
+    node_states: HashMap<String, u64>,
     /// Whether the last attempt failed (a warning was logged; the next success says so).
     failing: bool,
     /// `timeoutSeconds` of each watch ([`watch_seconds`]).
@@ -321,7 +325,13 @@ impl Watcher {
             Watched::Pods => self.pod(obj, now),
             Watched::Events => self.event(kind, obj, now),
             Watched::Nodes => {
-                if !deleted {
+                if !deleted && !self.node_changed(obj) {
+                    return;
+                }
+                if deleted {
+                    let name = obj.pointer("/metadata/name").and_then(Value::as_str);
+                    self.node_states.remove(name.unwrap_or(""));
+                } else {
                     self.node(obj, now);
                 }
                 gone::node_seen(&mut self.recorder.ring(), obj, deleted, now);
@@ -362,6 +372,30 @@ impl Watcher {
                 ring.add(r);
             }
         }
+    }
+
+    /// Whether `node`'s conditions changed (a transition) since it was last seen.
+    fn node_changed(&mut self, node: &Redacted<Value>) -> bool {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        for c in node
+            .pointer("/status/conditions")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            for k in ["/type", "/status", "/lastTransitionTime"] {
+                c.pointer(k).and_then(Value::as_str).hash(&mut h);
+            }
+        }
+        let name = node
+            .pointer("/metadata/name")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        if self.node_states.len() >= MAX_EVENT_COUNTS {
+            self.node_states.clear();
+        }
+        self.node_states.insert(name.to_string(), h.finish()) != Some(h.finish())
     }
 
     /// A bad node condition is recorded once per transition; a good one only as the
