@@ -168,7 +168,8 @@ fn scope_helm_and_fold_answer_through_the_sqs_agent() {
         &["helm", "list", "-A", "--all"],
     );
     assert_eq!(code, 0, "{err}");
-    assert_eq!(remote.trim_end(), local.trim_end());
+    // query prints the notes (after the table here) on stderr; the agent keeps them inline.
+    assert_eq!(remote.trim_end(), format!("{local}{err}").trim_end());
     let out = send(&[
         "logs",
         "deploy/web",

@@ -235,7 +235,8 @@ fn a_service_selecting_by_a_hidden_label_still_gets_its_diagnosis_and_finding() 
         &["triage", "-A"],
     ] {
         let (code, _, err) = ask(&kc, args);
-        assert_eq!(code, 0, "{args:?}: {err}");
+        // 3: a cut answer (triage -A on a busy testbed leaves symptoms out), not a refusal.
+        assert!(code == 0 || code == 3, "{args:?}: {code} {err}");
     }
 }
 
