@@ -15,32 +15,7 @@ pub fn read_bounded(
     keep: usize,
     buf: &mut Vec<u8>,
 ) -> io::Result<Option<usize>> {
-    buf.clear();
-    let mut total = 0usize;
-    let mut seen_any = false;
-    loop {
-        let chunk = match input.fill_buf() {
-            Ok(c) => c,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        if chunk.is_empty() {
-            return Ok(seen_any.then_some(total));
-        }
-        seen_any = true;
-        let (part, newline) = match chunk.iter().position(|&b| b == b'\n') {
-            Some(i) => (&chunk[..i], true),
-            None => (chunk, false),
-        };
-        let room = part.len().min(keep.saturating_sub(buf.len()));
-        buf.extend_from_slice(&part[..room]);
-        total = total.saturating_add(part.len());
-        let used = part.len() + usize::from(newline);
-        input.consume(used);
-        if newline {
-            return Ok(Some(total));
-        }
-    }
+    read_bounded_ends(input, keep, 0, buf, &mut Vec::new())
 }
 
 /// [`read_bounded`], also keeping in `tail` the last `tail_keep` bytes of a line longer than

@@ -1502,13 +1502,19 @@ fn two_agents_with_no_id_set_differ_and_their_answers_to_one_id_never_mix() {
     let direct: HashMap<String, String> = budgets
         .iter()
         .map(|budget| {
+            // `query --json`'s output is the answer an agent sends: its notes (the cut line
+            // of this cut answer, exit 3) in place, where plain query prints them on stderr.
             let (code, out, err) = query(
                 &testbed().join("kubeconfig"),
-                &["--max-output-bytes", budget],
+                &["--max-output-bytes", budget, "--json"],
                 &kubectl.split(' ').collect::<Vec<_>>(),
             );
-            assert_eq!(code, 0, "{err}");
-            (budget.to_string(), out)
+            let answer: Value = serde_json::from_str(&out).expect("query --json's answer");
+            // Exit 3 exactly when the budget cut it (3,000 pods: both budgets cut).
+            assert_eq!(code == 3, answer["truncated"] == true, "exit {code}: {err}");
+            assert!(code == 0 || code == 3, "exit {code}: {err}");
+            let text = answer["output"].as_str().unwrap_or_default().to_string();
+            (budget.to_string(), text)
         })
         .collect();
     assert_ne!(

@@ -416,24 +416,7 @@ mod tests {
     use super::*;
     use std::collections::BTreeSet;
 
-    const ALL_OPS: [Op; 16] = [
-        Op::Get,
-        Op::Describe,
-        Op::Logs,
-        Op::Events,
-        Op::Endpoints,
-        Op::RolloutHistory,
-        Op::RolloutDiff,
-        Op::Changes,
-        Op::Top,
-        Op::ApiResources,
-        Op::Version,
-        Op::Triage,
-        Op::History,
-        Op::HelmList,
-        Op::HelmHistory,
-        Op::Scope,
-    ];
+    use super::super::help::ALL_OPS;
 
     fn names(fields: &[Field]) -> BTreeSet<String> {
         fields.iter().map(|f| f.name.to_string()).collect()

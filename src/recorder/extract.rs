@@ -80,19 +80,15 @@ pub fn terminations(pod: &Value, now: SystemTime) -> Vec<Termination> {
                     text.push_str(message);
                 }
                 found.push(Termination {
-                    record: Record {
-                        kind: Kind::Termination,
-                        key: format!("t/{uid}/{container}/{finished}/{exit}"),
-                        namespace: ns.to_string(),
-                        object: format!("pod/{name}"),
-                        reason: reason.to_string(),
-                        text: cut(&text),
-                        first: when,
-                        last: when,
-                        count: 1,
-                        log: Vec::new(),
-                        gone: false,
-                    },
+                    record: Record::once(
+                        Kind::Termination,
+                        format!("t/{uid}/{container}/{finished}/{exit}"),
+                        ns.to_string(),
+                        format!("pod/{name}"),
+                        reason.to_string(),
+                        cut(&text),
+                        when,
+                    ),
                     pod: name.to_string(),
                     container: container.to_string(),
                     previous,
@@ -122,19 +118,15 @@ pub fn failed_pod(pod: &Value, now: SystemTime) -> Option<Record> {
     if !node.is_empty() {
         text.push_str(&format!(" (node {node})"));
     }
-    Some(Record {
-        kind: Kind::PodFailed,
-        key: format!("f/{}", s(pod, "/metadata/uid")),
-        namespace: s(pod, "/metadata/namespace").to_string(),
-        object: format!("pod/{}", s(pod, "/metadata/name")),
-        reason: reason.to_string(),
-        text: cut(&text),
-        first: now,
-        last: now,
-        count: 1,
-        log: Vec::new(),
-        gone: false,
-    })
+    Some(Record::once(
+        Kind::PodFailed,
+        format!("f/{}", s(pod, "/metadata/uid")),
+        s(pod, "/metadata/namespace").to_string(),
+        format!("pod/{}", s(pod, "/metadata/name")),
+        reason.to_string(),
+        cut(&text),
+        now,
+    ))
 }
 
 /// A record of `pod` when the scheduler cannot place it (`PodScheduled` False,
@@ -153,19 +145,15 @@ pub fn unschedulable_pod(pod: &Value, now: SystemTime) -> Option<Record> {
     }
     let since = s(cond, "/lastTransitionTime");
     let when = parse_rfc3339(since).unwrap_or(now);
-    Some(Record {
-        kind: Kind::PodFailed,
-        key: format!("u/{}/{since}", s(pod, "/metadata/uid")),
-        namespace: s(pod, "/metadata/namespace").to_string(),
-        object: format!("pod/{}", s(pod, "/metadata/name")),
-        reason: "Unschedulable".to_string(),
-        text: cut(&format!("pod unschedulable: {}", s(cond, "/message"))),
-        first: when,
-        last: when,
-        count: 1,
-        log: Vec::new(),
-        gone: false,
-    })
+    Some(Record::once(
+        Kind::PodFailed,
+        format!("u/{}/{since}", s(pod, "/metadata/uid")),
+        s(pod, "/metadata/namespace").to_string(),
+        format!("pod/{}", s(pod, "/metadata/name")),
+        "Unschedulable".to_string(),
+        cut(&format!("pod unschedulable: {}", s(cond, "/message"))),
+        when,
+    ))
 }
 
 /// The node conditions worth a record: Ready and the pressures.
@@ -211,19 +199,15 @@ pub fn node_conditions(node: &Value, now: SystemTime) -> Vec<(Record, bool, Stri
         }
         let prefix = format!("n/{name}/{ty}/");
         found.push((
-            Record {
-                kind: Kind::NodeCondition,
-                key: format!("{prefix}{status}/{since}"),
-                namespace: String::new(),
-                object: format!("node/{name}"),
-                reason: reason.to_string(),
-                text: cut(&text),
-                first: when,
-                last: when,
-                count: 1,
-                log: Vec::new(),
-                gone: false,
-            },
+            Record::once(
+                Kind::NodeCondition,
+                format!("{prefix}{status}/{since}"),
+                String::new(),
+                format!("node/{name}"),
+                reason.to_string(),
+                cut(&text),
+                when,
+            ),
             bad,
             prefix,
         ));
@@ -314,19 +298,15 @@ pub fn revision(obj: &Value, kind: Revisions, since: SystemTime) -> Option<Revis
     };
     let name = s(obj, "/metadata/name");
     Some(Revision {
-        record: Record {
-            kind: Kind::Rollout,
-            key: format!("r/{}", s(obj, "/metadata/uid")),
-            namespace: s(obj, "/metadata/namespace").to_string(),
-            object: format!("{}/{}", owner_kind.to_ascii_lowercase(), s(owner, "/name")),
-            reason: "Rollout".to_string(),
-            text: cut(&format!("rollout to revision {number} ({name})")),
-            first: created,
-            last: created,
-            count: 1,
-            log: Vec::new(),
-            gone: false,
-        },
+        record: Record::once(
+            Kind::Rollout,
+            format!("r/{}", s(obj, "/metadata/uid")),
+            s(obj, "/metadata/namespace").to_string(),
+            format!("{}/{}", owner_kind.to_ascii_lowercase(), s(owner, "/name")),
+            "Rollout".to_string(),
+            cut(&format!("rollout to revision {number} ({name})")),
+            created,
+        ),
         owner_uid: s(owner, "/uid").to_string(),
         number,
     })
@@ -354,19 +334,15 @@ pub fn failed_job(job: &Value, now: SystemTime) -> Option<Record> {
         text.push_str(": ");
         text.push_str(message);
     }
-    Some(Record {
-        kind: Kind::JobFailed,
-        key: format!("j/{}", s(job, "/metadata/uid")),
-        namespace: s(job, "/metadata/namespace").to_string(),
-        object: format!("job/{}", s(job, "/metadata/name")),
-        reason: reason.to_string(),
-        text: cut(&text),
-        first: when,
-        last: when,
-        count: 1,
-        log: Vec::new(),
-        gone: false,
-    })
+    Some(Record::once(
+        Kind::JobFailed,
+        format!("j/{}", s(job, "/metadata/uid")),
+        s(job, "/metadata/namespace").to_string(),
+        format!("job/{}", s(job, "/metadata/name")),
+        reason.to_string(),
+        cut(&text),
+        when,
+    ))
 }
 
 #[cfg(test)]

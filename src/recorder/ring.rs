@@ -76,6 +76,32 @@ pub struct Record {
 }
 
 impl Record {
+    /// An incident seen once, at `when` (a warning's count and first/last come from its
+    /// events instead); `text` is already redacted and cut.
+    pub fn once(
+        kind: Kind,
+        key: String,
+        namespace: String,
+        object: String,
+        reason: String,
+        text: String,
+        when: SystemTime,
+    ) -> Record {
+        Record {
+            kind,
+            key,
+            namespace,
+            object,
+            reason,
+            text,
+            first: when,
+            last: when,
+            count: 1,
+            log: Vec::new(),
+            gone: false,
+        }
+    }
+
     /// What this record counts against the budget.
     pub fn cost(&self) -> usize {
         RECORD_OVERHEAD
