@@ -626,3 +626,78 @@ fn history_without_a_recorder_says_so_once_and_reads_nothing() {
     }
     assert!(api.requests().is_empty(), "{:?}", api.requests());
 }
+
+/// The fake's answers for the namespaces `shop` (exists) and `gone` (does not), as the real
+/// API server gives them.
+fn one_namespace_exists(seen: &fake_api::Seen) -> Option<(u16, String)> {
+    let path = seen.url.split('?').next().unwrap_or_default();
+    match path {
+        "/api/v1/namespaces/shop" => {
+            let cell = |n: &str| serde_json::json!({"name": n, "type": "string", "format": ""});
+            let table = serde_json::json!({
+                "kind": "Table", "apiVersion": "meta.k8s.io/v1", "metadata": {},
+                "columnDefinitions": [cell("Name"), cell("Status"), cell("Age")],
+                "rows": [{"cells": ["shop", "Active", "5d"], "object": {
+                    "kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1",
+                    "metadata": {"name": "shop", "creationTimestamp": "2026-11-24T15:38:36Z"}}}]
+            });
+            Some((200, table.to_string()))
+        }
+        "/api/v1/namespaces/gone" => {
+            let v = serde_json::json!({"kind": "Status", "apiVersion": "v1", "status": "Failure",
+                "reason": "NotFound", "message": "namespaces \"gone\" not found", "code": 404,
+                "details": {"name": "gone", "kind": "namespaces"}});
+            Some((404, v.to_string()))
+        }
+        _ => None,
+    }
+}
+
+#[test]
+fn get_namespaces_lists_the_allowed_ones_that_exist_and_notes_the_missing() {
+    let api = FakeApi::start_with(one_namespace_exists);
+    for typed in ["ns", "namespaces"] {
+        let mut c = kubeglass();
+        c.args(["query", "--namespaces", "shop,gone", "--kubeconfig"])
+            .arg(api.kubeconfig())
+            .args(["--", "get", typed]);
+        let (rc, out, err) = run(c);
+        assert_eq!(rc, 0, "get {typed}: {err}");
+        let mut lines = out.lines();
+        assert!(lines.next().is_some_and(|h| h.starts_with("NAME")), "{out}");
+        assert!(
+            lines.next().is_some_and(|r| r.starts_with("shop ")),
+            "{out}"
+        );
+        assert_eq!(lines.next(), None, "{out}");
+        assert!(
+            err.lines()
+                .any(|l| l.contains("kubeglass:") && l.contains("do not exist: gone")),
+            "get {typed}: the note names the missing namespace on stderr:\n{err}"
+        );
+    }
+    // `describe ns` alike, and looks for no prefix (a list of every namespace, out of scope).
+    let mut c = kubeglass();
+    c.args(["query", "--namespaces", "gone", "--kubeconfig"])
+        .arg(api.kubeconfig())
+        .args(["--", "describe", "ns"]);
+    let (rc, _, err) = run(c);
+    assert_eq!(rc, 0, "describe ns: {err}");
+    assert!(err.contains("do not exist: gone"), "{err}");
+    let listed = api
+        .requests()
+        .into_iter()
+        .filter(|r| r.url.split('?').next() == Some("/api/v1/namespaces"));
+    assert_eq!(listed.count(), 0, "{:?}", api.requests());
+    // Named, a missing namespace is still kubectl's NotFound.
+    let mut c = kubeglass();
+    c.args(["query", "--namespaces", "shop,gone", "--kubeconfig"])
+        .arg(api.kubeconfig())
+        .args(["--", "get", "ns", "gone"]);
+    let (rc, _, err) = run(c);
+    assert_eq!(
+        (rc, error_code(&err).as_deref()),
+        (1, Some("NotFound")),
+        "{err}"
+    );
+}

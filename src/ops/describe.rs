@@ -30,23 +30,45 @@ const MAX_DESCRIBED: usize = 50;
 
 /// Run `describe`.
 pub fn run(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
+    run_as(e, cmd, max, false)
+}
+
+/// Run the `describe namespaces` that [`Engine::namespace_reads_in_scope`] made of a list
+/// of the allowed ones: one that does not exist is noted, not an error (and no prefix is
+/// looked for, which would list namespaces outside the scope).
+pub fn run_in_scope(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
+    run_as(e, cmd, max, true)
+}
+
+fn run_as(e: &Engine, cmd: &Command, max: usize, in_scope: bool) -> Result<Output> {
     let typed = cmd.resource.as_deref().ok_or_else(|| {
         Error::invalid("`describe` needs a resource type, e.g. `describe pod web-1`")
     })?;
     let res = e.resolve(cmd, typed)?;
     let nss = e.namespaces(cmd, &res)?;
-    let (objects, missing) = match describe_targets(e, cmd, &res, &nss) {
+    let (objects, missing) = match describe_targets(e, cmd, &res, &nss, !in_scope) {
         Err(err) if err.code == Code::NotFound => return Err(with_recorded(e, cmd, &res, err)),
         found => found?,
     };
-    if let (true, Some(first)) = (objects.is_empty(), missing.first()) {
+    if let (true, Some(first), false) = (objects.is_empty(), missing.first(), in_scope) {
         return Err(with_recorded(e, cmd, &res, first.clone()));
     }
-    if objects.is_empty() {
+    let mut budget = Budget::new(max);
+    if in_scope && !missing.is_empty() {
+        // The request path of each NotFound ends in the namespace's name.
+        let names: Vec<&str> = missing
+            .iter()
+            .filter_map(|m| m.path.as_deref()?.rsplit('/').next())
+            .collect();
+        budget.push_note(&format!(
+            "[kubeglass: allowed namespaces that do not exist: {}]",
+            names.join(", ")
+        ));
+    }
+    if objects.is_empty() && missing.is_empty() {
         return Ok(Output::text(format!("{}\n", nss.empty_phrase())));
     }
     let now = SystemTime::now();
-    let mut budget = Budget::new(max);
     for (i, obj) in objects.into_iter().enumerate() {
         let obj = obj.with_type(&res.api_version(), &res.kind);
         let related = related(e, &res, &obj);
@@ -75,6 +97,7 @@ pub fn run(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
     let out = budget.finish(Format::Text, "describe fewer objects (give names or -l)");
     // kubectl's partial result: the objects found, then the names that were not.
     match missing.first() {
+        _ if in_scope => Ok(out),
         None => Ok(out),
         Some(first) => Err(first.clone().with_partial(out.text)),
     }
@@ -158,6 +181,7 @@ fn describe_targets(
     cmd: &Command,
     res: &Resource,
     nss: &Namespaces,
+    prefix_scan: bool,
 ) -> Result<(Vec<Redacted<Value>>, Vec<Error>)> {
     let mut out = Vec::new();
     let mut missing = Vec::new();
@@ -173,7 +197,7 @@ fn describe_targets(
             Ok(out.len() < MAX_DESCRIBED)
         },
     )?;
-    if let ([prefix], [not_found]) = (cmd.names.as_slice(), missing.as_slice()) {
+    if let ([prefix], [not_found], true) = (cmd.names.as_slice(), missing.as_slice(), prefix_scan) {
         let mut all = cmd.clone();
         all.names.clear();
         e.walk(&all, res, nss, Shape::Objects, MAX_DESCRIBED, |obj| {

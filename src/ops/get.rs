@@ -27,6 +27,9 @@ use super::engine::{Engine, Namespaces, Shape};
 use crate::object::is_secret;
 
 mod cheaper;
+mod in_scope;
+
+pub use in_scope::run_in_scope;
 
 /// Objects per list request for tables and names (rows are small).
 pub const PAGE: usize = 250;
@@ -58,6 +61,12 @@ const HINT: &str = "narrow with -n, -l, --field-selector or names, or run triage
 
 /// Run `get`.
 pub fn run(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
+    let (out, missing) = read(e, cmd, max);
+    with_missing(out, missing, cmd)
+}
+
+/// `get`'s answer, and the NotFound of each named object that does not exist.
+fn read(e: &Engine, cmd: &Command, max: usize) -> (Result<Output>, Vec<Error>) {
     let reader = Reader {
         e,
         missing: RefCell::new(Vec::new()),
@@ -72,31 +81,21 @@ pub fn run(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
             _ => Ok(not_read(o, &forbidden)),
         }
     });
-    with_missing(out, reader.missing.into_inner(), cmd)
+    (out, reader.missing.into_inner())
 }
 
 /// `get all` as an identity that may not list every type of the category (the chart's
 /// RBAC does not grant replicationcontrollers or custom resources): the others print, and
 /// a last line names what was not read.
-fn not_read(mut out: Output, forbidden: &[(String, Error)]) -> Output {
+fn not_read(out: Output, forbidden: &[(String, Error)]) -> Output {
     if forbidden.is_empty() {
         return out;
     }
     let names: Vec<&str> = forbidden.iter().map(|(n, _)| n.as_str()).collect();
-    let note = format!("kubeglass: not read (Forbidden): {}", names.join(", "));
-    let line = match out.format {
-        Format::Text => format!("[{note}]\n"),
-        Format::Yaml => format!("# {note}\n"),
-        // A JSON document takes no note line; the log says it.
-        Format::Json => {
-            log::warn!("get all: {note}");
-            return out;
-        }
-    };
-    let start = out.text.len();
-    out.text.push_str(&line);
-    out.notes.push(start..out.text.len());
-    out
+    in_scope::noted(
+        out,
+        &format!("kubeglass: not read (Forbidden): {}", names.join(", ")),
+    )
 }
 
 /// Resolve the types (`a,b`, `all`) and print them in the asked format.

@@ -183,8 +183,11 @@ fn dispatch(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
     let scoped = e.namespace_reads_in_scope(cmd)?;
     let cmd = scoped.as_ref().unwrap_or(cmd);
     match cmd.op {
+        // The allowed namespaces listed by name: one that does not exist is only noted.
+        Op::Get if scoped.is_some() => get::run_in_scope(e, cmd, max),
         Op::Get => get::run(e, cmd, max),
         Op::Logs => logs::run(e, cmd, max),
+        Op::Describe if scoped.is_some() => describe::run_in_scope(e, cmd, max),
         Op::Describe => describe::run(e, cmd, max),
         Op::Events => events::run(e, cmd, max),
         Op::Endpoints => endpoints::run(e, cmd, max),
