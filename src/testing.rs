@@ -86,6 +86,12 @@ pub mod scope {
     pub use crate::scope::Scope;
 }
 
+/// The flight recorder.
+pub mod recorder {
+    pub use crate::recorder::Recorder;
+    pub use crate::recorder::ring::{Kind, Record};
+}
+
 /// The SQS client.
 pub mod sqs {
     pub use crate::sqs::{Message, Sqs, SqsError};

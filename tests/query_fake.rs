@@ -701,3 +701,79 @@ fn get_namespaces_lists_the_allowed_ones_that_exist_and_notes_the_missing() {
         "{err}"
     );
 }
+
+#[test]
+fn changes_json_holds_what_the_flight_recorder_keeps_as_recorded_items() {
+    use kubeglass::testing::command::parse_line;
+    use kubeglass::testing::kube;
+    use kubeglass::testing::ops::{Engine, Executor};
+    use kubeglass::testing::recorder::{Kind, Record, Recorder};
+    use kubeglass::testing::redact::RedactSettings;
+    use kubeglass::testing::scope::Scope;
+    use std::sync::Arc;
+    use std::time::{Duration, SystemTime};
+
+    let api = FakeApi::start();
+    let settings = kube::Settings {
+        kubeconfig: Some(api.kubeconfig()),
+        ..kube::Settings::default()
+    };
+    let now = SystemTime::now();
+    let rec = Arc::new(Recorder::new(1 << 20, now - Duration::from_secs(3600)));
+    let mut r = Record::once(
+        Kind::Termination,
+        "api-1/api".into(),
+        "shop".into(),
+        "pod/api-1".into(),
+        "OOMKilled".into(),
+        "container api terminated: OOMKilled (exit 137)".into(),
+        now - Duration::from_secs(600),
+    );
+    r.log = vec!["panic: out of memory".into(), "x".repeat(400)];
+    r.gone = true;
+    rec.ring().add(r);
+    let engine = Engine::connect(&settings, Scope::all(), RedactSettings::default())
+        .expect("engine")
+        .with_recorder(Arc::clone(&rec));
+    let cmd = parse_line("changes -n shop -o json").expect("command");
+    let out = engine.execute(&cmd, 64 * 1024, None).expect("changes");
+    let doc: serde_json::Value = serde_json::from_str(&out.text).expect("a JSON document");
+    let items = doc["items"].as_array().expect("items");
+    let recorded: Vec<_> = items.iter().filter(|i| i["kind"] == "recorded").collect();
+    assert_eq!(recorded.len(), 1, "{doc:#}");
+    let item = recorded[0];
+    assert_eq!(
+        (
+            &item["namespace"],
+            &item["object"],
+            &item["type"],
+            &item["reason"]
+        ),
+        (
+            &"shop".into(),
+            &"pod/api-1".into(),
+            &"termination".into(),
+            &"OOMKilled".into()
+        ),
+        "{item:#}"
+    );
+    assert!(
+        item["what"]
+            .as_str()
+            .is_some_and(|w| w.contains("exit 137"))
+    );
+    assert_eq!(item["log"][0], "panic: out of memory");
+    assert!(item["time"].is_string() && item["lastSeen"] == item["time"]);
+
+    // A budget too small for it leaves it out and the cut note counts it.
+    let small = engine.execute(&cmd, 400, None).expect("changes");
+    assert!(
+        !small.text.contains("pod/api-1") && small.text.contains("1 recorded"),
+        "{}",
+        small.text
+    );
+    // Outside the window (`--since 5m`) it is not a change of the answer.
+    let cmd = parse_line("changes -n shop --since 5m -o json").expect("command");
+    let out = engine.execute(&cmd, 64 * 1024, None).expect("changes");
+    assert!(!out.text.contains("pod/api-1"), "{}", out.text);
+}

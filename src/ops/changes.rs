@@ -105,19 +105,30 @@ pub fn run(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
     };
     let notes = std::mem::take(&mut c.notes);
     let (entries, dropped) = c.keep.finish();
+    // What the flight recorder holds in the window that the API no longer has: in the JSON
+    // form, items of kind `recorded` (each a record as `history -o json` shows it) after
+    // the changes, within the budget; in the table form, lines after the table.
+    let object = record_object(&cmd.for_object, e, cmd);
+    let json_out = cmd.output == OutputFormat::Json;
+    let recorded: Vec<Value> = match json_out {
+        true => {
+            let records =
+                super::history::recalled_records(e, cmd, object.as_deref(), Some(window.start())).0;
+            records.iter().map(recorded_item).collect()
+        }
+        false => Vec::new(),
+    };
     let mut out = render(
         &entries,
         dropped,
         window,
         &scope,
         nss.is_many(),
-        cmd.output == OutputFormat::Json,
+        json_out.then_some(&recorded[..]),
         max,
     );
-    if cmd.output != OutputFormat::Json {
-        // What the flight recorder holds in the window that the API no longer has; said
-        // after the lines, and only when it fits.
-        let object = record_object(&cmd.for_object, e, cmd);
+    if !json_out {
+        // Said after the lines, and only when it fits.
         let start = window.start();
         let recalled = super::history::recalled(e, cmd, object.as_deref(), Some(start));
         let tail: String = recalled.iter().map(|l| format!("{l}\n")).collect();
@@ -133,6 +144,22 @@ pub fn run(e: &Engine, cmd: &Command, max: usize) -> Result<Output> {
         }
     }
     Ok(out)
+}
+
+/// A flight recorder's record as an item of `changes -o json`: the fields every item has
+/// (`kind` is `recorded`, `what` its text, no `who`), then the record's own.
+fn recorded_item(r: &crate::recorder::ring::Record) -> Value {
+    let mut item = super::history::record_json(r);
+    if let Some(m) = item.as_object_mut() {
+        m.insert(
+            "time".into(),
+            Value::from(crate::timefmt::format_rfc3339(r.last)),
+        );
+        m.insert("kind".into(), Value::from("recorded"));
+        m.insert("what".into(), Value::from(r.text.as_str()));
+        m.insert("who".into(), Value::from(""));
+    }
+    item
 }
 
 /// `--for TYPE/NAME` as the recorder names objects (`pod/api-1`, `deployment/web`).

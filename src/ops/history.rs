@@ -99,20 +99,10 @@ pub fn recalled(
     let Some(recorder) = e.recorder() else {
         return Vec::new();
     };
-    let namespaces: Option<Vec<String>> = if cmd.all_namespaces {
-        e.scope().namespaces_for_all().map(<[String]>::to_vec)
-    } else {
-        match e.namespace(cmd) {
-            Ok(ns) => Some(vec![ns]),
-            Err(_) => return Vec::new(),
-        }
+    let Some(wanted) = recall_filter(e, cmd, object, since) else {
+        return Vec::new();
     };
-    let (mut lines, more) = recorder.recall(|r| {
-        (namespaces.as_ref().is_none_or(|l| l.contains(&r.namespace))
-            || (cmd.all_namespaces && r.namespace.is_empty()))
-            && object.is_none_or(|o| r.object == o)
-            && since.is_none_or(|s| r.last >= s)
-    });
+    let (mut lines, more) = recorder.recall(wanted);
     if more > 0 {
         let scope = match (cmd.all_namespaces, &cmd.namespace) {
             (true, _) => "-A".to_string(),
@@ -124,6 +114,55 @@ pub fn recalled(
         ));
     }
     lines
+}
+
+/// The records [`recalled`] says, for a JSON answer (as `history -o json` shows them:
+/// [`record_json`]), and how many more there are.
+pub fn recalled_records(
+    e: &Engine,
+    cmd: &Command,
+    object: Option<&str>,
+    since: Option<SystemTime>,
+) -> (Vec<Record>, usize) {
+    match (e.recorder(), recall_filter(e, cmd, object, since)) {
+        (Some(recorder), Some(wanted)) => recorder.recall_records(wanted),
+        _ => (Vec::new(), 0),
+    }
+}
+
+/// Which records [`recalled`] wants; `None` when `cmd`'s namespace is out of scope.
+fn recall_filter<'a>(
+    e: &Engine,
+    cmd: &'a Command,
+    object: Option<&'a str>,
+    since: Option<SystemTime>,
+) -> Option<impl Fn(&Record) -> bool + 'a> {
+    let namespaces: Option<Vec<String>> = if cmd.all_namespaces {
+        e.scope().namespaces_for_all().map(<[String]>::to_vec)
+    } else {
+        Some(vec![e.namespace(cmd).ok()?])
+    };
+    Some(move |r: &Record| {
+        (namespaces.as_ref().is_none_or(|l| l.contains(&r.namespace))
+            || (cmd.all_namespaces && r.namespace.is_empty()))
+            && object.is_none_or(|o| r.object == o)
+            && since.is_none_or(|s| r.last >= s)
+    })
+}
+
+/// One record as `history -o json` shows it.
+pub fn record_json(r: &Record) -> serde_json::Value {
+    json!({
+        "type": r.kind.as_str(),
+        "namespace": r.namespace,
+        "object": r.object,
+        "reason": r.reason,
+        "message": r.text,
+        "count": r.count,
+        "firstSeen": format_rfc3339(r.first),
+        "lastSeen": format_rfc3339(r.last),
+        "log": r.log,
+    })
 }
 
 /// What `history` says about the recorder itself.
@@ -207,18 +246,7 @@ const JSON_HEADER_ROOM: usize = 256;
 fn json_form(records: &[Record], h: &Header, max: usize) -> Output {
     let mut budget = Budget::json_list(max.saturating_sub(JSON_HEADER_ROOM));
     for r in records {
-        let item = json!({
-            "type": r.kind.as_str(),
-            "namespace": r.namespace,
-            "object": r.object,
-            "reason": r.reason,
-            "message": r.text,
-            "count": r.count,
-            "firstSeen": format_rfc3339(r.first),
-            "lastSeen": format_rfc3339(r.last),
-            "log": r.log,
-        });
-        budget.push(&item.to_string());
+        budget.push(&record_json(r).to_string());
     }
     let mut out = budget.finish(Format::Json, HINT);
     if let Ok(mut doc) = serde_json::from_str::<serde_json::Value>(&out.text)

@@ -85,17 +85,9 @@ impl Recorder {
     /// restarts 4; last log: "…"`), and how many more there are. Rollouts are left out:
     /// `changes` and `describe` read them from the API.
     pub fn recall(&self, wanted: impl Fn(&ring::Record) -> bool) -> (Vec<String>, usize) {
-        let ring = self.ring();
+        let (records, more) = self.recall_records(wanted);
         let mut lines = Vec::new();
-        let mut more = 0;
-        for r in ring
-            .newest_first()
-            .filter(|r| r.gone && r.kind != ring::Kind::Rollout && wanted(r))
-        {
-            if lines.len() == RECALL_LINES {
-                more += 1;
-                continue;
-            }
+        for r in &records {
             let clock = crate::timefmt::format_rfc3339(r.last);
             // A warning's text is the event's message: its reason goes first.
             let reason = match r.reason.is_empty() || r.text.contains(&r.reason) {
@@ -124,6 +116,28 @@ impl Recorder {
             lines.push(line);
         }
         (lines, more)
+    }
+
+    /// The records [`Recorder::recall`] says, copied out (for a JSON answer), and how many
+    /// more there are.
+    pub fn recall_records(
+        &self,
+        wanted: impl Fn(&ring::Record) -> bool,
+    ) -> (Vec<ring::Record>, usize) {
+        let ring = self.ring();
+        let mut records = Vec::new();
+        let mut more = 0;
+        for r in ring
+            .newest_first()
+            .filter(|r| r.gone && r.kind != ring::Kind::Rollout && wanted(r))
+        {
+            if records.len() == RECALL_LINES {
+                more += 1;
+                continue;
+            }
+            records.push(r.clone());
+        }
+        (records, more)
     }
 
     /// The ring, locked (a panic in another holder leaves it usable: records are

@@ -178,9 +178,12 @@ pub fn render(
     window: Window,
     scope: &str,
     many: bool,
-    json_out: bool,
+    json: Option<&[serde_json::Value]>,
     max: usize,
 ) -> Output {
+    // The JSON form carries the flight recorder's items (the table form says them after
+    // the cut, in src/ops/changes.rs).
+    let (json_out, recorded) = (json.is_some(), json.unwrap_or_default());
     const HINT: &str = "narrow with --since, --for TYPE/NAME or -n";
     let long = window.since > Duration::from_secs(86_400);
     let mut budget = if json_out {
@@ -214,17 +217,24 @@ pub fn render(
             *dropped.entry(e.kind).or_default() += 1;
         }
     }
+    let mut recorded_cut = 0;
+    for v in recorded {
+        if !budget.push(&crate::output::doc::pretty(v)) {
+            recorded_cut += 1;
+        }
+    }
     let total: usize = dropped.values().sum();
-    if total > 0 {
+    if total + recorded_cut > 0 {
         let counts: Vec<String> = dropped
             .iter()
             .map(|(k, n)| format!("{n} {}", k.as_str()))
             .collect();
-        let unpushed = total - budget.left_out();
-        budget.describe_left_out(
-            unpushed,
-            format!("{total} older changes ({})", counts.join(", ")),
-        );
+        let unpushed = (total + recorded_cut).saturating_sub(budget.left_out());
+        let mut detail = format!("{total} older changes ({})", counts.join(", "));
+        if recorded_cut > 0 {
+            detail.push_str(&format!("; {recorded_cut} recorded"));
+        }
+        budget.describe_left_out(unpushed, detail);
     }
     budget.finish(if json_out { Format::Json } else { Format::Text }, HINT)
 }
@@ -279,7 +289,7 @@ mod tests {
             window(),
             "in shop",
             false,
-            false,
+            None,
             4096,
         );
         let lines: Vec<&str> = out.text.lines().collect();
@@ -309,7 +319,7 @@ mod tests {
         }
         let mut dropped = BTreeMap::new();
         dropped.insert(Kind::Rollout, 3);
-        let out = render(&many, dropped, window(), "in shop", false, false, 1024);
+        let out = render(&many, dropped, window(), "in shop", false, None, 1024);
         assert!(out.truncated && out.text.len() <= 1024, "{}", out.text);
         let last = out.text.lines().last().unwrap();
         assert!(
@@ -322,7 +332,7 @@ mod tests {
             window(),
             "in shop",
             false,
-            true,
+            Some(&[]),
             4096,
         );
         let v: serde_json::Value = serde_json::from_str(&json_out.text).unwrap();
