@@ -777,3 +777,28 @@ fn changes_json_holds_what_the_flight_recorder_keeps_as_recorded_items() {
     let out = engine.execute(&cmd, 64 * 1024, None).expect("changes");
     assert!(!out.text.contains("pod/api-1"), "{}", out.text);
 }
+
+#[test]
+fn several_types_are_read_under_a_namespace_allow_list_and_namespaces_among_them_refused() {
+    let api = FakeApi::start();
+    let mut c = kubeglass();
+    c.args(["query", "--namespaces", "shop", "--kubeconfig"])
+        .arg(api.kubeconfig())
+        .args(["--", "get", "deployments,pods", "-A"]);
+    let (rc, out, err) = run(c);
+    assert_eq!(rc, 0, "{err}");
+    assert!(
+        out.contains("deployment.apps/api") && out.contains("pod/web-"),
+        "{out}"
+    );
+    let mut c = kubeglass();
+    c.args(["query", "--namespaces", "shop", "--kubeconfig"])
+        .arg(api.kubeconfig())
+        .args(["--", "get", "pods,ns"]);
+    let (rc, _, err) = run(c);
+    assert_eq!(
+        (rc, error_code(&err).as_deref()),
+        (1, Some("OutOfScope")),
+        "{err}"
+    );
+}

@@ -484,6 +484,21 @@ impl Engine {
         if typed == "all" {
             return Ok(None);
         }
+        if typed.contains(',') {
+            // Several types (`get deploy,svc`): each is read in turn, and Namespace objects
+            // among them would be a list of every namespace, so they are asked on their own.
+            for t in typed.split(',') {
+                let res = self.client.resolve(t)?;
+                if res.group.is_empty() && res.plural == "namespaces" {
+                    return Err(Error::new(
+                        Code::OutOfScope,
+                        "under a namespace allow-list, ask for namespaces on their own (`get namespaces`), \
+                         not among other types",
+                    ));
+                }
+            }
+            return Ok(None);
+        }
         let res = self.client.resolve(typed)?;
         if !(res.group.is_empty() && res.plural == "namespaces") {
             return Ok(None);
