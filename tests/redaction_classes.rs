@@ -68,6 +68,33 @@ fn no_class_of_planted_credential_comes_back_from_any_carrier() {
 }
 
 #[test]
+fn a_yaml_value_written_before_its_name_is_hidden_in_whole_texts() {
+    // A log stream is redacted line by line as it comes (it cannot look ahead to the name
+    // below), so the log carrier is not among these.
+    let cases = [
+        (
+            "env:\n- value: VbnYml01\n  name: DB_PASSWORD\n- name: LOG_LEVEL\n  value: info\n",
+            "VbnYml01",
+        ),
+        ("- value: VbnYml02\n  key: password\n", "VbnYml02"),
+        (
+            "params:\n  - value: |\n      VbnBlk01\n    \"name\": \"api-token\"\n",
+            "VbnBlk01",
+        ),
+    ];
+    for (text, secret) in cases {
+        for (carrier, shown) in carriers(text) {
+            if carrier != "log lines" {
+                assert!(!shown.contains(secret), "{carrier}: {shown}");
+            }
+        }
+    }
+    // A harmless name keeps its value, whichever comes first.
+    let plain = "env:\n- value: info\n  name: LOG_LEVEL\n- value: VbnKeep1\n  other: DB_PASSWORD\n";
+    assert_eq!(redact::text(plain), plain);
+}
+
+#[test]
 fn a_sensitive_field_hides_its_value_whatever_its_type() {
     let crd = json!({"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w"},
     "spec": {

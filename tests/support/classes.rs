@@ -275,6 +275,12 @@ pub fn cases() -> Vec<(&'static str, String, Vec<&'static str>)> {
             "\u{ff50}\u{ff41}\u{ff53}\u{ff53}\u{ff57}\u{ff4f}\u{ff52}\u{ff44}=FullW1dth",
             &["FullW1dth"],
         ),
+        // 6. A value written before its name.
+        c(
+            "json value before name",
+            r#"[{"value": "VbnJs0n1", "name": "DB_PASSWORD"}]"#,
+            &["VbnJs0n1"],
+        ),
         c(
             "json cyrillic key",
             "{\"p\u{430}ssword\": \"CyrJs0n1\"}",
