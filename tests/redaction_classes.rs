@@ -191,6 +191,7 @@ const BENIGN: &[&str] = &[
     "level=info msg=\"listening\" addr=:8080",
     "{\"level\":\"info\",\"msg\":\"started\",\"port\":8080}",
     "connection identified by id 42",
+    r#"{"msg":"caf\u00e9 ready","user":"b\u006fb","sep":"\u0026"} tail"#,
 ];
 
 #[test]
