@@ -95,6 +95,25 @@ fn a_yaml_value_written_before_its_name_is_hidden_in_whole_texts() {
 }
 
 #[test]
+fn a_map_key_shaped_like_a_token_is_hidden_and_its_value_kept() {
+    let cr = json!({"apiVersion": "example.com/v1", "kind": "Team", "metadata": {"name": "t"},
+        "spec": {"members": {"ghp_C1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8": "alice",
+                             "ghp_D1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8": "bob"},
+                 "tokens": {"ghp_E1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8": "carol"},
+                 "owners": {"alice": "admin"}}});
+    let shown: Value = serde_json::from_str(&fetched(cr)).unwrap();
+    let text = shown.to_string();
+    for s in ["C1b2C3d4E5f6", "D1b2C3d4E5f6", "E1b2C3d4E5f6"] {
+        assert!(!text.contains(s), "{s} in {text}");
+    }
+    let tokens = shown["spec"]["members"].as_object().unwrap();
+    let mut users: Vec<_> = tokens.values().filter_map(Value::as_str).collect();
+    users.sort_unstable();
+    assert_eq!(users, ["alice", "bob"], "{text}");
+    assert_eq!(shown["spec"]["owners"]["alice"], "admin", "{text}");
+}
+
+#[test]
 fn a_sensitive_field_hides_its_value_whatever_its_type() {
     let crd = json!({"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w"},
     "spec": {

@@ -322,6 +322,17 @@ pub fn cases() -> Vec<(&'static str, String, Vec<&'static str>)> {
             "\"pass\\u0077ord\":\n    \"UEscKey8\"\n",
             &["UEscKey8"],
         ),
+        // 8. A map key that is itself the secret.
+        c(
+            "json token key",
+            r#"{"tokens": {"ghp_A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8": "alice"}}"#,
+            &["A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"],
+        ),
+        c(
+            "yaml token key",
+            "tokens:\n  ghp_B1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8: alice\n",
+            &["B1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"],
+        ),
         c(
             "json cyrillic key",
             "{\"p\u{430}ssword\": \"CyrJs0n1\"}",
