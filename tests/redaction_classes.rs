@@ -68,6 +68,52 @@ fn no_class_of_planted_credential_comes_back_from_any_carrier() {
 }
 
 #[test]
+fn a_yaml_value_written_before_its_name_is_hidden_in_whole_texts() {
+    // A log stream is redacted line by line as it comes (it cannot look ahead to the name
+    // below), so the log carrier is not among these.
+    let cases = [
+        (
+            "env:\n- value: VbnYml01\n  name: DB_PASSWORD\n- name: LOG_LEVEL\n  value: info\n",
+            "VbnYml01",
+        ),
+        ("- value: VbnYml02\n  key: password\n", "VbnYml02"),
+        (
+            "params:\n  - value: |\n      VbnBlk01\n    \"name\": \"api-token\"\n",
+            "VbnBlk01",
+        ),
+    ];
+    for (text, secret) in cases {
+        for (carrier, shown) in carriers(text) {
+            if carrier != "log lines" {
+                assert!(!shown.contains(secret), "{carrier}: {shown}");
+            }
+        }
+    }
+    // A harmless name keeps its value, whichever comes first.
+    let plain = "env:\n- value: info\n  name: LOG_LEVEL\n- value: VbnKeep1\n  other: DB_PASSWORD\n";
+    assert_eq!(redact::text(plain), plain);
+}
+
+#[test]
+fn a_map_key_shaped_like_a_token_is_hidden_and_its_value_kept() {
+    let cr = json!({"apiVersion": "example.com/v1", "kind": "Team", "metadata": {"name": "t"},
+        "spec": {"members": {"ghp_C1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8": "alice",
+                             "ghp_D1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8": "bob"},
+                 "tokens": {"ghp_E1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8": "carol"},
+                 "owners": {"alice": "admin"}}});
+    let shown: Value = serde_json::from_str(&fetched(cr)).unwrap();
+    let text = shown.to_string();
+    for s in ["C1b2C3d4E5f6", "D1b2C3d4E5f6", "E1b2C3d4E5f6"] {
+        assert!(!text.contains(s), "{s} in {text}");
+    }
+    let tokens = shown["spec"]["members"].as_object().unwrap();
+    let mut users: Vec<_> = tokens.values().filter_map(Value::as_str).collect();
+    users.sort_unstable();
+    assert_eq!(users, ["alice", "bob"], "{text}");
+    assert_eq!(shown["spec"]["owners"]["alice"], "admin", "{text}");
+}
+
+#[test]
 fn a_sensitive_field_hides_its_value_whatever_its_type() {
     let crd = json!({"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w"},
     "spec": {
@@ -164,6 +210,7 @@ const BENIGN: &[&str] = &[
     "level=info msg=\"listening\" addr=:8080",
     "{\"level\":\"info\",\"msg\":\"started\",\"port\":8080}",
     "connection identified by id 42",
+    r#"{"msg":"caf\u00e9 ready","user":"b\u006fb","sep":"\u0026"} tail"#,
 ];
 
 #[test]

@@ -2,14 +2,15 @@
 //! document (a ConfigMap value, an annotation, `SPRING_APPLICATION_JSON`, a structured log
 //! line) is parsed and redacted as an object; XML elements and Hadoop-style `name`/`value`
 //! properties by their tags; percent-encoded text (form bodies, query strings, signed URLs)
-//! decoded before it is matched. Each reader is bounded: a text over [`MAX_DOC`] bytes is
+//! decoded before it is matched, as are JSON `\u` escapes of name characters in a text
+//! that is no whole document. Each reader is bounded: a text over [`MAX_DOC`] bytes is
 //! left to the line redactor.
 
 use serde_json::Value;
 
 use super::names::is_credential_field;
 use super::object::object;
-use super::pairs::Context;
+use super::pairs::{Context, Open};
 use super::text::line_with;
 use super::{REDACTED, RedactSettings};
 
@@ -232,4 +233,57 @@ fn decode(s: &str) -> String {
         i += 1;
     }
     String::from_utf8_lossy(&out).into_owned()
+}
+
+/// JSON `\u` escapes of name characters (`"pass\u0077ord"`, `\\u0050ASSWORD` escaped
+/// twice) in a text that is not a whole JSON document (a fragment, a cut or escaped one):
+/// escapes of letters, digits, `_`, `-` and `.` are decoded (the others stay, so no new
+/// syntax appears) and the line redactor reads the decoded text; when that hid something,
+/// (or a value opened below it) the decoded text is shown, redacted, with whether its last
+/// value goes on past the line. `None` when nothing more was hidden.
+pub(super) fn json_escapes(
+    s: &str,
+    settings: &RedactSettings,
+    ctx: Context,
+    named: &mut bool,
+) -> Option<(String, Option<Open>)> {
+    let decoded = decode_name_escapes(s)?;
+    let (shown, open) = line_with(&decoded, settings, ctx, named);
+    (shown != decoded || open.is_some()).then(|| (shown.into_owned(), open))
+}
+
+/// `s` with its `\uXXXX` (and `\\uXXXX`) escapes of name characters decoded; `None` when it
+/// has none.
+fn decode_name_escapes(s: &str) -> Option<String> {
+    let mut out = String::new();
+    let mut copied = 0;
+    let mut from = 0;
+    while let Some(i) = s[from..].find("\\u").map(|i| from + i) {
+        from = i + 2;
+        let Some(hex) = s.get(i + 2..i + 6) else {
+            break;
+        };
+        let Some(c) = u32::from_str_radix(hex, 16)
+            .ok()
+            .filter(|_| hex.bytes().all(|b| b.is_ascii_hexdigit()))
+            .and_then(char::from_u32)
+            .filter(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'))
+        else {
+            continue;
+        };
+        // `\\u0077` (an escape escaped again, JSON inside a JSON string) goes whole.
+        let start = if i > copied && s[..i].ends_with('\\') {
+            i - 1
+        } else {
+            i
+        };
+        out.push_str(&s[copied..start]);
+        out.push(c);
+        copied = i + 6;
+        from = copied;
+    }
+    (copied > 0).then(|| {
+        out.push_str(&s[copied..]);
+        out
+    })
 }

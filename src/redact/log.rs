@@ -3,7 +3,8 @@
 use std::borrow::Cow;
 
 use super::doc::{self, xml_part};
-use super::pairs::{Context, Open};
+use super::names::normalise;
+use super::pairs::{Context, Open, is_pair_name, is_pair_value};
 use super::text::{line_with, patterns};
 use super::{REDACTED, RedactSettings, Redacted};
 
@@ -246,8 +247,14 @@ pub(super) fn lines_split<'a>(s: &'a str, sep: &str, settings: &RedactSettings) 
     state.secret_doc = s.contains("kind: Secret") || s.contains("kind: \"Secret\"");
     let mut out = String::new();
     let mut changed = false;
-    let mut parts = s.split(sep).peekable();
-    while let Some(body) = parts.next() {
+    let lines: Vec<&str> = s.split(sep).collect();
+    let named_after = values_named_after(&lines, settings);
+    let mut parts = lines.iter().enumerate().peekable();
+    while let Some((i, body)) = parts.next() {
+        // `value: x` above its own `name: DB_PASSWORD`: hidden as if the name came first.
+        if named_after.contains(&i) {
+            state.named = true;
+        }
         let r = state.line(body, settings);
         if let Cow::Owned(_) = r {
             changed = true;
@@ -262,6 +269,78 @@ pub(super) fn lines_split<'a>(s: &'a str, sep: &str, settings: &RedactSettings) 
     } else {
         Cow::Borrowed(s)
     }
+}
+
+/// The lines (by index) of a YAML-like text holding a `value:` (any [`is_pair_value`] key)
+/// whose own map names a sensitive setting on a line below it (`- value: x` then
+/// `  name: DB_PASSWORD`): the map's keys at the value's column, read down to the next
+/// item or a shallower line, deeper lines (the value's own block) skipped. A log stream
+/// cannot look ahead, so only whole texts (a ConfigMap value, an annotation) get this.
+fn values_named_after(lines: &[&str], settings: &RedactSettings) -> Vec<usize> {
+    let mut hidden = Vec::new();
+    for (i, l) in lines.iter().enumerate() {
+        let Some(v) = yaml_key(l) else { continue };
+        if !is_pair_value(&normalise(v.key)) {
+            continue;
+        }
+        for next in lines.iter().skip(i + 1).take(BLOCK_LINES) {
+            let body = next.trim_start_matches(' ');
+            if body.trim().is_empty() || body.starts_with('#') {
+                continue;
+            }
+            let indent = next.len() - body.len();
+            let item = body == "-" || body.starts_with("- ");
+            if indent > v.col || (item && indent >= v.col) {
+                continue;
+            }
+            let Some(k) = yaml_key(next).filter(|k| k.col == v.col && !item) else {
+                break;
+            };
+            if is_pair_name(&normalise(k.key)) {
+                if settings.is_sensitive(k.value) {
+                    hidden.push(i);
+                }
+                break;
+            }
+        }
+    }
+    hidden
+}
+
+/// A YAML `key: value` line, read for [`values_named_after`].
+struct YamlKey<'a> {
+    /// The column the key starts at (after a `- ` item marker).
+    col: usize,
+    key: &'a str,
+    /// The value, unquoted (empty for a block below).
+    value: &'a str,
+}
+
+/// The key, its column and its scalar value of a `key: value` or `- key: value` line.
+fn yaml_key(l: &str) -> Option<YamlKey<'_>> {
+    let body = l.trim_start_matches(' ');
+    let mut col = l.len() - body.len();
+    let mut body = body;
+    if let Some(rest) = body.strip_prefix("- ") {
+        let rest_body = rest.trim_start_matches(' ');
+        col += 2 + rest.len() - rest_body.len();
+        body = rest_body;
+    }
+    let colon = body
+        .find(": ")
+        .or_else(|| body.strip_suffix(':').map(str::len))?;
+    let key = body[..colon].trim_matches(|c| c == '"' || c == '\'');
+    if key.is_empty()
+        || !key
+            .chars()
+            .all(|c| c.is_alphanumeric() || "_-.".contains(c))
+    {
+        return None;
+    }
+    let value = body[colon + 1..]
+        .trim()
+        .trim_matches(|c| c == '"' || c == '\'');
+    Some(YamlKey { col, key, value })
 }
 
 /// A line inside a PEM block, hidden (its log prefix kept), or `None` when it is not key

@@ -5,6 +5,7 @@ use std::borrow::Cow;
 use serde_json::{Map, Value};
 
 use super::names::{describes_a_credential, is_credential_field, names_a_credential};
+use super::shapes;
 use super::text::text_with;
 use super::{LAST_APPLIED, REDACTED, RedactSettings, SECRET_ANNOTATIONS_SHOWN};
 
@@ -26,6 +27,7 @@ pub(super) fn object(v: &mut Value, s: &RedactSettings) {
         }
         Value::Object(map) => {
             clean_map(map, s);
+            hide_token_keys(map);
             for (k, child) in map.iter_mut() {
                 if is_credential_field(k, s) {
                     hide_value(child, s);
@@ -36,6 +38,36 @@ pub(super) fn object(v: &mut Value, s: &RedactSettings) {
         }
         Value::String(text) => redact_string_with(text, s),
         _ => {}
+    }
+}
+
+/// A key that is itself a provider token (`tokens: {ghp_…: alice}`) is hidden like a value
+/// (`<redacted>`, then `<redacted-2>`, … when a map has several); its value stays and is
+/// walked as any other.
+fn hide_token_keys(map: &mut Map<String, Value>) {
+    if !map.keys().any(|k| shapes::holds_token(k)) {
+        return;
+    }
+    let keys: Vec<String> = map
+        .keys()
+        .filter(|k| shapes::holds_token(k))
+        .cloned()
+        .collect();
+    let mut n = 0;
+    for k in keys {
+        let Some(v) = map.remove(&k) else { continue };
+        let name = loop {
+            n += 1;
+            let name = if n == 1 {
+                REDACTED.to_string()
+            } else {
+                format!("<redacted-{n}>")
+            };
+            if !map.contains_key(&name) {
+                break name;
+            }
+        };
+        map.insert(name, v);
     }
 }
 
@@ -57,6 +89,7 @@ fn hide(v: &mut Value, s: &RedactSettings, in_reference: bool) {
         Value::String(_) | Value::Number(_) => *v = Value::String(REDACTED.to_string()),
         Value::Array(items) => items.iter_mut().for_each(|i| hide(i, s, in_reference)),
         Value::Object(map) => {
+            hide_token_keys(map);
             let reference = in_reference
                 || map
                     .keys()

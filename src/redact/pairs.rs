@@ -359,7 +359,7 @@ fn line_starts_at(s: &str, at: usize) -> bool {
 }
 
 /// Whether a key (normalised) names a setting in a `name`/`value` pair written as text.
-fn is_pair_name(norm: &str) -> bool {
+pub(super) fn is_pair_name(norm: &str) -> bool {
     matches!(
         norm,
         "NAME"
@@ -382,7 +382,7 @@ fn is_pair_name(norm: &str) -> bool {
 }
 
 /// Whether a key (normalised) holds the value of such a pair.
-fn is_pair_value(norm: &str) -> bool {
+pub(super) fn is_pair_value(norm: &str) -> bool {
     matches!(
         norm,
         "VALUE"

@@ -275,6 +275,26 @@ pub(super) fn may_match(s: &str) -> bool {
     f.keywords != 0 || !f.prefixes.is_empty()
 }
 
+/// Whether `s` (a map key) holds a provider token by a prefixed row of the table
+/// (`ghp_…`, `AKIA…`): such a key is itself the secret. Keys shorter than the shortest
+/// prefixed token skip the scan (every key of every object comes here).
+pub(super) fn holds_token(s: &str) -> bool {
+    static SHORTEST: OnceLock<usize> = OnceLock::new();
+    let shortest = *SHORTEST.get_or_init(|| {
+        SHAPES
+            .iter()
+            .filter(|r| !r.prefix.is_empty())
+            .map(|r| r.prefix.len() + r.min)
+            .min()
+            .unwrap_or(usize::MAX)
+    });
+    if s.len() < shortest {
+        return false;
+    }
+    let f = scan(s, false);
+    !f.prefixes.is_empty() && !row_spans(s, &f).is_empty()
+}
+
 /// Whether the row's context keyword (if any) is in the text.
 fn context_ok(s: &Shape, f: &Found) -> bool {
     s.context.is_none_or(|k| f.keywords & index().bit(k) != 0)

@@ -641,3 +641,12 @@ mod multi_byte {
         }
     }
 }
+
+#[test]
+fn a_key_shaped_like_a_provider_token_is_found_and_a_plain_key_is_not() {
+    assert!(super::shapes::holds_token(
+        "ghp_A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"
+    ));
+    assert!(!super::shapes::holds_token("app.kubernetes.io/managed-by"));
+    assert!(!super::shapes::holds_token("ghp_short"));
+}

@@ -406,6 +406,13 @@ fn line_checked<'a>(
     {
         out = Cow::Owned(r);
     }
+    // A key name spelled with JSON escapes is compared as the JSON reader would read it.
+    if out.contains("\\u")
+        && let Some((r, o)) = doc::json_escapes(&out, settings, ctx, named)
+    {
+        out = Cow::Owned(r);
+        open = open.or(o);
+    }
     (out, open)
 }
 

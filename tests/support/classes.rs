@@ -275,6 +275,64 @@ pub fn cases() -> Vec<(&'static str, String, Vec<&'static str>)> {
             "\u{ff50}\u{ff41}\u{ff53}\u{ff53}\u{ff57}\u{ff4f}\u{ff52}\u{ff44}=FullW1dth",
             &["FullW1dth"],
         ),
+        // 6. A value written before its name.
+        c(
+            "json value before name",
+            r#"[{"value": "VbnJs0n1", "name": "DB_PASSWORD"}]"#,
+            &["VbnJs0n1"],
+        ),
+        // 7. JSON escapes inside a key name.
+        c(
+            "json escaped key",
+            r#"{"pass\u0077ord": "UEscKey1"}"#,
+            &["UEscKey1"],
+        ),
+        c(
+            "json escaped key in text",
+            r#"config loaded {"api\u005ftoken": "UEscKey2", "n": 1} ok"#,
+            &["UEscKey2"],
+        ),
+        c(
+            "json escaped key upper",
+            r#"{"user": "a", "\u0050ASSWORD": "UEscKey3"}"#,
+            &["UEscKey3"],
+        ),
+        c(
+            "json escaped name in pair",
+            r#"[{"name": "DB_PASS\u0057ORD", "value": "UEscKey4"}]"#,
+            &["UEscKey4"],
+        ),
+        c(
+            "escaped json escaped key",
+            r#"{\"pass\\u0077ord\":\"UEscKey5\"}"#,
+            &["UEscKey5"],
+        ),
+        c(
+            "cut json escaped key",
+            r#"{"pass\u0077ord": "UEscKey6", "x": "#,
+            &["UEscKey6"],
+        ),
+        c(
+            "cut json escaped pair name",
+            r#"{"na\u006de": "DB_PASSWORD", "value": "UEscKey7""#,
+            &["UEscKey7"],
+        ),
+        c(
+            "json escaped key next line",
+            "\"pass\\u0077ord\":\n    \"UEscKey8\"\n",
+            &["UEscKey8"],
+        ),
+        // 8. A map key that is itself the secret.
+        c(
+            "json token key",
+            r#"{"tokens": {"ghp_A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8": "alice"}}"#,
+            &["A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"],
+        ),
+        c(
+            "yaml token key",
+            "tokens:\n  ghp_B1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8: alice\n",
+            &["B1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"],
+        ),
         c(
             "json cyrillic key",
             "{\"p\u{430}ssword\": \"CyrJs0n1\"}",
