@@ -356,5 +356,9 @@ fn s_pair_after_an_opening_quote() {
         (" X-Auth-Token: !aAaA0a0aA | ", "!aAaA0a0aA"),
         ("password: !leakS4x | more", "leakS4x"),
         ("password: &leakS5x y", "leakS5x"),
+        // Found by an exploring run (a fresh seed): a flag after `k:"`.
+        ("k:\" --password A!aA#*0*a* ", "A!aA#*0*a*"),
+        ("k:\" --password leakS6x", "leakS6x"),
+        ("name: --password leakS7x", "leakS7x"),
     ]);
 }

@@ -142,8 +142,9 @@ pub(super) fn pairs(
             let v = rest[..len].trim_matches(|c| matches!(c, '"' | '\'' | '\\'));
             *named = !v.is_empty() && settings.is_sensitive(v);
             // The name is not itself a key to scan (`name=DB_PASSWORD value=x`), unless it
-            // holds a pair of its own (`k:password=x`, `key="token: x`).
-            if !v.contains(['=', ':']) {
+            // is not one word and may hold a pair of its own (`k:password=x`,
+            // `key="token: x`, `k:" --password x`: a flag and its value).
+            if !v.contains(['=', ':']) && !v.starts_with('-') && !v.contains(char::is_whitespace) {
                 pos += len;
             }
             continue;
