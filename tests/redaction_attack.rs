@@ -360,5 +360,6 @@ fn s_pair_after_an_opening_quote() {
         ("k:\" --password A!aA#*0*a* ", "A!aA#*0*a*"),
         ("k:\" --password leakS6x", "leakS6x"),
         ("name: --password leakS7x", "leakS7x"),
+        ("𝒦:Σ[client_secret => Aa##A0A000 ", "Aa##A0A000"),
     ]);
 }

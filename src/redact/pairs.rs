@@ -142,9 +142,12 @@ pub(super) fn pairs(
             let v = rest[..len].trim_matches(|c| matches!(c, '"' | '\'' | '\\'));
             *named = !v.is_empty() && settings.is_sensitive(v);
             // The name is not itself a key to scan (`name=DB_PASSWORD value=x`), unless it
-            // is not one word and may hold a pair of its own (`k:password=x`,
-            // `key="token: x`, `k:" --password x`: a flag and its value).
-            if !v.contains(['=', ':']) && !v.starts_with('-') && !v.contains(char::is_whitespace) {
+            // is not a plain name and may hold a pair of its own (`k:password=x`,
+            // `key="token: x`, `k:" --password x`, `𝒦:Σ[client_secret => x`).
+            let plain = v
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '/'));
+            if plain && !v.starts_with('-') {
                 pos += len;
             }
             continue;
