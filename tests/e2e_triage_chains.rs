@@ -413,7 +413,9 @@ fn every_cause_fits_the_default_four_kilobytes_in_text_and_json_forms() {
     // operator's scope (`--namespaces`) says which; `-A` covers them and the nodes.
     let scope = ["--namespaces", SEEDED_AND_INCIDENT];
     let (code, out, err) = query(&kc, &scope, &["triage", "-A"]);
-    assert_eq!(code, 0, "{err}");
+    // Exit 3 when a symptom line was left out so that every cause fits (a cut answer).
+    assert!(code == 0 || code == 3, "exit {code}: {err}");
+    let text_code = code;
     assert!(out.len() <= 4096, "{} bytes:\n{out}", out.len());
     for cause in CAUSES {
         at(&out, cause);
@@ -431,7 +433,10 @@ fn every_cause_fits_the_default_four_kilobytes_in_text_and_json_forms() {
         .args(scope)
         .args(["--command-json", r#"{"op":"triage","all_namespaces":true}"#]);
     let (code, json_out, err) = run(c);
-    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        code, text_code,
+        "the JSON form is cut as the text form: {err}"
+    );
     let ours = |s: &str| -> Vec<String> {
         s.lines()
             .filter(|l| l.contains("t30-"))
@@ -455,6 +460,7 @@ fn a_triage_that_could_read_nothing_says_so_and_fails() {
         &[],
         &["triage", "-n", "shop"],
     );
-    assert_eq!(code, 0, "{err}");
+    // Exit 3 when the shared testbed's shop holds more than 4 KB of findings.
+    assert!(code == 0 || code == 3, "exit {code}: {err}");
     assert!(out.starts_with("triage: 1 namespace(s)"), "{out}");
 }
