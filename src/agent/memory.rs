@@ -4,8 +4,10 @@
 //!
 //! The estimate is measured, not guessed (release build, testbed with 3,000 pods, 200 mixed
 //! commands): about 6 MiB idle, a command's pages and rendering about 6 MiB, and its output
-//! about 1.5× the output budget while it is encoded and split (4 workers × 20 MiB budgets
-//! peaked at 75 MB). Defaults (4 workers, 256 KiB) peaked at 30 MB.
+//! up to 3× the output budget while it is rendered, encoded and split: `get pods -n load -o
+//! json` cut at 8,000,000 bytes peaked at 30 MB alone (6 idle + 6 + 2.3× the budget; 1.5×
+//! was the mixed commands' figure, and two such answers at once took a 64 MiB debug agent to
+//! 66 MiB in CI). Defaults (4 workers, 256 KiB) peaked at 30 MB.
 
 use std::path::Path;
 
@@ -19,7 +21,7 @@ const USABLE_PERCENT: usize = 80;
 
 /// Peak memory of `workers` commands with `max_output` budgets at once.
 pub fn estimate(workers: usize, max_output: usize) -> usize {
-    BASE + workers * (PER_COMMAND + max_output * 3 / 2)
+    BASE + workers * (PER_COMMAND + max_output * 3)
 }
 
 /// Workers and output budget that fit `limit` bytes: workers are lowered first (down to
@@ -29,12 +31,12 @@ pub fn fit(workers: usize, max_output: usize, limit: usize) -> Option<(usize, us
     if estimate(workers, max_output) <= usable {
         return None;
     }
-    let per = PER_COMMAND + max_output * 3 / 2;
+    let per = PER_COMMAND + max_output * 3;
     let w = (usable.saturating_sub(BASE) / per).clamp(1, workers);
     let out = if estimate(w, max_output) <= usable {
         max_output
     } else {
-        (usable.saturating_sub(BASE + PER_COMMAND) * 2 / 3).max(64 * 1024)
+        (usable.saturating_sub(BASE + PER_COMMAND) / 3).max(64 * 1024)
     };
     let why = format!(
         "--workers {workers} with --max-output-bytes {max_output} needs about {} MiB, more than \
@@ -134,7 +136,8 @@ mod tests {
             estimate(w, out) <= 64 * MIB / 100 * USABLE_PERCENT,
             "{w} {out}"
         );
-        assert_eq!((w, out), (1, 20 * MIB));
+        assert_eq!(w, 1);
+        assert!(out < 20 * MIB, "the budget is lowered too: {out}");
         assert!(why.contains("running 1 worker"), "{why}");
         let (w, out, _) = fit(64, 64 * MIB, 64 * MIB).unwrap();
         assert_eq!(w, 1);
@@ -151,7 +154,7 @@ mod tests {
             "{w} {out}"
         );
         assert_eq!(out, 8_000_000, "the budget is kept, workers lowered: {why}");
-        assert_eq!(w, 2, "{why}");
+        assert_eq!(w, 1, "{why}");
     }
 
     #[test]
