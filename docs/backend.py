@@ -17,8 +17,10 @@ What it does that a real backend must do too:
   (or one agent before and after a restart) may both answer one id, each with its own
   answer id, and their parts must never be mixed;
 - it deletes only messages of its own id; every other message (another backend's answer, a
-  heartbeat) is kept invisible while it waits, so it does not receive it again and again,
-  and handed back (visibility 0) when it stops, so nothing of anyone else's is lost;
+  heartbeat) is hidden for 5 s when received, so it does not receive it again and again
+  while another caller can still get it (hidden until it stopped, two backends waiting at
+  once each hid the other's answer until both gave up), and handed back (visibility 0)
+  when it stops, so nothing of anyone else's is lost;
 - it stops at a deadline instead of waiting forever.
 """
 import base64
@@ -55,8 +57,10 @@ def main(argv):
             got = sqs.receive_message(
                 QueueUrl=resp_q, MaxNumberOfMessages=10,
                 WaitTimeSeconds=max(0, min(20, int(left))),
-                # Not ours: hidden until we stop (then handed back), so received once.
-                VisibilityTimeout=min(43_200, int(left) + 30),
+                # Not ours: hidden a few seconds only, then visible to its caller again.
+                # (Hidden until we stop, two backends waiting at once could each hide the
+                # other's answer until both gave up.) Ours is deleted at once.
+                VisibilityTimeout=5,
             ).get("Messages", [])
             for m in got:
                 try:
