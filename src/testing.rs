@@ -81,6 +81,11 @@ pub mod redact {
     };
 }
 
+/// Container log lines as the logs op reads them (redacted in order, with look-ahead).
+pub mod logs {
+    pub use crate::ops::engine::LogLines;
+}
+
 /// Namespace scope.
 pub mod scope {
     pub use crate::scope::Scope;

@@ -43,7 +43,15 @@ pub struct LogLines {
     max_line: usize,
     buf: Vec<u8>,
     tail: Vec<u8>,
+    /// Lines read ahead of the one being redacted (see [`LOOK_AHEAD`]).
+    ahead: std::collections::VecDeque<RawLine>,
 }
+
+/// How many lines a `value:` line waits for its setting's name below it (`- value: x` then
+/// `name: DB_PASSWORD`, a YAML env list printed by an app): past that, or when the map
+/// ends, it is shown as the other rules see it. Bounded: at most this many lines of
+/// [`read_bounded_line`]'s size are held.
+const LOOK_AHEAD: usize = 32;
 
 impl LogLines {
     /// Lines of `reader` through a fresh log redactor for `settings`.
@@ -58,22 +66,58 @@ impl LogLines {
             max_line,
             buf: Vec::new(),
             tail: Vec::new(),
+            ahead: std::collections::VecDeque::new(),
         }
+    }
+
+    /// The next line as read, from the look-ahead first.
+    fn next_raw(&mut self) -> Result<Option<RawLine>> {
+        if let Some(raw) = self.ahead.pop_front() {
+            return Ok(Some(raw));
+        }
+        read_bounded_line(
+            &mut self.reader,
+            &mut self.buf,
+            &mut self.tail,
+            self.max_line,
+        )
+    }
+
+    /// `raw` redacted, reading up to [`LOOK_AHEAD`] lines ahead when it is a `value:` whose
+    /// setting's name may come below it.
+    fn redact(&mut self, raw: &RawLine) -> Result<Redacted<String>> {
+        if !self.redactor.awaits_name(&raw.text) {
+            return Ok(self.redactor.redact_line(&raw.text));
+        }
+        loop {
+            let below: Vec<&str> = self.ahead.iter().map(|r| r.text.as_str()).collect();
+            if let Some(line) = self.redactor.redact_line_before(&raw.text, &below) {
+                return Ok(line);
+            }
+            if self.ahead.len() >= LOOK_AHEAD {
+                break;
+            }
+            kube::deadline::check("reading a log")?;
+            match read_bounded_line(
+                &mut self.reader,
+                &mut self.buf,
+                &mut self.tail,
+                self.max_line,
+            )? {
+                Some(next) => self.ahead.push_back(next),
+                None => break,
+            }
+        }
+        Ok(self.redactor.redact_line(&raw.text))
     }
 
     /// The next redacted line (without its newline), `None` at the end of the log.
     pub fn next_line(&mut self) -> Result<Option<Redacted<String>>> {
         kube::deadline::check("reading a log")?;
-        let Some(raw) = read_bounded_line(
-            &mut self.reader,
-            &mut self.buf,
-            &mut self.tail,
-            self.max_line,
-        )?
-        else {
+        let Some(raw) = self.next_raw()? else {
             return Ok(None);
         };
-        let line = self.redactor.redact_line(&raw.text);
+        let line = self.redact(&raw)?;
         Ok(Some(line.map_with(
             (self.max_line, raw.extra),
             |l, (max, extra)| cut_line(l, max, extra),

@@ -31,6 +31,28 @@ impl LogRedactor {
         Redacted(self.line(l).into_owned())
     }
 
+    /// Whether `l` is a `value:` line whose setting's name may come below it (`- value: x`
+    /// then `name: DB_PASSWORD`): the stream should read ahead, and pass what it read to
+    /// [`Self::redact_line_before`].
+    pub fn awaits_name(&self, l: &str) -> bool {
+        self.settings.logs && value_line(without_timestamp(l)).is_some()
+    }
+
+    /// The next line of the stream, redacted, in the light of the lines read after it
+    /// (`below`, not yet redacted); `None` when they do not yet tell whether a name below
+    /// makes `l`'s value sensitive — read one more line and call again, or, at the end of
+    /// the stream or of the look-ahead, call [`Self::redact_line`].
+    pub fn redact_line_before(&mut self, l: &str, below: &[&str]) -> Option<Redacted<String>> {
+        let named = named_below(
+            without_timestamp(l),
+            below.iter().map(|b| without_timestamp(b)),
+            &self.settings,
+        )?;
+        // As in a whole text: hidden as if the name had come first.
+        self.state.named |= named;
+        Some(self.redact_line(l))
+    }
+
     /// The line with credentials replaced by [`REDACTED`] (as is when the operator turned
     /// log redaction off); borrowed when nothing matched.
     pub(super) fn line<'a>(&mut self, l: &'a str) -> Cow<'a, str> {
@@ -273,38 +295,52 @@ pub(super) fn lines_split<'a>(s: &'a str, sep: &str, settings: &RedactSettings) 
 
 /// The lines (by index) of a YAML-like text holding a `value:` (any [`is_pair_value`] key)
 /// whose own map names a sensitive setting on a line below it (`- value: x` then
-/// `  name: DB_PASSWORD`): the map's keys at the value's column, read down to the next
-/// item or a shallower line, deeper lines (the value's own block) skipped. A log stream
-/// cannot look ahead, so only whole texts (a ConfigMap value, an annotation) get this.
+/// `  name: DB_PASSWORD`). A log stream holds such a line back and reads a few lines ahead
+/// instead ([`LogRedactor::redact_line_before`]).
 fn values_named_after(lines: &[&str], settings: &RedactSettings) -> Vec<usize> {
     let mut hidden = Vec::new();
     for (i, l) in lines.iter().enumerate() {
-        let Some(v) = yaml_key(l) else { continue };
-        if !is_pair_value(&normalise(v.key)) {
-            continue;
-        }
-        for next in lines.iter().skip(i + 1).take(BLOCK_LINES) {
-            let body = next.trim_start_matches(' ');
-            if body.trim().is_empty() || body.starts_with('#') {
-                continue;
-            }
-            let indent = next.len() - body.len();
-            let item = body == "-" || body.starts_with("- ");
-            if indent > v.col || (item && indent >= v.col) {
-                continue;
-            }
-            let Some(k) = yaml_key(next).filter(|k| k.col == v.col && !item) else {
-                break;
-            };
-            if is_pair_name(&normalise(k.key)) {
-                if settings.is_sensitive(k.value) {
-                    hidden.push(i);
-                }
-                break;
-            }
+        let below = lines.iter().skip(i + 1).take(BLOCK_LINES).copied();
+        if value_line(l).is_some() && named_below(l, below, settings) == Some(true) {
+            hidden.push(i);
         }
     }
     hidden
+}
+
+/// `l` as a `value:` line of a name/value map, `None` when it is not one.
+fn value_line(l: &str) -> Option<YamlKey<'_>> {
+    yaml_key(l).filter(|v| is_pair_value(&normalise(v.key)))
+}
+
+/// Whether the map of the `value:` line `l` names a sensitive setting in `below` (the
+/// lines after it): the map's keys at the value's column, read down to the next item or a
+/// shallower line, deeper lines (the value's own block) skipped. `None` when `below` ends
+/// before that is known (a stream reads one more line and asks again).
+fn named_below<'a>(
+    l: &str,
+    below: impl Iterator<Item = &'a str>,
+    settings: &RedactSettings,
+) -> Option<bool> {
+    let v = value_line(l)?;
+    for next in below {
+        let body = next.trim_start_matches(' ');
+        if body.trim().is_empty() || body.starts_with('#') {
+            continue;
+        }
+        let indent = next.len() - body.len();
+        let item = body == "-" || body.starts_with("- ");
+        if indent > v.col || (item && indent >= v.col) {
+            continue;
+        }
+        let Some(k) = yaml_key(next).filter(|k| k.col == v.col && !item) else {
+            return Some(false);
+        };
+        if is_pair_name(&normalise(k.key)) {
+            return Some(settings.is_sensitive(k.value));
+        }
+    }
+    None
 }
 
 /// A YAML `key: value` line, read for [`values_named_after`].
@@ -392,6 +428,11 @@ fn looks_like_timestamp(prefix: &str) -> bool {
 
 /// The length of an RFC 3339 timestamp and its space at the start of `l`
 /// (`2024-05-01T10:00:00.123456789Z `), as `logs --timestamps` writes it.
+/// `l` without the kubelet's timestamp (`logs --timestamps`), if it has one.
+fn without_timestamp(l: &str) -> &str {
+    timestamp_len(l).map_or(l, |at| &l[at..])
+}
+
 fn timestamp_len(l: &str) -> Option<usize> {
     let b = l.as_bytes();
     let looks = b.len() > 20
