@@ -337,29 +337,15 @@ fn agent_over_sqs() {
     let foreign = json!({"version": 1, "type": "result", "id": format!("other-backend-{run}")});
     sqs.send(&resp, &foreign.to_string(), None)
         .expect("send foreign");
-    let mut c = kubeglass();
-    c.env("AWS_REGION", &env["AWS_REGION"])
-        .env("AWS_ENDPOINT_URL_SQS", &env["SQS_TESTBED_ENDPOINT"])
-        .env("AWS_ACCESS_KEY_ID", &env["SQS_TESTBED_ADMIN_ACCESS_KEY_ID"])
-        .env(
-            "AWS_SECRET_ACCESS_KEY",
-            &env["SQS_TESTBED_ADMIN_SECRET_ACCESS_KEY"],
-        )
-        .args([
-            "send",
-            "--command-queue-url",
-            &cmd,
-            "--response-queue-url",
-            &resp,
-        ])
-        .args([
-            "--timeout",
-            "30s",
-            "--id",
-            &format!("send-{run}"),
-            "get",
-            "ns",
-        ]);
+    let mut c = send_command(&env, &cmd, &resp);
+    c.args([
+        "--timeout",
+        "30s",
+        "--id",
+        &format!("send-{run}"),
+        "get",
+        "ns",
+    ]);
     let (code, out, err) = support::run(c);
     assert_eq!(code, 0, "send: {err}");
     assert!(out.contains("shop"), "{out}");
@@ -384,22 +370,8 @@ fn agent_over_sqs() {
         count - 1
     );
     // A partial result travels with its error: the namespace found, then the NotFound.
-    let mut c = kubeglass();
-    c.env("AWS_REGION", &env["AWS_REGION"])
-        .env("AWS_ENDPOINT_URL_SQS", &env["SQS_TESTBED_ENDPOINT"])
-        .env("AWS_ACCESS_KEY_ID", &env["SQS_TESTBED_ADMIN_ACCESS_KEY_ID"])
-        .env(
-            "AWS_SECRET_ACCESS_KEY",
-            &env["SQS_TESTBED_ADMIN_SECRET_ACCESS_KEY"],
-        )
-        .args([
-            "send",
-            "--command-queue-url",
-            &cmd,
-            "--response-queue-url",
-            &resp,
-        ])
-        .args(["--timeout", "30s", "--id", &format!("partial-{run}")])
+    let mut c = send_command(&env, &cmd, &resp);
+    c.args(["--timeout", "30s", "--id", &format!("partial-{run}")])
         .args([
             "get",
             "svc",

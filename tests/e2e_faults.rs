@@ -1342,17 +1342,11 @@ fn sample_backend(
     words: &[&str],
 ) -> std::process::Command {
     let mut c = std::process::Command::new(python_with_boto3());
-    c.arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/backend.py"))
+    as_backend(&mut c, env)
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/backend.py"))
         .args([&q.cmd, &q.resp])
         .args(words)
-        .env("AWS_ENDPOINT_URL_SQS", &env["SQS_TESTBED_ENDPOINT"])
         .env("AWS_DEFAULT_REGION", &env["AWS_REGION"])
-        .env("AWS_REGION", &env["AWS_REGION"])
-        .env("AWS_ACCESS_KEY_ID", &env["SQS_TESTBED_ADMIN_ACCESS_KEY_ID"])
-        .env(
-            "AWS_SECRET_ACCESS_KEY",
-            &env["SQS_TESTBED_ADMIN_SECRET_ACCESS_KEY"],
-        )
         .env("KUBEGLASS_BACKEND_TIMEOUT", timeout_s.to_string())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());

@@ -47,17 +47,6 @@ fn plant_ledger(one: &Path, two: &Path) {
     }
 }
 
-/// The backend's environment: the admin key (send on commands, receive on responses).
-fn backend_env(c: &mut Command, env: &HashMap<String, String>) {
-    c.env("AWS_REGION", &env["AWS_REGION"])
-        .env("AWS_ENDPOINT_URL_SQS", &env["SQS_TESTBED_ENDPOINT"])
-        .env("AWS_ACCESS_KEY_ID", &env["SQS_TESTBED_ADMIN_ACCESS_KEY_ID"])
-        .env(
-            "AWS_SECRET_ACCESS_KEY",
-            &env["SQS_TESTBED_ADMIN_SECRET_ACCESS_KEY"],
-        );
-}
-
 /// One phase of tests/mcp_fleet_client.py; fails the test unless it passed.
 fn client(env: &HashMap<String, String>, phase: &str, fleet: &Path, extra: &[String]) {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -68,7 +57,7 @@ fn client(env: &HashMap<String, String>, phase: &str, fleet: &Path, extra: &[Str
         .arg(fleet)
         .args(extra)
         .current_dir(repo);
-    backend_env(&mut c, env);
+    as_backend(&mut c, env);
     let t0 = Instant::now();
     let out = c.output().expect("run bash");
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -94,7 +83,7 @@ fn send(
     words: &[&str],
 ) -> (i32, String, String) {
     let mut c = kubeglass();
-    backend_env(&mut c, env);
+    as_backend(&mut c, env);
     c.args(["send", "--fleet"])
         .arg(fleet)
         .args(["--cluster", cluster, "--timeout", timeout, "--"])

@@ -63,25 +63,12 @@ fn send_until(
 /// command that fails (`SqsAgent::send` asserts success).
 fn send_any(args: &[&str]) -> (i32, String, String) {
     let env = sqs_env();
-    let mut c = kubeglass();
-    c.env("AWS_REGION", &env["AWS_REGION"])
-        .env("AWS_ENDPOINT_URL_SQS", &env["SQS_TESTBED_ENDPOINT"])
-        .env("AWS_ACCESS_KEY_ID", &env["SQS_TESTBED_ADMIN_ACCESS_KEY_ID"])
-        .env(
-            "AWS_SECRET_ACCESS_KEY",
-            &env["SQS_TESTBED_ADMIN_SECRET_ACCESS_KEY"],
-        )
-        .args([
-            "send",
-            "--command-queue-url",
-            &env["SQS_TESTBED_COMMAND_QUEUE_URL"],
-        ])
-        .args([
-            "--response-queue-url",
-            &env["SQS_TESTBED_RESPONSE_QUEUE_URL"],
-        ])
-        .args(["--timeout", "150s"])
-        .args(args);
+    let mut c = send_command(
+        &env,
+        &env["SQS_TESTBED_COMMAND_QUEUE_URL"],
+        &env["SQS_TESTBED_RESPONSE_QUEUE_URL"],
+    );
+    c.args(["--timeout", "150s"]).args(args);
     run(c)
 }
 
@@ -113,16 +100,10 @@ fn mcp_fleet_history(ns: &str) -> String {
     .iter()
     .map(|v| format!("{v}\n"))
     .collect::<String>();
-    let mut child = kubeglass()
+    let mut mcp = kubeglass();
+    let mut child = as_backend(&mut mcp, &env)
         .args(["mcp", "--fleet"])
         .arg(&fleet)
-        .env("AWS_REGION", &env["AWS_REGION"])
-        .env("AWS_ENDPOINT_URL_SQS", &env["SQS_TESTBED_ENDPOINT"])
-        .env("AWS_ACCESS_KEY_ID", &env["SQS_TESTBED_ADMIN_ACCESS_KEY_ID"])
-        .env(
-            "AWS_SECRET_ACCESS_KEY",
-            &env["SQS_TESTBED_ADMIN_SECRET_ACCESS_KEY"],
-        )
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())

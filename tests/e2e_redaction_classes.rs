@@ -345,32 +345,18 @@ fn no_class_comes_back_in_an_sqs_answer() {
         .stdout(Stdio::null())
         .stderr(Stdio::null());
     let mut child = agent.spawn().expect("start the agent");
-    let mut send = kubeglass();
-    send.env("AWS_REGION", &env["AWS_REGION"])
-        .env("AWS_ENDPOINT_URL_SQS", &env["SQS_TESTBED_ENDPOINT"])
-        .env("AWS_ACCESS_KEY_ID", &env["SQS_TESTBED_ADMIN_ACCESS_KEY_ID"])
-        .env(
-            "AWS_SECRET_ACCESS_KEY",
-            &env["SQS_TESTBED_ADMIN_SECRET_ACCESS_KEY"],
-        )
-        .args([
-            "send",
-            "--command-queue-url",
-            &cmd,
-            "--response-queue-url",
-            &resp,
-        ])
-        .args([
-            "--timeout",
-            "60s",
-            "get",
-            "cm",
-            "leak-classes",
-            "-n",
-            "shop",
-            "-o",
-            "json",
-        ]);
+    let mut send = send_command(&env, &cmd, &resp);
+    send.args([
+        "--timeout",
+        "60s",
+        "get",
+        "cm",
+        "leak-classes",
+        "-n",
+        "shop",
+        "-o",
+        "json",
+    ]);
     let (code, out, err) = run(send);
     support::terminate(&mut child);
     assert_nothing_planted("sqs answer", &out);

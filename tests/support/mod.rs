@@ -241,6 +241,32 @@ pub fn try_admin_request(
     }
 }
 
+/// `c` as a backend runs: the SQS testbed's endpoint and its admin key (send on commands,
+/// receive on responses), from `env` ([`sqs_env`]).
+pub fn as_backend<'a>(c: &'a mut Command, env: &HashMap<String, String>) -> &'a mut Command {
+    c.env("AWS_REGION", &env["AWS_REGION"])
+        .env("AWS_ENDPOINT_URL_SQS", &env["SQS_TESTBED_ENDPOINT"])
+        .env("AWS_ACCESS_KEY_ID", &env["SQS_TESTBED_ADMIN_ACCESS_KEY_ID"])
+        .env(
+            "AWS_SECRET_ACCESS_KEY",
+            &env["SQS_TESTBED_ADMIN_SECRET_ACCESS_KEY"],
+        )
+}
+
+/// `kubeglass send` to the queue pair `(command, response)` as a backend ([`as_backend`]);
+/// the caller adds `--timeout`, `--id` and the command.
+pub fn send_command(env: &HashMap<String, String>, command: &str, response: &str) -> Command {
+    let mut c = kubeglass();
+    as_backend(&mut c, env).args([
+        "send",
+        "--command-queue-url",
+        command,
+        "--response-queue-url",
+        response,
+    ]);
+    c
+}
+
 /// The SQS testbed's sqs.env as a map (a failing test when it is not up).
 pub fn sqs_env() -> HashMap<String, String> {
     let dir = std::env::var("SQS_TESTBED_DIR").unwrap_or_else(|_| {
@@ -338,23 +364,8 @@ impl SqsAgent {
     /// this command and hide it until then.
     pub fn send(&self, args: &[&str]) -> String {
         let env = &self.env;
-        let mut c = kubeglass();
-        c.env("AWS_REGION", &env["AWS_REGION"])
-            .env("AWS_ENDPOINT_URL_SQS", &env["SQS_TESTBED_ENDPOINT"])
-            .env("AWS_ACCESS_KEY_ID", &env["SQS_TESTBED_ADMIN_ACCESS_KEY_ID"])
-            .env(
-                "AWS_SECRET_ACCESS_KEY",
-                &env["SQS_TESTBED_ADMIN_SECRET_ACCESS_KEY"],
-            )
-            .args([
-                "send",
-                "--command-queue-url",
-                &self.queues.0,
-                "--response-queue-url",
-                &self.queues.1,
-            ])
-            .args(["--timeout", "150s"])
-            .args(args);
+        let mut c = send_command(env, &self.queues.0, &self.queues.1);
+        c.args(["--timeout", "150s"]).args(args);
         let (code, out, err) = run(c);
         assert_eq!(code, 0, "send {args:?}: {err}");
         out
