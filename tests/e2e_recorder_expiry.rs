@@ -3,7 +3,9 @@
 //! `--record` over the real SQS testbed sees a crash (a terminated last state and a previous
 //! log whose last line holds a planted credential), a Warning event, an eviction, a node
 //! condition that flips and flips back, rollouts (a Deployment's new ReplicaSet and a
-//! StatefulSet's new ControllerRevision changing the image) and a Job that failed. Then the
+//! StatefulSet's new ControllerRevision changing the image), rollbacks (each workload's first
+//! revision given revision number 3, as `rollout undo` has the controllers do, then a status
+//! update of the ReplicaSet) and a Job that failed. Then the
 //! events expire (checked: the API no longer lists them), the pods and the Job are deleted;
 //! `history`, `triage` and `changes` over SQS still show each record with its time and the captured
 //! log line, redacted, and `describe node` says what the node's conditions no longer do.
@@ -407,6 +409,55 @@ fn history_triage_changes_and_describe_keep_what_the_api_dropped_crash_warning_e
     ] {
         assert!(seen.contains(want), "{want:?} not recorded:\n{seen}");
     }
+    // Rollbacks: each first revision is given the next number, as the controllers do on
+    // `rollout undo`; then the ReplicaSet's status changes (no new record).
+    admin_request(
+        &dir,
+        "PATCH",
+        &format!("/apis/apps/v1/namespaces/{ns}/replicasets/{deploy}-r1"),
+        Some(
+            &json!({"metadata": {"annotations": {"deployment.kubernetes.io/revision": "3",
+            "deployment.kubernetes.io/revision-history": "1"}}}),
+        ),
+    );
+    admin_request(
+        &dir,
+        "PATCH",
+        &format!("/apis/apps/v1/namespaces/{ns}/controllerrevisions/{sts}-r1"),
+        Some(&json!({"revision": 3})),
+    );
+    admin_request(
+        &dir,
+        "PATCH",
+        &format!("/apis/apps/v1/namespaces/{ns}/replicasets/{deploy}-r1/status"),
+        Some(&json!({"status": {"replicas": 1, "observedGeneration": 1}})),
+    );
+    // (The test's templates differ in a label too: `metadata.labels changed; image …`.)
+    let rollbacks = [
+        (
+            format!(
+                "deployment/{deploy}  rollout  rollback to revision 1 as revision 3 ({deploy}-r1): "
+            ),
+            "image web: shop/web:1.1 → shop/web:1.0",
+        ),
+        (
+            format!(
+                "statefulset/{sts}  rollout  rollback to revision 1 as revision 3 ({sts}-r1): "
+            ),
+            "image db: shop/db:14.1 → shop/db:14.0",
+        ),
+    ];
+    let recorded = |out: &str, (what, change): &(String, &str)| {
+        out.lines()
+            .filter(|l| l.contains(what.as_str()) && l.contains(change))
+            .count()
+    };
+    let rolled = send_until(&agent, &all, Duration::from_secs(60), |o| {
+        rollbacks.iter().all(|r| recorded(o, r) > 0)
+    });
+    for r in &rollbacks {
+        assert_eq!(recorded(&rolled, r), 1, "{r:?} recorded once:\n{rolled}");
+    }
     // The node recovers: its bad transition is no longer in the API.
     admin_request(
         &dir,
@@ -474,6 +525,10 @@ fn history_triage_changes_and_describe_keep_what_the_api_dropped_crash_warning_e
         day.to_string(),
     ] {
         assert!(hist.contains(&want), "history lacks {want:?}:\n{hist}");
+    }
+    // Each rollback once, whatever the ReplicaSet's status update and the watches since.
+    for r in &rollbacks {
+        assert_eq!(recorded(&hist, r), 1, "{r:?} once:\n{hist}");
     }
     let nodes = agent.send(&["--", "history", "-A", "--for", &format!("node/{node}")]);
     assert!(

@@ -220,7 +220,9 @@ fn table_form(records: &[Record], h: &Header, cmd: &Command, max: usize) -> Outp
                 format_rfc3339(r.first)
             ));
         }
-        if !r.reason.is_empty() && !r.text.contains(&r.reason) {
+        // A rollout's text says `rollout to …` or `rollback to …` already.
+        let said = r.text.contains(&r.reason) || r.kind == crate::recorder::ring::Kind::Rollout;
+        if !r.reason.is_empty() && !said {
             chunk.push_str(&format!(" {}:", r.reason));
         }
         chunk.push_str("  ");

@@ -285,31 +285,69 @@ pub fn revision(obj: &Value, kind: Revisions, since: SystemTime) -> Option<Revis
         return None;
     }
     let number = kind.number(obj)?;
-    let owners = obj.pointer("/metadata/ownerReferences")?.as_array()?;
-    let owner = owners
-        .iter()
-        .find(|o| o.get("controller") == Some(&Value::Bool(true)))
-        .or(owners.first())?;
-    let owner_kind = s(owner, "/kind");
-    let owner_kind = if owner_kind.is_empty() {
-        "Deployment"
-    } else {
-        owner_kind
-    };
     let name = s(obj, "/metadata/name");
+    let (object, owner_uid) = owner(obj)?;
     Some(Revision {
         record: Record::once(
             Kind::Rollout,
             format!("r/{}", s(obj, "/metadata/uid")),
             s(obj, "/metadata/namespace").to_string(),
-            format!("{}/{}", owner_kind.to_ascii_lowercase(), s(owner, "/name")),
+            object,
             "Rollout".to_string(),
             cut(&format!("rollout to revision {number} ({name})")),
             created,
         ),
-        owner_uid: s(owner, "/uid").to_string(),
+        owner_uid,
         number,
     })
+}
+
+/// A rollback record of `obj`, a ReplicaSet or ControllerRevision that had revision number
+/// `from` and now has a higher one: its workload went back to its template (`kubectl
+/// rollout undo`, or the same template applied again: the controller reuses the revision and
+/// gives it the next number). Keyed by uid and the new number, so the one rollback is one
+/// record however often the object is seen with it; seen at `now` (the object does not say
+/// when its number changed).
+pub fn rollback(obj: &Value, kind: Revisions, from: i64, now: SystemTime) -> Option<Revision> {
+    let number = kind.number(obj)?;
+    if number <= from {
+        return None;
+    }
+    let name = s(obj, "/metadata/name");
+    let (object, owner_uid) = owner(obj)?;
+    Some(Revision {
+        record: Record::once(
+            Kind::Rollout,
+            format!("r/{}/{number}", s(obj, "/metadata/uid")),
+            s(obj, "/metadata/namespace").to_string(),
+            object,
+            "Rollback".to_string(),
+            cut(&format!(
+                "rollback to revision {from} as revision {number} ({name})"
+            )),
+            now,
+        ),
+        owner_uid,
+        number,
+    })
+}
+
+/// The workload controlling `obj` (its controller owner, else its first), as `kind/name`
+/// in lower case, and its uid; `None` for an object no workload owns.
+pub fn owner(obj: &Value) -> Option<(String, String)> {
+    let owners = obj.pointer("/metadata/ownerReferences")?.as_array()?;
+    let owner = owners
+        .iter()
+        .find(|o| o.get("controller") == Some(&Value::Bool(true)))
+        .or(owners.first())?;
+    let owner_kind = match s(owner, "/kind") {
+        "" => "Deployment",
+        k => k,
+    };
+    Some((
+        format!("{}/{}", owner_kind.to_ascii_lowercase(), s(owner, "/name")),
+        s(owner, "/uid").to_string(),
+    ))
 }
 
 /// A record of `job` when it failed (its `Failed` condition is True), keyed by uid.
@@ -505,6 +543,41 @@ mod tests {
         let mut orphan = rs.clone();
         orphan["metadata"]["ownerReferences"] = json!([]);
         assert_eq!(revision(&orphan, Revisions::ReplicaSets, now()), None);
+    }
+
+    #[test]
+    fn a_revision_given_a_higher_number_is_a_rollback_keyed_by_that_number() {
+        let rs = json!({"metadata": {"name": "web-5d9", "namespace": "shop", "uid": "rs-1",
+            "creationTimestamp": "2026-01-15T08:00:10Z",
+            "annotations": {"deployment.kubernetes.io/revision": "4",
+                "deployment.kubernetes.io/revision-history": "2"},
+            "ownerReferences": [{"kind": "Deployment", "name": "web", "uid": "d-1", "controller": true}]}});
+        let r = rollback(&rs, Revisions::ReplicaSets, 2, now()).expect("a rollback");
+        assert_eq!(
+            r.record.text,
+            "rollback to revision 2 as revision 4 (web-5d9)"
+        );
+        assert_eq!(
+            (r.record.key.as_str(), r.record.object.as_str(), r.number),
+            ("r/rs-1/4", "deployment/web", 4)
+        );
+        assert_eq!(
+            (r.record.first, r.record.reason.as_str()),
+            (now(), "Rollback")
+        );
+        assert_eq!(
+            rollback(&rs, Revisions::ReplicaSets, 4, now()),
+            None,
+            "same number"
+        );
+        let cr = json!({"metadata": {"name": "db-6c8", "namespace": "shop", "uid": "cr-1",
+            "ownerReferences": [{"kind": "StatefulSet", "name": "db", "uid": "s-1", "controller": true}]},
+            "revision": 3});
+        let r = rollback(&cr, Revisions::ControllerRevisions, 1, now()).expect("a rollback");
+        assert_eq!(
+            (r.record.key.as_str(), r.record.object.as_str()),
+            ("r/cr-1/3", "statefulset/db")
+        );
     }
 
     #[test]

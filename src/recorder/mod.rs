@@ -3,9 +3,9 @@
 //! scope) and keeps a bounded, redacted, in-memory ring of what went wrong — container
 //! terminations with the last lines of their log, Warning events deduplicated by object and
 //! reason, pods that became Failed or Unschedulable, node conditions that went bad and
-//! recovered, rollouts with what their template changed, Jobs that failed — so `history`
-//! (and `triage`, `changes`, `describe`) can answer after the API server has dropped the
-//! events and the crashed pod is gone.
+//! recovered, rollouts and rollbacks with what their template changed, Jobs that failed —
+//! so `history` (and `triage`, `changes`, `describe`) can answer after the API server has
+//! dropped the events and the crashed pod is gone.
 //!
 //! - Memory only: nothing is written anywhere, and the record is lost when the process
 //!   restarts (`history` says since when it records).

@@ -24,8 +24,8 @@ pub enum Kind {
     PodFailed,
     /// A node condition (Ready, a pressure) that went bad, or recovered.
     NodeCondition,
-    /// A workload rolled out: a new ReplicaSet or ControllerRevision, with what its pod
-    /// template changed.
+    /// A workload rolled out (a new ReplicaSet or ControllerRevision) or rolled back (an old
+    /// one given the next revision number), with what its pod template changed.
     Rollout,
     /// A Job that failed (its `Failed` condition).
     JobFailed,

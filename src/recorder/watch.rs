@@ -151,6 +151,7 @@ pub fn start(engine: Arc<Engine>, recorder: Arc<Recorder>) -> Result<()> {
             },
             counts: HashMap::new(),
             node_states: HashMap::new(),
+            numbers: workloads::Numbers::default(),
             failing: false,
             seconds,
         };
@@ -178,6 +179,8 @@ struct Watcher {
     /// A hash of each node's condition transitions when last seen: a heartbeat that changes
     /// none (most node updates) costs no look through the ring.
     node_states: HashMap<String, u64>,
+    /// The revision numbers seen (ReplicaSets, ControllerRevisions): what tells a rollback.
+    numbers: workloads::Numbers,
     /// Whether the last attempt failed (a warning was logged; the next success says so).
     failing: bool,
     /// `timeoutSeconds` of each watch ([`watch_seconds`]).
@@ -254,6 +257,7 @@ impl Watcher {
         let mut objects = 0usize;
         let engine = Arc::clone(&self.engine);
         let base = self.base.clone();
+        self.numbers.list_begins();
         engine.list_pages(&base, "application/json", LIST_PAGE, |page| {
             if rv.is_none() {
                 rv = page
@@ -267,6 +271,8 @@ impl Watcher {
             }
             Ok(true)
         })?;
+        // Only a list read to its end says what no longer exists.
+        self.numbers.list_ended();
         // Once per list (at start, after a 410): when the recorder is caught up.
         log::info!("recorder: listed {} ({objects} objects)", self.base);
         rv.ok_or_else(|| {
@@ -336,16 +342,18 @@ impl Watcher {
                 }
                 gone::node_seen(&mut self.recorder.ring(), obj, deleted, now);
             }
-            Watched::ReplicaSets | Watched::ControllerRevisions if deleted => {}
-            Watched::ReplicaSets => {
-                workloads::revision(&self.engine, &self.recorder, obj, Revisions::ReplicaSets)
+            Watched::ReplicaSets | Watched::ControllerRevisions if deleted => {
+                let uid = obj.pointer("/metadata/uid").and_then(Value::as_str);
+                self.numbers.forget(uid.unwrap_or(""));
             }
-            Watched::ControllerRevisions => workloads::revision(
-                &self.engine,
-                &self.recorder,
-                obj,
-                Revisions::ControllerRevisions,
-            ),
+            Watched::ReplicaSets | Watched::ControllerRevisions => {
+                let kind = match self.what {
+                    Watched::ReplicaSets => Revisions::ReplicaSets,
+                    _ => Revisions::ControllerRevisions,
+                };
+                let (engine, recorder) = (&self.engine, &self.recorder);
+                workloads::revision(engine, recorder, &mut self.numbers, obj, kind, now);
+            }
             Watched::Jobs if deleted => gone::job_deleted(&mut self.recorder.ring(), obj),
             Watched::Jobs => workloads::job(&self.recorder, obj, now),
         }
