@@ -48,10 +48,13 @@ pub struct LogLines {
 }
 
 /// How many lines a `value:` line waits for its setting's name below it (`- value: x` then
-/// `name: DB_PASSWORD`, a YAML env list printed by an app): past that, or when the map
-/// ends, it is shown as the other rules see it. Bounded: at most this many lines of
-/// [`read_bounded_line`]'s size are held.
+/// `name: DB_PASSWORD`, a YAML env list printed by an app): past that (or past
+/// [`LOOK_AHEAD_BYTES`]), or when the map ends, it is shown as the other rules see it.
 const LOOK_AHEAD: usize = 32;
+
+/// The most bytes of lines held ahead: a log of 16 KiB lines made to keep every `value:`
+/// waiting holds 64 KiB a stream, not 32 lines of 20 KiB.
+const LOOK_AHEAD_BYTES: usize = 64 * 1024;
 
 impl LogLines {
     /// Lines of `reader` through a fresh log redactor for `settings`.
@@ -94,7 +97,8 @@ impl LogLines {
             if let Some(line) = self.redactor.redact_line_before(&raw.text, &below) {
                 return Ok(line);
             }
-            if self.ahead.len() >= LOOK_AHEAD {
+            let held: usize = self.ahead.iter().map(|r| r.text.len()).sum();
+            if self.ahead.len() >= LOOK_AHEAD || held >= LOOK_AHEAD_BYTES {
                 break;
             }
             kube::deadline::check("reading a log")?;
