@@ -35,7 +35,8 @@ impl LogRedactor {
     /// then `name: DB_PASSWORD`): the stream should read ahead, and pass what it read to
     /// [`Self::redact_line_before`].
     pub fn awaits_name(&self, l: &str) -> bool {
-        self.settings.logs && value_line(without_timestamp(l)).is_some()
+        let l = plain(l);
+        self.settings.logs && (value_line(&l).is_some() || data_line(&l).is_some())
     }
 
     /// The next line of the stream, redacted, in the light of the lines read after it
@@ -43,11 +44,19 @@ impl LogRedactor {
     /// makes `l`'s value sensitive — read one more line and call again, or, at the end of
     /// the stream or of the look-ahead, call [`Self::redact_line`].
     pub fn redact_line_before(&mut self, l: &str, below: &[&str]) -> Option<Redacted<String>> {
-        let named = named_below(
-            without_timestamp(l),
-            below.iter().map(|b| without_timestamp(b)),
-            &self.settings,
-        )?;
+        let below: Vec<Cow<'_, str>> = below.iter().map(|b| plain(b)).collect();
+        let below = below.iter().map(|b| b.as_ref());
+        // `data:` of a manifest printed by `kubectl get secret -o yaml`, whose `kind: Secret`
+        // comes below it: its block is hidden as a Secret's.
+        if let Some(d) = data_line(&plain(l)) {
+            if sibling_below(d.col, below, |k| {
+                (k.key == "kind").then(|| k.value == "Secret")
+            })? {
+                self.state.secret_at = Some(d.col);
+            }
+            return Some(self.redact_line(l));
+        }
+        let named = named_below(&plain(l), below, &self.settings)?;
         // As in a whole text: hidden as if the name had come first.
         self.state.named |= named;
         Some(self.redact_line(l))
@@ -86,6 +95,9 @@ pub(super) struct LineState {
     named: bool,
     /// The document is a Secret manifest (`kind: Secret`): `data:`/`stringData:` hold values.
     secret_doc: bool,
+    /// In a log stream: the column of the keys of a Secret manifest printed into it (its
+    /// `kind: Secret` line, or its `data:` line that the look-ahead found it above).
+    secret_at: Option<usize>,
     /// The PEM body's last (short) line was hidden: the END line must come next.
     pem_tail: bool,
     block: Option<Block>,
@@ -125,8 +137,14 @@ impl LineState {
             doc::Json::Unchanged => return Cow::Borrowed(l),
             doc::Json::Other => {}
         }
+        if self.ctx.is_none() {
+            self.track_kind(l);
+        }
         // A Secret manifest inside a document: its `data`/`stringData` are values.
-        if self.secret_doc
+        if (self.secret_doc
+            || self
+                .secret_at
+                .is_some_and(|c| yaml_key(l).is_some_and(|k| k.col == c)))
             && let Some(hidden) = self.secret_data(l)
         {
             return hidden;
@@ -167,6 +185,25 @@ impl LineState {
             });
         }
         out
+    }
+
+    /// In a log stream, whether a manifest printed into it is a Secret's: set by its
+    /// `kind: Secret` line, ended by the next manifest (`---`, `apiVersion:` or `kind:` at
+    /// its column or shallower).
+    fn track_kind(&mut self, l: &str) {
+        if l.trim_end() == "---" {
+            self.secret_at = None;
+            return;
+        }
+        let Some(k) = yaml_key(l) else {
+            return;
+        };
+        let ends = self.secret_at.is_none_or(|c| k.col <= c);
+        match k.key {
+            "kind" if k.value == "Secret" => self.secret_at = Some(k.col),
+            "kind" | "apiVersion" if ends => self.secret_at = None,
+            _ => {}
+        }
     }
 
     /// The state of a multi-line document's lines (a log stream's is the default).
@@ -323,6 +360,24 @@ fn named_below<'a>(
     settings: &RedactSettings,
 ) -> Option<bool> {
     let v = value_line(l)?;
+    sibling_below(v.col, below, |k| {
+        is_pair_name(&normalise(k.key)).then(|| settings.is_sensitive(k.value))
+    })
+}
+
+/// `data:` or `stringData:` with its block below (a manifest's), `None` when `l` is not one.
+fn data_line(l: &str) -> Option<YamlKey<'_>> {
+    yaml_key(l).filter(|k| matches!(k.key, "data" | "stringData") && k.value.is_empty())
+}
+
+/// What `tell` says of the first key of a map (the keys at `col`, read down to the next
+/// item or a shallower line, deeper lines skipped) that it has an answer for; `false` when
+/// the map ends first, `None` when `below` ends first.
+fn sibling_below<'a>(
+    col: usize,
+    below: impl Iterator<Item = &'a str>,
+    tell: impl Fn(&YamlKey<'_>) -> Option<bool>,
+) -> Option<bool> {
     for next in below {
         let body = next.trim_start_matches(' ');
         if body.trim().is_empty() || body.starts_with('#') {
@@ -330,14 +385,14 @@ fn named_below<'a>(
         }
         let indent = next.len() - body.len();
         let item = body == "-" || body.starts_with("- ");
-        if indent > v.col || (item && indent >= v.col) {
+        if indent > col || (item && indent >= col) {
             continue;
         }
-        let Some(k) = yaml_key(next).filter(|k| k.col == v.col && !item) else {
+        let Some(k) = yaml_key(next).filter(|k| k.col == col && !item) else {
             return Some(false);
         };
-        if is_pair_name(&normalise(k.key)) {
-            return Some(settings.is_sensitive(k.value));
+        if let Some(answer) = tell(&k) {
+            return Some(answer);
         }
     }
     None
@@ -362,9 +417,10 @@ fn yaml_key(l: &str) -> Option<YamlKey<'_>> {
         col += 2 + rest.len() - rest_body.len();
         body = rest_body;
     }
+    // A tab separates a value too (`value:\tx`; YAML allows it after the colon).
     let colon = body
-        .find(": ")
-        .or_else(|| body.strip_suffix(':').map(str::len))?;
+        .find([':'])
+        .filter(|&i| matches!(body.as_bytes().get(i + 1), None | Some(b' ' | b'\t')))?;
     let key = body[..colon].trim_matches(|c| c == '"' || c == '\'');
     if key.is_empty()
         || !key
@@ -428,6 +484,16 @@ fn looks_like_timestamp(prefix: &str) -> bool {
 
 /// The length of an RFC 3339 timestamp and its space at the start of `l`
 /// (`2024-05-01T10:00:00.123456789Z `), as `logs --timestamps` writes it.
+/// `l` as the look-ahead reads it: without the kubelet's timestamp and colours.
+fn plain(l: &str) -> Cow<'_, str> {
+    let l = without_timestamp(l);
+    if l.contains('\x1b') {
+        Cow::Owned(strip_sgr(l))
+    } else {
+        Cow::Borrowed(l)
+    }
+}
+
 /// `l` without the kubelet's timestamp (`logs --timestamps`), if it has one.
 fn without_timestamp(l: &str) -> &str {
     timestamp_len(l).map_or(l, |at| &l[at..])

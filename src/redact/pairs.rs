@@ -96,6 +96,45 @@ const SOURCE_FILES: &[&str] = &[
     ".h", ".php", ".swift", ".ex", ".exs", ".erl", ".clj",
 ];
 
+/// Where the `value` keys of `s` start whose own map names a sensitive setting after them
+/// on the same line: a flow map or a language's repr printed value first
+/// (`{value: x, name: DB_PASSWORD}`, `{'value': 'x', 'name': 'DB_PASSWORD'}`,
+/// `{Value:x Name:DB_PASSWORD}`). Its map is what lies between braces: a `{`, `}` or
+/// newline between the value and the name parts them.
+fn values_named_later(s: &str, settings: &RedactSettings, conn: bool) -> Vec<usize> {
+    let re = &patterns().pair_key;
+    let mut found = Vec::new();
+    let mut value_at: Option<usize> = None;
+    let mut pos = 0;
+    while let Some(c) = re.captures_at(s, pos) {
+        let (Some(key), Some(all)) = (c.get(1), c.get(0)) else {
+            break;
+        };
+        pos = all.end();
+        let spaced = c.get(2).is_none_or(|m| m.as_str().trim().is_empty());
+        if spaced {
+            continue;
+        }
+        let norm = normalise(key.as_str());
+        if is_pair_value(&norm) {
+            value_at = Some(key.start());
+        } else if is_pair_name(&norm) {
+            let rest = &s[pos..];
+            let (len, _) = value_len(rest, conn);
+            let v = rest[..len].trim_matches(|c| matches!(c, '"' | '\'' | '\\'));
+            if let Some(at) = value_at.take()
+                && !s[at..key.start()].contains(['{', '}', '\n'])
+                && !v.is_empty()
+                && settings.is_sensitive(v)
+            {
+                found.push(at);
+            }
+            pos += len.min(rest.len());
+        }
+    }
+    found
+}
+
 /// Sensitive values of `s` replaced by [`REDACTED`] (`None` when there were none), and
 /// whether the last one goes on past the line. After a harmless key the scan goes on inside
 /// its value, so `msg="password=x"` is caught too. `named` carries a `name: DB_PASSWORD`
@@ -115,6 +154,7 @@ pub(super) fn pairs(
     // a long line of keys).
     let mut line_end_at = 0;
     let mut line_first = 0;
+    let named_later = values_named_later(s, settings, conn);
     while let Some(c) = re.captures_at(s, pos) {
         let (Some(key), Some(all)) = (c.get(1), c.get(0)) else {
             break;
@@ -152,7 +192,8 @@ pub(super) fn pairs(
             }
             continue;
         }
-        let by_name = *named && is_pair_value(&norm) && !spaced;
+        let by_name =
+            (*named || named_later.contains(&key.start())) && is_pair_value(&norm) && !spaced;
         if !spaced && !norm.is_empty() {
             *named = false;
         }
