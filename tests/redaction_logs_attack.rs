@@ -590,6 +590,271 @@ fn plants() -> Vec<Plant> {
             ),
             vec!["AtkL0g105saTokSig0123456789"],
         ),
+        // round 2: more printers
+        (
+            "json pretty value-before-name",
+            s("{\n  \"value\": \"AtkL0g130jp\",\n  \"name\": \"DB_PASSWORD\"\n}\n"),
+            vec!["AtkL0g130jp"],
+        ),
+        (
+            "json pretty value-before-name comma",
+            s(
+                "[\n  {\n    \"value\": \"AtkL0g131jc\",\n    \"name\": \"DB_PASSWORD\",\n    \"x\": 1\n  }\n]\n",
+            ),
+            vec!["AtkL0g131jc"],
+        ),
+        (
+            "pprint value-before-name",
+            s("[{'value': 'AtkL0g132pp',\n  'name': 'DB_PASSWORD'}]\n"),
+            vec!["AtkL0g132pp"],
+        ),
+        (
+            "mysql -p glued",
+            s("+ mysql -uroot -pAtkL0g133my app\n"),
+            vec!["AtkL0g133my"],
+        ),
+        (
+            "sshpass",
+            s("+ sshpass -p AtkL0g134ssh ssh host\n"),
+            vec!["AtkL0g134ssh"],
+        ),
+        (
+            "git clone token",
+            s(
+                "Cloning into 'app'... https://x-access-token:AtkL0g135git@github.com/acme/app.git\n",
+            ),
+            vec!["AtkL0g135git"],
+        ),
+        (
+            "authorization token scheme",
+            s("> Authorization: token AtkL0g136tk\n"),
+            vec!["AtkL0g136tk"],
+        ),
+        (
+            "python traceback locals",
+            s("    password = 'AtkL0g137tb'\n"),
+            vec!["AtkL0g137tb"],
+        ),
+        (
+            "logfmt pass",
+            s("level=debug user=app pass=AtkL0g138ps\n"),
+            vec!["AtkL0g138ps"],
+        ),
+        (
+            "logfmt passwd",
+            s("passwd=AtkL0g139pw\n"),
+            vec!["AtkL0g139pw"],
+        ),
+        (
+            "logfmt client_secret",
+            s("oauth client_id=app client_secret=AtkL0g140cs\n"),
+            vec!["AtkL0g140cs"],
+        ),
+        (
+            "kafka jaas",
+            s(
+                "sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username=\"app\" password=\"AtkL0g141ka\";\n",
+            ),
+            vec!["AtkL0g141ka"],
+        ),
+        (
+            "spring actuator env",
+            s(
+                "{\"propertySources\":[{\"name\":\"env\",\"properties\":{\"spring.datasource.password\":{\"value\":\"AtkL0g142ac\",\"origin\":\"System Environment\"}}}]}\n",
+            ),
+            vec!["AtkL0g142ac"],
+        ),
+        (
+            "docker inspect env",
+            s("{\"Config\":{\"Env\":[\"PATH=/usr/bin\",\"DB_PASSWORD=AtkL0g143di\"]}}\n"),
+            vec!["AtkL0g143di"],
+        ),
+        (
+            "docker inspect env pretty",
+            s(
+                "        \"Env\": [\n            \"PATH=/usr/bin\",\n            \"DB_PASSWORD=AtkL0g144dp\"\n        ],\n",
+            ),
+            vec!["AtkL0g144dp"],
+        ),
+        (
+            "helm --set",
+            s("+ helm upgrade app chart --set db.password=AtkL0g145hs,db.user=app\n"),
+            vec!["AtkL0g145hs"],
+        ),
+        (
+            "jvm -D",
+            s("JAVA_TOOL_OPTIONS: -Djavax.net.ssl.keyStorePassword=AtkL0g146jv -Xmx1g\n"),
+            vec!["AtkL0g146jv"],
+        ),
+        (
+            "url token no user",
+            s("fetching https://:AtkL0g147nu@git.example.com/repo\n"),
+            vec!["AtkL0g147nu"],
+        ),
+        (
+            "azure sas sig",
+            s(
+                "PUT https://acct.blob.core.windows.net/c/b?sv=2020-08-04&ss=b&sig=AtkL0g148sas%2Fx%3D\n",
+            ),
+            vec!["AtkL0g148sas"],
+        ),
+        (
+            "authorization lowercase bearer",
+            s("authorization: bearer AtkL0g149lb\n"),
+            vec!["AtkL0g149lb"],
+        ),
+        (
+            ".env export",
+            s("export API_TOKEN=\"AtkL0g150ev\"\nSECRET_KEY_BASE=AtkL0g151kb\n"),
+            vec!["AtkL0g150ev", "AtkL0g151kb"],
+        ),
+        (
+            ".npmrc",
+            s("//registry.npmjs.org/:_authToken=AtkL0g152npm\n"),
+            vec!["AtkL0g152npm"],
+        ),
+        (
+            "docker identitytoken",
+            s("{\"auths\":{\"r.example.com\":{\"identitytoken\":\"AtkL0g153it\"}}}\n"),
+            vec!["AtkL0g153it"],
+        ),
+        (
+            "kubeconfig token",
+            s("users:\n- name: admin\n  user:\n    token: AtkL0g154kc\n"),
+            vec!["AtkL0g154kc"],
+        ),
+        (
+            "kubeconfig client key",
+            s("    client-key-data: QXRrTDBnMTU1Y2tkS2V5RGF0YVZhbHVl\n"),
+            vec!["QXRrTDBnMTU1Y2tkS2V5RGF0YVZhbHVl"],
+        ),
+        (
+            "aws sigv4 signature",
+            s(
+                "Authorization: AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20240501/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=AtkL0g156sig0123456789abcdef\n",
+            ),
+            vec!["AtkL0g156sig0123456789abcdef"],
+        ),
+        (
+            "go request dump",
+            s("&{Method:GET Header:map[Authorization:[Basic QXRrTDBnMTU3Z28=]] Host:api}\n"),
+            vec!["QXRrTDBnMTU3Z28="],
+        ),
+        (
+            "python requests debug bytes",
+            s(
+                "send: b'GET / HTTP/1.1\\r\\nHost: api\\r\\nAuthorization: Bearer AtkL0g158py\\r\\nAccept: */*\\r\\n\\r\\n'\n",
+            ),
+            vec!["AtkL0g158py"],
+        ),
+        (
+            "apache httpclient wire",
+            s("http-outgoing-0 >> \"Authorization: Bearer AtkL0g159wi[\\r][\\n]\"\n"),
+            vec!["AtkL0g159wi"],
+        ),
+        (
+            "ruby net/http debug",
+            s("<- \"Authorization: Bearer AtkL0g160rb\\r\\n\"\n"),
+            vec!["AtkL0g160rb"],
+        ),
+        (
+            "node headers",
+            s("{ host: 'api', authorization: 'Bearer AtkL0g161nd' }\n"),
+            vec!["AtkL0g161nd"],
+        ),
+        (
+            "gcp sa key json",
+            s(
+                "{\"type\":\"service_account\",\"private_key_id\":\"AtkL0g162pk\",\"private_key\":\"-----BEGIN PRIVATE KEY-----\\nMIIEvAtkL0g163gcpKeyMaterial0123456789\\n-----END PRIVATE KEY-----\\n\"}\n",
+            ),
+            vec!["AtkL0g162pk", "AtkL0g163gcp"],
+        ),
+        (
+            "aws sts json",
+            s(
+                "{\"Credentials\":{\"AccessKeyId\":\"ASIAATKL0G164STS000\",\"SecretAccessKey\":\"AtkL0g165sak\",\"SessionToken\":\"AtkL0g166st\"}}\n",
+            ),
+            vec!["AtkL0g165sak", "AtkL0g166st"],
+        ),
+        (
+            "aws sts json pretty",
+            s(
+                "{\n    \"Credentials\": {\n        \"SecretAccessKey\": \"AtkL0g167sp\",\n        \"SessionToken\": \"AtkL0g168tp\"\n    }\n}\n",
+            ),
+            vec!["AtkL0g167sp", "AtkL0g168tp"],
+        ),
+        (
+            "redis monitor auth",
+            s("1714557600.123456 [0 10.0.0.1:5555] \"AUTH\" \"AtkL0g169ra\"\n"),
+            vec!["AtkL0g169ra"],
+        ),
+        (
+            "psql conninfo in error",
+            s("FATAL: connection to \"host=db user=app password=AtkL0g170pe\" failed\n"),
+            vec!["AtkL0g170pe"],
+        ),
+        (
+            "yaml anchors",
+            s("defaults: &d\n  password: AtkL0g171an\n"),
+            vec!["AtkL0g171an"],
+        ),
+        (
+            "yaml value-before-name anchored",
+            s("- value: &v AtkL0g172va\n  name: DB_PASSWORD\n"),
+            vec!["AtkL0g172va"],
+        ),
+        (
+            "yaml value-before-name quoted multi-word",
+            s("- value: \"AtkL0g173 with space\"\n  name: DB_PASSWORD\n"),
+            vec!["AtkL0g173"],
+        ),
+        (
+            "describe env",
+            s("    Environment:\n      DB_PASSWORD:  AtkL0g174de\n      DB_HOST:      db\n"),
+            vec!["AtkL0g174de"],
+        ),
+        (
+            "terraform output",
+            s("db_password = \"AtkL0g175tf\"\n"),
+            vec!["AtkL0g175tf"],
+        ),
+        (
+            "helm values dump",
+            s("USER-SUPPLIED VALUES:\nauth:\n  rootPassword: AtkL0g176hv\n"),
+            vec!["AtkL0g176hv"],
+        ),
+        (
+            "ENV in Dockerfile build log",
+            s("Step 5/9 : ENV DB_PASSWORD=AtkL0g177df\n"),
+            vec!["AtkL0g177df"],
+        ),
+        (
+            "pprint value-before-name, maps apart",
+            s(
+                "[{'name': 'DB_HOST',\n  'value': 'db.example.com'},\n {'value': 'AtkL0g181pa',\n  'name': 'DB_PASSWORD'}]\n",
+            ),
+            vec!["AtkL0g181pa"],
+        ),
+        (
+            "node inspect value-before-name",
+            s("{ value: 'AtkL0g182ni',\n  name: 'DB_PASSWORD' }\n"),
+            vec!["AtkL0g182ni"],
+        ),
+        (
+            "ENV spaced in Dockerfile",
+            s("#7 [4/9] ENV DB_PASSWORD AtkL0g178ds\n"),
+            vec!["AtkL0g178ds"],
+        ),
+        (
+            "crlf json line",
+            s("{\"password\":\"AtkL0g179cr\"}\r\n"),
+            vec!["AtkL0g179cr"],
+        ),
+        (
+            "bom json line",
+            s("\u{feff}{\"password\":\"AtkL0g180bom\"}\n"),
+            vec!["AtkL0g180bom"],
+        ),
         // long lines
         (
             "long line secret at start",
@@ -699,6 +964,9 @@ fn benign() -> Vec<&'static str> {
         "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\n---\napiVersion: v1\ndata:\n  LOG_LEVEL: debug\nkind: ConfigMap",
         "apiVersion: v1\nkind: Event\ninvolvedObject:\n  kind: Secret\n  name: db\ndata:\n  note: seen",
         "apiVersion: v1\ndata:\n  LOG_LEVEL: debug\nmetadata:\n  name: app",
+        "[{'name': 'DB_HOST',\n  'value': 'db.example.com'},\n {'value': 'db.example.com',\n  'name': 'DB_HOST'}]",
+        "[{'value': 'db.example.com'},\n {'name': 'DB_PASSWORD'}]",
+        "Step 5/9 : ENV LOG_LEVEL debug",
     ]
 }
 

@@ -347,7 +347,7 @@ fn values_named_after(lines: &[&str], settings: &RedactSettings) -> Vec<usize> {
 
 /// `l` as a `value:` line of a name/value map, `None` when it is not one.
 fn value_line(l: &str) -> Option<YamlKey<'_>> {
-    yaml_key(l).filter(|v| is_pair_value(&normalise(v.key)))
+    yaml_key(l).filter(|v| !v.closes && is_pair_value(&normalise(v.key)))
 }
 
 /// Whether the map of the `value:` line `l` names a sensitive setting in `below` (the
@@ -384,7 +384,8 @@ fn sibling_below<'a>(
             continue;
         }
         let indent = next.len() - body.len();
-        let item = body == "-" || body.starts_with("- ");
+        // An item, or a flow map opened on the line, starts another map.
+        let item = body == "-" || body.starts_with("- ") || body.starts_with(['{', '[']);
         if indent > col || (item && indent >= col) {
             continue;
         }
@@ -405,6 +406,8 @@ struct YamlKey<'a> {
     key: &'a str,
     /// The value, unquoted (empty for a block below).
     value: &'a str,
+    /// The value closes the flow map it is in (`'value': 'x'},`): its map ends there.
+    closes: bool,
 }
 
 /// The key, its column and its scalar value of a `key: value` or `- key: value` line.
@@ -416,6 +419,14 @@ fn yaml_key(l: &str) -> Option<YamlKey<'_>> {
         let rest_body = rest.trim_start_matches(' ');
         col += 2 + rest.len() - rest_body.len();
         body = rest_body;
+    }
+    // A flow map printed over lines (Python's pprint, Node's inspect, Ruby's pp):
+    // `[{'value': 'x',` then `  'name': 'DB_PASSWORD'}]`, keys aligned after the braces.
+    let flow = body.trim_start_matches(['[', '{']);
+    if flow.len() < body.len() {
+        let flow_body = flow.trim_start_matches(' ');
+        col += body.len() - flow_body.len();
+        body = flow_body;
     }
     // A tab separates a value too (`value:\tx`; YAML allows it after the colon).
     let colon = body
@@ -429,10 +440,22 @@ fn yaml_key(l: &str) -> Option<YamlKey<'_>> {
     {
         return None;
     }
-    let value = body[colon + 1..]
-        .trim()
-        .trim_matches(|c| c == '"' || c == '\'');
-    Some(YamlKey { col, key, value })
+    let raw = body[colon + 1..].trim();
+    let depth = |cs: [char; 2]| raw.matches(cs).count();
+    let closes = depth(['}', ']']) > depth(['{', '[']);
+    // A flow map's separator and closing brackets are not part of the value.
+    let value = if closes {
+        raw.trim_end_matches([',', '}', ']', ' '])
+    } else {
+        raw.trim_end_matches(',')
+    };
+    let value = value.trim_matches(|c| c == '"' || c == '\'');
+    Some(YamlKey {
+        col,
+        key,
+        value,
+        closes,
+    })
 }
 
 /// A line inside a PEM block, hidden (its log prefix kept), or `None` when it is not key

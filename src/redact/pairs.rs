@@ -249,7 +249,8 @@ pub(super) fn pairs(
         if spaced
             && !(flag
                 || (quoted && password)
-                || (first_on_line && is_directive(line_rest, &norm, ctx)))
+                || (first_on_line && is_directive(line_rest, &norm, ctx))
+                || after_env_instruction(&s[line_first.min(key.start())..key.start()]))
         {
             continue;
         }
@@ -530,6 +531,18 @@ fn is_directive(line_rest: &str, key: &str, ctx: Context) -> bool {
     ctx == Context::Document
         || ((key.contains("PASS") || key.contains("PWD"))
             && !value.chars().all(char::is_alphabetic))
+}
+
+/// Whether the key follows a Dockerfile `ENV` instruction as a build log prints it
+/// (`Step 5/9 : ENV DB_PASSWORD x`, `#7 [4/9] ENV DB_PASSWORD x`): its legacy form
+/// separates the name from the value by a space.
+fn after_env_instruction(before: &str) -> bool {
+    before.strip_suffix(' ').is_some_and(|b| {
+        b.trim_end_matches(' ')
+            .rsplit([' ', '\t'])
+            .next()
+            .is_some_and(|w| w == "ENV")
+    })
 }
 
 /// Whether `s` is an ODBC/ADO/JDBC-style connection string (`Server=x;User Id=u;Password=p w;`),
