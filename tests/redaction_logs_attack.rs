@@ -39,6 +39,14 @@ fn s(t: &str) -> String {
 fn plants() -> Vec<Plant> {
     let long_pad = "x".repeat(20 * 1024);
     let mid_pad = "y".repeat(16 * 1024 - 30);
+    // A long value redacted early shrinks the kept head, so what follows it (and the
+    // line's end, read after a gap) would move inside the shown 16 KiB.
+    let big = "Z".repeat(15_000);
+    let q = "q ".repeat(3_000);
+    let gap = "g ".repeat(4_000);
+    let r = " r".repeat(1_990);
+    // Puts the token 16 bytes before the end of the kept head (16 KiB + 4 KiB).
+    let fill = "q".repeat(16 * 1024 + 4096 - 16 - 9 - 15_000 - 2);
     vec![
         // value before name
         (
@@ -855,6 +863,90 @@ fn plants() -> Vec<Plant> {
             s("\u{feff}{\"password\":\"AtkL0g180bom\"}\n"),
             vec!["AtkL0g180bom"],
         ),
+        // round 3: the stream's mechanics
+        (
+            "long line: shrunk head shows the end read after a gap",
+            format!("password={big} {q}{gap}Authorization: Bearer AtkL0g190gap{r}\n"),
+            vec!["AtkL0g190gap"],
+        ),
+        (
+            "long line: shrunk head, value split by the gap",
+            format!(
+                "password={big} {q}{gap}password={}{r}\n",
+                "AtkL0g191gapTok".repeat(10)
+            ),
+            vec!["AtkL0g191gapTok"],
+        ),
+        (
+            "long line: shrunk head, token split by the head's cut",
+            format!("password={big} {fill} ghp_AtkL0g202headEndTokenValue0123456789{r}\n"),
+            vec!["AtkL0g202"],
+        ),
+        (
+            "long value line with name below",
+            format!("- value: AtkL0g192lv{long_pad}\n  name: DB_PASSWORD\n"),
+            vec!["AtkL0g192lv"],
+        ),
+        (
+            "pem as json lines",
+            s(
+                "{\"msg\":\"-----BEGIN PRIVATE KEY-----\"}\n{\"msg\":\"MIIEvQIBADANBgkqhkiG9w0BAQEFAAtkL0g193jl\"}\n{\"msg\":\"-----END PRIVATE KEY-----\"}\n",
+            ),
+            vec!["AtkL0g193jl"],
+        ),
+        (
+            "pem with logger prefix",
+            s(
+                "[main] INFO -----BEGIN PRIVATE KEY-----\n[main] INFO MIIEvQIBADANBgkqhkiG9w0BAQEFAAtkL0g194lp\n[main] INFO -----END PRIVATE KEY-----\n",
+            ),
+            vec!["AtkL0g194lp"],
+        ),
+        (
+            "pem with timestamps and colour",
+            s(
+                "2024-05-01T10:00:00Z \x1b[33m-----BEGIN PRIVATE KEY-----\x1b[0m\n2024-05-01T10:00:00Z \x1b[33mMIIEvQIBADANBgkqhkiG9w0BAQEFAAtkL0g195tc\x1b[0m\n2024-05-01T10:00:00Z \x1b[33m-----END PRIVATE KEY-----\x1b[0m\n",
+            ),
+            vec!["AtkL0g195tc"],
+        ),
+        (
+            "value-before-name, timestamps, crlf, colour",
+            s(
+                "2024-05-01T10:00:00Z \x1b[2m- value: AtkL0g196al\x1b[0m\r\n2024-05-01T10:00:00Z \x1b[2m  name: DB_PASSWORD\x1b[0m\r\n",
+            ),
+            vec!["AtkL0g196al"],
+        ),
+        (
+            "value-before-name under a block 30 lines",
+            format!(
+                "- value: |\n{}  name: DB_PASSWORD\n",
+                "    AtkL0g197bk\n".repeat(29)
+            ),
+            vec!["AtkL0g197bk"],
+        ),
+        (
+            "two value-before-name in a row",
+            s("- value: AtkL0g198a\n  name: API_TOKEN\n- value: AtkL0g198b\n  name: DB_PASSWORD\n"),
+            vec!["AtkL0g198a", "AtkL0g198b"],
+        ),
+        (
+            "value-before-name, value line itself awaits",
+            s("- value: AtkL0g199c\n  value2: x\n  name: DB_PASSWORD\n"),
+            vec!["AtkL0g199c"],
+        ),
+        (
+            "json pretty secret manifest",
+            s(
+                "{\n    \"apiVersion\": \"v1\",\n    \"data\": {\n        \"user\": \"QXRrTDBnMjAwanM=\"\n    },\n    \"kind\": \"Secret\"\n}\n",
+            ),
+            vec!["QXRrTDBnMjAwanM="],
+        ),
+        (
+            "escaped yaml secret in json line",
+            s(
+                "{\"msg\":\"applied\",\"manifest\":\"apiVersion: v1\\ndata:\\n  user: QXRrTDBnMjAxZXM=\\nkind: Secret\\n\"}\n",
+            ),
+            vec!["QXRrTDBnMjAxZXM="],
+        ),
         // long lines
         (
             "long line secret at start",
@@ -967,6 +1059,7 @@ fn benign() -> Vec<&'static str> {
         "[{'name': 'DB_HOST',\n  'value': 'db.example.com'},\n {'value': 'db.example.com',\n  'name': 'DB_HOST'}]",
         "[{'value': 'db.example.com'},\n {'name': 'DB_PASSWORD'}]",
         "Step 5/9 : ENV LOG_LEVEL debug",
+        "{\n    \"apiVersion\": \"v1\",\n    \"data\": {\n        \"LOG_LEVEL\": \"debug\"\n    },\n    \"kind\": \"ConfigMap\"\n}",
     ]
 }
 

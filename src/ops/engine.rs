@@ -90,11 +90,14 @@ impl LogLines {
     /// setting's name may come below it.
     fn redact(&mut self, raw: &RawLine) -> Result<Redacted<String>> {
         if !self.redactor.awaits_name(&raw.text) {
-            return Ok(self.redactor.redact_line(&raw.text));
+            return Ok(self.redact_alone(raw));
         }
         loop {
             let below: Vec<&str> = self.ahead.iter().map(|r| r.text.as_str()).collect();
-            if let Some(line) = self.redactor.redact_line_before(&raw.text, &below) {
+            if let Some(line) = self
+                .redactor
+                .redact_line_before(&raw.text, &below, raw.shown)
+            {
                 return Ok(line);
             }
             let held: usize = self.ahead.iter().map(|r| r.text.len()).sum();
@@ -112,7 +115,15 @@ impl LogLines {
                 None => break,
             }
         }
-        Ok(self.redactor.redact_line(&raw.text))
+        Ok(self.redact_alone(raw))
+    }
+
+    /// `raw` redacted in the light of the lines above it only.
+    fn redact_alone(&mut self, raw: &RawLine) -> Redacted<String> {
+        match raw.shown {
+            Some(at) => self.redactor.redact_cut_line(&raw.text, at),
+            None => self.redactor.redact_line(&raw.text),
+        }
     }
 
     /// The next redacted line (without its newline), `None` at the end of the log.
@@ -122,8 +133,10 @@ impl LogLines {
             return Ok(None);
         };
         let line = self.redact(&raw)?;
+        // What was read past the shown part is left out with the gap.
+        let unshown = raw.shown.map_or(0, |at| raw.text.len() - at);
         Ok(Some(line.map_with(
-            (self.max_line, raw.extra),
+            (self.max_line, raw.extra + unshown),
             |l, (max, extra)| cut_line(l, max, extra),
         )))
     }
@@ -134,6 +147,9 @@ impl LogLines {
 struct RawLine {
     text: String,
     extra: usize,
+    /// Of a line cut while read, where the part that may be shown ends (see [`shown_end`]);
+    /// the rest of `text` is read for the state it leaves, never shown.
+    shown: Option<usize>,
 }
 
 /// Read one line, keeping at most `max + SLACK` bytes of it (the rest is skipped, counted):
@@ -162,14 +178,30 @@ fn read_bounded_line(
         (buf, tail.strip_suffix(b"\r").unwrap_or(tail))
     };
     let mut text = String::from_utf8_lossy(head).into_owned();
+    let mut shown = None;
     if !end.is_empty() {
+        shown = Some(shown_end(&text, max));
         text.push(' ');
         text.push_str(&String::from_utf8_lossy(end));
     }
-    Ok(Some(RawLine {
-        text,
-        extra: total.saturating_sub(kept),
-    }))
+    let extra = total.saturating_sub(kept);
+    Ok(Some(RawLine { text, extra, shown }))
+}
+
+/// Where the shown part of a line's kept head ends when the line was cut while read: before
+/// the word the cut split (the redactor never saw that credential whole, and hiding values
+/// before it shrinks the line and would pull its fragment into view), but not before `max`,
+/// up to which the slack let the redactor see every word whole.
+fn shown_end(head: &str, max: usize) -> usize {
+    let word_start = head
+        .char_indices()
+        .rfind(|&(_, c)| !(c.is_ascii_alphanumeric() || "+/=_-.%".contains(c)))
+        .map_or(0, |(i, c)| i + c.len_utf8());
+    let mut at = max.min(head.len());
+    while !head.is_char_boundary(at) {
+        at -= 1;
+    }
+    word_start.max(at)
 }
 
 fn stream_error(err: std::io::Error) -> Error {
@@ -188,8 +220,8 @@ fn cut_line(mut s: String, max: usize, extra: usize) -> String {
         return s;
     }
     let cut = crate::lines::word_cut(&s, max, 512);
-    // A long line's end, read after a gap, is in `s` (after the space that joined it, a
-    // byte the count includes): left out with the gap.
+    // `extra` counts what was read but not shown (the line's end, read after a gap, and a
+    // word the cut split) with the gap.
     let left_out = s.len() - cut + extra;
     s.truncate(cut);
     s.push_str(&format!(" [kubeglass: {left_out} more bytes on this line]"));

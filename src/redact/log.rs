@@ -31,6 +31,24 @@ impl LogRedactor {
         Redacted(self.line(l).into_owned())
     }
 
+    /// The next line of the stream, of which only `l[..shown]` is shown (a long line cut
+    /// while read, its end read after a gap): that part is redacted apart, in the state the
+    /// lines above left, so nothing from past it — the end, or a word the cut split, whose
+    /// credential the redactor could not see whole — moves into view when values before it
+    /// are hidden and the line shrinks; the whole line is redacted for the state it leaves
+    /// (a value opened at its end goes on below). `shown` is a character boundary of `l`.
+    pub fn redact_cut_line(&mut self, l: &str, shown: usize) -> Redacted<String> {
+        let part = l.get(..shown).unwrap_or(l);
+        let mut apart = self.state.clone();
+        let shown = if self.settings.logs {
+            apart.line(part, &self.settings).into_owned()
+        } else {
+            part.to_string()
+        };
+        let _ = self.line(l);
+        Redacted(shown)
+    }
+
     /// Whether `l` is a `value:` line whose setting's name may come below it (`- value: x`
     /// then `name: DB_PASSWORD`): the stream should read ahead, and pass what it read to
     /// [`Self::redact_line_before`].
@@ -42,8 +60,14 @@ impl LogRedactor {
     /// The next line of the stream, redacted, in the light of the lines read after it
     /// (`below`, not yet redacted); `None` when they do not yet tell whether a name below
     /// makes `l`'s value sensitive — read one more line and call again, or, at the end of
-    /// the stream or of the look-ahead, call [`Self::redact_line`].
-    pub fn redact_line_before(&mut self, l: &str, below: &[&str]) -> Option<Redacted<String>> {
+    /// the stream or of the look-ahead, call [`Self::redact_line`]. `shown`: as
+    /// [`Self::redact_cut_line`]'s, for a line cut while read.
+    pub fn redact_line_before(
+        &mut self,
+        l: &str,
+        below: &[&str],
+        shown: Option<usize>,
+    ) -> Option<Redacted<String>> {
         let below: Vec<Cow<'_, str>> = below.iter().map(|b| plain(b)).collect();
         let below = below.iter().map(|b| b.as_ref());
         // `data:` of a manifest printed by `kubectl get secret -o yaml`, whose `kind: Secret`
@@ -54,12 +78,15 @@ impl LogRedactor {
             })? {
                 self.state.secret_at = Some(d.col);
             }
-            return Some(self.redact_line(l));
+        } else {
+            let named = named_below(&plain(l), below, &self.settings)?;
+            // As in a whole text: hidden as if the name had come first.
+            self.state.named |= named;
         }
-        let named = named_below(&plain(l), below, &self.settings)?;
-        // As in a whole text: hidden as if the name had come first.
-        self.state.named |= named;
-        Some(self.redact_line(l))
+        Some(match shown {
+            Some(at) => self.redact_cut_line(l, at),
+            None => self.redact_line(l),
+        })
     }
 
     /// The line with credentials replaced by [`REDACTED`] (as is when the operator turned
@@ -84,7 +111,7 @@ struct Block {
 }
 
 /// What the previous lines of a multi-line text left open: a PEM key or a sensitive value.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub(super) struct LineState {
     /// Whether the lines are a document's (see [`Context`]).
     ctx: Option<Context>,
@@ -219,9 +246,10 @@ impl LineState {
     fn secret_data<'a>(&mut self, l: &'a str) -> Option<Cow<'a, str>> {
         let body = l.trim_start();
         let indent = l.len() - body.len();
-        let rest = body
-            .strip_prefix("data:")
-            .or_else(|| body.strip_prefix("stringData:"))?;
+        // (`"data": {`: `kubectl get secret -o json` printed into a log.)
+        let rest = ["data:", "stringData:", "\"data\":", "\"stringData\":"]
+            .iter()
+            .find_map(|k| body.strip_prefix(k))?;
         self.block = Some(Block {
             open: Open::Indented {
                 col: indent,
@@ -229,7 +257,7 @@ impl LineState {
             },
             left: BLOCK_LINES,
         });
-        if rest.trim().is_empty() {
+        if matches!(rest.trim(), "" | "{") {
             return Some(Cow::Borrowed(l));
         }
         Some(Cow::Owned(format!(
@@ -365,9 +393,10 @@ fn named_below<'a>(
     })
 }
 
-/// `data:` or `stringData:` with its block below (a manifest's), `None` when `l` is not one.
+/// `data:` or `stringData:` with its block below (a manifest's, or `"data": {` of one printed
+/// as JSON), `None` when `l` is not one.
 fn data_line(l: &str) -> Option<YamlKey<'_>> {
-    yaml_key(l).filter(|k| matches!(k.key, "data" | "stringData") && k.value.is_empty())
+    yaml_key(l).filter(|k| matches!(k.key, "data" | "stringData") && matches!(k.value, "" | "{"))
 }
 
 /// What `tell` says of the first key of a map (the keys at `col`, read down to the next
@@ -384,6 +413,10 @@ fn sibling_below<'a>(
             continue;
         }
         let indent = next.len() - body.len();
+        // Pretty-printed JSON closes a value's own map at its key's column (`},`).
+        if indent >= col && body.trim_end().trim_matches([',', '}', ']']).is_empty() {
+            continue;
+        }
         // An item, or a flow map opened on the line, starts another map.
         let item = body == "-" || body.starts_with("- ") || body.starts_with(['{', '[']);
         if indent > col || (item && indent >= col) {
