@@ -45,6 +45,8 @@ fn plants() -> Vec<Plant> {
     let q = "q ".repeat(3_000);
     let gap = "g ".repeat(4_000);
     let r = " r".repeat(1_990);
+    // The line's last 4 KiB (read after a gap) start 13 bytes before the end of the value.
+    let r2 = format!("r{}", " r".repeat(2_041));
     // Puts the token 16 bytes before the end of the kept head (16 KiB + 4 KiB).
     let fill = "q".repeat(16 * 1024 + 4096 - 16 - 9 - 15_000 - 2);
     vec![
@@ -876,6 +878,11 @@ fn plants() -> Vec<Plant> {
                 "AtkL0g191gapTok".repeat(10)
             ),
             vec!["AtkL0g191gapTok"],
+        ),
+        (
+            "long line: shrunk head, the end read after a gap starts inside a value",
+            format!("password={big} {q}{gap}password=AtkL0g191xAtkL0g203tail{r2}\n"),
+            vec!["AtkL0g203tail"],
         ),
         (
             "long line: shrunk head, token split by the head's cut",
