@@ -954,6 +954,110 @@ fn plants() -> Vec<Plant> {
             ),
             vec!["QXRrTDBnMjAxZXM="],
         ),
+        // round 4: CLIs in shell traces, escaped documents, other orders
+        (
+            "escaped yaml value-before-name in json msg",
+            s("{\"msg\":\"env:\\n- value: AtkL0g204em\\n  name: DB_PASSWORD\\n\"}\n"),
+            vec!["AtkL0g204em"],
+        ),
+        (
+            "logfmt value-before-name",
+            s("level=debug value=AtkL0g205lv name=DB_PASSWORD\n"),
+            vec!["AtkL0g205lv"],
+        ),
+        (
+            "xml value-before-name",
+            s("<property><value>AtkL0g206xv</value><name>db.password</name></property>\n"),
+            vec!["AtkL0g206xv"],
+        ),
+        (
+            "kubectl create secret --from-literal",
+            s("+ kubectl create secret generic db --from-literal=password=AtkL0g207fl\n"),
+            vec!["AtkL0g207fl"],
+        ),
+        (
+            "docker login -p",
+            s("+ docker login -u ci -p AtkL0g208dl registry.example.com\n"),
+            vec!["AtkL0g208dl"],
+        ),
+        (
+            "helm repo add --password",
+            s(
+                "+ helm repo add acme https://charts.example.com --username ci --password AtkL0g209hr\n",
+            ),
+            vec!["AtkL0g209hr"],
+        ),
+        (
+            "az login -p",
+            s("+ az login --service-principal -u 0000 -p AtkL0g210az --tenant t\n"),
+            vec!["AtkL0g210az"],
+        ),
+        (
+            "openssl -passin",
+            s("+ openssl pkcs12 -in a.p12 -passin pass:AtkL0g211os -nodes\n"),
+            vec!["AtkL0g211os"],
+        ),
+        (
+            "keytool -storepass",
+            s("+ keytool -list -keystore ks.jks -storepass AtkL0g212kt\n"),
+            vec!["AtkL0g212kt"],
+        ),
+        (
+            "vault token",
+            s("VAULT_TOKEN is hvs.CAESIAtkL0g213VaultTokenValue0123456789abcdefGh4KHGh2cy5\n"),
+            vec!["AtkL0g213VaultTokenValue"],
+        ),
+        (
+            "npm token",
+            s("//registry.npmjs.org/:_authToken=npm_AtkL0g214NpmTokenValue0123456789ab\n"),
+            vec!["AtkL0g214NpmTokenValue"],
+        ),
+        (
+            "sendgrid key",
+            s("sending with SG.AtkL0g215SendGr_idKey0.AtkL0g215SecondPartOfTheKeyValue012345678\n"),
+            vec!["AtkL0g215SecondPartOfTheKeyValue"],
+        ),
+        (
+            "oauth form body",
+            s(
+                "POST /token body=grant_type=client_credentials&client_id=app&client_secret=AtkL0g216ob\n",
+            ),
+            vec!["AtkL0g216ob"],
+        ),
+        (
+            "yaml value-before-name in a ConfigMap data block",
+            s("data:\n  env.yaml: |\n    - value: AtkL0g217cm\n      name: DB_PASSWORD\n"),
+            vec!["AtkL0g217cm"],
+        ),
+        (
+            "gitlab ci masked var leak",
+            s("$ echo $CI_JOB_TOKEN\nCI_JOB_TOKEN=glcbt-AtkL0g218Gl_abcdefghijkl\n"),
+            vec!["AtkL0g218Gl"],
+        ),
+        (
+            "mysql uri in stack trace",
+            s(
+                "\tat com.mysql.cj.jdbc.ConnectionImpl.<init>(mysql://root:AtkL0g219st@db:3306/app)\n",
+            ),
+            vec!["AtkL0g219st"],
+        ),
+        (
+            "private key in yaml block",
+            s(
+                "tls:\n  key: |\n    -----BEGIN RSA PRIVATE KEY-----\n    MIIEowIBAAKCAQEAAtkL0g220ykAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n    -----END RSA PRIVATE KEY-----\n",
+            ),
+            vec!["AtkL0g220yk"],
+        ),
+        (
+            "value-before-name with colon in value",
+            s("- value: \"AtkL0g221cv:part\"\n  name: DB_PASSWORD\n"),
+            vec!["AtkL0g221cv"],
+        ),
+        (
+            "value-before-name with empty lines and comments",
+            s("- value: AtkL0g222ec\n\n  # the db\n  name: DB_PASSWORD\n"),
+            vec!["AtkL0g222ec"],
+        ),
         // long lines
         (
             "long line secret at start",
@@ -1066,6 +1170,8 @@ fn benign() -> Vec<&'static str> {
         "[{'name': 'DB_HOST',\n  'value': 'db.example.com'},\n {'value': 'db.example.com',\n  'name': 'DB_HOST'}]",
         "[{'value': 'db.example.com'},\n {'name': 'DB_PASSWORD'}]",
         "Step 5/9 : ENV LOG_LEVEL debug",
+        "<property><value>db.example.com</value><name>db.host</name></property>",
+        "<a><value>1</value></a><b><name>db.password</name></b>",
         "{\n    \"apiVersion\": \"v1\",\n    \"data\": {\n        \"LOG_LEVEL\": \"debug\"\n    },\n    \"kind\": \"ConfigMap\"\n}",
     ]
 }

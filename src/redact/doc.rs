@@ -71,8 +71,10 @@ pub(super) fn xml_part(s: &str, settings: &RedactSettings, named: &mut bool) -> 
     if s.len() > MAX_DOC {
         return None;
     }
-    let mut out = String::new();
-    let mut copied = 0;
+    // The contents to hide, in order, and a `<value>` not yet known to be sensitive: its
+    // element's `<name>` may come after it (`<value>x</value><name>db.password</name>`).
+    let mut hidden: Vec<(usize, usize)> = Vec::new();
+    let mut value_before: Option<(usize, usize)> = None;
     let mut pos = 0;
     while let Some(lt) = s[pos..].find('<') {
         let open_at = pos + lt;
@@ -95,23 +97,41 @@ pub(super) fn xml_part(s: &str, settings: &RedactSettings, named: &mut bool) -> 
         };
         let hide = if lower == "name" || lower == "key" || lower.ends_with("-name") {
             *named = settings.is_sensitive(content.trim());
+            // A sibling: only the value's own end tag lies between them.
+            if let Some(v) = value_before.take()
+                && *named
+                && s[v.1..open_at].matches("</").count() == 1
+            {
+                hidden.push(v);
+                *named = false;
+            }
             false
         } else if lower == "value" || lower.ends_with("-value") {
-            std::mem::take(named) || sensitive
+            let hide = std::mem::take(named) || sensitive;
+            value_before = (!hide).then_some((content_at, close_at));
+            hide
         } else {
             sensitive
         };
-        if hide && !content.trim().is_empty() {
-            out.push_str(&s[copied..content_at]);
-            out.push_str(REDACTED);
-            copied = close_at;
+        if hide {
+            hidden.push((content_at, close_at));
         }
         pos = close_at;
     }
-    (copied > 0).then(|| {
-        out.push_str(&s[copied..]);
-        out
-    })
+    hidden.retain(|&(from, to)| !s[from..to].trim().is_empty());
+    if hidden.is_empty() {
+        return None;
+    }
+    hidden.sort_unstable();
+    let mut out = String::new();
+    let mut copied = 0;
+    for (from, to) in hidden {
+        out.push_str(&s[copied..from]);
+        out.push_str(REDACTED);
+        copied = to;
+    }
+    out.push_str(&s[copied..]);
+    Some(out)
 }
 
 /// The tag name and attributes of the start tag at `at` (not an end tag, comment,
