@@ -1170,6 +1170,11 @@ fn benign() -> Vec<&'static str> {
         "[{'name': 'DB_HOST',\n  'value': 'db.example.com'},\n {'value': 'db.example.com',\n  'name': 'DB_HOST'}]",
         "[{'value': 'db.example.com'},\n {'name': 'DB_PASSWORD'}]",
         "Step 5/9 : ENV LOG_LEVEL debug",
+        "Step 6/9 : ENV PATH /usr/local/bin:/usr/bin",
+        "spec: {replicas: 3, template: {value: 3, name: replicas}}",
+        "{Value:3 Name:replicas}",
+        "level=info value=3 name=replicas",
+        "[{'value': 'a'},\n {'name': 'DB_PASSWORD'}]",
         "<property><value>db.example.com</value><name>db.host</name></property>",
         "<a><value>1</value></a><b><name>db.password</name></b>",
         "{\n    \"apiVersion\": \"v1\",\n    \"data\": {\n        \"LOG_LEVEL\": \"debug\"\n    },\n    \"kind\": \"ConfigMap\"\n}",
@@ -1212,4 +1217,39 @@ fn benign_look_alikes_in_a_log_stream_come_back_unchanged() {
         })
         .collect();
     assert!(changed.is_empty(), "changed:\n{}", changed.join("\n"));
+}
+
+#[test]
+fn a_long_benign_line_shows_its_first_16_kib() {
+    let words = "word ".repeat(6_000);
+    let json = format!(
+        "{{\"items\":[{}0]}}",
+        "{\"id\":12345,\"ok\":true},".repeat(1_500)
+    );
+    for line in [words, json] {
+        let shown = log(&line);
+        let (head, note) = shown
+            .split_once(" [kubeglass: ")
+            .unwrap_or_else(|| panic!("a long line is cut with a note: {shown:.200}"));
+        assert!(
+            line.starts_with(head),
+            "the shown head is the line's: {head:.200}"
+        );
+        assert!(
+            head.len() > 16 * 1024 - 512,
+            "{} bytes shown of a {}-byte line",
+            head.len(),
+            line.len()
+        );
+        let left: usize = note
+            .split(' ')
+            .next()
+            .and_then(|n| n.parse().ok())
+            .expect("the note counts what was left out");
+        assert_eq!(
+            head.len() + left,
+            line.len(),
+            "every byte is shown or counted"
+        );
+    }
 }

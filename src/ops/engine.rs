@@ -133,8 +133,11 @@ impl LogLines {
             return Ok(None);
         };
         let line = self.redact(&raw)?;
-        // What was read past the shown part is left out with the gap.
-        let unshown = raw.shown.map_or(0, |at| raw.text.len() - at);
+        // What was read past the shown part is left out with the gap (but the space that
+        // joined the line's end, which is not the line's).
+        let unshown = raw
+            .shown
+            .map_or(0, |at| raw.text.len().saturating_sub(at + 1));
         Ok(Some(line.map_with(
             (self.max_line, raw.extra + unshown),
             |l, (max, extra)| cut_line(l, max, extra),
@@ -220,8 +223,8 @@ fn cut_line(mut s: String, max: usize, extra: usize) -> String {
         return s;
     }
     let cut = crate::lines::word_cut(&s, max, 512);
-    // `extra` counts what was read but not shown (the line's end, read after a gap, and a
-    // word the cut split) with the gap.
+    // `extra` counts the gap and what was read but not shown (the line's end, read after
+    // the gap, and a word the cut split).
     let left_out = s.len() - cut + extra;
     s.truncate(cut);
     s.push_str(&format!(" [kubeglass: {left_out} more bytes on this line]"));
