@@ -392,7 +392,7 @@ fn plants() -> Vec<Plant> {
         (
             "pgpass",
             s("db.example.com:5432:app:appuser:AtkL0g67pgp\n"),
-            vec![],
+            vec!["AtkL0g67pgp"],
         ),
         // connection strings
         (
@@ -1058,6 +1058,66 @@ fn plants() -> Vec<Plant> {
             s("- value: AtkL0g222ec\n\n  # the db\n  name: DB_PASSWORD\n"),
             vec!["AtkL0g222ec"],
         ),
+        // round 5
+        (
+            "carriage return inside a line",
+            s("progress 10%\rpassword=AtkL0g230cr\n"),
+            vec!["AtkL0g230cr"],
+        ),
+        (
+            "powershell env",
+            s("PS> $env:DB_PASSWORD = \"AtkL0g231ps\"\n"),
+            vec!["AtkL0g231ps"],
+        ),
+        (
+            "powershell securestring",
+            s("PS> $p = ConvertTo-SecureString \"AtkL0g232ss\" -AsPlainText -Force\n"),
+            vec!["AtkL0g232ss"],
+        ),
+        (
+            "cmd set",
+            s("C:\\app> set DB_PASSWORD=AtkL0g233cmd\n"),
+            vec!["AtkL0g233cmd"],
+        ),
+        (
+            "yaml sequence under sensitive key",
+            s("passwords:\n  - AtkL0g234s1\n  - AtkL0g234s2\nnext: 1\n"),
+            vec!["AtkL0g234s1", "AtkL0g234s2"],
+        ),
+        (
+            "secret flow data after kind",
+            s("---\nkind: Secret\ndata: {user: QXRrTDBnMjM1Zmw=}\n"),
+            vec!["QXRrTDBnMjM1Zmw="],
+        ),
+        (
+            "secret of 20 keys",
+            format!(
+                "apiVersion: v1\ndata:\n{}kind: Secret\n",
+                (0..20)
+                    .map(|i| format!("  k{i}: QXRrTDBnMjM2{i:02}\n"))
+                    .collect::<String>()
+            ),
+            vec!["QXRrTDBnMjM2"],
+        ),
+        (
+            "compose config env",
+            s("services:\n  app:\n    environment:\n      DB_PASSWORD: AtkL0g237dc\n"),
+            vec!["AtkL0g237dc"],
+        ),
+        (
+            "json nested credentials object",
+            s("{\"credentials\":{\"user\":\"app\",\"pass\":\"AtkL0g238nc\"}}\n"),
+            vec!["AtkL0g238nc"],
+        ),
+        (
+            "long json line cut inside a value",
+            format!(
+                "{{\"pad\":\"{}\",\"password\":\"AtkL0g239{}\"}}\n",
+                "p".repeat(16 * 1024 + 4096 - 40),
+                "v".repeat(9000)
+            ),
+            vec!["AtkL0g239"],
+        ),
         // long lines
         (
             "long line secret at start",
@@ -1170,6 +1230,7 @@ fn benign() -> Vec<&'static str> {
         "[{'name': 'DB_HOST',\n  'value': 'db.example.com'},\n {'value': 'db.example.com',\n  'name': 'DB_HOST'}]",
         "[{'value': 'db.example.com'},\n {'name': 'DB_PASSWORD'}]",
         "Step 5/9 : ENV LOG_LEVEL debug",
+        "java.sql.SQLException: Access denied for user 'root'@'10.0.0.1' (using password: YES)",
         "Step 6/9 : ENV PATH /usr/local/bin:/usr/bin",
         "spec: {replicas: 3, template: {value: 3, name: replicas}}",
         "{Value:3 Name:replicas}",

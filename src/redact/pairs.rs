@@ -291,11 +291,14 @@ pub(super) fn pairs(
                 | "this"
                 | "self"
         );
+        // MySQL's `Access denied for user 'u'@'h' (using password: YES)` says whether one
+        // was sent.
+        let answer = matches!(token.trim_end_matches(')'), "YES" | "NO");
         if switch
             || (ctx == Context::Line
                 && !quoted
                 && !flag
-                && (http_status || PROSE.contains(&token.to_ascii_lowercase().as_str())))
+                && (http_status || answer || PROSE.contains(&token.to_ascii_lowercase().as_str())))
         {
             continue;
         }

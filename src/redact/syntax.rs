@@ -205,6 +205,11 @@ const SYNTAXES: &[Syntax] = &[
         needles: &["ldap"],
         pattern: r"(\bldap[a-z]*\b[^\n|;&]*?\s-w\s+)\S+",
     },
+    // PowerShell: ConvertTo-SecureString [-String] "x" -AsPlainText (a script's trace).
+    Syntax {
+        needles: &["convertto-securestring"],
+        pattern: r#"(?i)(\bConvertTo-SecureString\s+(?:-String\s+)?)(?:"[^"]*"|'[^']*'|[^\s$-][^\s]*)(\s+-AsPlainText)"#,
+    },
 ];
 
 fn compiled() -> &'static [Regex] {
@@ -358,6 +363,11 @@ mod tests {
                 "ldapsearch -x -D cn=admin -w LdapPw1 -b dc=x",
                 "LdapPw1",
                 "-w ",
+            ),
+            (
+                "$p = ConvertTo-SecureString \"Ps3cret\" -AsPlainText -Force",
+                "Ps3cret",
+                "ConvertTo-SecureString ",
             ),
         ] {
             let out = tools(Cow::Borrowed(input), &RedactSettings::default());
