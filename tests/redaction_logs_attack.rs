@@ -34,6 +34,9 @@ fn s(t: &str) -> String {
 /// - `-\tvalue: x` then `\tname: DB_PASSWORD`: tabs as YAML indentation, which YAML
 ///   forbids and no emitter writes; the columns of a tab are not known, so which map the
 ///   name belongs to is not either (a tab after the colon, `value:\tx`, is covered).
+/// - a Secret manifest printed into a log with more than 32 lines between `data:` and its
+///   `kind: Secret` (`kubectl get secret -o yaml` orders `data` first): the look-ahead's
+///   bound (docs/security.md, Not covered); long values there are hidden by their shape.
 /// - `?key=x` in a URL: `key` alone names S3 object keys, cache and pagination keys; a
 ///   provider's key under it (Google's `AIza…`) is hidden by its shape.
 fn plants() -> Vec<Plant> {
@@ -1118,6 +1121,16 @@ fn plants() -> Vec<Plant> {
             ),
             vec!["AtkL0g239"],
         ),
+        (
+            "docker build-arg",
+            s("+ docker build --build-arg NPM_TOKEN=AtkL0g240ba .\n"),
+            vec!["AtkL0g240ba"],
+        ),
+        (
+            "ENV spaced with timestamps",
+            s("2024-05-01T10:00:00Z Step 7/9 : ENV API_KEY AtkL0g241et\n"),
+            vec!["AtkL0g241et"],
+        ),
         // long lines
         (
             "long line secret at start",
@@ -1230,6 +1243,8 @@ fn benign() -> Vec<&'static str> {
         "[{'name': 'DB_HOST',\n  'value': 'db.example.com'},\n {'value': 'db.example.com',\n  'name': 'DB_HOST'}]",
         "[{'value': 'db.example.com'},\n {'name': 'DB_PASSWORD'}]",
         "Step 5/9 : ENV LOG_LEVEL debug",
+        "Step 4/9 : ENV DB_PASSWORD_FILE /run/secrets/db",
+        "Step 4/9 : ENV TOKEN_URL https://auth.example.com/token",
         "java.sql.SQLException: Access denied for user 'root'@'10.0.0.1' (using password: YES)",
         "Step 6/9 : ENV PATH /usr/local/bin:/usr/bin",
         "spec: {replicas: 3, template: {value: 3, name: replicas}}",
