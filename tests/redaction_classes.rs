@@ -102,6 +102,30 @@ fn a_yaml_value_written_before_its_name_is_hidden_in_whole_texts_and_log_streams
 }
 
 #[test]
+fn a_value_waiting_for_its_name_keeps_every_log_line_in_order_within_the_look_ahead() {
+    // Each `value:` waits for lines below; deep lines never decide, so the wait ends at
+    // its bounds (32 lines or 64 KiB) and every line still comes out, once, in order.
+    let mut text = String::new();
+    for i in 0..3 {
+        text.push_str(&format!("- value: v{i}\n"));
+        for j in 0..40 {
+            text.push_str(&format!("    deep {i} {j} {}\n", "x".repeat(j * 300)));
+        }
+    }
+    text.push_str("- value: VbnLate1\n  name: DB_PASSWORD\n");
+    let shown = log(&text);
+    let lines: Vec<&str> = shown.lines().collect();
+    let want: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), want.len());
+    assert_eq!(&lines[..want.len() - 2], &want[..want.len() - 2]);
+    assert!(
+        !shown.contains("VbnLate1"),
+        "{:?}",
+        &lines[want.len() - 2..]
+    );
+}
+
+#[test]
 fn a_map_key_shaped_like_a_token_is_hidden_and_its_value_kept() {
     let cr = json!({"apiVersion": "example.com/v1", "kind": "Team", "metadata": {"name": "t"},
         "spec": {"members": {"ghp_C1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8": "alice",

@@ -745,29 +745,6 @@ mod tests {
     }
 
     #[test]
-    fn a_value_waiting_for_its_name_keeps_every_line_in_order_within_the_look_ahead() {
-        // Each `value:` waits for lines below; deep lines never decide, so the wait ends at
-        // its bounds (32 lines or 64 KiB) and every line still comes out, once, in order.
-        let mut log = String::new();
-        for i in 0..3 {
-            log.push_str(&format!("- value: v{i}\n"));
-            for j in 0..40 {
-                log.push_str(&format!("    deep {i} {j} {}\n", "x".repeat(j * 300)));
-            }
-        }
-        log.push_str("- value: VbnLate1\n  name: DB_PASSWORD\n");
-        let lines = all_lines(log.as_bytes());
-        let want: Vec<&str> = log.lines().collect();
-        assert_eq!(lines.len(), want.len());
-        assert_eq!(&lines[..want.len() - 2], &want[..want.len() - 2]);
-        assert!(
-            !lines.concat().contains("VbnLate1"),
-            "{:?}",
-            &lines[want.len() - 2..]
-        );
-    }
-
-    #[test]
     fn long_lines_are_cut_and_bad_utf8_survives() {
         let mut log = vec![b'x'; MAX_LINE_BYTES + 10];
         log.extend_from_slice(b"\na\xffb\r\n");
