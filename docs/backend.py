@@ -20,7 +20,8 @@ What it does that a real backend must do too:
   heartbeat) is hidden for 5 s when received, so it does not receive it again and again
   while another caller can still get it (hidden until it stopped, two backends waiting at
   once each hid the other's answer until both gave up), and handed back (visibility 0)
-  when it stops, so nothing of anyone else's is lost;
+  when it stops, so nothing of anyone else's is lost — unless its owner took it meanwhile
+  (then the handle is stale and SQS refuses the hand-back, which is no error here);
 - it stops at a deadline instead of waiting forever.
 """
 import base64
@@ -32,6 +33,7 @@ import time
 import uuid
 
 import boto3
+from botocore.exceptions import ClientError
 
 
 def main(argv):
@@ -83,8 +85,11 @@ def main(argv):
         return 2
     finally:
         for h in others:
-            sqs.change_message_visibility(QueueUrl=resp_q, ReceiptHandle=h,
-                                          VisibilityTimeout=0)
+            try:
+                sqs.change_message_visibility(QueueUrl=resp_q, ReceiptHandle=h,
+                                              VisibilityTimeout=0)
+            except ClientError:
+                pass  # deleted by its owner, or received again since: not ours to hand back
 
 
 def finish(parts):
