@@ -81,6 +81,15 @@ fn a_yaml_value_written_before_its_name_is_hidden_in_whole_texts_and_log_streams
             "VbnYml01",
         ),
         ("- value: VbnYml02\n  key: password\n", "VbnYml02"),
+        // A generated password holding a closing bracket is a value, not a flow map's end.
+        (
+            "env:\n- value: Vbn7]kP9q\n  name: DB_PASSWORD\n",
+            "Vbn7]kP9q",
+        ),
+        (
+            "env:\n- value: \"Vbn}cd01\"\n  name: DB_PASSWORD\n",
+            "Vbn}cd01",
+        ),
         (
             "params:\n  - value: |\n      VbnBlk01\n    \"name\": \"api-token\"\n",
             "VbnBlk01",
@@ -123,6 +132,22 @@ fn a_value_waiting_for_its_name_keeps_every_log_line_in_order_within_the_look_ah
         "{:?}",
         &lines[want.len() - 2..]
     );
+}
+
+#[test]
+fn a_long_token_the_read_cut_splits_shows_none_of_itself() {
+    // The recorder keeps 300 bytes a line: a token starting before that and running past
+    // what the reader keeps is left out whole, not shown up to the 300th byte.
+    let text = format!("{} eyJ{}\nnext\n", "x".repeat(250), "A".repeat(5000));
+    let reader = std::io::Cursor::new(text.into_bytes());
+    let mut lines = LogLines::new(Box::new(reader), &RedactSettings::default(), 300);
+    let first = lines
+        .next_line()
+        .expect("reads")
+        .expect("a line")
+        .into_string();
+    assert!(!first.contains("eyJ"), "{first}");
+    assert!(first.starts_with(&"x".repeat(250)), "{first}");
 }
 
 #[test]

@@ -204,6 +204,11 @@ fn shown_end(head: &str, max: usize) -> usize {
     while !head.is_char_boundary(at) {
         at -= 1;
     }
+    // That word began before `max`: shown from none of it (as `lines::word_cut` backs off),
+    // else `max` would show its first part, redacted apart as if it were a word of its own.
+    if word_start < at && at - word_start <= 512 {
+        return word_start;
+    }
     word_start.max(at)
 }
 

@@ -38,7 +38,8 @@ impl LogRedactor {
     /// are hidden and the line shrinks; the whole line is redacted for the state it leaves
     /// (a value opened at its end goes on below). `shown` is a character boundary of `l`.
     pub fn redact_cut_line(&mut self, l: &str, shown: usize) -> Redacted<String> {
-        let part = l.get(..shown).unwrap_or(l);
+        // Not a character boundary (never, as made): nothing shown rather than the whole.
+        let part = l.get(..shown).unwrap_or("");
         let mut apart = self.state.clone();
         let shown = if self.settings.logs {
             apart.line(part, &self.settings).into_owned()
@@ -456,7 +457,8 @@ fn yaml_key(l: &str) -> Option<YamlKey<'_>> {
     // A flow map printed over lines (Python's pprint, Node's inspect, Ruby's pp):
     // `[{'value': 'x',` then `  'name': 'DB_PASSWORD'}]`, keys aligned after the braces.
     let flow = body.trim_start_matches(['[', '{']);
-    if flow.len() < body.len() {
+    let opened = flow.len() < body.len();
+    if opened {
         let flow_body = flow.trim_start_matches(' ');
         col += body.len() - flow_body.len();
         body = flow_body;
@@ -474,8 +476,7 @@ fn yaml_key(l: &str) -> Option<YamlKey<'_>> {
         return None;
     }
     let raw = body[colon + 1..].trim();
-    let depth = |cs: [char; 2]| raw.matches(cs).count();
-    let closes = depth(['}', ']']) > depth(['{', '[']);
+    let closes = closes_map(raw, opened);
     // A flow map's separator and closing brackets are not part of the value.
     let value = if closes {
         raw.trim_end_matches([',', '}', ']', ' '])
@@ -489,6 +490,19 @@ fn yaml_key(l: &str) -> Option<YamlKey<'_>> {
         value,
         closes,
     })
+}
+
+/// Whether the value `raw` of a key ends the flow map it is in (`'x'},`, `x}]` on a line
+/// that opened the map): only brackets after a quoted scalar, or trailing an unquoted one on
+/// a line that opened a flow map, count — a generated password holding `]` or `}`
+/// (`Xy7]kP9q`, `"ab}cd"`) is a value, and its line must still wait for a name below.
+fn closes_map(raw: &str, opened: bool) -> bool {
+    let closer = |t: &str| t.contains(['}', ']']);
+    match raw.chars().next() {
+        Some(q @ ('"' | '\'')) => raw[1..].find(q).is_some_and(|i| closer(&raw[1 + i + 1..])),
+        _ if opened => closer(&raw[raw.trim_end_matches([',', '}', ']', ' ']).len()..]),
+        _ => false,
+    }
 }
 
 /// A line inside a PEM block, hidden (its log prefix kept), or `None` when it is not key
