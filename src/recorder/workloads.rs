@@ -73,9 +73,6 @@ impl Numbers {
     /// known with a lower one (a rollback), else `None`.
     pub fn seen(&mut self, uid: &str, number: i64) -> Option<i64> {
         let h = hash(uid);
-        if let Some(listed) = &mut self.listed {
-            listed.insert(h);
-        }
         let before = self.known.get(&h).copied();
         if before.is_none() && self.known.len() >= MAX_REVISION_NUMBERS {
             if !self.full {
@@ -88,6 +85,10 @@ impl Numbers {
             return None;
         }
         self.known.insert(h, number);
+        // Only what is remembered is marked listed: the set stays within the cap.
+        if let Some(listed) = &mut self.listed {
+            listed.insert(h);
+        }
         before.filter(|b| *b < number)
     }
 
@@ -221,6 +222,17 @@ mod tests {
             Some(1),
             "a known one still tells a rollback"
         );
+        // A relist past the cap marks only what is remembered: its set stays within the cap.
+        n.list_begins();
+        for i in 0..MAX_REVISION_NUMBERS + 100 {
+            n.seen(&format!("listed-{i}"), 1);
+        }
+        assert!(
+            n.listed
+                .as_ref()
+                .is_some_and(|l| l.len() <= MAX_REVISION_NUMBERS)
+        );
+        n.list_ended();
         n.forget("rs-7");
         assert_eq!(n.seen("one-too-many", 2), None);
         assert_eq!(n.seen("one-too-many", 3), Some(2), "a deletion made room");
