@@ -11,14 +11,11 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader, Write};
-use std::process::{Child, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 use support::fake_api::{FakeApi, STALL, Seen};
-use support::kubeglass;
 
 /// Planted in the crashed container's log: must not come back.
 const CANARY: &str = "hunter2-rec-fake-91x";
@@ -109,34 +106,12 @@ fn answer(s: &Seen) -> Option<(u16, String)> {
     })
 }
 
-struct Agent(Child);
-
-impl Drop for Agent {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 #[test]
 fn the_recorder_resumes_relists_on_410_and_records_each_termination_once_redacted() {
     let api = FakeApi::start_with(answer);
-    let mut c = kubeglass();
-    c.args(["run", "--stdio", "--record", "--kubeconfig"])
-        .arg(api.kubeconfig())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null());
-    let mut agent = Agent(c.spawn().expect("start the agent"));
-    let mut stdin = agent.0.stdin.take().expect("stdin");
-    let mut stdout = BufReader::new(agent.0.stdout.take().expect("stdout"));
+    let mut agent = api.recording_agent();
     let mut ask = |i: usize| -> String {
-        let cmd = json!({"version": 1, "id": format!("h{i}"), "kubectl": "history -A"});
-        writeln!(stdin, "{cmd}").expect("write a command");
-        stdin.flush().expect("flush");
-        let mut line = String::new();
-        stdout.read_line(&mut line).expect("an answer");
-        let v: Value = serde_json::from_str(&line).expect("a JSON answer");
+        let v = agent.answer(&format!("h{i}"), "history -A");
         v["output"].as_str().unwrap_or_default().to_string()
     };
     let end = Instant::now() + Duration::from_secs(30);
@@ -243,27 +218,13 @@ fn stalling(s: &Seen) -> Option<(u16, String)> {
 #[test]
 fn a_stalled_watch_is_cut_and_resumed_from_the_last_bookmark_losing_nothing() {
     let api = FakeApi::start_with(stalling);
-    let mut c = kubeglass();
-    c.args(["run", "--stdio", "--record", "--kubeconfig"])
-        .arg(api.kubeconfig())
-        // Watches of 2 s: the transport cuts a silent one after 4 s (240 s → 300 s by default).
-        .env("KUBEGLASS_RECORD_WATCH_SECONDS", "2")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null());
-    let mut agent = Agent(c.spawn().expect("start the agent"));
-    let mut stdin = agent.0.stdin.take().expect("stdin");
-    let mut stdout = BufReader::new(agent.0.stdout.take().expect("stdout"));
+    // Watches of 2 s: the transport cuts a silent one after 4 s (240 s → 300 s by default).
+    let mut agent = api.recording_agent_with(&[("KUBEGLASS_RECORD_WATCH_SECONDS", "2")]);
     let started = Instant::now();
     let end = started + Duration::from_secs(40);
     let mut out = String::new();
     for i in 0.. {
-        let cmd = json!({"version": 1, "id": format!("s{i}"), "kubectl": "history -A"});
-        writeln!(stdin, "{cmd}").expect("write a command");
-        stdin.flush().expect("flush");
-        let mut line = String::new();
-        stdout.read_line(&mut line).expect("an answer");
-        let v: Value = serde_json::from_str(&line).expect("a JSON answer");
+        let v = agent.answer(&format!("s{i}"), "history -A");
         out = v["output"].as_str().unwrap_or_default().to_string();
         if out.contains("pod/api-9") || Instant::now() > end {
             break;
@@ -457,15 +418,7 @@ fn rolling_back(s: &Seen) -> Option<(u16, String)> {
 #[test]
 fn a_rollback_after_recording_began_is_recorded_once_with_its_image_change() {
     let api = FakeApi::start_with(rolling_back);
-    let mut c = kubeglass();
-    c.args(["run", "--stdio", "--record", "--kubeconfig"])
-        .arg(api.kubeconfig())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null());
-    let mut agent = Agent(c.spawn().expect("start the agent"));
-    let mut stdin = agent.0.stdin.take().expect("stdin");
-    let mut stdout = BufReader::new(agent.0.stdout.take().expect("stdout"));
+    let mut agent = api.recording_agent();
     // Done when every scripted watch was asked for: the one after the ReplicaSets' last
     // stream (from 210) and the one after the ControllerRevisions' last list (from 300) —
     // each asked only once what came before it was recorded.
@@ -485,12 +438,7 @@ fn a_rollback_after_recording_began_is_recorded_once_with_its_image_change() {
         std::thread::sleep(Duration::from_millis(100));
         urls = api.requests().into_iter().map(|r| r.url).collect();
     }
-    let cmd = json!({"version": 1, "id": "rb", "kubectl": "history -A"});
-    writeln!(stdin, "{cmd}").expect("write a command");
-    stdin.flush().expect("flush");
-    let mut line = String::new();
-    stdout.read_line(&mut line).expect("an answer");
-    let v: Value = serde_json::from_str(&line).expect("a JSON answer");
+    let v = agent.answer("rb", "history -A");
     let out = v["output"].as_str().unwrap_or_default();
     assert!(done(&urls), "the scripted watches ran: {urls:#?}\n{out}");
     assert!(

@@ -9,13 +9,10 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader, Write};
-use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 use support::fake_api::{FakeApi, Seen};
-use support::kubeglass;
 
 /// Lines of each fake container log.
 const LINES: usize = 100;
@@ -175,34 +172,12 @@ fn answer(s: &Seen) -> Option<(u16, String)> {
     None
 }
 
-struct Agent(Child);
-
-impl Drop for Agent {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 #[test]
 fn recorded_log_lines_hide_values_opened_above_the_window_and_split_by_a_byte_cut() {
     let api = FakeApi::start_with(answer);
-    let mut c = kubeglass();
-    c.args(["run", "--stdio", "--record", "--kubeconfig"])
-        .arg(api.kubeconfig())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null());
-    let mut agent = Agent(c.spawn().expect("start the agent"));
-    let mut stdin = agent.0.stdin.take().expect("stdin");
-    let mut stdout = BufReader::new(agent.0.stdout.take().expect("stdout"));
+    let mut agent = api.recording_agent();
     let mut ask = |id: &str, kubectl: &str| -> String {
-        let cmd = json!({"version": 1, "id": id, "kubectl": kubectl});
-        writeln!(stdin, "{cmd}").expect("write a command");
-        stdin.flush().expect("flush");
-        let mut line = String::new();
-        stdout.read_line(&mut line).expect("an answer");
-        let v: Value = serde_json::from_str(&line).expect("a JSON answer");
+        let v = agent.answer(id, kubectl);
         // A large answer comes gzip+base64'd, as on the wire.
         kubeglass::testing::protocol::join_parts(&[v]).expect("one whole answer")
     };

@@ -5,7 +5,9 @@
 
 #![allow(dead_code)]
 
+use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, ChildStdout, Stdio};
 use std::sync::{Arc, Mutex};
 use std::thread;
 
@@ -213,5 +215,57 @@ fn filter_by_labels(v: &mut serde_json::Value, sel: &str) {
     }
     if let Some(rows) = v.get_mut("rows").and_then(|i| i.as_array_mut()) {
         rows.retain(|r| r.get("object").is_some_and(&matches));
+    }
+}
+
+/// `kubeglass run --stdio --record` against a fake API, killed when dropped.
+pub struct RecordingAgent {
+    child: Child,
+    stdin: ChildStdin,
+    stdout: BufReader<ChildStdout>,
+}
+
+impl FakeApi {
+    /// An agent recording this API (`run --stdio --record`), taking commands on its stdin.
+    pub fn recording_agent(&self) -> RecordingAgent {
+        self.recording_agent_with(&[])
+    }
+
+    /// [`Self::recording_agent`] with more environment variables.
+    pub fn recording_agent_with(&self, env: &[(&str, &str)]) -> RecordingAgent {
+        let mut c = super::kubeglass();
+        c.args(["run", "--stdio", "--record", "--kubeconfig"])
+            .arg(self.kubeconfig())
+            .envs(env.iter().copied())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null());
+        let mut child = c.spawn().expect("start the agent");
+        let stdin = child.stdin.take().expect("stdin");
+        let stdout = BufReader::new(child.stdout.take().expect("stdout"));
+        RecordingAgent {
+            child,
+            stdin,
+            stdout,
+        }
+    }
+}
+
+impl RecordingAgent {
+    /// The agent's JSON answer to the command `kubectl` sent with `id`.
+    pub fn answer(&mut self, id: &str, kubectl: &str) -> serde_json::Value {
+        let cmd = serde_json::json!({"version": 1, "id": id, "kubectl": kubectl});
+        writeln!(self.stdin, "{cmd}").expect("write a command");
+        self.stdin.flush().expect("flush");
+        let mut line = String::new();
+        self.stdout.read_line(&mut line).expect("an answer");
+        serde_json::from_str(&line).expect("a JSON answer")
+    }
+}
+
+impl Drop for RecordingAgent {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
