@@ -1227,6 +1227,11 @@ fn benign() -> Vec<&'static str> {
         "resourceVersion: \"123456789\"",
         "- name: DB_HOST\n  value: db.example.com",
         "- value: db.example.com\n  name: DB_HOST",
+        // Value-first rules read only value/name keys, and a setting about a token is
+        // not one: sorted dumps and logfmt stay.
+        "[{'data': {'status': 'ok', 'user': 'alice'},\n  'id': 'auth.login.succeeded'}]",
+        "level=info msg=\"flag set\" value=15m name=token-refresh-interval",
+        "threshold {Value:0.25 Name:auth_error_ratio}",
         "{\"level\":\"info\",\"msg\":\"GET /healthz 200\",\"duration_ms\":3}",
         "I0507 10:00:00.000000       1 main.go:42] starting server on :8080",
         "passwordless login enabled for user app",

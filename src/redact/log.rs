@@ -4,7 +4,9 @@ use std::borrow::Cow;
 
 use super::doc::{self, xml_part};
 use super::names::normalise;
-use super::pairs::{Context, Open, is_pair_name, is_pair_value};
+use super::pairs::{
+    Context, Open, is_pair_value, is_value_first_name, is_value_first_value, names_secret_after,
+};
 use super::text::{line_with, patterns};
 use super::{REDACTED, RedactSettings, Redacted};
 
@@ -387,9 +389,10 @@ fn named_below<'a>(
     below: impl Iterator<Item = &'a str>,
     settings: &RedactSettings,
 ) -> Option<bool> {
-    let v = value_line(l)?;
+    // Value first, only the narrow keys count (a sorted dump's `data:` above its `id:`).
+    let v = value_line(l).filter(|v| is_value_first_value(&normalise(v.key)))?;
     sibling_below(v.col, below, |k| {
-        is_pair_name(&normalise(k.key)).then(|| settings.is_sensitive(k.value))
+        is_value_first_name(&normalise(k.key)).then(|| names_secret_after(k.value, settings))
     })
 }
 
