@@ -1232,6 +1232,8 @@ fn benign() -> Vec<&'static str> {
         "[{'data': {'status': 'ok', 'user': 'alice'},\n  'id': 'auth.login.succeeded'}]",
         "level=info msg=\"flag set\" value=15m name=token-refresh-interval",
         "threshold {Value:0.25 Name:auth_error_ratio}",
+        // A Secret manifest printed into a log ends where the log goes on at its column.
+        "kind: Secret\nmetadata:\n  name: x\nstarted\ndata: {\"event\":\"tick\",\"n\":1}\n  at Foo.bar(Foo.java:1)",
         "{\"level\":\"info\",\"msg\":\"GET /healthz 200\",\"duration_ms\":3}",
         "I0507 10:00:00.000000       1 main.go:42] starting server on :8080",
         "passwordless login enabled for user app",

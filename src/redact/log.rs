@@ -218,18 +218,34 @@ impl LineState {
 
     /// In a log stream, whether a manifest printed into it is a Secret's: set by its
     /// `kind: Secret` line, ended by the next manifest (`---`, `apiVersion:` or `kind:` at
-    /// its column or shallower).
+    /// its column or shallower) or by any line at its column or shallower that is not one
+    /// of its keys (the log going on after it: a later `data: {"event":"tick"}` line is
+    /// an application's, not the Secret's).
     fn track_kind(&mut self, l: &str) {
         if l.trim_end() == "---" {
             self.secret_at = None;
             return;
         }
-        let Some(k) = yaml_key(l) else {
+        let body = l.trim_start_matches(' ');
+        if body.trim().is_empty() {
+            return;
+        }
+        let key = yaml_key(l);
+        if let Some(c) = self.secret_at {
+            let indent = l.len() - body.len();
+            // Pretty-printed JSON closes a map at the manifest's column (`},`).
+            let closing = indent == c && body.trim_end().trim_matches([',', '}', ']']).is_empty();
+            if indent <= c && !closing && key.as_ref().is_none_or(|k| k.col != c) {
+                self.secret_at = None;
+            }
+        }
+        let Some(k) = key else {
             return;
         };
+        // A `kind: Secret` deeper inside the manifest (a list's item) does not move it.
         let ends = self.secret_at.is_none_or(|c| k.col <= c);
         match k.key {
-            "kind" if k.value == "Secret" => self.secret_at = Some(k.col),
+            "kind" if k.value == "Secret" && ends => self.secret_at = Some(k.col),
             "kind" | "apiVersion" if ends => self.secret_at = None,
             _ => {}
         }
