@@ -53,10 +53,22 @@ impl LogRedactor {
 
     /// Whether `l` is a `value:` line whose setting's name may come below it (`- value: x`
     /// then `name: DB_PASSWORD`): the stream should read ahead, and pass what it read to
-    /// [`Self::redact_line_before`].
-    pub fn awaits_name(&self, l: &str) -> bool {
+    /// [`Self::redact_line_before`]. What the read-ahead looks for, `None` when nothing.
+    pub fn awaits_name(&self, l: &str) -> Option<Awaits> {
+        if !self.settings.logs {
+            return None;
+        }
         let l = plain(l);
-        self.settings.logs && (value_line(&l).is_some() || data_line(&l).is_some())
+        if let Some(d) = data_line(&l) {
+            return Some(Awaits {
+                col: d.col,
+                kind: true,
+            });
+        }
+        value_first_line(&l).map(|v| Awaits {
+            col: v.col,
+            kind: false,
+        })
     }
 
     /// The next line of the stream, redacted, in the light of the lines read after it
@@ -104,6 +116,17 @@ impl LogRedactor {
 /// The most lines one open value hides: a runaway block (a `password:` line followed by an
 /// indented stack trace) costs at most this many lines of evidence.
 const BLOCK_LINES: usize = 200;
+
+/// What a line that awaits a name below it looks for ([`LogRedactor::awaits_name`]): each
+/// line below is read alone (skipped, or the answer), by the column of the map's keys and
+/// what the key is. Two lines that await the same skip the same lines below them, so a
+/// stream reads each line held ahead once for a run of them (a log of `value: x` lines).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Awaits {
+    col: usize,
+    /// A Secret's `data:` (its `kind: Secret` below), or a `value:` (its name below).
+    kind: bool,
+}
 
 /// A value that spans lines, being hidden.
 #[derive(Debug, Clone, Copy)]
@@ -396,6 +419,11 @@ fn value_line(l: &str) -> Option<YamlKey<'_>> {
     yaml_key(l).filter(|v| !v.closes && is_pair_value(&normalise(v.key)))
 }
 
+/// `l` as a `value:` line that the value-first rule reads (see [`is_value_first_value`]).
+fn value_first_line(l: &str) -> Option<YamlKey<'_>> {
+    value_line(l).filter(|v| is_value_first_value(&normalise(v.key)))
+}
+
 /// Whether the map of the `value:` line `l` names a sensitive setting in `below` (the
 /// lines after it): the map's keys at the value's column, read down to the next item or a
 /// shallower line, deeper lines (the value's own block) skipped. `None` when `below` ends
@@ -406,7 +434,7 @@ fn named_below<'a>(
     settings: &RedactSettings,
 ) -> Option<bool> {
     // Value first, only the narrow keys count (a sorted dump's `data:` above its `id:`).
-    let v = value_line(l).filter(|v| is_value_first_value(&normalise(v.key)))?;
+    let v = value_first_line(l)?;
     sibling_below(v.col, below, |k| {
         is_value_first_name(&normalise(k.key)).then(|| names_secret_after(k.value, settings))
     })
