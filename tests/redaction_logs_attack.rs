@@ -1336,3 +1336,18 @@ fn a_long_benign_line_shows_its_first_16_kib() {
         );
     }
 }
+
+#[test]
+fn a_value_named_below_a_run_of_value_lines_is_hidden() {
+    // The look-ahead carries the lines a `value:` line skipped to the next one awaiting the
+    // same: the name below a long run must still reach the value it names.
+    let mut text: String = (0..40).map(|i| format!("  value: v{i}\n")).collect();
+    text.push_str("- value: s3cr3t-planted\n  name: DB_PASSWORD\n");
+    text.push_str(&"  value: w\n".repeat(40));
+    text.push_str("  value: t0ken-planted\n  other: 1\n  name: API_TOKEN\n");
+    let shown = log(&text);
+    for plant in ["s3cr3t-planted", "t0ken-planted"] {
+        assert!(!shown.contains(plant), "{plant} shown:\n{shown}");
+    }
+    assert!(shown.contains("value: v39") && shown.contains("value: w"));
+}
