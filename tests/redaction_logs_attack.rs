@@ -1227,6 +1227,13 @@ fn benign() -> Vec<&'static str> {
         "resourceVersion: \"123456789\"",
         "- name: DB_HOST\n  value: db.example.com",
         "- value: db.example.com\n  name: DB_HOST",
+        // Value-first rules read only value/name keys, and a setting about a token is
+        // not one: sorted dumps and logfmt stay.
+        "[{'data': {'status': 'ok', 'user': 'alice'},\n  'id': 'auth.login.succeeded'}]",
+        "level=info msg=\"flag set\" value=15m name=token-refresh-interval",
+        "threshold {Value:0.25 Name:auth_error_ratio}",
+        // A Secret manifest printed into a log ends where the log goes on at its column.
+        "kind: Secret\nmetadata:\n  name: x\nstarted\ndata: {\"event\":\"tick\",\"n\":1}\n  at Foo.bar(Foo.java:1)",
         "{\"level\":\"info\",\"msg\":\"GET /healthz 200\",\"duration_ms\":3}",
         "I0507 10:00:00.000000       1 main.go:42] starting server on :8080",
         "passwordless login enabled for user app",
@@ -1328,4 +1335,19 @@ fn a_long_benign_line_shows_its_first_16_kib() {
             "every byte is shown or counted"
         );
     }
+}
+
+#[test]
+fn a_value_named_below_a_run_of_value_lines_is_hidden() {
+    // The look-ahead carries the lines a `value:` line skipped to the next one awaiting the
+    // same: the name below a long run must still reach the value it names.
+    let mut text: String = (0..40).map(|i| format!("  value: v{i}\n")).collect();
+    text.push_str("- value: s3cr3t-planted\n  name: DB_PASSWORD\n");
+    text.push_str(&"  value: w\n".repeat(40));
+    text.push_str("  value: t0ken-planted\n  other: 1\n  name: API_TOKEN\n");
+    let shown = log(&text);
+    for plant in ["s3cr3t-planted", "t0ken-planted"] {
+        assert!(!shown.contains(plant), "{plant} shown:\n{shown}");
+    }
+    assert!(shown.contains("value: v39") && shown.contains("value: w"));
 }

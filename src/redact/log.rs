@@ -4,7 +4,9 @@ use std::borrow::Cow;
 
 use super::doc::{self, xml_part};
 use super::names::normalise;
-use super::pairs::{Context, Open, is_pair_name, is_pair_value};
+use super::pairs::{
+    Context, Open, is_pair_value, is_value_first_name, is_value_first_value, names_secret_after,
+};
 use super::text::{line_with, patterns};
 use super::{REDACTED, RedactSettings, Redacted};
 
@@ -52,10 +54,22 @@ impl LogRedactor {
 
     /// Whether `l` is a `value:` line whose setting's name may come below it (`- value: x`
     /// then `name: DB_PASSWORD`): the stream should read ahead, and pass what it read to
-    /// [`Self::redact_line_before`].
-    pub fn awaits_name(&self, l: &str) -> bool {
+    /// [`Self::redact_line_before`]. What the read-ahead looks for, `None` when nothing.
+    pub fn awaits_name(&self, l: &str) -> Option<Awaits> {
+        if !self.settings.logs {
+            return None;
+        }
         let l = plain(l);
-        self.settings.logs && (value_line(&l).is_some() || data_line(&l).is_some())
+        if let Some(d) = data_line(&l) {
+            return Some(Awaits {
+                col: d.col,
+                kind: true,
+            });
+        }
+        value_first_line(&l).map(|v| Awaits {
+            col: v.col,
+            kind: false,
+        })
     }
 
     /// The next line of the stream, redacted, in the light of the lines read after it
@@ -103,6 +117,17 @@ impl LogRedactor {
 /// The most lines one open value hides: a runaway block (a `password:` line followed by an
 /// indented stack trace) costs at most this many lines of evidence.
 const BLOCK_LINES: usize = 200;
+
+/// What a line that awaits a name below it looks for ([`LogRedactor::awaits_name`]): each
+/// line below is read alone (skipped, or the answer), by the column of the map's keys and
+/// what the key is. Two lines that await the same skip the same lines below them, so a
+/// stream reads each line held ahead once for a run of them (a log of `value: x` lines).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Awaits {
+    col: usize,
+    /// A Secret's `data:` (its `kind: Secret` below), or a `value:` (its name below).
+    kind: bool,
+}
 
 /// A value that spans lines, being hidden.
 #[derive(Debug, Clone, Copy)]
@@ -217,18 +242,34 @@ impl LineState {
 
     /// In a log stream, whether a manifest printed into it is a Secret's: set by its
     /// `kind: Secret` line, ended by the next manifest (`---`, `apiVersion:` or `kind:` at
-    /// its column or shallower).
+    /// its column or shallower) or by any line at its column or shallower that is not one
+    /// of its keys (the log going on after it: a later `data: {"event":"tick"}` line is
+    /// an application's, not the Secret's).
     fn track_kind(&mut self, l: &str) {
         if l.trim_end() == "---" {
             self.secret_at = None;
             return;
         }
-        let Some(k) = yaml_key(l) else {
+        let body = l.trim_start_matches(' ');
+        if body.trim().is_empty() {
+            return;
+        }
+        let key = yaml_key(l);
+        if let Some(c) = self.secret_at {
+            let indent = l.len() - body.len();
+            // Pretty-printed JSON closes a map at the manifest's column (`},`).
+            let closing = indent == c && body.trim_end().trim_matches([',', '}', ']']).is_empty();
+            if indent <= c && !closing && key.as_ref().is_none_or(|k| k.col != c) {
+                self.secret_at = None;
+            }
+        }
+        let Some(k) = key else {
             return;
         };
+        // A `kind: Secret` deeper inside the manifest (a list's item) does not move it.
         let ends = self.secret_at.is_none_or(|c| k.col <= c);
         match k.key {
-            "kind" if k.value == "Secret" => self.secret_at = Some(k.col),
+            "kind" if k.value == "Secret" && ends => self.secret_at = Some(k.col),
             "kind" | "apiVersion" if ends => self.secret_at = None,
             _ => {}
         }
@@ -379,6 +420,11 @@ fn value_line(l: &str) -> Option<YamlKey<'_>> {
     yaml_key(l).filter(|v| !v.closes && is_pair_value(&normalise(v.key)))
 }
 
+/// `l` as a `value:` line that the value-first rule reads (see [`is_value_first_value`]).
+fn value_first_line(l: &str) -> Option<YamlKey<'_>> {
+    value_line(l).filter(|v| is_value_first_value(&normalise(v.key)))
+}
+
 /// Whether the map of the `value:` line `l` names a sensitive setting in `below` (the
 /// lines after it): the map's keys at the value's column, read down to the next item or a
 /// shallower line, deeper lines (the value's own block) skipped. `None` when `below` ends
@@ -388,9 +434,10 @@ fn named_below<'a>(
     below: impl Iterator<Item = &'a str>,
     settings: &RedactSettings,
 ) -> Option<bool> {
-    let v = value_line(l)?;
+    // Value first, only the narrow keys count (a sorted dump's `data:` above its `id:`).
+    let v = value_first_line(l)?;
     sibling_below(v.col, below, |k| {
-        is_pair_name(&normalise(k.key)).then(|| settings.is_sensitive(k.value))
+        is_value_first_name(&normalise(k.key)).then(|| names_secret_after(k.value, settings))
     })
 }
 

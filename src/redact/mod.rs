@@ -41,7 +41,7 @@ use std::sync::OnceLock;
 use regex_lite::Regex;
 use serde_json::Value;
 
-pub use log::LogRedactor;
+pub use log::{Awaits, LogRedactor};
 use names::normalise;
 pub use names::{SENSITIVE_FRAGMENTS, SENSITIVE_NAMES, SENSITIVE_SUFFIXES};
 use object::{hide_secret_annotations_everywhere, object};

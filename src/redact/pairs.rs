@@ -116,16 +116,16 @@ fn values_named_later(s: &str, settings: &RedactSettings, conn: bool) -> Vec<usi
             continue;
         }
         let norm = normalise(key.as_str());
-        if is_pair_value(&norm) {
+        if is_value_first_value(&norm) {
             value_at = Some(key.start());
-        } else if is_pair_name(&norm) {
+        } else if is_value_first_name(&norm) {
             let rest = &s[pos..];
             let (len, _) = value_len(rest, conn);
             let v = rest[..len].trim_matches(|c| matches!(c, '"' | '\'' | '\\'));
             if let Some(at) = value_at.take()
                 && !s[at..key.start()].contains(['{', '}', '\n'])
                 && !v.is_empty()
-                && settings.is_sensitive(v)
+                && names_secret_after(v, settings)
             {
                 found.push(at);
             }
@@ -428,6 +428,53 @@ pub(super) fn is_pair_name(norm: &str) -> bool {
             | "SETTING"
             | "K"
     )
+}
+
+/// Whether a key (normalised) holds the value of a pair written value first (`{value: x,
+/// name: DB_PASSWORD}`): narrower than [`is_pair_value`], as sorted dumps put `data`,
+/// `content` or `default` before `id` or `key` in ordinary records.
+pub(super) fn is_value_first_value(norm: &str) -> bool {
+    matches!(
+        norm,
+        "VALUE" | "VAL" | "STRINGVALUE" | "PARAMETERVALUE" | "HEADERVALUE"
+    )
+}
+
+/// Whether a key (normalised) names the setting of a pair written value first: narrower
+/// than [`is_pair_name`] (no `id`, `field`: a record's own identity, not a setting's).
+pub(super) fn is_value_first_name(norm: &str) -> bool {
+    matches!(
+        norm,
+        "NAME"
+            | "KEY"
+            | "PARAMETER"
+            | "PARAM"
+            | "PARAMETERKEY"
+            | "PARAMETERNAME"
+            | "VARIABLE"
+            | "VAR"
+            | "HEADERNAME"
+    )
+}
+
+/// Name endings of settings that tune a credential's handling without holding one
+/// (`token-refresh-interval`, `auth_error_ratio`).
+const TUNING_SUFFIXES: &[&str] = &[
+    "INTERVAL",
+    "RATIO",
+    "RATE",
+    "PERIOD",
+    "THRESHOLD",
+    "RETRIES",
+    "DELAY",
+    "BACKOFF",
+];
+
+/// Whether a name read after its value (the value-first direction) names a credential: a
+/// sensitive name that is not a setting about one (see [`TUNING_SUFFIXES`]).
+pub(super) fn names_secret_after(name: &str, settings: &RedactSettings) -> bool {
+    let n = normalise(name);
+    settings.is_sensitive(name) && !TUNING_SUFFIXES.iter().any(|x| n.ends_with(x))
 }
 
 /// Whether a key (normalised) holds the value of such a pair.
