@@ -19,16 +19,8 @@ fn fetched(v: Value) -> String {
         .to_string()
 }
 
-/// The text as a container log, read as the logs op reads one (line by line, in order,
-/// with its look-ahead).
 fn log(text: &str) -> String {
-    let reader = std::io::Cursor::new(text.as_bytes().to_vec());
-    let mut lines = LogLines::new(Box::new(reader), &RedactSettings::default(), 16 * 1024);
-    let mut shown = Vec::new();
-    while let Some(l) = lines.next_line().expect("an in-memory log reads") {
-        shown.push(l.into_string());
-    }
-    shown.join("\n")
+    support::log_shown(text)
 }
 
 /// The carriers of one text: (where, what is shown).

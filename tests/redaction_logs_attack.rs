@@ -6,19 +6,10 @@
 //! read as the logs op reads a stream; and benign look-alikes that must come back as
 //! written.
 
-use kubeglass::testing::logs::LogLines;
-use kubeglass::testing::redact::RedactSettings;
+mod support;
 
-/// The text as a container log, read as the logs op reads one (line by line, in order,
-/// with its look-ahead, lines kept to 16 KiB).
 fn log(text: &str) -> String {
-    let reader = std::io::Cursor::new(text.as_bytes().to_vec());
-    let mut lines = LogLines::new(Box::new(reader), &RedactSettings::default(), 16 * 1024);
-    let mut shown = Vec::new();
-    while let Some(l) = lines.next_line().expect("an in-memory log reads") {
-        shown.push(l.into_string());
-    }
-    shown.join("\n")
+    support::log_shown(text)
 }
 
 /// `(class, log text, planted secrets)`.

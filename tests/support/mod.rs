@@ -415,3 +415,17 @@ pub fn backend(env: &HashMap<String, String>) -> Sqs {
     )
     .expect("sqs client")
 }
+
+/// `text` as a container log, read as the logs op reads one (line by line, in order, with its
+/// look-ahead, lines kept to 16 KiB): what a `logs` answer shows of it.
+pub fn log_shown(text: &str) -> String {
+    use kubeglass::testing::logs::LogLines;
+    use kubeglass::testing::redact::RedactSettings;
+    let reader = std::io::Cursor::new(text.as_bytes().to_vec());
+    let mut lines = LogLines::new(Box::new(reader), &RedactSettings::default(), 16 * 1024);
+    let mut shown = Vec::new();
+    while let Some(l) = lines.next_line().expect("an in-memory log reads") {
+        shown.push(l.into_string());
+    }
+    shown.join("\n")
+}
