@@ -72,6 +72,16 @@ pub fn read_bounded_ends(
     }
 }
 
+/// Where the last word of `s` starts (a word: ASCII letters, digits and `+/=_-.%`, the
+/// characters of tokens and base64), `s.len()` when `s` ends in a non-word character.
+pub fn last_word_start(s: &str) -> usize {
+    // After the last character that is not part of a word (which may be several bytes
+    // long: `i + 1` would cut inside a `é` and panic — found by the `logs` fuzz target).
+    s.char_indices()
+        .rfind(|&(_, c)| !(c.is_ascii_alphanumeric() || "+/=_-.%".contains(c)))
+        .map_or(0, |(i, c)| i + c.len_utf8())
+}
+
 /// Where to cut `line` to at most `max` bytes: a char boundary, backed off to the start of
 /// the word the cut falls in when that start is at most `max_backoff` bytes back (a word
 /// longer than that is cut where it is).
@@ -83,12 +93,7 @@ pub fn word_cut(line: &str, max: usize, max_backoff: usize) -> usize {
     if cut == line.len() {
         return cut;
     }
-    // After the last character that is not part of a word (which may be several bytes
-    // long: `i + 1` would cut inside a `é` and panic — found by the `logs` fuzz target).
-    let word_start = line[..cut]
-        .char_indices()
-        .rfind(|&(_, c)| !(c.is_ascii_alphanumeric() || "+/=_-.%".contains(c)))
-        .map_or(0, |(i, c)| i + c.len_utf8());
+    let word_start = last_word_start(&line[..cut]);
     if cut - word_start <= max_backoff {
         word_start
     } else {

@@ -225,10 +225,7 @@ fn read_bounded_line(
 /// before it shrinks the line and would pull its fragment into view), but not before `max`,
 /// up to which the slack let the redactor see every word whole.
 fn shown_end(head: &str, max: usize) -> usize {
-    let word_start = head
-        .char_indices()
-        .rfind(|&(_, c)| !(c.is_ascii_alphanumeric() || "+/=_-.%".contains(c)))
-        .map_or(0, |(i, c)| i + c.len_utf8());
+    let word_start = crate::lines::last_word_start(head);
     let mut at = max.min(head.len());
     while !head.is_char_boundary(at) {
         at -= 1;
