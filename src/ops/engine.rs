@@ -149,10 +149,7 @@ impl LogLines {
 
     /// `raw` redacted in the light of the lines above it only.
     fn redact_alone(&mut self, raw: &RawLine) -> Redacted<String> {
-        match raw.shown {
-            Some(at) => self.redactor.redact_cut_line(&raw.text, at),
-            None => self.redactor.redact_line(&raw.text),
-        }
+        self.redactor.redact_read(&raw.text, raw.shown)
     }
 
     /// The next redacted line (without its newline), `None` at the end of the log.

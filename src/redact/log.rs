@@ -85,23 +85,30 @@ impl LogRedactor {
     ) -> Option<Redacted<String>> {
         let below: Vec<Cow<'_, str>> = below.iter().map(|b| plain(b)).collect();
         let below = below.iter().map(|b| b.as_ref());
+        let held = plain(l);
         // `data:` of a manifest printed by `kubectl get secret -o yaml`, whose `kind: Secret`
         // comes below it: its block is hidden as a Secret's.
-        if let Some(d) = data_line(&plain(l)) {
+        if let Some(d) = data_line(&held) {
             if sibling_below(d.col, below, |k| {
                 (k.key == "kind").then(|| k.value == "Secret")
             })? {
                 self.state.secret_at = Some(d.col);
             }
         } else {
-            let named = named_below(&plain(l), below, &self.settings)?;
+            let named = named_below(&held, below, &self.settings)?;
             // As in a whole text: hidden as if the name had come first.
             self.state.named |= named;
         }
-        Some(match shown {
+        Some(self.redact_read(l, shown))
+    }
+
+    /// The next line of the stream as read, redacted: whole, or, for a line cut while read,
+    /// its part up to `shown` ([`Self::redact_cut_line`]).
+    pub fn redact_read(&mut self, l: &str, shown: Option<usize>) -> Redacted<String> {
+        match shown {
             Some(at) => self.redact_cut_line(l, at),
             None => self.redact_line(l),
-        })
+        }
     }
 
     /// The line with credentials replaced by [`REDACTED`] (as is when the operator turned
